@@ -1,0 +1,76 @@
+package io.mqttintegration.storage;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps messages that could not be stored or processed in {@code dead_letters}, with the reason
+ * and the route that gave up on them, and counts them.
+ */
+public final class DeadLetterStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterStore.class);
+
+    private final DataSource dataSource;
+    private final String insertSql = SqlFiles.load("insert-dead-letter");
+    private final AtomicLong kept = new AtomicLong();
+    private final AtomicLong lost = new AtomicLong();
+
+    public DeadLetterStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Keeps the message in its own transaction and completes its outcome: {@link StoreOutcome#DEAD_LETTERED}
+     * once committed, or exceptionally when even that fails (the sender then sees the failure).
+     */
+    public void store(InboundMessage message, String reason, String routeId) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            insert(c, message, SqlErrors.sanitize(reason), routeId);
+            message.outcome().complete(StoreOutcome.DEAD_LETTERED);
+        } catch (SQLException | RuntimeException e) {
+            lost.incrementAndGet();
+            LOG.error("Dead letter for {} from route {} could not be kept ({}); reason was: {}",
+                    message, routeId, SqlErrors.describe(e), reason);
+            message.outcome().completeExceptionally(
+                    new StorageUnavailableException("database did not keep the dead letter", e));
+        }
+    }
+
+    /** Inserts on the caller's connection and transaction. */
+    void insert(Connection c, InboundMessage m, String reason, String routeId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(insertSql)) {
+            ps.setObject(1, UUID.randomUUID());
+            ps.setObject(2, m.id());
+            ps.setObject(3, m.organizationId(), Types.OTHER);
+            ps.setObject(4, m.integrationId(), Types.OTHER);
+            ps.setString(5, m.source().name().toLowerCase(Locale.ROOT));
+            ps.setString(6, SqlErrors.sanitize(m.topic()));
+            ps.setBytes(7, m.payload());
+            ps.setString(8, reason);
+            ps.setString(9, routeId);
+            ps.executeUpdate();
+        }
+        kept.incrementAndGet();
+        LOG.warn("Kept {} as a dead letter (route {}): {}", m, routeId, reason);
+    }
+
+    /** Dead letters committed since start. */
+    public long kept() {
+        return kept.get();
+    }
+
+    /** Dead letters that could not be committed either (the sender was told). */
+    public long lost() {
+        return lost.get();
+    }
+}
