@@ -1,0 +1,145 @@
+package io.mqttintegration.runtime;
+
+import io.mqttintegration.parsers.StandardJsonParser;
+import io.mqttintegration.parsers.TopicDeviceId;
+import io.mqttintegration.runtime.http.HealthReport;
+import io.mqttintegration.runtime.http.HttpErrors;
+import io.mqttintegration.runtime.http.JsonRouterErrors;
+import io.mqttintegration.runtime.ingest.DeadLetterHandler;
+import io.mqttintegration.runtime.ingest.IngestQueue;
+import io.mqttintegration.runtime.ingest.IngestReplies;
+import io.mqttintegration.runtime.ingest.IngestRequestDecoder;
+import io.mqttintegration.runtime.ingest.MessageParsing;
+import io.mqttintegration.runtime.routes.RouteFileDeployer;
+import io.mqttintegration.runtime.routes.RouteFolderWatcher;
+import io.mqttintegration.storage.DeadLetterStore;
+import io.mqttintegration.storage.MessageWriter;
+import io.mqttintegration.storage.SchemaMigrations;
+import io.vertx.core.VertxOptions;
+import io.vertx.ext.web.Router;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.Registry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The product: one CamelContext with the HTTP server, the beans the route files call, and the
+ * route files themselves, loaded from a folder and reloaded when they change. Free of OSGi so the
+ * tests run exactly this; in Karaf, {@link io.mqttintegration.runtime.osgi.ServiceComponent}
+ * creates it once the DataSource and the configuration are there.
+ */
+public final class ProductRuntime implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProductRuntime.class);
+    public static final String CONTEXT_NAME = "mqtt-integration";
+
+    private final DataSource dataSource;
+    private final Settings settings;
+    private final Path routesDir;
+    private DefaultCamelContext context;
+    private RouteFileDeployer deployer;
+    private RouteFolderWatcher watcher;
+    private int httpPort;
+
+    public ProductRuntime(DataSource dataSource, Settings settings, Path routesDir) {
+        this.dataSource = dataSource;
+        this.settings = settings;
+        this.routesDir = routesDir;
+    }
+
+    public void start() throws Exception {
+        int migrations = SchemaMigrations.apply(dataSource);
+        LOG.info("Database schema up to date ({} migrations applied now)", migrations);
+
+        context = new DefaultCamelContext();
+        context.getCamelContextExtension().setName(CONTEXT_NAME);
+        // Inside the bundle, Camel must find its plugins (YAML DSL, components) on the bundle's class loader.
+        context.setApplicationContextClassLoader(ProductRuntime.class.getClassLoader());
+        context.getPropertiesComponent().setInitialProperties(settings.asProperties());
+        context.getShutdownStrategy().setTimeout(30);
+        bindBeans(context.getRegistry());
+
+        VertxPlatformHttpServer server = httpServer();
+        context.addService(server);
+        context.start();
+        if (server.getServer() == null || server.getServer().actualPort() <= 0) {
+            throw new IllegalStateException("the HTTP API could not listen on " + settings.text("http.host") + ":"
+                    + httpPort + " (port in use?)");
+        }
+        if (server.getServer().requestHandler() instanceof Router root) {
+            JsonRouterErrors.install(root, settings.integer("http.maxBodyBytes", 1, Integer.MAX_VALUE));
+        }
+
+        deployer = new RouteFileDeployer(context);
+        List<String> errors = deployer.deployAll(RouteFileDeployer.routeFiles(routesDir));
+        LOG.info("Loaded {} route files from {} ({} rejected); HTTP API on {}:{}", deployer.files().size(), routesDir,
+                errors.size(), settings.text("http.host"), httpPort);
+        if (settings.flag("routes.reload.enabled")) {
+            watcher = new RouteFolderWatcher(routesDir, deployer,
+                    settings.integer("routes.reload.intervalMs", 50, 60_000));
+            watcher.start();
+        }
+    }
+
+    private void bindBeans(Registry registry) {
+        int maxBody = settings.integer("http.maxBodyBytes", 1, Integer.MAX_VALUE);
+        DeadLetterStore deadLetterStore = new DeadLetterStore(dataSource);
+        MessageWriter writer = new MessageWriter(dataSource, deadLetterStore);
+        MessageParsing parsing = new MessageParsing(new StandardJsonParser(TopicDeviceId.defaultPattern()));
+        IngestQueue queue = new IngestQueue(context, "ingest", settings.integer("ingest.queue.size", 1, 10_000_000));
+
+        registry.bind("dataSource", dataSource);
+        registry.bind("ingestDecoder", new IngestRequestDecoder(maxBody,
+                settings.integer("ingest.request.maxMessages", 1, 100_000), Clock.systemUTC()));
+        registry.bind("ingestQueue", queue);
+        registry.bind("ingestReplies", new IngestReplies(settings.integer("ingest.commit.timeoutMs", 100, 600_000)));
+        registry.bind("messageParser", parsing);
+        registry.bind("messageWriter", writer);
+        registry.bind("deadLetters", new DeadLetterHandler(deadLetterStore));
+        registry.bind("httpErrors", new HttpErrors(settings.integer("ingest.retryAfterSeconds", 1, 3600)));
+        registry.bind("healthReport", new HealthReport(context, dataSource, queue, parsing, writer, deadLetterStore));
+        // Blocking work (waiting for the commit) runs on Vert.x worker threads: size them for the
+        // number of requests that may wait at once.
+        registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(settings.integer("http.workerThreads", 1, 1024)));
+    }
+
+    private VertxPlatformHttpServer httpServer() {
+        httpPort = settings.integer("http.port", 1, 65_535);
+        VertxPlatformHttpServerConfiguration config = new VertxPlatformHttpServerConfiguration();
+        config.setBindHost(settings.text("http.host"));
+        config.setBindPort(httpPort);
+        config.setMaxBodySize((long) settings.integer("http.maxBodyBytes", 1, Integer.MAX_VALUE));
+        return new VertxPlatformHttpServer(config);
+    }
+
+    public CamelContext camelContext() {
+        return context;
+    }
+
+    public RouteFileDeployer deployer() {
+        return deployer;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    /** Stops route reloading, then Camel: the SEDA queue drains and pending batches are written. */
+    @Override
+    public void close() {
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (context != null) {
+            context.stop();
+            LOG.info("mqtt-integration stopped");
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.mqttintegration.runtime.http;
+
+/**
+ * A request the API refuses, with the HTTP status and the JSON error it answers:
+ * {@code {"error": code, "detail": detail, "field": field}}.
+ */
+public class ApiException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int status;
+    private final String code;
+    private final String field;
+
+    public ApiException(int status, String code, String detail) {
+        this(status, code, detail, null);
+    }
+
+    public ApiException(int status, String code, String detail, String field) {
+        super(detail, null, false, false);
+        this.status = status;
+        this.code = code;
+        this.field = field;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public String field() {
+        return field;
+    }
+}

@@ -1,0 +1,93 @@
+package io.mqttintegration.runtime.http;
+
+import io.mqttintegration.runtime.ingest.IngestQueue;
+import io.mqttintegration.runtime.ingest.MessageParsing;
+import io.mqttintegration.storage.DeadLetterStore;
+import io.mqttintegration.storage.MessageWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
+
+/**
+ * {@code GET /health}: the database, the ingestion queue, every route and its state, and the
+ * pipeline counters. 200 when the database answers and every route is started, else 503.
+ */
+public final class HealthReport {
+
+    private final CamelContext camelContext;
+    private final DataSource dataSource;
+    private final IngestQueue queue;
+    private final MessageParsing parsing;
+    private final MessageWriter writer;
+    private final DeadLetterStore deadLetters;
+
+    public HealthReport(CamelContext camelContext, DataSource dataSource, IngestQueue queue, MessageParsing parsing,
+            MessageWriter writer, DeadLetterStore deadLetters) {
+        this.camelContext = camelContext;
+        this.dataSource = dataSource;
+        this.queue = queue;
+        this.parsing = parsing;
+        this.writer = writer;
+        this.deadLetters = deadLetters;
+    }
+
+    public Map<String, Object> report(Exchange exchange) {
+        Map<String, Object> database = database();
+        List<Map<String, Object>> routes = routes();
+        boolean healthy = "up".equals(database.get("status"))
+                && routes.stream().allMatch(r -> ServiceStatus.Started.name().equals(r.get("state")));
+
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("status", healthy ? "up" : "down");
+        report.put("database", database);
+        report.put("queue", Map.of("depth", queue.depth(), "capacity", queue.capacity()));
+        report.put("routes", routes);
+        Map<String, Object> counters = new LinkedHashMap<>();
+        counters.put("parsed", parsing.parsed());
+        counters.put("parseFailed", parsing.failed());
+        counters.put("stored", writer.storedMessages());
+        counters.put("storeFailed", writer.failedMessages());
+        counters.put("deadLettered", deadLetters.kept());
+        counters.put("deadLettersLost", deadLetters.lost());
+        counters.put("lastBatchSize", writer.lastBatchSize());
+        counters.put("lastCommitMillis", writer.lastCommitMillis());
+        report.put("messages", counters);
+
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, healthy ? 200 : 503);
+        return report;
+    }
+
+    private Map<String, Object> database() {
+        Map<String, Object> db = new LinkedHashMap<>();
+        long start = System.nanoTime();
+        try (Connection c = dataSource.getConnection()) {
+            boolean valid = c.isValid(2);
+            db.put("status", valid ? "up" : "down");
+        } catch (SQLException e) {
+            db.put("status", "down");
+            db.put("error", e.getMessage());
+        }
+        db.put("latencyMs", (System.nanoTime() - start) / 1_000_000);
+        return db;
+    }
+
+    private List<Map<String, Object>> routes() {
+        List<Map<String, Object>> routes = new ArrayList<>();
+        for (Route route : camelContext.getRoutes()) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("id", route.getRouteId());
+            r.put("state", String.valueOf(camelContext.getRouteController().getRouteStatus(route.getRouteId())));
+            r.put("source", route.getSourceLocationShort());
+            routes.add(r);
+        }
+        return routes;
+    }
+}

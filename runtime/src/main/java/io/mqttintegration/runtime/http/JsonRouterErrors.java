@@ -1,0 +1,47 @@
+package io.mqttintegration.runtime.http;
+
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+import io.vertx.ext.web.Router;
+
+/**
+ * JSON bodies for the answers Vert.x gives before any route runs (no such path, wrong method, body
+ * over the size limit) and for a failure that escapes a route: clients get the same error shape
+ * everywhere and never a stack trace.
+ */
+public final class JsonRouterErrors {
+
+    private JsonRouterErrors() {
+    }
+
+    /** Installs on the server's root router: the one that answers when no route matches or a handler fails. */
+    public static void install(Router router, long maxBodyBytes) {
+        router.errorHandler(404, reply(404, "not_found", "no such endpoint"));
+        router.errorHandler(405, reply(405, "method_not_allowed", "this endpoint does not take that method"));
+        router.errorHandler(413, reply(413, "body_too_large", "the request body exceeds the limit of " + maxBodyBytes + " bytes"));
+        router.errorHandler(400, reply(400, "bad_request", "the request could not be read"));
+        router.errorHandler(500, reply(500, "internal_error", "unexpected error; see the service log"));
+    }
+
+    private static Handler<RoutingContext> reply(int status, String code, String detail) {
+        byte[] body = json(code, detail);
+        return ctx -> {
+            if (ctx.response().headWritten()) {
+                ctx.response().end();
+                return;
+            }
+            ctx.response().setStatusCode(status)
+                    .putHeader("Content-Type", "application/json")
+                    .end(io.vertx.core.buffer.Buffer.buffer(body));
+        };
+    }
+
+    private static byte[] json(String code, String detail) {
+        try {
+            return io.mqttintegration.parsers.Json.strict().writeValueAsBytes(Map.of("error", code, "detail", detail));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.mqttintegration.runtime.osgi;
+
+import io.mqttintegration.runtime.ProductRuntime;
+import io.mqttintegration.runtime.Settings;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the product inside Karaf once the pax-jdbc DataSource "mqi" and the three configuration
+ * PIDs are there; stops it when either goes away or the bundle stops. A change to any of them
+ * restarts the product with the new values. Starting runs off the SCR thread and is retried with
+ * backoff (a database that is still down, a port still taken), each failure logged as an ERROR.
+ */
+@Component(name = "io.mqttintegration.runtime", immediate = true,
+        configurationPid = {"mqtt.integration.http", "mqtt.integration.ingest", "mqtt.integration.routes"},
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+public class ServiceComponent {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceComponent.class);
+    private static final long MAX_BACKOFF_MILLIS = 30_000;
+
+    @Reference(target = "(dataSourceName=mqi)")
+    private DataSource dataSource;
+
+    private ExecutorService starter;
+    private volatile ProductRuntime runtime;
+    private volatile boolean stopping;
+
+    @Activate
+    void activate(Map<String, Object> properties) {
+        Settings settings = new Settings(properties);
+        Path routesDir = Path.of(System.getProperty("karaf.base", ".")).resolve(settings.text("routes.dir")).normalize();
+        starter = Executors.newSingleThreadExecutor(r -> new Thread(r, "mqtt-integration-start"));
+        starter.submit(() -> startWithRetry(settings, routesDir));
+    }
+
+    private void startWithRetry(Settings settings, Path routesDir) {
+        long backoff = 1_000;
+        while (!stopping) {
+            ProductRuntime candidate = new ProductRuntime(dataSource, settings, routesDir);
+            try {
+                candidate.start();
+                runtime = candidate;
+                return;
+            } catch (Exception e) {
+                candidate.close();
+                LOG.error("mqtt-integration did not start: {}; retrying in {} s", e.getMessage(), backoff / 1000, e);
+            }
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+        }
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        stopping = true;
+        starter.shutdownNow();
+        starter.awaitTermination(60, TimeUnit.SECONDS);
+        ProductRuntime running = runtime;
+        runtime = null;
+        if (running != null) {
+            running.close();
+        }
+    }
+}

@@ -1,0 +1,336 @@
+package io.mqttintegration.runtime.routes;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.camel.CamelContext;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.builder.RouteConfigurationBuilder;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteConfigurationDefinition;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.RoutesDefinition;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deploys route files ({@code *.camel.yaml}, Camel XML-IO {@code *.xml}) into the one CamelContext,
+ * one file at a time: a file is parsed completely before anything running is touched, only that
+ * file's routes and route configurations are swapped, and if the new routes fail to start the
+ * file's last good version is put back. Karaf has no deployer for these files, and Camel's own
+ * reload strategy re-reads every file at each change, so one bad file would block all others.
+ */
+public final class RouteFileDeployer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RouteFileDeployer.class);
+
+    private final CamelContext context;
+    private final Model model;
+    private final Map<Path, Deployment> deployed = new LinkedHashMap<>();
+
+    private record Deployment(String sha256, RoutesDefinition definitions, List<RouteDefinition> routes,
+            List<RouteConfigurationDefinition> configs) {
+        List<String> routeIds() {
+            return routes.stream().map(RouteDefinition::getRouteId).toList();
+        }
+    }
+
+    private record Parsed(RoutesDefinition definitions, List<RouteDefinition> routes,
+            List<RouteConfigurationDefinition> configs) {
+    }
+
+    public RouteFileDeployer(CamelContext context) {
+        this.context = context;
+        this.model = context.getCamelContextExtension().getContextPlugin(Model.class);
+    }
+
+    /**
+     * Deploys every file: route configurations of all files first (routes refer to them by id),
+     * then each file's routes. A file that fails is logged and skipped; the others still deploy.
+     */
+    public synchronized List<String> deployAll(List<Path> files) {
+        List<String> errors = new ArrayList<>();
+        Map<Path, byte[]> contents = new LinkedHashMap<>();
+        Map<Path, Parsed> parsed = new LinkedHashMap<>();
+        for (Path file : files) {
+            try {
+                byte[] content = Files.readAllBytes(file);
+                contents.put(file, content);
+                parsed.put(file, parse(file, content));
+            } catch (Exception e) {
+                errors.add(fail(file, e));
+            }
+        }
+        for (Parsed p : parsed.values()) {
+            model.addRouteConfigurations(p.configs());
+        }
+        parsed.forEach((file, p) -> {
+            try {
+                apply(file, sha256(contents.get(file)), p, true);
+            } catch (Exception e) {
+                errors.add(fail(file, e));
+            }
+        });
+        return errors;
+    }
+
+    /**
+     * Deploys one file (new or changed). Returns false when its content is what is already
+     * running. Throws {@link RouteFileException} naming the file when it is refused; the routes
+     * that ran before keep running.
+     */
+    public synchronized boolean deploy(Path file) {
+        try {
+            byte[] content = Files.readAllBytes(file);
+            String sha = sha256(content);
+            Deployment current = deployed.get(file);
+            if (current != null && current.sha256().equals(sha)) {
+                return false;
+            }
+            apply(file, sha, parse(file, content), false);
+            return true;
+        } catch (RouteFileException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new RouteFileException(fail(file, e), e);
+        }
+    }
+
+    /** Checks a file as {@link #deploy} would, without touching anything that runs. */
+    public synchronized void validate(Path file) {
+        try {
+            parse(file, Files.readAllBytes(file));
+        } catch (RouteFileException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new RouteFileException(file + ": " + describe(e), e);
+        }
+    }
+
+    /** Stops and removes the routes and route configurations a deleted file had. */
+    public synchronized void undeploy(Path file) {
+        Deployment current = deployed.remove(file);
+        if (current == null) {
+            return;
+        }
+        try {
+            for (String id : current.routeIds()) {
+                stopAndRemove(id);
+            }
+            for (RouteConfigurationDefinition config : current.configs()) {
+                model.removeRouteConfiguration(config);
+            }
+            LOG.info("Route file {} removed: routes {} stopped and removed", file.getFileName(), current.routeIds());
+        } catch (Exception e) {
+            throw new RouteFileException(fail(file, e), e);
+        }
+    }
+
+    public synchronized Set<Path> files() {
+        return Set.copyOf(deployed.keySet());
+    }
+
+    /** The file a running route came from. */
+    public synchronized Optional<Path> sourceOf(String routeId) {
+        return deployed.entrySet().stream()
+                .filter(e -> e.getValue().routeIds().contains(routeId))
+                .map(Map.Entry::getKey)
+                .findFirst();
+    }
+
+    private Parsed parse(Path file, byte[] content) throws Exception {
+        Resource resource = ResourceHelper.fromBytes("file:" + file.toAbsolutePath(), content);
+        Collection<RoutesBuilder> builders = PluginHelper.getRoutesLoader(context).findRoutesBuilders(List.of(resource));
+        List<RouteDefinition> routes = new ArrayList<>();
+        List<RouteConfigurationDefinition> configs = new ArrayList<>();
+        RoutesDefinition all = null;
+        for (RoutesBuilder builder : builders) {
+            if (builder instanceof RouteConfigurationBuilder rcb) {
+                rcb.setCamelContext(context);
+                rcb.getRouteConfigurationCollection().setCamelContext(context);
+                rcb.configuration();
+                configs.addAll(rcb.getRouteConfigurationCollection().getRouteConfigurations());
+            }
+            if (!(builder instanceof RouteBuilder rb)) {
+                throw new RouteFileException(file + ": unsupported route builder " + builder.getClass().getName());
+            }
+            // Not prepared here: preparing applies the route configurations, which may not be in
+            // the model yet (see addRoutes).
+            all = rb.configureRoutes(context);
+            routes.addAll(all.getRoutes());
+            if (!rb.getRestCollection().getRests().isEmpty()) {
+                throw new RouteFileException(file + ": REST DSL blocks are not supported in route files; use platform-http routes");
+            }
+        }
+        checkIds(file, routes, configs);
+        if (builders.size() > 1) {
+            throw new RouteFileException(file + ": one route file must give one routes builder, got " + builders.size());
+        }
+        return new Parsed(all, routes, configs);
+    }
+
+    private void checkIds(Path file, List<RouteDefinition> routes, List<RouteConfigurationDefinition> configs) {
+        Set<String> ids = new LinkedHashSet<>();
+        for (RouteDefinition route : routes) {
+            if (!route.hasCustomIdAssigned()) {
+                throw new RouteFileException(file + ": every route needs an explicit id (route from "
+                        + route.getEndpointUrl() + " has none)");
+            }
+            if (!ids.add(route.getRouteId())) {
+                throw new RouteFileException(file + ": route id " + route.getRouteId() + " is used twice");
+            }
+            deployed.forEach((other, d) -> {
+                if (!other.equals(file) && d.routeIds().contains(route.getRouteId())) {
+                    throw new RouteFileException(file + ": route id " + route.getRouteId() + " is already defined in " + other);
+                }
+            });
+        }
+        for (RouteConfigurationDefinition config : configs) {
+            if (config.getId() == null) {
+                throw new RouteFileException(file + ": every routeConfiguration needs an explicit id");
+            }
+        }
+    }
+
+    private void apply(Path file, String sha, Parsed next, boolean configsAdded) throws Exception {
+        Deployment previous = deployed.get(file);
+        if (!configsAdded) {
+            if (previous != null) {
+                for (RouteConfigurationDefinition config : previous.configs()) {
+                    model.removeRouteConfiguration(config);
+                }
+            }
+            model.addRouteConfigurations(next.configs());
+        }
+        List<String> oldIds = previous == null ? List.of() : previous.routeIds();
+        for (String id : oldIds) {
+            stopAndRemove(id);
+        }
+        try {
+            addRoutes(next.definitions(), next.routes());
+        } catch (Exception e) {
+            rollback(next, previous);
+            throw e;
+        }
+        deployed.put(file, new Deployment(sha, next.definitions(), next.routes(), next.configs()));
+        if (previous != null && !next.configs().isEmpty()) {
+            restartRoutesUsing(file, next.configs());
+        }
+        LOG.info("Route file {} {}: routes {}", file.getFileName(), previous == null ? "deployed" : "reloaded",
+                deployed.get(file).routeIds());
+    }
+
+    private void rollback(Parsed failed, Deployment previous) {
+        try {
+            for (RouteDefinition route : failed.routes()) {
+                stopAndRemove(route.getRouteId());
+            }
+            for (RouteConfigurationDefinition config : failed.configs()) {
+                model.removeRouteConfiguration(config);
+            }
+            if (previous != null) {
+                model.addRouteConfigurations(previous.configs());
+                addRoutes(previous.definitions(), previous.routes());
+            }
+        } catch (Exception e) {
+            LOG.error("Could not restore the previous routes after a failed reload", e);
+        }
+    }
+
+    /** Routes of other files that use a changed route configuration are re-created to pick it up. */
+    private void restartRoutesUsing(Path changed, List<RouteConfigurationDefinition> configs) throws Exception {
+        Set<String> configIds = new LinkedHashSet<>();
+        configs.forEach(c -> configIds.add(c.getId()));
+        for (Map.Entry<Path, Deployment> entry : deployed.entrySet()) {
+            if (entry.getKey().equals(changed)) {
+                continue;
+            }
+            List<RouteDefinition> users = entry.getValue().routes().stream()
+                    .filter(r -> r.getRouteConfigurationId() != null
+                            && List.of(r.getRouteConfigurationId().split(",")).stream().map(String::trim).anyMatch(configIds::contains))
+                    .toList();
+            for (RouteDefinition route : users) {
+                stopAndRemove(route.getRouteId());
+            }
+            addRoutes(entry.getValue().definitions(), users);
+        }
+    }
+
+    /**
+     * Prepares the routes against the route configurations in the model now (error handlers,
+     * onException) and adds them, which starts them.
+     */
+    private void addRoutes(RoutesDefinition definitions, List<RouteDefinition> routes) throws Exception {
+        for (RouteDefinition route : routes) {
+            route.markUnprepared();
+            definitions.prepareRoute(route);
+        }
+        model.addRouteDefinitions(routes);
+    }
+
+    private void stopAndRemove(String routeId) throws Exception {
+        if (context.getRoute(routeId) != null) {
+            context.getRouteController().stopRoute(routeId);
+            context.removeRoute(routeId);
+        }
+        RouteDefinition definition = model.getRouteDefinition(routeId);
+        if (definition != null) {
+            model.removeRouteDefinition(definition);
+        }
+    }
+
+    private static String fail(Path file, Exception e) {
+        String message = "Route file " + file + " rejected, the routes running before keep running: " + describe(e);
+        LOG.error(message);
+        return message;
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
+                text.append(" <- ").append(cause.getMessage());
+            }
+        }
+        return text.toString();
+    }
+
+    private static String sha256(byte[] content) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Reads every route file in a folder, in name order. */
+    public static List<Path> routeFiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var stream = Files.list(dir)) {
+            return stream.filter(RouteFileDeployer::isRouteFile).sorted().toList();
+        }
+    }
+
+    static boolean isRouteFile(Path path) {
+        String name = path.getFileName().toString();
+        return !name.startsWith(".") && Files.isRegularFile(path)
+                && (name.endsWith(".camel.yaml") || name.endsWith(".camel.yml") || name.endsWith(".xml"));
+    }
+}

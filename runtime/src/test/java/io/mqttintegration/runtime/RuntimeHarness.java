@@ -1,0 +1,113 @@
+package io.mqttintegration.runtime;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+
+/**
+ * Runs the real product for a test: the shipped defaults from etc/, a copy of the shipped route
+ * files from routes/ (so a test may edit them), a free HTTP port and the given database.
+ */
+public final class RuntimeHarness implements AutoCloseable {
+
+    private static final Pattern ENV_DEFAULT = Pattern.compile("\\$\\{env:[A-Z0-9_]+:-([^}]*)}");
+
+    public final Path routesDir;
+    public final ProductRuntime runtime;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private RuntimeHarness(Path routesDir, ProductRuntime runtime) {
+        this.routesDir = routesDir;
+        this.runtime = runtime;
+    }
+
+    public static RuntimeHarness start(DataSource dataSource, Path workDir, Map<String, String> overrides) throws Exception {
+        Path routes = Files.createDirectories(workDir.resolve("routes"));
+        try (Stream<Path> shipped = Files.list(Path.of(System.getProperty("mqi.routes.dir")))) {
+            for (Path file : shipped.toList()) {
+                Files.copy(file, routes.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Map<String, Object> values = new TreeMap<>(shippedDefaults());
+        values.put("http.host", "127.0.0.1");
+        values.put("http.port", Integer.toString(freePort()));
+        values.put("routes.reload.intervalMs", "100");
+        values.putAll(overrides);
+        ProductRuntime runtime = new ProductRuntime(dataSource, new Settings(values), routes);
+        try {
+            runtime.start();
+        } catch (Exception e) {
+            runtime.close();
+            throw e;
+        }
+        return new RuntimeHarness(routes, runtime);
+    }
+
+    /** The keys of etc/mqtt.integration.*.cfg with their defaults, as Karaf would read them with no environment set. */
+    public static Map<String, String> shippedDefaults() {
+        Map<String, String> values = new TreeMap<>();
+        try (Stream<Path> files = Files.list(Path.of(System.getProperty("mqi.etc.dir")))) {
+            for (Path file : files.filter(f -> f.getFileName().toString().startsWith("mqtt.integration.")).toList()) {
+                for (String line : Files.readAllLines(file)) {
+                    String t = line.trim();
+                    if (t.isEmpty() || t.startsWith("#") || !t.contains("=")) {
+                        continue;
+                    }
+                    String key = t.substring(0, t.indexOf('=')).trim();
+                    Matcher m = ENV_DEFAULT.matcher(t.substring(t.indexOf('=') + 1).trim());
+                    values.put(key, m.replaceAll(r -> Matcher.quoteReplacement(r.group(1))));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return values;
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + runtime.httpPort() + path);
+    }
+
+    public HttpResponse<String> post(String path, String contentType, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> postJson(String path, String body) throws Exception {
+        return post(path, "application/json", body);
+    }
+
+    public HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() {
+        runtime.close();
+    }
+}

@@ -1,0 +1,131 @@
+package io.mqttintegration.runtime.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mqttintegration.devdb.TestDatabase;
+import io.mqttintegration.parsers.Json;
+import io.mqttintegration.runtime.Rows;
+import io.mqttintegration.runtime.RuntimeHarness;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shipped route files, end to end over HTTP, against a real PostgreSQL. */
+class HttpIngestRouteTest {
+
+    @TempDir
+    static Path work;
+    static DataSource db;
+    static RuntimeHarness service;
+
+    @BeforeAll
+    static void start() throws Exception {
+        db = TestDatabase.newDatabase();
+        service = RuntimeHarness.start(db, work, Map.of("http.maxBodyBytes", "4096"));
+    }
+
+    @AfterAll
+    static void stop() {
+        service.close();
+    }
+
+    private static long rowsFor(String topic) {
+        return Rows.count(db, "SELECT count(*) FROM mqtt_messages WHERE topic = '" + topic + "'");
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws Exception {
+        assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(""),
+                "every answer is JSON: " + response.body());
+        return Json.strict().readTree(response.body());
+    }
+
+    @Test
+    void acceptsOneMessageOnlyOnceItsRowIsCommitted() throws Exception {
+        String topic = "acme/devices/d-1/telemetry/" + UUID.randomUUID();
+
+        HttpResponse<String> response = service.postJson("/api/v1/ingest",
+                "{\"topic\":\"" + topic + "\",\"payload\":{\"temp\":21.5,\"ts\":\"2026-11-26T10:00:00Z\"}}");
+
+        assertEquals(202, response.statusCode(), response.body());
+        assertEquals(1, json(response).get("accepted").asInt());
+        // No waiting: a 202 promises the row is already committed.
+        assertEquals(1, rowsFor(topic), "the 202 came before the commit");
+        assertEquals("d-1|2026-11-26 10:00:00+00|{\"temp\": 21.5}|parsed", Rows.text(db,
+                "SELECT device_id || '|' || to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || '+00|' || metrics::text"
+                        + " || '|' || parse_status FROM mqtt_messages WHERE topic = '" + topic + "'"));
+        assertFalse(response.headers().firstValue("User-Agent").isPresent(), "request headers are not echoed back");
+    }
+
+    @Test
+    void acceptsAnArrayAndStoresUnparseablePayloadsRawWithTheReason() throws Exception {
+        String topic = "acme/devices/d-2/" + UUID.randomUUID();
+        String body = "[{\"topic\":\"" + topic + "\",\"payload\":{\"v\":1}},"
+                + "{\"topic\":\"" + topic + "\",\"payload\":\"not an object\"},"
+                + "{\"topic\":\"" + topic + "\",\"payload\":{\"v\":3}}]";
+
+        HttpResponse<String> response = service.postJson("/api/v1/ingest", body);
+
+        assertEquals(202, response.statusCode(), response.body());
+        assertEquals(3, json(response).get("accepted").asInt());
+        assertEquals(3, rowsFor(topic));
+        assertEquals(1, Rows.count(db, "SELECT count(*) FROM mqtt_messages WHERE parse_status = 'failed' AND topic = '"
+                + topic + "' AND parse_error LIKE 'standard: payload must be a JSON object%'"));
+    }
+
+    @Test
+    void refusesBadInputWithJsonErrorsAndWritesNothing() throws Exception {
+        long before = Rows.count(db, "SELECT count(*) FROM mqtt_messages");
+        String ok = "{\"topic\":\"t/devices/x\",\"payload\":{}}";
+
+        assertError(service.postJson("/api/v1/ingest", "{\"topic\":"), 400, "malformed_json");
+        assertError(service.postJson("/api/v1/ingest", ""), 400, "empty_body");
+        assertError(service.post("/api/v1/ingest", "application/x-www-form-urlencoded", "topic=a&payload=b"), 415,
+                "unsupported_media_type");
+        assertError(service.post("/api/v1/ingest", null, ok), 415, "unsupported_media_type");
+        assertError(service.postJson("/api/v1/ingest", "{\"payload\":{}}"), 400, "missing_field");
+        assertError(service.postJson("/api/v1/ingest", "{\"topic\":\"a/#\",\"payload\":{}}"), 400, "invalid_topic");
+        assertError(service.postJson("/api/v1/ingest", "{\"topic\":\"a\\u0000b\",\"payload\":{}}"), 400, "invalid_topic");
+        assertError(service.postJson("/api/v1/ingest", "{\"topic\":\"a\",\"payload\":{},\"admin\":true}"), 400, "unknown_field");
+        assertError(service.postJson("/api/v1/ingest", "[]"), 400, "empty_batch");
+        assertError(service.postJson("/api/v1/ingest", "[1]"), 400, "invalid_message");
+        assertError(service.postJson("/api/v1/ingest", "[".repeat(100) + "]".repeat(100)), 400, "json_limits");
+        assertError(service.postJson("/api/v1/ingest", "{\"topic\":\"a\",\"payload\":\"" + "x".repeat(5000) + "\"}"), 413,
+                "body_too_large");
+        assertError(service.get("/api/v1/ingest"), 405, "method_not_allowed");
+        assertError(service.get("/api/v1/nothing-here"), 404, "not_found");
+
+        assertEquals(before, Rows.count(db, "SELECT count(*) FROM mqtt_messages"), "bad input writes nothing");
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, String code) throws Exception {
+        assertEquals(status, response.statusCode(), response.body());
+        JsonNode body = json(response);
+        assertEquals(code, body.path("error").asText(), response.body());
+        assertTrue(body.path("detail").isTextual(), "a human-readable detail: " + response.body());
+        assertFalse(response.body().contains("Exception"), "no stack trace or exception name: " + response.body());
+    }
+
+    @Test
+    void healthListsDatabaseQueueAndEveryRoute() throws Exception {
+        HttpResponse<String> response = service.get("/health");
+
+        assertEquals(200, response.statusCode(), response.body());
+        JsonNode health = json(response);
+        assertEquals("up", health.path("status").asText());
+        assertEquals("up", health.path("database").path("status").asText());
+        assertEquals(10000, health.path("queue").path("capacity").asInt());
+        assertEquals("[dead-letters, http-health, http-ingest, ingest-pipeline]",
+                java.util.stream.StreamSupport.stream(health.path("routes").spliterator(), false)
+                        .map(r -> r.path("id").asText() + (r.path("state").asText().equals("Started") ? "" : "!"))
+                        .sorted().toList().toString(), "every route is listed and Started");
+    }
+}
