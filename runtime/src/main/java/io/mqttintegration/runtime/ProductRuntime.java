@@ -77,7 +77,6 @@ public final class ProductRuntime implements AutoCloseable {
             JsonRouterErrors.install(root, settings.integer("http.maxBodyBytes", 1, Integer.MAX_VALUE));
         }
 
-        deployer = new RouteFileDeployer(context);
         List<String> errors = deployer.deployAll(RouteFileDeployer.routeFiles(routesDir));
         LOG.info("Loaded {} route files from {} ({} rejected); HTTP API on {}:{}", deployer.files().size(), routesDir,
                 errors.size(), settings.text("http.host"), httpPort);
@@ -94,6 +93,7 @@ public final class ProductRuntime implements AutoCloseable {
         MessageWriter writer = new MessageWriter(dataSource, deadLetterStore);
         MessageParsing parsing = new MessageParsing(new StandardJsonParser(TopicDeviceId.defaultPattern()));
         IngestQueue queue = new IngestQueue(context, "ingest", settings.integer("ingest.queue.size", 1, 10_000_000));
+        deployer = new RouteFileDeployer(context);
 
         registry.bind("dataSource", dataSource);
         registry.bind("ingestDecoder", new IngestRequestDecoder(maxBody,
@@ -104,7 +104,7 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("messageWriter", writer);
         registry.bind("deadLetters", new DeadLetterHandler(deadLetterStore));
         registry.bind("httpErrors", new HttpErrors(settings.integer("ingest.retryAfterSeconds", 1, 3600)));
-        registry.bind("healthReport", new HealthReport(context, dataSource, queue, parsing, writer, deadLetterStore));
+        registry.bind("healthReport", new HealthReport(context, dataSource, queue, parsing, writer, deadLetterStore, deployer));
         // Blocking work (waiting for the commit) runs on Vert.x worker threads: size them for the
         // number of requests that may wait at once.
         registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(settings.integer("http.workerThreads", 1, 1024)));

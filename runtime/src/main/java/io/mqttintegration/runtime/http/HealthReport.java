@@ -2,6 +2,7 @@ package io.mqttintegration.runtime.http;
 
 import io.mqttintegration.runtime.ingest.IngestQueue;
 import io.mqttintegration.runtime.ingest.MessageParsing;
+import io.mqttintegration.runtime.routes.RouteFileDeployer;
 import io.mqttintegration.storage.DeadLetterStore;
 import io.mqttintegration.storage.MessageWriter;
 import java.sql.Connection;
@@ -18,7 +19,8 @@ import org.apache.camel.ServiceStatus;
 
 /**
  * {@code GET /health}: the database, the ingestion queue, every route and its state, and the
- * pipeline counters. 200 when the database answers and every route is started, else 503.
+ * pipeline counters, and route files that were refused. 200 when the database answers, every route
+ * is started and no refused file left its routes missing; else 503.
  */
 public final class HealthReport {
 
@@ -28,21 +30,23 @@ public final class HealthReport {
     private final MessageParsing parsing;
     private final MessageWriter writer;
     private final DeadLetterStore deadLetters;
+    private final RouteFileDeployer deployer;
 
     public HealthReport(CamelContext camelContext, DataSource dataSource, IngestQueue queue, MessageParsing parsing,
-            MessageWriter writer, DeadLetterStore deadLetters) {
+            MessageWriter writer, DeadLetterStore deadLetters, RouteFileDeployer deployer) {
         this.camelContext = camelContext;
         this.dataSource = dataSource;
         this.queue = queue;
         this.parsing = parsing;
         this.writer = writer;
         this.deadLetters = deadLetters;
+        this.deployer = deployer;
     }
 
     public Map<String, Object> report(Exchange exchange) {
         Map<String, Object> database = database();
         List<Map<String, Object>> routes = routes();
-        boolean healthy = "up".equals(database.get("status"))
+        boolean healthy = "up".equals(database.get("status")) && !deployer.missingRoutes()
                 && routes.stream().allMatch(r -> ServiceStatus.Started.name().equals(r.get("state")));
 
         Map<String, Object> report = new LinkedHashMap<>();
@@ -50,6 +54,7 @@ public final class HealthReport {
         report.put("database", database);
         report.put("queue", Map.of("depth", queue.depth(), "capacity", queue.capacity()));
         report.put("routes", routes);
+        report.put("rejectedRouteFiles", deployer.rejectedFiles());
         Map<String, Object> counters = new LinkedHashMap<>();
         counters.put("parsed", parsing.parsed());
         counters.put("parseFailed", parsing.failed());

@@ -2,7 +2,6 @@ package io.mqttintegration.runtime.http;
 
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-import java.util.Map;
 import io.vertx.ext.web.Router;
 
 /**
@@ -39,7 +38,7 @@ public final class JsonRouterErrors {
 
     private static byte[] json(String code, String detail) {
         try {
-            return io.mqttintegration.parsers.Json.strict().writeValueAsBytes(Map.of("error", code, "detail", detail));
+            return io.mqttintegration.parsers.Json.strict().writeValueAsBytes(HttpErrors.body(code, detail, null));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

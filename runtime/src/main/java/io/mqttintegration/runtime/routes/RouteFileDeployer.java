@@ -42,6 +42,7 @@ public final class RouteFileDeployer {
     private final CamelContext context;
     private final Model model;
     private final Map<Path, Deployment> deployed = new LinkedHashMap<>();
+    private final Map<Path, String> rejected = new LinkedHashMap<>();
 
     private record Deployment(String sha256, RoutesDefinition definitions, List<RouteDefinition> routes,
             List<RouteConfigurationDefinition> configs) {
@@ -104,8 +105,6 @@ public final class RouteFileDeployer {
             }
             apply(file, sha, parse(file, content), false);
             return true;
-        } catch (RouteFileException e) {
-            throw e;
         } catch (Exception e) {
             throw new RouteFileException(fail(file, e), e);
         }
@@ -118,12 +117,13 @@ public final class RouteFileDeployer {
         } catch (RouteFileException e) {
             throw e;
         } catch (Exception e) {
-            throw new RouteFileException(file + ": " + describe(e), e);
+            throw new RouteFileException(describe(e), e);
         }
     }
 
     /** Stops and removes the routes and route configurations a deleted file had. */
     public synchronized void undeploy(Path file) {
+        rejected.remove(file);
         Deployment current = deployed.remove(file);
         if (current == null) {
             return;
@@ -228,6 +228,7 @@ public final class RouteFileDeployer {
             throw e;
         }
         deployed.put(file, new Deployment(sha, next.definitions(), next.routes(), next.configs()));
+        rejected.remove(file);
         if (previous != null && !next.configs().isEmpty()) {
             restartRoutesUsing(file, next.configs());
         }
@@ -294,10 +295,25 @@ public final class RouteFileDeployer {
         }
     }
 
-    private static String fail(Path file, Exception e) {
-        String message = "Route file " + file + " rejected, the routes running before keep running: " + describe(e);
+    private String fail(Path file, Exception e) {
+        String reason = e instanceof RouteFileException ? e.getMessage() : describe(e);
+        rejected.put(file, reason);
+        String message = "Route file " + file + " rejected"
+                + (deployed.containsKey(file) ? ", its last good version keeps running: " : ": ") + reason;
         LOG.error(message);
         return message;
+    }
+
+    /** Files whose latest content was refused, with the reason (a file deployed since is not listed). */
+    public synchronized Map<String, String> rejectedFiles() {
+        Map<String, String> result = new LinkedHashMap<>();
+        rejected.forEach((file, reason) -> result.put(file.getFileName().toString(), reason));
+        return result;
+    }
+
+    /** True when some file is refused and none of its versions runs (its routes are missing). */
+    public synchronized boolean missingRoutes() {
+        return rejected.keySet().stream().anyMatch(file -> !deployed.containsKey(file));
     }
 
     private static String describe(Throwable e) {

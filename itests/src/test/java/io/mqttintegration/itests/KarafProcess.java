@@ -1,0 +1,141 @@
+package io.mqttintegration.itests;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** The built Karaf assembly, copied to a folder of its own and run as a real process. */
+final class KarafProcess implements AutoCloseable {
+
+    final Path home;
+    final int httpPort;
+    private final Map<String, String> env;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private Process process;
+
+    KarafProcess(Path built, Path workDir, Map<String, String> env) throws IOException {
+        this.home = workDir.resolve("karaf");
+        copyTree(built, home);
+        try (var bins = Files.list(home.resolve("bin"))) {
+            bins.forEach(f -> f.toFile().setExecutable(true));
+        }
+        this.httpPort = freePort();
+        this.env = new java.util.HashMap<>(env);
+        this.env.put("MQI_HTTP_PORT", Integer.toString(httpPort));
+        this.env.put("MQI_SSH_PORT", Integer.toString(freePort()));
+        this.env.put("JAVA_HOME", System.getProperty("java.home"));
+    }
+
+    void start() throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(List.of(home.resolve("bin/karaf").toString(), "server"))
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(home.resolve("console.log").toFile());
+        pb.environment().putAll(env);
+        process = pb.start();
+    }
+
+    /** Polls GET /health until it answers 200; returns the time it took. */
+    Duration awaitHealthy(Duration timeout) throws Exception {
+        long start = System.nanoTime();
+        awaitResponse("/health", timeout, r -> r.statusCode() == 200);
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    HttpResponse<String> awaitResponse(String path, Duration timeout, Predicate<HttpResponse<String>> done) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        HttpResponse<String> last = null;
+        Exception lastError = null;
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Karaf exited with " + process.exitValue() + "; see " + home.resolve("console.log"));
+            }
+            try {
+                last = get(path);
+                if (done.test(last)) {
+                    return last;
+                }
+            } catch (IOException e) {
+                lastError = e;
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        throw new AssertionError("GET " + path + " did not reach the expected answer within " + timeout + "; last: "
+                + (last == null ? lastError : last.statusCode() + " " + last.body()) + "; log: " + home.resolve("data/log/karaf.log"));
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> postJson(String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + httpPort + path);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Stops Karaf with bin/stop and waits for the process to end; returns its exit code. */
+    int stop(Duration timeout) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(List.of(home.resolve("bin/stop").toString())).directory(home.toFile())
+                .redirectErrorStream(true).redirectOutput(home.resolve("stop.log").toFile());
+        pb.environment().putAll(env);
+        pb.start().waitFor(30, TimeUnit.SECONDS);
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("Karaf did not stop within " + timeout);
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
