@@ -6,11 +6,12 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 /**
  * The one Jackson configuration used for untrusted JSON: tight read limits instead of the library
  * defaults (nesting, number and string length), exact decimals (so {@code 1e999} stays a number
- * instead of becoming Infinity), duplicate keys and trailing garbage refused.
+ * instead of becoming Infinity, and {@code 1.50} keeps its scale), duplicate keys and trailing garbage refused.
  */
 public final class Json {
 
@@ -25,6 +26,7 @@ public final class Json {
                             .maxStringLength(MAX_STRING_LENGTH)
                             .build())
                     .build())
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)

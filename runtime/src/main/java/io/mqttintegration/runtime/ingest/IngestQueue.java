@@ -43,7 +43,7 @@ public final class IngestQueue {
 
     private BlockingQueue<Exchange> queue() {
         SedaComponent seda = camelContext.getComponent("seda", SedaComponent.class);
-        QueueReference ref = seda == null ? null : seda.getQueues().get(queueName);
+        QueueReference ref = seda == null ? null : seda.getQueues().get(seda.getQueueKey("seda://" + queueName));
         return ref == null ? null : ref.getQueue();
     }
 }
