@@ -16,8 +16,9 @@ KARAF=$DATA/karaf
 BUILT=$ROOT/assembly/target/assembly
 DB_PID=
 
+export JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
 echo "Building (tests skipped; run them with: mvn -B verify) ..."
-mvn -B -q install -DskipTests -pl assembly,devdb -am
+mvn -B -q -Dstyle.color=never install -DskipTests -pl assembly,devdb -am
 
 mkdir -p "$DATA"
 if [ ! -d "$KARAF" ]; then

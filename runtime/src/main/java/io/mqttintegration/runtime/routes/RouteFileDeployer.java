@@ -347,6 +347,6 @@ public final class RouteFileDeployer {
     static boolean isRouteFile(Path path) {
         String name = path.getFileName().toString();
         return !name.startsWith(".") && Files.isRegularFile(path)
-                && (name.endsWith(".camel.yaml") || name.endsWith(".camel.yml") || name.endsWith(".xml"));
+                && (name.endsWith(".camel.yaml") || name.endsWith(".xml"));
     }
 }
