@@ -47,6 +47,8 @@ class KarafAssemblyIT {
             JsonNode health = Json.strict().readTree(karaf.get("/health").body());
             assertEquals("up", health.path("database").path("status").asText(), "the pax-jdbc DataSource reaches PostgreSQL");
             assertEquals(4, health.path("routes").size(), "the shipped routes run: " + health);
+            assertEquals("1", query(db, "SELECT max(version) FROM flyway_schema_history WHERE success"),
+                    "Flyway applied the migrations inside the bundle");
 
             // Ingest: 202 only once committed, so the rows are there when the answer comes.
             HttpResponse<String> one = karaf.postJson("/api/v1/ingest",

@@ -108,7 +108,7 @@ class MessageWriterTest {
         List<String> rows = new ArrayList<>();
         try (Connection c = ds.getConnection(); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT device_id, seq, parse_status, metrics::text, payload IS NOT NULL"
-                        + " FROM mqtt_messages ORDER BY received_at, message_id, seq")) {
+                        + " FROM mqtt_messages ORDER BY device_id NULLS LAST, seq")) {
             while (rs.next()) {
                 rows.add(rs.getString(1) + "|" + rs.getInt(2) + "|" + rs.getString(3) + "|" + rs.getString(4) + "|"
                         + rs.getBoolean(5));
