@@ -311,11 +311,6 @@ public final class RouteFileDeployer {
         return result;
     }
 
-    /** True when some file is refused and none of its versions runs (its routes are missing). */
-    public synchronized boolean missingRoutes() {
-        return rejected.keySet().stream().anyMatch(file -> !deployed.containsKey(file));
-    }
-
     private static String describe(Throwable e) {
         StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
         for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
