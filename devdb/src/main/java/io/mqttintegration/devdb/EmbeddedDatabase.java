@@ -77,11 +77,14 @@ public final class EmbeddedDatabase implements AutoCloseable {
         return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database + "?reWriteBatchedInserts=true";
     }
 
-    /** Creates the login role and the database it owns, if missing. */
+    /** Creates the login role (with CREATEROLE) and the database it owns, if missing. */
     public void ensureDatabase(String database, String user, String password) throws SQLException {
         try (Connection c = dataSource("postgres").getConnection(); Statement st = c.createStatement()) {
+            // CREATEROLE: the schema migrations create the non-owner role the service works as (mqi_app).
             if (!exists(c, "SELECT 1 FROM pg_roles WHERE rolname = ?", user)) {
-                st.execute("CREATE ROLE " + quoteIdent(user) + " LOGIN PASSWORD " + quoteLiteral(password));
+                st.execute("CREATE ROLE " + quoteIdent(user) + " LOGIN CREATEROLE PASSWORD " + quoteLiteral(password));
+            } else {
+                st.execute("ALTER ROLE " + quoteIdent(user) + " CREATEROLE");
             }
             if (!exists(c, "SELECT 1 FROM pg_database WHERE datname = ?", database)) {
                 st.execute("CREATE DATABASE " + quoteIdent(database) + " OWNER " + quoteIdent(user));

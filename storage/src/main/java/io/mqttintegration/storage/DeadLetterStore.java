@@ -34,8 +34,9 @@ public final class DeadLetterStore {
      */
     public void store(InboundMessage message, String reason, String routeId) {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(true);
+            c.setAutoCommit(false);
             insert(c, message, SqlErrors.sanitize(reason), routeId);
+            c.commit();
             message.outcome().complete(StoreOutcome.DEAD_LETTERED);
         } catch (SQLException | RuntimeException e) {
             lost.incrementAndGet();
@@ -46,8 +47,9 @@ public final class DeadLetterStore {
         }
     }
 
-    /** Inserts on the caller's connection and transaction. */
+    /** Inserts on the caller's connection and transaction (autocommit off), scoped to the message's organization. */
     void insert(Connection c, InboundMessage m, String reason, String routeId) throws SQLException {
+        Tenancy.enter(c, m.organizationId(), m.organizationId() == null);
         try (PreparedStatement ps = c.prepareStatement(insertSql)) {
             ps.setObject(1, UUID.randomUUID());
             ps.setObject(2, m.id());

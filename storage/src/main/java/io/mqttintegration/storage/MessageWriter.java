@@ -10,7 +10,11 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
@@ -97,7 +101,22 @@ public final class MessageWriter {
         }
     }
 
+    /**
+     * Inserts the batch in the current transaction, one JDBC batch per organization, each under that
+     * organization's row-level security scope (messages without one are the operator's).
+     */
     private void insert(Connection c, List<InboundMessage> batch) throws SQLException {
+        Map<UUID, List<InboundMessage>> byOrganization = new LinkedHashMap<>();
+        for (InboundMessage m : batch) {
+            byOrganization.computeIfAbsent(m.organizationId(), k -> new ArrayList<>()).add(m);
+        }
+        for (Map.Entry<UUID, List<InboundMessage>> group : byOrganization.entrySet()) {
+            Tenancy.enter(c, group.getKey(), group.getKey() == null);
+            insertRows(c, group.getValue());
+        }
+    }
+
+    private void insertRows(Connection c, List<InboundMessage> batch) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(insertSql)) {
             for (InboundMessage m : batch) {
                 List<Reading> readings = m.readings();

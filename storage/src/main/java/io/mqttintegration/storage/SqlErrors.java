@@ -25,6 +25,15 @@ final class SqlErrors {
         return false;
     }
 
+    /**
+     * The database could not be reached or is not taking work (SQLSTATE class 08 connection, 53
+     * resources, 57 operator intervention, or no state at all, as when the pool times out).
+     */
+    static boolean isUnavailable(SQLException e) {
+        String state = e.getSQLState();
+        return state == null || state.startsWith("08") || state.startsWith("53") || state.startsWith("57");
+    }
+
     /** A one-line reason safe to store in a text column (no NUL, bounded). */
     static String describe(Throwable e) {
         Throwable root = e;

@@ -1,0 +1,76 @@
+package io.mqttintegration.storage;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * Runs database work inside one transaction as the role {@code mqi_app}, for one organization or
+ * as the operator. PostgreSQL's row-level security then shows and accepts only that organization's
+ * rows, whatever the SQL says (see V2__tenant_isolation.sql): a second wall behind the stores' own
+ * {@code organization_id} filters.
+ */
+public final class Tenancy {
+
+    /** Work on a connection whose transaction is already scoped. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private final DataSource dataSource;
+
+    public Tenancy(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public <T> T inOrg(UUID organizationId, Work<T> work) {
+        if (organizationId == null) {
+            throw new IllegalArgumentException("organization required");
+        }
+        return transaction(organizationId, false, work);
+    }
+
+    public <T> T asOperator(Work<T> work) {
+        return transaction(null, true, work);
+    }
+
+    private <T> T transaction(UUID organizationId, boolean operator, Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                enter(c, organizationId, operator);
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            if (SqlErrors.isUnavailable(e)) {
+                throw new StorageUnavailableException("database unavailable: " + SqlErrors.describe(e), e);
+            }
+            throw new IllegalStateException("database refused the statement: " + SqlErrors.describe(e), e);
+        }
+    }
+
+    /**
+     * Scopes the current transaction (autocommit off): role mqi_app, and the organization or the
+     * operator flag. Both reset at commit or rollback.
+     */
+    public static void enter(Connection c, UUID organizationId, boolean operator) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("SET LOCAL ROLE mqi_app");
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT set_config('mqi.org_id', ?, true), set_config('mqi.operator', ?, true)")) {
+            ps.setString(1, organizationId == null ? "" : organizationId.toString());
+            ps.setString(2, operator ? "on" : "off");
+            ps.execute();
+        }
+    }
+}

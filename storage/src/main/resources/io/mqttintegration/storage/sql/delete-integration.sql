@@ -1,0 +1,1 @@
+DELETE FROM integrations WHERE organization_id = ? AND id = ?

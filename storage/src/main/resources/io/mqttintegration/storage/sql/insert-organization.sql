@@ -1,0 +1,1 @@
+INSERT INTO organizations (id, name) VALUES (?, ?) RETURNING id, name, created_at

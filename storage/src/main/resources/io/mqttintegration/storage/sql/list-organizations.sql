@@ -1,0 +1,1 @@
+SELECT id, name, created_at FROM organizations ORDER BY created_at, id
