@@ -2,7 +2,27 @@ package io.mqttintegration.runtime;
 
 import io.mqttintegration.parsers.StandardJsonParser;
 import io.mqttintegration.parsers.TopicDeviceId;
+import io.mqttintegration.runtime.api.ApiKeysApi;
+import io.mqttintegration.runtime.api.CredentialsApi;
+import io.mqttintegration.runtime.api.IntegrationSettings;
+import io.mqttintegration.runtime.api.IntegrationsApi;
+import io.mqttintegration.runtime.api.OrganizationsApi;
+import io.mqttintegration.runtime.auth.Authenticator;
 import io.mqttintegration.runtime.http.HealthReport;
+import io.mqttintegration.runtime.http.JsonRequests;
+import io.mqttintegration.runtime.ingest.IngestTargets;
+import io.mqttintegration.security.ApiKeys;
+import io.mqttintegration.security.OperatorKey;
+import io.mqttintegration.security.SecretBox;
+import io.mqttintegration.security.ServerSecrets;
+import io.mqttintegration.storage.Tenancy;
+import io.mqttintegration.storage.tenants.ActivityLog;
+import io.mqttintegration.storage.tenants.ApiKeyStore;
+import io.mqttintegration.storage.tenants.CredentialStore;
+import io.mqttintegration.storage.tenants.IntegrationStore;
+import io.mqttintegration.storage.tenants.OrganizationStore;
+import java.io.IOException;
+import java.util.Set;
 import io.mqttintegration.runtime.http.HttpErrors;
 import io.mqttintegration.runtime.http.JsonRouterErrors;
 import io.mqttintegration.runtime.ingest.DeadLetterHandler;
@@ -42,16 +62,21 @@ public final class ProductRuntime implements AutoCloseable {
 
     private final DataSource dataSource;
     private final Settings settings;
+    private final Path home;
     private final Path routesDir;
     private DefaultCamelContext context;
     private RouteFileDeployer deployer;
     private RouteFolderWatcher watcher;
     private int httpPort;
 
-    public ProductRuntime(DataSource dataSource, Settings settings, Path routesDir) {
+    /**
+     * @param home the folder relative paths in the settings are resolved against (the Karaf base)
+     */
+    public ProductRuntime(DataSource dataSource, Settings settings, Path home) {
         this.dataSource = dataSource;
         this.settings = settings;
-        this.routesDir = routesDir;
+        this.home = home;
+        this.routesDir = home.resolve(settings.text("routes.dir")).normalize();
     }
 
     public void start() throws Exception {
@@ -87,7 +112,7 @@ public final class ProductRuntime implements AutoCloseable {
         }
     }
 
-    private void bindBeans(Registry registry) {
+    private void bindBeans(Registry registry) throws IOException {
         int maxBody = settings.integer("http.maxBodyBytes", 1, Integer.MAX_VALUE);
         DeadLetterStore deadLetterStore = new DeadLetterStore(dataSource);
         MessageWriter writer = new MessageWriter(dataSource, deadLetterStore);
@@ -105,9 +130,35 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("deadLetters", new DeadLetterHandler(deadLetterStore));
         registry.bind("httpErrors", new HttpErrors(settings.integer("ingest.retryAfterSeconds", 1, 3600)));
         registry.bind("healthReport", new HealthReport(context, dataSource, queue, parsing, writer, deadLetterStore, deployer));
+        bindApi(registry, maxBody, Set.of(parsing.parserName()));
         // Blocking work (waiting for the commit) runs on Vert.x worker threads: size them for the
         // number of requests that may wait at once.
         registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(settings.integer("http.workerThreads", 1, 1024)));
+    }
+
+    /** Authentication, tenants, integrations: the beans of the /api/v1 routes. */
+    private void bindApi(Registry registry, int maxBody, Set<String> parsers) throws IOException {
+        Path securityDir = home.resolve(settings.text("security.dir")).normalize();
+        ServerSecrets secrets = ServerSecrets.load(securityDir.resolve("secrets"), settings.optional("security.masterKey"),
+                settings.optional("security.keyHashSecret"));
+        ApiKeys apiKeys = new ApiKeys(secrets.hashKey());
+        OperatorKey operatorKey = OperatorKey.load(apiKeys, settings.optional("security.operatorKey"),
+                securityDir.resolve("operator.key"), securityDir.resolve("secrets/operator.key.hash"));
+        Tenancy tenancy = new Tenancy(dataSource);
+        OrganizationStore organizations = new OrganizationStore(tenancy);
+        ApiKeyStore keys = new ApiKeyStore(tenancy);
+        IntegrationStore integrations = new IntegrationStore(tenancy);
+        ActivityLog activity = new ActivityLog(tenancy);
+
+        registry.bind("auth", new Authenticator(operatorKey, apiKeys, keys));
+        registry.bind("jsonRequests", new JsonRequests(maxBody));
+        registry.bind("ingestTargets", new IngestTargets(integrations));
+        registry.bind("organizationsApi", new OrganizationsApi(organizations));
+        registry.bind("apiKeysApi", new ApiKeysApi(apiKeys, keys, organizations, integrations));
+        registry.bind("integrationsApi", new IntegrationsApi(tenancy, integrations, activity, new IntegrationSettings(parsers),
+                new SecretBox(secrets.masterKey())));
+        registry.bind("credentialsApi", new CredentialsApi(tenancy, integrations, new CredentialStore(tenancy), activity,
+                settings.integer("security.passwordHashIterations", 1_000, 10_000_000)));
     }
 
     private VertxPlatformHttpServer httpServer() {

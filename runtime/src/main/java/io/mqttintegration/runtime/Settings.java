@@ -30,6 +30,12 @@ public final class Settings {
         return v;
     }
 
+    /** The value, or null when the key is absent or blank. */
+    public String optional(String key) {
+        String v = values.get(key);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
     public int integer(String key, int min, int max) {
         String v = text(key);
         try {

@@ -26,9 +26,16 @@ public final class RuntimeHarness implements AutoCloseable {
 
     private static final Pattern ENV_DEFAULT = Pattern.compile("\\$\\{env:[A-Z0-9_]+:-([^}]*)}");
 
+    public static final String OPERATOR_KEY = "test-operator-key-0123456789-abcdefghijklmnop";
+
     public final Path routesDir;
     public final ProductRuntime runtime;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** The key postJson/post/get send; set by {@link #withIngestKey()}. */
+    private String defaultKey;
+    public String organizationId;
+    public String integrationId;
+    public String ingestKey;
 
     private RuntimeHarness(Path routesDir, ProductRuntime runtime) {
         this.routesDir = routesDir;
@@ -46,8 +53,10 @@ public final class RuntimeHarness implements AutoCloseable {
         values.put("http.host", "127.0.0.1");
         values.put("http.port", Integer.toString(freePort()));
         values.put("routes.reload.intervalMs", "100");
+        values.put("security.operatorKey", OPERATOR_KEY);
+        values.put("security.passwordHashIterations", "1000");
         values.putAll(overrides);
-        ProductRuntime runtime = new ProductRuntime(dataSource, new Settings(values), routes);
+        ProductRuntime runtime = new ProductRuntime(dataSource, new Settings(values), workDir);
         try {
             runtime.start();
         } catch (Exception e) {
@@ -88,13 +97,48 @@ public final class RuntimeHarness implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + runtime.httpPort() + path);
     }
 
-    public HttpResponse<String> post(String path, String contentType, String body) throws Exception {
+    /**
+     * Creates an organization, an integration and an ingest key bound to it (with the operator key
+     * and an admin key, through the API), and makes that key the default for post/get.
+     */
+    public RuntimeHarness withIngestKey() throws Exception {
+        organizationId = field(send("POST", "/api/v1/organizations", OPERATOR_KEY, "{\"name\":\"test org\"}"), "id");
+        String admin = field(send("POST", "/api/v1/organizations/" + organizationId + "/api-keys", OPERATOR_KEY,
+                "{\"name\":\"admin\",\"scopes\":[\"admin\"]}"), "key");
+        integrationId = field(send("POST", "/api/v1/integrations", admin,
+                "{\"name\":\"test broker\",\"type\":\"mqtt\",\"settings\":{\"host\":\"broker.example\"}}"), "id");
+        ingestKey = field(send("POST", "/api/v1/organizations/" + organizationId + "/api-keys", admin,
+                "{\"name\":\"ingest\",\"scopes\":[\"ingest\"],\"integrationId\":\"" + integrationId + "\"}"), "key");
+        defaultKey = ingestKey;
+        return this;
+    }
+
+    private static String field(HttpResponse<String> response, String name) throws Exception {
+        if (response.statusCode() != 201) {
+            throw new IllegalStateException(response.statusCode() + " " + response.body());
+        }
+        return io.mqttintegration.parsers.Json.strict().readTree(response.body()).path(name).asText();
+    }
+
+    /** Any request; key null sends no Authorization header; body null sends none. */
+    public HttpResponse<String> send(String method, String path, String key, String body) throws Exception {
+        return send(method, path, key, body == null ? null : "application/json", body);
+    }
+
+    public HttpResponse<String> send(String method, String path, String key, String contentType, String body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString(body));
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> post(String path, String contentType, String body) throws Exception {
+        return send("POST", path, defaultKey, contentType, body);
     }
 
     public HttpResponse<String> postJson(String path, String body) throws Exception {
@@ -102,8 +146,7 @@ public final class RuntimeHarness implements AutoCloseable {
     }
 
     public HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return send("GET", path, defaultKey, null, null);
     }
 
     @Override

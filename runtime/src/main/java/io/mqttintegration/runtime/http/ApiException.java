@@ -23,6 +23,11 @@ public class ApiException extends RuntimeException {
         this.field = field;
     }
 
+    /** 404 for a missing resource and for another organization's, alike. */
+    public static ApiException notFound(String what) {
+        return new ApiException(404, "not_found", "no such " + what);
+    }
+
     public int status() {
         return status;
     }

@@ -28,6 +28,9 @@ public final class HttpErrors {
     public void clientError(Exchange exchange) {
         ApiException e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, ApiException.class);
         reply(exchange, e.status(), body(e.code(), e.getMessage(), e.field()));
+        if (e.status() == 401) {
+            exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
+        }
     }
 
     /** 503: the queue is full or the database did not commit; the client should retry later. */

@@ -1,13 +1,10 @@
 package io.mqttintegration.runtime.ingest;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.http.ApiException;
-import io.mqttintegration.storage.InboundMessage;
-import java.io.IOException;
+import io.mqttintegration.runtime.http.JsonRequests;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -16,45 +13,40 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.UUID;
 import org.apache.camel.Exchange;
 
 /**
- * Reads the body of {@code POST /api/v1/ingest}: one message {@code {"topic", "payload"}} or a JSON
- * array of them. Anything else is refused with a 4xx {@link ApiException} before a byte is queued.
+ * Reads the body of {@code POST /api/v1/ingest}: one message {@code {"topic", "payload",
+ * "integrationId"?}} or a JSON array of them. Anything else is refused with a 4xx
+ * {@link ApiException} before a byte is queued.
  */
 public final class IngestRequestDecoder {
 
     /** MQTT's limit for a topic name, in UTF-8 bytes. */
     static final int MAX_TOPIC_BYTES = 65_535;
-    private static final Set<String> FIELDS = Set.of("topic", "payload");
+    private static final Set<String> FIELDS = Set.of("topic", "payload", "integrationId");
 
-    private final int maxBodyBytes;
+    private final JsonRequests json;
     private final int maxMessages;
     private final Clock clock;
 
     public IngestRequestDecoder(int maxBodyBytes, int maxMessages, Clock clock) {
-        this.maxBodyBytes = maxBodyBytes;
+        this.json = new JsonRequests(maxBodyBytes);
         this.maxMessages = maxMessages;
         this.clock = clock;
     }
 
     /** Checks the content type before reading the body: a form post has no byte body at all. */
-    public List<InboundMessage> decodeRequest(Exchange exchange) {
+    public List<IngestItem> decodeRequest(Exchange exchange) {
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
-        checkContentType(contentType);
+        JsonRequests.checkContentType(contentType);
         return decode(exchange.getMessage().getBody(byte[].class), contentType);
     }
 
-    public List<InboundMessage> decode(byte[] body, String contentType) {
-        checkContentType(contentType);
-        if (body == null || body.length == 0) {
-            throw new ApiException(400, "empty_body", "the request body is empty; send a message or an array of messages");
-        }
-        if (body.length > maxBodyBytes) {
-            throw new ApiException(413, "body_too_large",
-                    "the request body is " + body.length + " bytes; the limit is " + maxBodyBytes);
-        }
-        JsonNode root = read(body);
+    public List<IngestItem> decode(byte[] body, String contentType) {
+        JsonRequests.checkContentType(contentType);
+        JsonNode root = json.read(body);
         Instant receivedAt = clock.instant();
         if (root.isObject()) {
             return List.of(message(root, "", receivedAt));
@@ -70,7 +62,7 @@ public final class IngestRequestDecoder {
             throw new ApiException(413, "too_many_messages",
                     "the array holds " + root.size() + " messages; the limit is " + maxMessages);
         }
-        List<InboundMessage> messages = new ArrayList<>(root.size());
+        List<IngestItem> messages = new ArrayList<>(root.size());
         for (int i = 0; i < root.size(); i++) {
             JsonNode element = root.get(i);
             String path = "[" + i + "]";
@@ -82,37 +74,12 @@ public final class IngestRequestDecoder {
         return messages;
     }
 
-    private static void checkContentType(String contentType) {
-        if (!isJson(contentType)) {
-            throw new ApiException(415, "unsupported_media_type",
-                    "Content-Type must be application/json, got " + (contentType == null ? "none" : contentType));
-        }
-    }
-
-    private static JsonNode read(byte[] body) {
-        try {
-            JsonNode root = Json.strict().readTree(body);
-            if (root == null || root.isMissingNode()) {
-                throw new ApiException(400, "empty_body", "the request body holds no JSON value");
-            }
-            return root;
-        } catch (StreamConstraintsException e) {
-            throw new ApiException(400, "json_limits", "the JSON exceeds a limit: " + e.getOriginalMessage());
-        } catch (JacksonException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
-            throw new ApiException(400, "malformed_json", "the body is not valid JSON" + where + ": " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new ApiException(400, "malformed_json", "the body could not be read as JSON");
-        }
-    }
-
-    private InboundMessage message(JsonNode node, String path, Instant receivedAt) {
+    private static IngestItem message(JsonNode node, String path, Instant receivedAt) {
         for (Iterator<String> names = node.fieldNames(); names.hasNext();) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
-                throw new ApiException(400, "unknown_field", "unknown field '" + name + "'; a message has topic and payload",
-                        path + name);
+                throw new ApiException(400, "unknown_field",
+                        "unknown field '" + name + "'; a message has topic, payload and optionally integrationId", path + name);
             }
         }
         JsonNode topicNode = node.get("topic");
@@ -133,7 +100,21 @@ public final class IngestRequestDecoder {
         } catch (JacksonException e) {
             throw new ApiException(400, "invalid_payload", "payload cannot be written back as JSON", path + "payload");
         }
-        return new InboundMessage(InboundMessage.Source.HTTP, topic, bytes, "application/json", receivedAt, null, null);
+        return new IngestItem(topic, bytes, integrationId(node.get("integrationId"), path + "integrationId"), receivedAt, path);
+    }
+
+    private static UUID integrationId(JsonNode node, String field) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        try {
+            if (node.isTextual()) {
+                return UUID.fromString(node.textValue());
+            }
+        } catch (IllegalArgumentException e) {
+            // refused below
+        }
+        throw new ApiException(400, "invalid_field", "integrationId must be a UUID string", field);
     }
 
     /** A topic name to publish to: no wildcards, no NUL, not empty, within MQTT's length limit. */
@@ -151,13 +132,5 @@ public final class IngestRequestDecoder {
             throw new ApiException(400, "invalid_topic", "topic is longer than " + MAX_TOPIC_BYTES + " bytes", field);
         }
         return topic;
-    }
-
-    static boolean isJson(String contentType) {
-        if (contentType == null) {
-            return false;
-        }
-        String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-        return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
     }
 }

@@ -19,6 +19,11 @@ public final class MessageParsing {
         this.parser = parser;
     }
 
+    /** The name integrations know this parser by. */
+    public String parserName() {
+        return parser.name();
+    }
+
     public InboundMessage parse(InboundMessage message) {
         try {
             message.parsed(parser.parse(message.topic(), message.payload(), message.contentType(), message.receivedAt()));

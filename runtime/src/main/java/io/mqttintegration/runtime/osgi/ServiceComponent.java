@@ -17,13 +17,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts the product inside Karaf once the pax-jdbc DataSource "mqi" and the three configuration
+ * Starts the product inside Karaf once the pax-jdbc DataSource "mqi" and the four configuration
  * PIDs are there; stops it when either goes away or the bundle stops. A change to any of them
  * restarts the product with the new values. Starting runs off the SCR thread and is retried with
  * backoff (a database that is still down, a port still taken), each failure logged as an ERROR.
  */
 @Component(name = "io.mqttintegration.runtime", immediate = true,
-        configurationPid = {"mqtt.integration.http", "mqtt.integration.ingest", "mqtt.integration.routes"},
+        configurationPid = {"mqtt.integration.http", "mqtt.integration.ingest", "mqtt.integration.routes",
+            "mqtt.integration.security"},
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 public class ServiceComponent {
 
@@ -40,15 +41,15 @@ public class ServiceComponent {
     @Activate
     void activate(Map<String, Object> properties) {
         Settings settings = new Settings(properties);
-        Path routesDir = Path.of(System.getProperty("karaf.base", ".")).resolve(settings.text("routes.dir")).normalize();
+        Path home = Path.of(System.getProperty("karaf.base", ".")).toAbsolutePath().normalize();
         starter = Executors.newSingleThreadExecutor(r -> new Thread(r, "mqtt-integration-start"));
-        starter.submit(() -> startWithRetry(settings, routesDir));
+        starter.submit(() -> startWithRetry(settings, home));
     }
 
-    private void startWithRetry(Settings settings, Path routesDir) {
+    private void startWithRetry(Settings settings, Path home) {
         long backoff = 1_000;
         while (!stopping) {
-            ProductRuntime candidate = new ProductRuntime(dataSource, settings, routesDir);
+            ProductRuntime candidate = new ProductRuntime(dataSource, settings, home);
             try {
                 candidate.start();
                 runtime = candidate;

@@ -30,7 +30,7 @@ class HttpIngestRouteTest {
     @BeforeAll
     static void start() throws Exception {
         db = TestDatabase.newDatabase();
-        service = RuntimeHarness.start(db, work, Map.of("http.maxBodyBytes", "4096"));
+        service = RuntimeHarness.start(db, work, Map.of("http.maxBodyBytes", "4096")).withIngestKey();
     }
 
     @AfterAll
@@ -123,7 +123,9 @@ class HttpIngestRouteTest {
         assertEquals("up", health.path("status").asText());
         assertEquals("up", health.path("database").path("status").asText());
         assertEquals(10000, health.path("queue").path("capacity").asInt());
-        assertEquals("[dead-letters, http-health, http-ingest, ingest-pipeline]",
+        assertEquals("[api-integration, api-integration-activity, api-integration-credential, api-integration-credentials, "
+                + "api-integrations, api-json-reply, api-no-content, api-organization-key, api-organization-keys, "
+                + "api-organizations, dead-letters, http-health, http-ingest, ingest-pipeline]",
                 java.util.stream.StreamSupport.stream(health.path("routes").spliterator(), false)
                         .map(r -> r.path("id").asText() + (r.path("state").asText().equals("Started") ? "" : "!"))
                         .sorted().toList().toString(), "every route is listed and Started");

@@ -29,7 +29,7 @@ class DatabaseOutageTest {
         int port = RuntimeHarness.freePort();
         EmbeddedDatabase postgres = EmbeddedDatabase.start(data, port, false);
         DataSource db = postgres.dataSource("postgres");
-        try (RuntimeHarness service = RuntimeHarness.start(db, work, Map.of())) {
+        try (RuntimeHarness service = RuntimeHarness.start(db, work, Map.of()).withIngestKey()) {
             assertEquals(202, service.postJson("/api/v1/ingest", MESSAGE).statusCode());
 
             postgres.close();

@@ -24,7 +24,7 @@ class DeadLetterRouteTest {
     @Test
     void aMessageThePipelineFailsOnIsKeptAsADeadLetterAndTheOthersAreStored() throws Exception {
         DataSource db = TestDatabase.newDatabase();
-        try (RuntimeHarness service = RuntimeHarness.start(db, work, Map.of())) {
+        try (RuntimeHarness service = RuntimeHarness.start(db, work, Map.of()).withIngestKey()) {
             // Replace the parse step with one that fails on one topic, as a bug in a parser would.
             AdviceWith.adviceWith(service.runtime.camelContext(), "ingest-pipeline",
                     a -> a.weaveByType(BeanDefinition.class).selectFirst().replace().process(e -> {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mqttintegration.runtime.http.ApiException;
-import io.mqttintegration.storage.InboundMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -19,7 +18,7 @@ class IngestRequestDecoderTest {
     private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
     private final IngestRequestDecoder decoder = new IngestRequestDecoder(1024, 3, Clock.fixed(NOW, ZoneOffset.UTC));
 
-    private List<InboundMessage> decode(String body) {
+    private List<IngestItem> decode(String body) {
         return decoder.decode(body.getBytes(StandardCharsets.UTF_8), "application/json; charset=utf-8");
     }
 
@@ -29,11 +28,11 @@ class IngestRequestDecoderTest {
 
     @Test
     void decodesOneMessageAndKeepsThePayloadAsJson() {
-        InboundMessage m = decode("{\"topic\":\"a/devices/d/t\",\"payload\":{\"v\": 1.50}}").get(0);
+        IngestItem m = decode("{\"topic\":\"a/devices/d/t\",\"payload\":{\"v\": 1.50}}").get(0);
         assertEquals("a/devices/d/t", m.topic());
         assertArrayEquals("{\"v\":1.50}".getBytes(StandardCharsets.UTF_8), m.payload(), "exact decimals are kept");
         assertEquals(NOW, m.receivedAt());
-        assertEquals(InboundMessage.Source.HTTP, m.source());
+        assertEquals(null, m.integrationId());
     }
 
     @Test
@@ -78,6 +77,6 @@ class IngestRequestDecoderTest {
                 new byte[] {'"', (byte) 0xC3, (byte) 0x28, '"'}, "application/json")).code(), "invalid UTF-8");
         assertEquals("json_limits", refused("[".repeat(200)).code());
         assertEquals("invalid_body", refused("42").code());
-        assertTrue(IngestRequestDecoder.isJson("application/vnd.acme+json"));
+        assertTrue(io.mqttintegration.runtime.http.JsonRequests.isJson("application/vnd.acme+json"));
     }
 }

@@ -34,7 +34,7 @@ class QueueFullTest {
     @Test
     void aFullQueueAnswers503WithRetryAfterAndLosesNothingAccepted() throws Exception {
         DataSource db = TestDatabase.newDatabase();
-        try (RuntimeHarness service = RuntimeHarness.start(db, work, Map.of("ingest.queue.size", "3"))) {
+        try (RuntimeHarness service = RuntimeHarness.start(db, work, Map.of("ingest.queue.size", "3")).withIngestKey()) {
             CountDownLatch gate = new CountDownLatch(1);
             // Hold the pipeline's consumer so the queue fills up.
             AdviceWith.adviceWith(service.runtime.camelContext(), "ingest-pipeline",

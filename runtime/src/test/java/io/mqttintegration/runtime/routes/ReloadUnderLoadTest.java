@@ -30,7 +30,7 @@ class ReloadUnderLoadTest {
     @Test
     void everyAcceptedMessageIsStoredAcrossPipelineReloads() throws Exception {
         DataSource db = TestDatabase.newDatabase();
-        try (RuntimeHarness service = RuntimeHarness.start(db, work, Map.of())) {
+        try (RuntimeHarness service = RuntimeHarness.start(db, work, Map.of()).withIngestKey()) {
             AtomicInteger accepted = new AtomicInteger();
             AtomicInteger unavailable = new AtomicInteger();
             List<String> unexpected = new ArrayList<>();

@@ -1,0 +1,108 @@
+package io.mqttintegration.runtime.api;
+
+import io.mqttintegration.runtime.auth.Principal;
+import io.mqttintegration.runtime.http.ApiException;
+import io.mqttintegration.security.PasswordHash;
+import io.mqttintegration.storage.MessageIds;
+import io.mqttintegration.storage.Tenancy;
+import io.mqttintegration.storage.tenants.ActivityLog;
+import io.mqttintegration.storage.tenants.Credential;
+import io.mqttintegration.storage.tenants.CredentialStore;
+import io.mqttintegration.storage.tenants.IntegrationStore;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.camel.Exchange;
+
+/**
+ * {@code /api/v1/integrations/{id}/credentials}: usernames and strong passwords for the devices of an
+ * integration. The password is shown once and stored as a slow hash (PBKDF2, see PasswordHash).
+ */
+public final class CredentialsApi {
+
+    private static final int ID_SEGMENT = 3;
+    private static final int CREDENTIAL_SEGMENT = 5;
+
+    private final SecureRandom random = new SecureRandom();
+    private final Tenancy tenancy;
+    private final IntegrationStore integrations;
+    private final CredentialStore store;
+    private final ActivityLog activity;
+    private final int hashIterations;
+
+    public CredentialsApi(Tenancy tenancy, IntegrationStore integrations, CredentialStore store, ActivityLog activity,
+            int hashIterations) {
+        this.tenancy = tenancy;
+        this.integrations = integrations;
+        this.store = store;
+        this.activity = activity;
+        this.hashIterations = hashIterations;
+    }
+
+    public Map<String, Object> create(Exchange exchange) {
+        Request request = Request.of(exchange);
+        request.principal().requireScope("admin");
+        UUID org = request.organization();
+        UUID integration = request.id(ID_SEGMENT, "integration");
+        byte[] secret = new byte[24];
+        random.nextBytes(secret);
+        String password = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        UUID id = MessageIds.next();
+        String username = "dev-" + id.toString().replace("-", "").substring(12, 28);
+        String hash = PasswordHash.hash(password.toCharArray(), hashIterations);
+        Credential created = tenancy.inOrg(org, c -> {
+            integrations.get(c, org, integration).orElseThrow(() -> ApiException.notFound("integration"));
+            Credential cred = store.insert(c, id, org, integration, username, hash);
+            activity.record(c, org, integration, keyId(request.principal()), request.principal().actor(),
+                    "credential.created", "ok", IntegrationsApi.json(Map.of("username", username)));
+            return cred;
+        });
+        Map<String, Object> view = view(created);
+        view.put("password", password);
+        return view;
+    }
+
+    public Map<String, Object> list(Exchange exchange) {
+        Request request = Request.of(exchange);
+        request.principal().requireScope("read");
+        UUID org = request.organization();
+        UUID integration = request.id(ID_SEGMENT, "integration");
+        if (integrations.get(org, integration).isEmpty()) {
+            throw ApiException.notFound("integration");
+        }
+        return Map.of("items", store.list(org, integration).stream().map(CredentialsApi::view).toList());
+    }
+
+    public void revoke(Exchange exchange) {
+        Request request = Request.of(exchange);
+        request.principal().requireScope("admin");
+        UUID org = request.organization();
+        UUID integration = request.id(ID_SEGMENT, "integration");
+        UUID id = request.id(CREDENTIAL_SEGMENT, "credential");
+        tenancy.inOrg(org, c -> {
+            if (!store.revoke(c, org, integration, id)) {
+                throw ApiException.notFound("credential");
+            }
+            activity.record(c, org, integration, keyId(request.principal()), request.principal().actor(),
+                    "credential.revoked", "ok", IntegrationsApi.json(Map.of("credentialId", id.toString())));
+            return null;
+        });
+    }
+
+    private static UUID keyId(Principal p) {
+        return p.operator() ? null : p.keyId();
+    }
+
+    static Map<String, Object> view(Credential c) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("id", c.id().toString());
+        v.put("username", c.username());
+        v.put("createdAt", c.createdAt().toInstant().toString());
+        if (c.revokedAt() != null) {
+            v.put("revokedAt", c.revokedAt().toInstant().toString());
+        }
+        return v;
+    }
+}

@@ -1,0 +1,244 @@
+package io.mqttintegration.runtime.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mqttintegration.parsers.Json;
+import io.mqttintegration.runtime.auth.Principal;
+import io.mqttintegration.runtime.http.ApiException;
+import io.mqttintegration.storage.MessageIds;
+import io.mqttintegration.storage.Tenancy;
+import io.mqttintegration.storage.tenants.ActivityEntry;
+import io.mqttintegration.storage.tenants.ActivityLog;
+import io.mqttintegration.storage.tenants.IntegrationRecord;
+import io.mqttintegration.storage.tenants.IntegrationStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.apache.camel.Exchange;
+
+/**
+ * {@code /api/v1/integrations}: an organization's MQTT brokers. Writing needs scope admin, reading
+ * scope read; everything stays within the caller's organization, and each change is recorded in
+ * the activity log in the same transaction.
+ */
+public final class IntegrationsApi {
+
+    private static final int ID_SEGMENT = 3;
+    private static final Set<String> CREATE_FIELDS = Set.of("name", "type", "settings", "enabled");
+    private static final Set<String> PATCH_FIELDS = Set.of("name", "settings", "enabled");
+
+    private final Tenancy tenancy;
+    private final IntegrationStore store;
+    private final ActivityLog activity;
+    private final IntegrationSettings settings;
+    private final SealedSecrets secrets;
+
+    public IntegrationsApi(Tenancy tenancy, IntegrationStore store, ActivityLog activity, IntegrationSettings settings,
+            io.mqttintegration.security.SecretBox box) {
+        this.tenancy = tenancy;
+        this.store = store;
+        this.activity = activity;
+        this.settings = settings;
+        this.secrets = new SealedSecrets(box);
+    }
+
+    public Map<String, Object> create(Exchange exchange) {
+        Request request = Request.of(exchange);
+        request.principal().requireScope("admin");
+        UUID org = request.organization();
+        JsonNode body = Fields.object(request.body(), "");
+        Fields.onlyKnown(body, CREATE_FIELDS, "");
+        String name = Fields.text(body, "name", "name", 200, true);
+        String type = Fields.text(body, "type", "type", 20, false);
+        if (type != null && !type.equals("mqtt")) {
+            throw new ApiException(400, "invalid_field", "type must be mqtt", "type");
+        }
+        if (body.get("settings") == null || body.get("settings").isNull()) {
+            throw new ApiException(400, "missing_field", "settings is required", "settings");
+        }
+        Boolean enabled = Fields.bool(body, "enabled", "enabled");
+        IntegrationSettings.Result result = settings.apply(JsonNodeFactory.instance.objectNode(), Map.of(), body.get("settings"));
+        UUID id = MessageIds.next();
+        IntegrationRecord created = tenancy.inOrg(org, c -> {
+            IntegrationRecord r = store.insert(c, new IntegrationRecord(id, org, name, "mqtt", json(result.settings()),
+                    secrets.seal(result.secrets(), org), enabled == null || enabled, null, null));
+            activity.record(c, org, id, keyId(request), request.principal().actor(), "integration.created", "ok",
+                    json(Map.of("name", name)));
+            return r;
+        });
+        return view(created, result.secrets().keySet());
+    }
+
+    public Map<String, Object> list(Exchange exchange) {
+        Request request = Request.of(exchange);
+        request.principal().requireScope("read");
+        UUID org = request.organization();
+        int limit = Fields.limit(request.param("limit"), 50, 200);
+        String cursor = request.param("cursor");
+        UUID after = cursor == null || cursor.isEmpty() ? null : cursorId(cursor);
+        List<IntegrationRecord> page = store.list(org, after, limit + 1);
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (IntegrationRecord r : page.subList(0, Math.min(limit, page.size()))) {
+            items.add(view(r, secretNames(r)));
+        }
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("items", items);
+        reply.put("next", page.size() > limit ? page.get(limit - 1).id().toString() : null);
+        return reply;
+    }
+
+    public Map<String, Object> get(Exchange exchange) {
+        Request request = Request.of(exchange);
+        request.principal().requireScope("read");
+        IntegrationRecord r = store.get(request.organization(), request.id(ID_SEGMENT, "integration"))
+                .orElseThrow(() -> ApiException.notFound("integration"));
+        return view(r, secretNames(r));
+    }
+
+    public Map<String, Object> update(Exchange exchange) {
+        Request request = Request.of(exchange);
+        request.principal().requireScope("admin");
+        UUID org = request.organization();
+        UUID id = request.id(ID_SEGMENT, "integration");
+        JsonNode body = Fields.object(request.body(), "");
+        Fields.onlyKnown(body, PATCH_FIELDS, "");
+        String name = Fields.text(body, "name", "name", 200, false);
+        if (body.has("name") && (name == null || name.isBlank())) {
+            throw new ApiException(400, "invalid_field", "name must not be blank", "name");
+        }
+        Boolean enabled = Fields.bool(body, "enabled", "enabled");
+        return tenancy.inOrg(org, c -> {
+            IntegrationRecord current = store.get(c, org, id).orElseThrow(() -> ApiException.notFound("integration"));
+            Map<String, String> currentSecrets = secrets.open(current.sealedSecrets(), org);
+            IntegrationSettings.Result result = body.has("settings")
+                    ? settings.apply(stored(current), currentSecrets, body.get("settings"))
+                    : new IntegrationSettings.Result(stored(current), currentSecrets);
+            IntegrationRecord updated = store.update(c, new IntegrationRecord(id, org, name == null ? current.name() : name,
+                    current.type(), json(result.settings()), secrets.seal(result.secrets(), org),
+                    enabled == null ? current.enabled() : enabled, null, null)).orElseThrow();
+            activity.record(c, org, id, keyId(request), request.principal().actor(), "integration.updated", "ok",
+                    json(Map.of("fields", changedFields(body))));
+            return view(updated, result.secrets().keySet());
+        });
+    }
+
+    public void delete(Exchange exchange) {
+        Request request = Request.of(exchange);
+        request.principal().requireScope("admin");
+        UUID org = request.organization();
+        UUID id = request.id(ID_SEGMENT, "integration");
+        tenancy.inOrg(org, c -> {
+            if (!store.delete(c, org, id)) {
+                throw ApiException.notFound("integration");
+            }
+            activity.record(c, org, id, keyId(request), request.principal().actor(), "integration.deleted", "ok", null);
+            return null;
+        });
+    }
+
+    public Map<String, Object> activity(Exchange exchange) {
+        Request request = Request.of(exchange);
+        request.principal().requireScope("read");
+        UUID org = request.organization();
+        UUID id = request.id(ID_SEGMENT, "integration");
+        if (store.get(org, id).isEmpty()) {
+            throw ApiException.notFound("integration");
+        }
+        int limit = Fields.limit(request.param("limit"), 50, 500);
+        Long before = beforeId(request.param("before"));
+        List<ActivityEntry> entries = activity.list(org, id, before, limit);
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (ActivityEntry e : entries) {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("id", e.id());
+            v.put("action", e.action());
+            v.put("outcome", e.outcome());
+            v.put("actor", e.actor());
+            v.put("detail", e.detailJson() == null ? null : parse(e.detailJson()));
+            v.put("createdAt", e.createdAt().toInstant().toString());
+            items.add(v);
+        }
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("items", items);
+        reply.put("next", entries.size() == limit ? Long.toString(entries.get(entries.size() - 1).id()) : null);
+        return reply;
+    }
+
+    private Set<String> secretNames(IntegrationRecord r) {
+        return secrets.open(r.sealedSecrets(), r.organizationId()).keySet();
+    }
+
+    static Map<String, Object> view(IntegrationRecord r, Set<String> secretNames) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("id", r.id().toString());
+        v.put("name", r.name());
+        v.put("type", r.type());
+        v.put("enabled", r.enabled());
+        v.put("settings", IntegrationSettings.view(stored(r), secretNames, r.id()));
+        v.put("createdAt", r.createdAt().toInstant().toString());
+        v.put("updatedAt", r.updatedAt().toInstant().toString());
+        return v;
+    }
+
+    private static ObjectNode stored(IntegrationRecord r) {
+        JsonNode node = parse(r.settingsJson());
+        return node instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
+    }
+
+    private static List<String> changedFields(JsonNode body) {
+        Set<String> fields = new TreeSet<>();
+        body.fieldNames().forEachRemaining(f -> {
+            if (f.equals("settings") && body.get(f).isObject()) {
+                body.get(f).fieldNames().forEachRemaining(s -> fields.add("settings." + s));
+            } else {
+                fields.add(f);
+            }
+        });
+        return List.copyOf(fields);
+    }
+
+    private static UUID keyId(Request request) {
+        Principal p = request.principal();
+        return p.operator() ? null : p.keyId();
+    }
+
+    private static UUID cursorId(String cursor) {
+        try {
+            return UUID.fromString(cursor);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "invalid_parameter", "cursor is not one this API gave out", "cursor");
+        }
+    }
+
+    private static Long beforeId(String before) {
+        if (before == null || before.isEmpty()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(before);
+        } catch (NumberFormatException e) {
+            throw new ApiException(400, "invalid_parameter", "before must be an activity id", "before");
+        }
+    }
+
+    static String json(Object value) {
+        try {
+            return Json.strict().writeValueAsString(value);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static JsonNode parse(String json) {
+        try {
+            return Json.strict().readTree(json);
+        } catch (Exception e) {
+            throw new IllegalStateException("stored JSON is not readable", e);
+        }
+    }
+}

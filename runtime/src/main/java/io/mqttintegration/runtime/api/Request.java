@@ -1,0 +1,51 @@
+package io.mqttintegration.runtime.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mqttintegration.runtime.auth.Principal;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import org.apache.camel.Exchange;
+
+/**
+ * What an API bean needs of an exchange. Path ids and query parameters are read from the request
+ * line itself, not from message headers: platform-http merges request headers, query parameters
+ * and path parameters into one header map, where a client's header could stand in for a path id.
+ */
+record Request(Principal principal, String[] path, String query, JsonNode body) {
+
+    static Request of(Exchange exchange) {
+        String path = exchange.getMessage().getHeader(Exchange.HTTP_PATH, String.class);
+        Object body = exchange.getMessage().getBody();
+        return new Request(exchange.getProperty(Principal.PROPERTY, Principal.class),
+                path == null ? new String[0] : path.replaceFirst("^/", "").split("/"),
+                exchange.getMessage().getHeader(Exchange.HTTP_RAW_QUERY, String.class),
+                body instanceof JsonNode json ? json : null);
+    }
+
+    /** The path segment at the index (0 = "api"), as an id; a malformed one is simply not found. */
+    UUID id(int index, String what) {
+        return Fields.pathId(index < path.length ? path[index] : null, what);
+    }
+
+    /** A query parameter's first value, or null. */
+    String param(String name) {
+        if (query == null || query.isEmpty()) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            if (key.equals(name)) {
+                return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
+    /** The organization an integrations request acts in (?organizationId= for the operator). */
+    UUID organization() {
+        String chosen = param("organizationId");
+        return principal.ownOrganization(chosen == null ? null : Fields.uuid(chosen, "organizationId"));
+    }
+}

@@ -1,0 +1,70 @@
+package io.mqttintegration.runtime.http;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mqttintegration.parsers.Json;
+import java.io.IOException;
+import java.util.Locale;
+import org.apache.camel.Exchange;
+
+/**
+ * Reads a JSON request body under the strict limits of {@link Json}: checks the content type
+ * before touching the body (a form post has no byte body), then size, then syntax. Every refusal
+ * is a 4xx {@link ApiException}.
+ */
+public final class JsonRequests {
+
+    private final int maxBodyBytes;
+
+    public JsonRequests(int maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** Route step: replaces the body with the parsed JSON. */
+    public JsonNode readJson(Exchange exchange) {
+        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
+        checkContentType(contentType);
+        return read(exchange.getMessage().getBody(byte[].class));
+    }
+
+    public JsonNode read(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw new ApiException(400, "empty_body", "the request body is empty");
+        }
+        if (body.length > maxBodyBytes) {
+            throw new ApiException(413, "body_too_large", "the request body is " + body.length + " bytes; the limit is " + maxBodyBytes);
+        }
+        try {
+            JsonNode root = Json.strict().readTree(body);
+            if (root == null || root.isMissingNode()) {
+                throw new ApiException(400, "empty_body", "the request body holds no JSON value");
+            }
+            return root;
+        } catch (StreamConstraintsException e) {
+            throw new ApiException(400, "json_limits", "the JSON exceeds a limit: " + e.getOriginalMessage());
+        } catch (JacksonException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+            throw new ApiException(400, "malformed_json", "the body is not valid JSON" + where + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ApiException(400, "malformed_json", "the body could not be read as JSON");
+        }
+    }
+
+    public static void checkContentType(String contentType) {
+        if (!isJson(contentType)) {
+            throw new ApiException(415, "unsupported_media_type",
+                    "Content-Type must be application/json, got " + (contentType == null ? "none" : contentType));
+        }
+    }
+
+    public static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
+    }
+}
