@@ -115,6 +115,35 @@ class HttpIngestRouteTest {
     }
 
     @Test
+    void messagesBelongToAnIntegrationOfTheCallersOrganization() throws Exception {
+        String topic = "acme/devices/d-9/" + UUID.randomUUID();
+        HttpResponse<String> viaHeader = service.send("POST", "/api/v1/ingest", null, "application/json",
+                "{\"topic\":\"" + topic + "\",\"payload\":{\"v\":1}}");
+        assertEquals(401, viaHeader.statusCode(), "no key");
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(service.uri("/api/v1/ingest"))
+                .header("Content-Type", "application/json").header("X-API-Key", service.ingestKey)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"topic\":\"" + topic + "\",\"payload\":{\"v\":1}}"))
+                .build();
+        assertEquals(202, java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString())
+                .statusCode(), "ingestion also takes X-API-Key");
+        assertEquals(service.organizationId + "|" + service.integrationId, Rows.text(db,
+                "SELECT organization_id || '|' || integration_id FROM mqtt_messages WHERE topic = '" + topic + "'"),
+                "stored under the integration the key is bound to");
+
+        String admin = Json.strict().readTree(service.send("POST", "/api/v1/organizations/" + service.organizationId
+                + "/api-keys", RuntimeHarness.OPERATOR_KEY, "{\"name\":\"a\",\"scopes\":[\"admin\",\"ingest\"]}").body())
+                .path("key").asText();
+        HttpResponse<String> unbound = service.send("POST", "/api/v1/ingest", admin, "{\"topic\":\"t\",\"payload\":1}");
+        assertError(unbound, 400, "missing_field");
+        assertEquals("integrationId", json(unbound).path("field").asText());
+        assertEquals(202, service.send("POST", "/api/v1/ingest", admin,
+                "{\"topic\":\"t\",\"payload\":1,\"integrationId\":\"" + service.integrationId + "\"}").statusCode(),
+                "a key bound to no integration names one per message");
+        assertError(service.send("POST", "/api/v1/ingest", admin,
+                "{\"topic\":\"t\",\"payload\":1,\"integrationId\":\"" + UUID.randomUUID() + "\"}"), 404, "not_found");
+    }
+
+    @Test
     void healthListsDatabaseQueueAndEveryRoute() throws Exception {
         HttpResponse<String> response = service.get("/health");
 
