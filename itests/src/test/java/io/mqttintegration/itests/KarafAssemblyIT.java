@@ -1,6 +1,7 @@
 package io.mqttintegration.itests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,18 +11,22 @@ import io.mqttintegration.parsers.Json;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Boots the built Karaf assembly as a real process against a real PostgreSQL, ingests over HTTP,
- * checks the rows, edits route files live, and stops Karaf cleanly.
+ * Boots the built Karaf assembly as a real process against a real PostgreSQL: the operator key it
+ * generates, tenants, keys and an integration through the API, ingestion into PostgreSQL, the
+ * activity log, route files edited live, and a clean stop.
  */
 class KarafAssemblyIT {
 
@@ -29,8 +34,9 @@ class KarafAssemblyIT {
     Path work;
 
     @Test
-    void bootsIngestsReloadsRoutesAndStopsCleanly() throws Exception {
+    void bootsServesTheApiIngestsReloadsRoutesAndStopsCleanly() throws Exception {
         EmbeddedDatabase postgres = TestDatabase.server();
+        // Not a superuser: row-level security applies to the service as it will in production.
         postgres.ensureDatabase("mqi_e2e", "mqi_e2e", "e2e-secret");
         DataSource db = postgres.dataSource("mqi_e2e");
         Map<String, String> env = Map.of(
@@ -46,27 +52,54 @@ class KarafAssemblyIT {
 
             JsonNode health = Json.strict().readTree(karaf.get("/health").body());
             assertEquals("up", health.path("database").path("status").asText(), "the pax-jdbc DataSource reaches PostgreSQL");
-            assertEquals(4, health.path("routes").size(), "the shipped routes run: " + health);
-            assertEquals("1", query(db, "SELECT max(version) FROM flyway_schema_history WHERE success"),
+            assertEquals(14, health.path("routes").size(), "the shipped routes run: " + health);
+            assertEquals("2", query(db, "SELECT max(version) FROM flyway_schema_history WHERE success"),
                     "Flyway applied the migrations inside the bundle");
 
+            // No operator key configured: the first start generated one, written once, owner-only.
+            Path keyFile = karaf.home.resolve("data/operator.key");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)));
+            String operator = Files.readString(keyFile).trim();
+
+            // A tenant, its keys and an integration, through the API.
+            String org = field(karaf.send("POST", "/api/v1/organizations", operator, "{\"name\":\"e2e\"}"), "id");
+            String admin = field(karaf.send("POST", "/api/v1/organizations/" + org + "/api-keys", operator,
+                    "{\"name\":\"admin\",\"scopes\":[\"admin\"]}"), "key");
+            String integration = field(karaf.send("POST", "/api/v1/integrations", admin,
+                    "{\"name\":\"plant\",\"type\":\"mqtt\",\"settings\":{\"host\":\"broker.e2e\",\"password\":\"e2e-broker-pw\"}}"),
+                    "id");
+            String gateway = field(karaf.send("POST", "/api/v1/organizations/" + org + "/api-keys", admin,
+                    "{\"name\":\"gateway\",\"scopes\":[\"ingest\"],\"integrationId\":\"" + integration + "\"}"), "key");
+            HttpResponse<String> renamed = karaf.send("PATCH", "/api/v1/integrations/" + integration, admin, "{\"name\":\"plant 1\"}");
+            assertEquals(200, renamed.statusCode(), renamed.body());
+            assertTrue(renamed.body().contains("\"password\":\"********\""), renamed.body());
+            assertFalse(query(db, "SELECT encode(secrets, 'escape') FROM integrations").contains("e2e-broker-pw"),
+                    "the broker password is sealed in the database");
+
             // Ingest: 202 only once committed, so the rows are there when the answer comes.
-            HttpResponse<String> one = karaf.postJson("/api/v1/ingest",
+            HttpResponse<String> one = karaf.send("POST", "/api/v1/ingest", gateway,
                     "{\"topic\":\"e2e/devices/d-1/telemetry\",\"payload\":{\"temp\":21.5,\"ts\":1764151200}}");
             assertEquals(202, one.statusCode(), one.body());
-            HttpResponse<String> many = karaf.postJson("/api/v1/ingest",
+            HttpResponse<String> many = karaf.send("POST", "/api/v1/ingest", gateway,
                     "[{\"topic\":\"e2e/devices/d-2/telemetry\",\"payload\":{\"rh\":40}},"
                             + "{\"topic\":\"e2e/devices/d-3/telemetry\",\"payload\":{\"rh\":41}}]");
-            assertEquals(202, many.statusCode(), many.body());
             assertEquals("{\"accepted\":2}", many.body());
             assertEquals("d-1,d-2,d-3", query(db,
-                    "SELECT string_agg(device_id, ',' ORDER BY device_id) FROM mqtt_messages WHERE topic LIKE 'e2e/%'"));
+                    "SELECT string_agg(device_id, ',' ORDER BY device_id) FROM mqtt_messages WHERE integration_id = '"
+                            + integration + "'"));
             assertEquals("2025-11-26 10:00:00", query(db,
                     "SELECT to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') FROM mqtt_messages WHERE device_id = 'd-1'"));
-
-            HttpResponse<String> bad = karaf.postJson("/api/v1/ingest", "{\"topic\":");
+            assertEquals(401, karaf.send("POST", "/api/v1/ingest", null, "{\"topic\":\"t\",\"payload\":1}").statusCode());
+            HttpResponse<String> bad = karaf.send("POST", "/api/v1/ingest", gateway, "{\"topic\":");
             assertEquals(400, bad.statusCode());
             assertTrue(bad.body().startsWith("{\"error\":\"malformed_json\""), bad.body());
+
+            // The activity log, newest first.
+            JsonNode activity = Json.strict().readTree(
+                    karaf.send("GET", "/api/v1/integrations/" + integration + "/activity", admin, null).body());
+            List<String> actions = new ArrayList<>();
+            activity.path("items").forEach(e -> actions.add(e.path("action").asText()));
+            assertEquals(List.of("integration.updated", "integration.created"), actions);
 
             // Live route files: add, change, break (the last good version keeps running), delete.
             Path routeFile = karaf.home.resolve("routes/e2e-hello.camel.yaml");
@@ -83,6 +116,11 @@ class KarafAssemblyIT {
 
             assertEquals(0, karaf.stop(Duration.ofSeconds(60)), "Karaf stops cleanly");
         }
+    }
+
+    private static String field(HttpResponse<String> response, String name) throws Exception {
+        assertEquals(201, response.statusCode(), response.body());
+        return Json.strict().readTree(response.body()).path(name).asText();
     }
 
     private static String helloRoute(String answer) {
