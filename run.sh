@@ -5,8 +5,8 @@
 #
 # With MQI_DB_URL unset it also starts an embedded PostgreSQL (real binaries from Maven Central) on
 # 127.0.0.1:${MQI_DEV_DB_PORT:-5433} with its data in data/postgres, kept between runs.
-# The Karaf it runs lives in data/karaf: your edits to data/karaf/etc and data/karaf/routes are
-# kept when you run again; new code (bundles) replaces the old. Stop with Ctrl-C (or "shutdown -f"
+# The Karaf it runs lives in data/karaf: new code (bundles) replaces the old on every run; shipped
+# configuration and route files are updated unless you edited them (then yours are kept). Stop with Ctrl-C (or "shutdown -f"
 # at the Karaf console); the embedded PostgreSQL stops with it.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -20,16 +20,33 @@ export JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v 
 echo "Building (tests skipped; run them with: mvn -B verify) ..."
 mvn -B -q -Dstyle.color=never install -DskipTests -pl assembly,devdb -am
 
+# Copies the shipped files of a folder (etc, routes) into the Karaf we run: new files, and new
+# versions of files you have not edited since they were shipped. An edited file is kept (and said).
+sync_defaults() {
+  local src="$BUILT/$1" dst="$KARAF/$1" stamps="$KARAF/.shipped/$1" f name shipped current
+  mkdir -p "$dst" "$stamps"
+  for f in "$src"/*; do
+    name=$(basename "$f")
+    if [ -d "$f" ]; then cp -rn "$f" "$dst/"; continue; fi
+    shipped=$(sha256sum < "$f" | cut -d' ' -f1)
+    current=$( [ -f "$dst/$name" ] && sha256sum < "$dst/$name" | cut -d' ' -f1 || true)
+    if [ -z "$current" ] || [ "$current" = "$(cat "$stamps/$name" 2>/dev/null)" ]; then
+      cp "$f" "$dst/$name" && echo "$shipped" > "$stamps/$name"
+    elif [ "$current" != "$shipped" ]; then
+      echo "Kept your edited $1/$name (the new default is $f)"
+    fi
+  done
+}
+
 mkdir -p "$DATA"
-if [ ! -d "$KARAF" ]; then
-  cp -r "$BUILT" "$KARAF"
-else
-  # New code and Karaf runtime; keep configuration, route files and logs.
+if [ -d "$KARAF" ]; then
+  # New code and Karaf runtime; keep data (operator key, secrets, logs) and your edits.
   rm -rf "$KARAF/system" "$KARAF/lib" "$KARAF/bin" "$KARAF/data/cache" "$KARAF/data/tmp" "$KARAF/data/kar"
-  cp -r "$BUILT/system" "$BUILT/lib" "$BUILT/bin" "$KARAF/"
-  cp -rn "$BUILT/etc/." "$KARAF/etc/"
-  mkdir -p "$KARAF/routes" && cp -rn "$BUILT/routes/." "$KARAF/routes/"
 fi
+mkdir -p "$KARAF"
+cp -r "$BUILT/system" "$BUILT/lib" "$BUILT/bin" "$BUILT/deploy" "$KARAF/"
+sync_defaults etc
+sync_defaults routes
 
 stop_db() {
   if [ -n "$DB_PID" ] && kill -0 "$DB_PID" 2>/dev/null; then
@@ -64,7 +81,8 @@ PORT=${MQI_HTTP_PORT:-8080}
   for _ in $(seq 1 240); do
     if curl -fs "http://127.0.0.1:$PORT/health" > /dev/null 2>&1; then
       echo
-      echo "mqtt-integration is up: API on http://127.0.0.1:$PORT (GET /health, POST /api/v1/ingest)"
+      echo "mqtt-integration is up: API on http://127.0.0.1:$PORT (GET /health, /api/v1/...)"
+      [ -f "$KARAF/data/operator.key" ] && echo "Operator key (generated at first start): $KARAF/data/operator.key"
       echo "Route files: $KARAF/routes   Config: $KARAF/etc/mqtt.integration.*.cfg   Log: $KARAF/data/log/karaf.log"
       exit 0
     fi

@@ -1,8 +1,10 @@
 // A simple HTTP ingestion load driver: N client threads POST to /api/v1/ingest for a fixed time and
 // the program prints throughput, latency percentiles and the answers it got. No dependencies:
 //
-//   java bench/IngestLoad.java [url] [clients] [seconds] [messagesPerRequest]
-//   java bench/IngestLoad.java http://127.0.0.1:8080/api/v1/ingest 50 20 1
+//   MQI_API_KEY=<ingest key> java bench/IngestLoad.java [url] [clients] [seconds] [messagesPerRequest]
+//   MQI_API_KEY=mqi_... java bench/IngestLoad.java http://127.0.0.1:8080/api/v1/ingest 50 20 1
+//
+// The key needs scope "ingest" and must be bound to an integration (docs/api.md shows how to make one).
 //
 // It only talks to the URL given (run it against a service on this machine). Issue 7 adds the full
 // benchmark suite, with the database's own COPY rate measured beside ours in the same run.
@@ -30,6 +32,7 @@ public class IngestLoad {
         int clients = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
         int perRequest = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        String key = System.getenv().getOrDefault("MQI_API_KEY", "");
 
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
@@ -52,6 +55,7 @@ public class IngestLoad {
                     try {
                         HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url))
                                 .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                                .header("Authorization", "Bearer " + key)
                                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
                         status = r.statusCode();
                     } catch (Exception e) {

@@ -73,3 +73,19 @@ CREATE POLICY tenant_isolation ON dead_letters
 ALTER TABLE activity_log ADD COLUMN actor text NOT NULL DEFAULT 'operator';
 CREATE INDEX api_keys_org ON api_keys (organization_id, created_at DESC);
 CREATE INDEX mqtt_credentials_integration ON mqtt_credentials (integration_id, created_at DESC);
+
+-- Authentication's lookup of a live key by its prefix, in one round trip and before any
+-- organization is known: it sees all organizations' keys for the length of this one query only.
+CREATE FUNCTION mqi_live_api_key(key_prefix text)
+RETURNS TABLE (id uuid, organization_id uuid, integration_id uuid, scopes text[], key_hash bytea)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = ${flyway:defaultSchema} AS
+$$
+BEGIN
+    PERFORM set_config('mqi.operator', 'on', true);
+    RETURN QUERY SELECT k.id, k.organization_id, k.integration_id, k.scopes, k.key_hash
+                 FROM api_keys k WHERE k.prefix = key_prefix AND k.revoked_at IS NULL;
+    PERFORM set_config('mqi.operator', 'off', true);
+END
+$$;
+REVOKE ALL ON FUNCTION mqi_live_api_key(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mqi_live_api_key(text) TO mqi_app;

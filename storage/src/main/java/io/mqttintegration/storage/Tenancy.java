@@ -38,6 +38,23 @@ public final class Tenancy {
         return transaction(null, true, work);
     }
 
+    /**
+     * One statement on an unscoped autocommit connection: only for the SECURITY DEFINER lookups
+     * that scope themselves (mqi_live_api_key), where a scoped transaction would cost four round
+     * trips on every request.
+     */
+    public <T> T lookup(Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            return work.run(c);
+        } catch (SQLException e) {
+            if (SqlErrors.isUnavailable(e)) {
+                throw new StorageUnavailableException("database unavailable: " + SqlErrors.describe(e), e);
+            }
+            throw new IllegalStateException("database refused the statement: " + SqlErrors.describe(e), e);
+        }
+    }
+
     private <T> T transaction(UUID organizationId, boolean operator, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);

@@ -40,7 +40,10 @@ public final class IngestTargets {
             if (principal.operator()) {
                 throw new ApiException(403, "forbidden", "ingest with an organization's key (scope ingest), not the operator key");
             }
-            if (!known.computeIfAbsent(integration, id -> integrations.get(org, id).isPresent())) {
+            // A live key's bound integration exists and is its organization's (deleting the
+            // integration deletes its keys): only another integration needs a lookup.
+            if (!integration.equals(principal.integrationId())
+                    && !known.computeIfAbsent(integration, id -> integrations.get(org, id).isPresent())) {
                 throw new ApiException(404, "not_found", "no such integration", item.path() + "integrationId");
             }
             messages.add(new InboundMessage(InboundMessage.Source.HTTP, item.topic(), item.payload(), "application/json",

@@ -71,7 +71,7 @@ public final class ApiKeyStore {
 
     /** The live key with this prefix, whichever organization has it (authentication's lookup). */
     public Optional<StoredKey> findLive(String prefix) {
-        return tenancy.asOperator(c -> {
+        return tenancy.lookup(c -> {
             try (PreparedStatement ps = c.prepareStatement(findSql)) {
                 ps.setString(1, prefix);
                 try (ResultSet rs = ps.executeQuery()) {

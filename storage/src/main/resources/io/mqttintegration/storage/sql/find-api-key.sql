@@ -1,2 +1,1 @@
-SELECT id, organization_id, integration_id, scopes, key_hash
-FROM api_keys WHERE prefix = ? AND revoked_at IS NULL
+SELECT id, organization_id, integration_id, scopes, key_hash FROM mqi_live_api_key(?)
