@@ -6,12 +6,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /** Loads a named SQL statement kept beside this class in {@code sql/<name>.sql}. */
-final class SqlFiles {
+public final class SqlFiles {
 
     private SqlFiles() {
     }
 
-    static String load(String name) {
+    public static String load(String name) {
         String path = "sql/" + name + ".sql";
         try (InputStream in = SqlFiles.class.getResourceAsStream(path)) {
             if (in == null) {

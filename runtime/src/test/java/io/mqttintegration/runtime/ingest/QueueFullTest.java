@@ -35,13 +35,17 @@ class QueueFullTest {
     void aFullQueueAnswers503WithRetryAfterAndLosesNothingAccepted() throws Exception {
         DataSource db = TestDatabase.newDatabase();
         try (RuntimeHarness service = RuntimeHarness.start(db, work, Map.of("ingest.queue.size", "3")).withIngestKey()) {
+            CountDownLatch held = new CountDownLatch(1);
             CountDownLatch gate = new CountDownLatch(1);
             // Hold the pipeline's consumer so the queue fills up.
-            AdviceWith.adviceWith(service.runtime.camelContext(), "ingest-pipeline",
-                    a -> a.weaveAddFirst().process(e -> gate.await(30, TimeUnit.SECONDS)));
+            AdviceWith.adviceWith(service.runtime.camelContext(), "ingest-pipeline", a -> a.weaveAddFirst().process(e -> {
+                held.countDown();
+                gate.await(30, TimeUnit.SECONDS);
+            }));
             IngestQueue queue = service.runtime.camelContext().getRegistry().lookupByNameAndType("ingestQueue", IngestQueue.class);
 
             CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(() -> post(service, messages(1)));
+            assertTrue(held.await(10, TimeUnit.SECONDS), "the consumer took the first message and holds it");
             CompletableFuture<HttpResponse<String>> second = CompletableFuture.supplyAsync(() -> post(service, messages(3)));
             awaitDepth(queue, 3);
 

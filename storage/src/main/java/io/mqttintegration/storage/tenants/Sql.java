@@ -1,9 +1,6 @@
 package io.mqttintegration.storage.tenants;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import io.mqttintegration.storage.SqlFiles;
 import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,22 +9,14 @@ import java.sql.Types;
 import java.util.List;
 import java.util.UUID;
 
-/** Named SQL files (in ../sql) and the few binding helpers the stores share. */
+/** Named SQL files (see SqlFiles) and the few binding helpers the stores share. */
 final class Sql {
 
     private Sql() {
     }
 
     static String load(String name) {
-        String path = "/io/mqttintegration/storage/sql/" + name + ".sql";
-        try (InputStream in = Sql.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing SQL file " + path);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SqlFiles.load(name);
     }
 
     static void uuid(PreparedStatement ps, int index, UUID value) throws SQLException {
