@@ -13,5 +13,10 @@ public interface PayloadParser {
     /** The name integrations refer to this parser by, e.g. {@code standard}. */
     String name();
 
+    /** False for a parser that keeps payloads as they are (their messages stay "raw", not "parsed"). */
+    default boolean readsPayloads() {
+        return true;
+    }
+
     List<Reading> parse(String topic, byte[] payload, String contentType, Instant receivedAt);
 }

@@ -25,6 +25,35 @@ public final class TopicDeviceId {
         return new TopicDeviceId(DEFAULT_PATTERN);
     }
 
+    /**
+     * From an integration's {@code deviceIdPattern}: a topic template with one {@code {deviceId}} level
+     * ({@code devices/{deviceId}/+}; {@code +} and {@code #} as in MQTT filters), or a regex with one
+     * group; null or blank gives the default.
+     */
+    public static TopicDeviceId of(String pattern) {
+        if (pattern == null || pattern.isBlank()) {
+            return defaultPattern();
+        }
+        if (!pattern.contains("{deviceId}")) {
+            return new TopicDeviceId(pattern);
+        }
+        StringBuilder regex = new StringBuilder("^");
+        String[] levels = pattern.split("/", -1);
+        for (int i = 0; i < levels.length; i++) {
+            regex.append(i == 0 ? "" : "/");
+            switch (levels[i]) {
+                case "{deviceId}" -> regex.append("([^/]+)");
+                case "+" -> regex.append("[^/]*");
+                case "#" -> regex.setLength(regex.length() - (i == 0 ? 0 : 1));
+                default -> regex.append(Pattern.quote(levels[i]));
+            }
+            if (levels[i].equals("#")) {
+                regex.append(i == 0 ? ".*" : "(?:/.*)?");
+            }
+        }
+        return new TopicDeviceId(regex.append("$").toString());
+    }
+
     public Optional<String> find(String topic) {
         if (topic == null) {
             return Optional.empty();

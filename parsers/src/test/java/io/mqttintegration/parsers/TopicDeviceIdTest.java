@@ -28,4 +28,16 @@ class TopicDeviceIdTest {
         assertEquals(Optional.of("7"), new TopicDeviceId("^plant/(\\d+)/").find("plant/7/temp"));
         assertThrows(IllegalArgumentException.class, () -> new TopicDeviceId("plant/\\d+"));
     }
+
+    @Test
+    void templatesNameTheDeviceLevel() {
+        assertEquals(Optional.of("d-7"), TopicDeviceId.of("devices/{deviceId}/+").find("devices/d-7/temp"));
+        assertEquals(Optional.empty(), TopicDeviceId.of("devices/{deviceId}/+").find("devices/d-7/temp/x"), "+ is one level");
+        assertEquals(Optional.of("d-7"), TopicDeviceId.of("acme/{deviceId}/#").find("acme/d-7/a/b"));
+        assertEquals(Optional.of("d-7"), TopicDeviceId.of("acme/{deviceId}/#").find("acme/d-7"), "# matches the parent too");
+        assertEquals(Optional.of("d.7"), TopicDeviceId.of("+/x.y/{deviceId}").find("s/x.y/d.7"), "literal dots are literal");
+        assertEquals(Optional.empty(), TopicDeviceId.of("+/x.y/{deviceId}").find("s/xzy/d7"));
+        assertEquals(Optional.of("42"), TopicDeviceId.of("^plant/(\\d+)$").find("plant/42"), "else a regex");
+        assertEquals(Optional.of("d"), TopicDeviceId.of(null).find("a/devices/d/t"), "else the default");
+    }
 }

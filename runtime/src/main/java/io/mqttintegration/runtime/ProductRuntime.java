@@ -1,7 +1,6 @@
 package io.mqttintegration.runtime;
 
-import io.mqttintegration.parsers.StandardJsonParser;
-import io.mqttintegration.parsers.TopicDeviceId;
+import io.mqttintegration.parsers.Parsers;
 import io.mqttintegration.runtime.api.ApiKeysApi;
 import io.mqttintegration.runtime.api.CredentialsApi;
 import io.mqttintegration.runtime.api.IntegrationSettings;
@@ -11,6 +10,7 @@ import io.mqttintegration.runtime.auth.Authenticator;
 import io.mqttintegration.runtime.http.HealthReport;
 import io.mqttintegration.runtime.http.JsonRequests;
 import io.mqttintegration.runtime.ingest.IngestTargets;
+import io.mqttintegration.runtime.ingest.IntegrationParsers;
 import io.mqttintegration.security.ApiKeys;
 import io.mqttintegration.security.OperatorKey;
 import io.mqttintegration.security.SecretBox;
@@ -22,7 +22,6 @@ import io.mqttintegration.storage.tenants.CredentialStore;
 import io.mqttintegration.storage.tenants.IntegrationStore;
 import io.mqttintegration.storage.tenants.OrganizationStore;
 import java.io.IOException;
-import java.util.Set;
 import io.mqttintegration.runtime.http.HttpErrors;
 import io.mqttintegration.runtime.http.JsonRouterErrors;
 import io.mqttintegration.runtime.ingest.DeadLetterHandler;
@@ -116,7 +115,10 @@ public final class ProductRuntime implements AutoCloseable {
         int maxBody = settings.integer("http.maxBodyBytes", 1, Integer.MAX_VALUE);
         DeadLetterStore deadLetterStore = new DeadLetterStore(dataSource);
         MessageWriter writer = new MessageWriter(dataSource, deadLetterStore);
-        MessageParsing parsing = new MessageParsing(new StandardJsonParser(TopicDeviceId.defaultPattern()));
+        Tenancy tenancy = new Tenancy(dataSource);
+        IntegrationStore integrations = new IntegrationStore(tenancy);
+        IntegrationParsers parsers = new IntegrationParsers(integrations, 5_000);
+        MessageParsing parsing = new MessageParsing(parsers);
         IngestQueue queue = new IngestQueue(context, "ingest", settings.integer("ingest.queue.size", 1, 10_000_000));
         deployer = new RouteFileDeployer(context);
 
@@ -130,24 +132,23 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("deadLetters", new DeadLetterHandler(deadLetterStore));
         registry.bind("httpErrors", new HttpErrors(settings.integer("ingest.retryAfterSeconds", 1, 3600)));
         registry.bind("healthReport", new HealthReport(context, dataSource, queue, parsing, writer, deadLetterStore, deployer));
-        bindApi(registry, maxBody, Set.of(parsing.parserName()));
+        bindApi(registry, maxBody, tenancy, integrations, parsers);
         // Blocking work (waiting for the commit) runs on Vert.x worker threads: size them for the
         // number of requests that may wait at once.
         registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(settings.integer("http.workerThreads", 1, 1024)));
     }
 
     /** Authentication, tenants, integrations: the beans of the /api/v1 routes. */
-    private void bindApi(Registry registry, int maxBody, Set<String> parsers) throws IOException {
+    private void bindApi(Registry registry, int maxBody, Tenancy tenancy, IntegrationStore integrations,
+            IntegrationParsers parsers) throws IOException {
         Path securityDir = home.resolve(settings.text("security.dir")).normalize();
         ServerSecrets secrets = ServerSecrets.load(securityDir.resolve("secrets"), settings.optional("security.masterKey"),
                 settings.optional("security.keyHashSecret"));
         ApiKeys apiKeys = new ApiKeys(secrets.hashKey());
         OperatorKey operatorKey = OperatorKey.load(apiKeys, settings.optional("security.operatorKey"),
                 securityDir.resolve("operator.key"), securityDir.resolve("secrets/operator.key.hash"));
-        Tenancy tenancy = new Tenancy(dataSource);
         OrganizationStore organizations = new OrganizationStore(tenancy);
         ApiKeyStore keys = new ApiKeyStore(tenancy);
-        IntegrationStore integrations = new IntegrationStore(tenancy);
         ActivityLog activity = new ActivityLog(tenancy);
 
         registry.bind("auth", new Authenticator(operatorKey, apiKeys, keys));
@@ -155,8 +156,8 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("ingestTargets", new IngestTargets(integrations));
         registry.bind("organizationsApi", new OrganizationsApi(organizations));
         registry.bind("apiKeysApi", new ApiKeysApi(apiKeys, keys, organizations, integrations));
-        registry.bind("integrationsApi", new IntegrationsApi(tenancy, integrations, activity, new IntegrationSettings(parsers),
-                new SecretBox(secrets.masterKey())));
+        registry.bind("integrationsApi", new IntegrationsApi(tenancy, integrations, activity, new IntegrationSettings(Parsers.NAMES),
+                new SecretBox(secrets.masterKey()), parsers));
         registry.bind("credentialsApi", new CredentialsApi(tenancy, integrations, new CredentialStore(tenancy), activity,
                 settings.integer("security.passwordHashIterations", 1_000, 10_000_000)));
     }

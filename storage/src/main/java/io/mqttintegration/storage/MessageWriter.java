@@ -147,10 +147,11 @@ public final class MessageWriter {
         ps.setString(8, m.contentType());
         ps.setString(9, reading == null ? null : reading.deviceId());
         ps.setObject(10, reading == null ? null : utc(reading.timestamp()), Types.TIMESTAMP_WITH_TIMEZONE);
-        ps.setString(11, reading == null ? null : json(reading));
-        ps.setString(12, m.parseStatus().name().toLowerCase(Locale.ROOT));
-        ps.setString(13, m.parseError() == null ? null : SqlErrors.sanitize(m.parseError()));
-        ps.setObject(14, utc(m.receivedAt()), Types.TIMESTAMP_WITH_TIMEZONE);
+        ps.setString(11, reading == null ? null : json(reading.deviceId(), reading.metrics()));
+        ps.setString(12, reading == null || reading.units().isEmpty() ? null : json(reading.deviceId(), reading.units()));
+        ps.setString(13, m.parseStatus().name().toLowerCase(Locale.ROOT));
+        ps.setString(14, m.parseError() == null ? null : SqlErrors.sanitize(m.parseError()));
+        ps.setObject(15, utc(m.receivedAt()), Types.TIMESTAMP_WITH_TIMEZONE);
         ps.addBatch();
     }
 
@@ -158,11 +159,11 @@ public final class MessageWriter {
         return instant.atOffset(ZoneOffset.UTC);
     }
 
-    private static String json(Reading reading) {
+    private static String json(String deviceId, Map<String, ?> values) {
         try {
-            return Json.strict().writeValueAsString(reading.metrics());
+            return Json.strict().writeValueAsString(values);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("metrics of " + reading.deviceId() + " cannot be written as JSON", e);
+            throw new IllegalStateException("a reading of " + deviceId + " cannot be written as JSON", e);
         }
     }
 

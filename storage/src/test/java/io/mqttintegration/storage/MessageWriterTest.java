@@ -47,7 +47,7 @@ class MessageWriterTest {
         InboundMessage one = message("devices/a/t", "{\"v\":1}");
         one.parsed(List.of(new Reading("a", NOW, Map.of("v", BigDecimal.ONE))));
         InboundMessage two = message("devices/gw/t", "[...]");
-        two.parsed(List.of(new Reading("b", NOW, Map.of("v", 2)), new Reading("c", NOW.plusSeconds(1), Map.of("on", true))));
+        two.parsed(List.of(new Reading("b", NOW, Map.of("v", 2), Map.of("v", "V")), new Reading("c", NOW.plusSeconds(1), Map.of("on", true))));
         InboundMessage broken = message("devices/x/t", "{oops");
         broken.parseFailed("payload is not valid JSON");
 
@@ -58,7 +58,7 @@ class MessageWriterTest {
         }
         assertEquals(List.of(
                 "a|0|parsed|{\"v\": 1}|true",
-                "b|0|parsed|{\"v\": 2}|true",
+                "b|0|parsed|{\"v\": 2}|true|{\"v\": \"V\"}",
                 "c|1|parsed|{\"on\": true}|false",
                 "null|0|failed|null|true"), rows(ds));
         assertEquals(3, writer.storedMessages());
@@ -107,11 +107,11 @@ class MessageWriterTest {
     private static List<String> rows(DataSource ds) throws Exception {
         List<String> rows = new ArrayList<>();
         try (Connection c = ds.getConnection(); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT device_id, seq, parse_status, metrics::text, payload IS NOT NULL"
+                ResultSet rs = st.executeQuery("SELECT device_id, seq, parse_status, metrics::text, payload IS NOT NULL, units::text"
                         + " FROM mqtt_messages ORDER BY device_id NULLS LAST, seq")) {
             while (rs.next()) {
                 rows.add(rs.getString(1) + "|" + rs.getInt(2) + "|" + rs.getString(3) + "|" + rs.getString(4) + "|"
-                        + rs.getBoolean(5));
+                        + rs.getBoolean(5) + (rs.getString(6) == null ? "" : "|" + rs.getString(6)));
             }
         }
         return rows;

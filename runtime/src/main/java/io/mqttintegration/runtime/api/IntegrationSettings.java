@@ -26,7 +26,7 @@ public final class IntegrationSettings {
 
     public static final String MASK = "********";
     static final Set<String> FIELDS = Set.of("protocol", "host", "port", "path", "clientId", "username", "password",
-            "keepAliveSeconds", "sessionExpirySeconds", "qos", "topics", "tls", "parser", "deviceIdPattern");
+            "keepAliveSeconds", "sessionExpirySeconds", "qos", "topics", "tls", "parser", "parsers", "deviceIdPattern");
     static final Set<String> TLS_FIELDS = Set.of("caCertPem", "clientCertPem", "clientKeyPem", "verifyHostname");
     static final Map<String, Integer> DEFAULT_PORTS = Map.of("mqtt", 1883, "mqtts", 8883, "ws", 80, "wss", 443);
     static final int MAX_TOPICS = 100;
@@ -139,6 +139,22 @@ public final class IntegrationSettings {
         if (parser != null && !parsers.contains(parser)) {
             throw invalid("settings.parser", "unknown parser '" + parser + "'; known: " + new TreeSet<>(parsers));
         }
+        JsonNode rules = s.get("parsers");
+        if (rules != null) {
+            if (!rules.isArray() || rules.size() > MAX_TOPICS) {
+                throw invalid("settings.parsers", "must be an array of at most " + MAX_TOPICS + " {topic, parser} rules");
+            }
+            for (int i = 0; i < rules.size(); i++) {
+                String at = "settings.parsers[" + i + "]";
+                Fields.object(rules.get(i), at);
+                Fields.onlyKnown(rules.get(i), Set.of("topic", "parser"), at + ".");
+                checkFilter(Fields.text(rules.get(i), "topic", at + ".topic", 65_535, true), at + ".topic");
+                String name = Fields.text(rules.get(i), "parser", at + ".parser", 100, true);
+                if (!parsers.contains(name)) {
+                    throw invalid(at + ".parser", "unknown parser '" + name + "'; known: " + new TreeSet<>(parsers));
+                }
+            }
+        }
         String pattern = Fields.text(s, "deviceIdPattern", "settings.deviceIdPattern", 1024, false);
         if (pattern != null) {
             checkDeviceIdPattern(pattern);
@@ -210,6 +226,9 @@ public final class IntegrationSettings {
             v.put("tls", tls);
         }
         v.put("parser", stored.path("parser").asText("standard"));
+        if (stored.has("parsers")) {
+            v.put("parsers", stored.get("parsers"));
+        }
         if (stored.has("deviceIdPattern")) {
             v.put("deviceIdPattern", stored.get("deviceIdPattern").asText());
         }

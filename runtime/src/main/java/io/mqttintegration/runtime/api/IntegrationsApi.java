@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.auth.Principal;
 import io.mqttintegration.runtime.http.ApiException;
+import io.mqttintegration.runtime.ingest.IntegrationParsers;
 import io.mqttintegration.storage.MessageIds;
 import io.mqttintegration.storage.Tenancy;
 import io.mqttintegration.storage.tenants.ActivityEntry;
@@ -37,14 +38,16 @@ public final class IntegrationsApi {
     private final ActivityLog activity;
     private final IntegrationSettings settings;
     private final SealedSecrets secrets;
+    private final IntegrationParsers parsers;
 
     public IntegrationsApi(Tenancy tenancy, IntegrationStore store, ActivityLog activity, IntegrationSettings settings,
-            io.mqttintegration.security.SecretBox box) {
+            io.mqttintegration.security.SecretBox box, IntegrationParsers parsers) {
         this.tenancy = tenancy;
         this.store = store;
         this.activity = activity;
         this.settings = settings;
         this.secrets = new SealedSecrets(box);
+        this.parsers = parsers;
     }
 
     public Map<String, Object> create(Exchange exchange) {
@@ -123,6 +126,7 @@ public final class IntegrationsApi {
                     enabled == null ? current.enabled() : enabled, null, null)).orElseThrow();
             activity.record(c, org, id, keyId(request), request.principal().actor(), "integration.updated", "ok",
                     json(Map.of("fields", changedFields(body))));
+            parsers.invalidate(id);
             return view(updated, result.secrets().keySet());
         });
     }
@@ -137,6 +141,7 @@ public final class IntegrationsApi {
                 throw ApiException.notFound("integration");
             }
             activity.record(c, org, id, keyId(request), request.principal().actor(), "integration.deleted", "ok", null);
+            parsers.invalidate(id);
             return null;
         });
     }

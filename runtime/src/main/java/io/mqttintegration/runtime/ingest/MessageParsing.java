@@ -6,25 +6,25 @@ import io.mqttintegration.storage.InboundMessage;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Parses a message on its way to the writer. A payload its parser cannot read is not an error of
- * the pipeline: the message is stored raw with the reason, and counted.
+ * Parses a message on its way to the writer, with the parser its integration chose. A payload the
+ * parser cannot read is not an error of the pipeline: the message is stored raw with the reason,
+ * and counted. A {@code raw} integration's messages are stored as they are.
  */
 public final class MessageParsing {
 
-    private final PayloadParser parser;
+    private final IntegrationParsers parsers;
     private final AtomicLong parsed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
 
-    public MessageParsing(PayloadParser parser) {
-        this.parser = parser;
-    }
-
-    /** The name integrations know this parser by. */
-    public String parserName() {
-        return parser.name();
+    public MessageParsing(IntegrationParsers parsers) {
+        this.parsers = parsers;
     }
 
     public InboundMessage parse(InboundMessage message) {
+        PayloadParser parser = parsers.parserFor(message);
+        if (!parser.readsPayloads()) {
+            return message;
+        }
         try {
             message.parsed(parser.parse(message.topic(), message.payload(), message.contentType(), message.receivedAt()));
             parsed.incrementAndGet();

@@ -1,0 +1,89 @@
+package io.mqttintegration.runtime.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mqttintegration.parsers.Json;
+import io.mqttintegration.parsers.Parsers;
+import io.mqttintegration.parsers.PayloadParser;
+import io.mqttintegration.parsers.TopicDeviceId;
+import io.mqttintegration.parsers.TopicFilter;
+import io.mqttintegration.storage.InboundMessage;
+import io.mqttintegration.storage.tenants.IntegrationRecord;
+import io.mqttintegration.storage.tenants.IntegrationStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which parser reads a message: the first of the integration's {@code settings.parsers} rules whose
+ * topic filter matches, else its {@code settings.parser}, else {@code standard}; each made with the
+ * integration's {@code deviceIdPattern}. An integration's choice is kept for a few seconds (changes
+ * through the API take effect at once on this instance, within that time on others).
+ */
+public final class IntegrationParsers {
+
+    private record Rule(String filter, PayloadParser parser) {
+    }
+
+    private record Selection(PayloadParser fallback, List<Rule> rules, long loadedAtNanos) {
+        PayloadParser forTopic(String topic) {
+            for (Rule rule : rules) {
+                if (TopicFilter.matches(rule.filter(), topic)) {
+                    return rule.parser();
+                }
+            }
+            return fallback;
+        }
+    }
+
+    private final IntegrationStore store;
+    private final long ttlNanos;
+    private final PayloadParser standard = Parsers.create(Parsers.DEFAULT, TopicDeviceId.defaultPattern());
+    private final Map<UUID, Selection> cache = new ConcurrentHashMap<>();
+
+    public IntegrationParsers(IntegrationStore store, long ttlMillis) {
+        this.store = store;
+        this.ttlNanos = ttlMillis * 1_000_000L;
+    }
+
+    public PayloadParser parserFor(InboundMessage message) {
+        if (message.integrationId() == null || message.organizationId() == null) {
+            return standard;
+        }
+        Selection selection = cache.get(message.integrationId());
+        if (selection == null || System.nanoTime() - selection.loadedAtNanos() > ttlNanos) {
+            selection = load(message.organizationId(), message.integrationId());
+            cache.put(message.integrationId(), selection);
+        }
+        return selection.forTopic(message.topic());
+    }
+
+    public void invalidate(UUID integrationId) {
+        cache.remove(integrationId);
+    }
+
+    private Selection load(UUID organizationId, UUID integrationId) {
+        Optional<IntegrationRecord> integration = store.get(organizationId, integrationId);
+        if (integration.isEmpty()) {
+            return new Selection(standard, List.of(), System.nanoTime());
+        }
+        JsonNode settings = read(integration.get().settingsJson());
+        TopicDeviceId deviceIds = TopicDeviceId.of(settings.path("deviceIdPattern").asText(null));
+        List<Rule> rules = new ArrayList<>();
+        for (JsonNode rule : settings.path("parsers")) {
+            rules.add(new Rule(rule.path("topic").asText(), Parsers.create(rule.path("parser").asText(), deviceIds)));
+        }
+        return new Selection(Parsers.create(settings.path("parser").asText(Parsers.DEFAULT), deviceIds), List.copyOf(rules),
+                System.nanoTime());
+    }
+
+    private static JsonNode read(String json) {
+        try {
+            return Json.strict().readTree(json);
+        } catch (Exception e) {
+            throw new IllegalStateException("stored settings are not readable", e);
+        }
+    }
+}
