@@ -6,6 +6,7 @@ import io.mqttintegration.runtime.api.CredentialsApi;
 import io.mqttintegration.runtime.api.IntegrationSettings;
 import io.mqttintegration.runtime.api.IntegrationsApi;
 import io.mqttintegration.runtime.api.OrganizationsApi;
+import io.mqttintegration.runtime.api.TelemetryApi;
 import io.mqttintegration.runtime.auth.Authenticator;
 import io.mqttintegration.runtime.http.HealthReport;
 import io.mqttintegration.runtime.http.JsonRequests;
@@ -21,6 +22,7 @@ import io.mqttintegration.storage.tenants.ApiKeyStore;
 import io.mqttintegration.storage.tenants.CredentialStore;
 import io.mqttintegration.storage.tenants.IntegrationStore;
 import io.mqttintegration.storage.tenants.OrganizationStore;
+import io.mqttintegration.storage.tenants.TelemetryStore;
 import java.io.IOException;
 import io.mqttintegration.runtime.http.HttpErrors;
 import io.mqttintegration.runtime.http.JsonRouterErrors;
@@ -158,6 +160,7 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("apiKeysApi", new ApiKeysApi(apiKeys, keys, organizations, integrations));
         registry.bind("integrationsApi", new IntegrationsApi(tenancy, integrations, activity, new IntegrationSettings(Parsers.NAMES),
                 new SecretBox(secrets.masterKey()), parsers));
+        registry.bind("telemetryApi", new TelemetryApi(new TelemetryStore(tenancy), integrations));
         registry.bind("credentialsApi", new CredentialsApi(tenancy, integrations, new CredentialStore(tenancy), activity,
                 settings.integer("security.passwordHashIterations", 1_000, 10_000_000)));
     }

@@ -1,0 +1,155 @@
+package io.mqttintegration.storage.tenants;
+
+import io.mqttintegration.storage.Tenancy;
+import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Reads readings and raw messages back, always within one organization. */
+public final class TelemetryStore {
+
+    /** One stored reading. */
+    public record Row(String deviceId, Instant timestamp, String metricsJson, String unitsJson, String topic,
+            UUID integrationId, UUID messageId, int seq) {
+    }
+
+    /** Where the previous page ended (exclusive). */
+    public record After(Instant timestamp, UUID messageId, int seq) {
+    }
+
+    /** One time bucket of one metric. */
+    public record Bucket(Instant start, long count, BigDecimal avg, BigDecimal min, BigDecimal max) {
+    }
+
+    /** One stored message, as received. */
+    public record Message(UUID messageId, UUID integrationId, String source, String topic, String contentType,
+            byte[] payload, String parseStatus, String parseError, Instant receivedAt) {
+    }
+
+    private final Tenancy tenancy;
+    private final String readingsSql = Sql.load("telemetry-readings");
+    private final String latestSql = Sql.load("telemetry-latest");
+    private final String aggregateSql = Sql.load("telemetry-aggregate");
+    private final String messagesSql = Sql.load("list-messages");
+
+    public TelemetryStore(Tenancy tenancy) {
+        this.tenancy = tenancy;
+    }
+
+    public List<Row> readings(UUID org, UUID integration, String device, String metric, Instant from, Instant to,
+            After after, int limit) {
+        return tenancy.inOrg(org, c -> {
+            try (PreparedStatement ps = c.prepareStatement(readingsSql)) {
+                int i = 1;
+                Sql.uuid(ps, i++, org);
+                i = pair(ps, i, integration, Types.OTHER);
+                i = pair(ps, i, device, Types.VARCHAR);
+                i = pair(ps, i, metric, Types.VARCHAR);
+                i = pair(ps, i, utc(from), Types.TIMESTAMP_WITH_TIMEZONE);
+                i = pair(ps, i, utc(to), Types.TIMESTAMP_WITH_TIMEZONE);
+                ps.setObject(i++, after == null ? null : utc(after.timestamp()), Types.TIMESTAMP_WITH_TIMEZONE);
+                ps.setObject(i++, after == null ? null : utc(after.timestamp()), Types.TIMESTAMP_WITH_TIMEZONE);
+                ps.setObject(i++, after == null ? null : after.messageId(), Types.OTHER);
+                ps.setObject(i++, after == null ? null : after.seq(), Types.INTEGER);
+                ps.setInt(i, limit);
+                return rows(ps);
+            }
+        });
+    }
+
+    public List<Row> latest(UUID org, UUID integration, String device) {
+        return tenancy.inOrg(org, c -> {
+            try (PreparedStatement ps = c.prepareStatement(latestSql)) {
+                Sql.uuid(ps, 1, org);
+                int i = pair(ps, 2, integration, Types.OTHER);
+                pair(ps, i, device, Types.VARCHAR);
+                return rows(ps);
+            }
+        });
+    }
+
+    public List<Bucket> aggregate(UUID org, UUID integration, String device, String metric, Instant from, Instant to,
+            String interval) {
+        return tenancy.inOrg(org, c -> {
+            try (PreparedStatement ps = c.prepareStatement(aggregateSql)) {
+                int i = 1;
+                ps.setString(i++, interval);
+                ps.setString(i++, metric);
+                ps.setString(i++, metric);
+                ps.setString(i++, metric);
+                Sql.uuid(ps, i++, org);
+                i = pair(ps, i, integration, Types.OTHER);
+                i = pair(ps, i, device, Types.VARCHAR);
+                ps.setString(i++, metric);
+                ps.setObject(i++, utc(from), Types.TIMESTAMP_WITH_TIMEZONE);
+                ps.setObject(i, utc(to), Types.TIMESTAMP_WITH_TIMEZONE);
+                List<Bucket> buckets = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        buckets.add(new Bucket(rs.getObject(1, OffsetDateTime.class).toInstant(), rs.getLong(2),
+                                rs.getBigDecimal(3), rs.getBigDecimal(4), rs.getBigDecimal(5)));
+                    }
+                }
+                return buckets;
+            }
+        });
+    }
+
+    public List<Message> messages(UUID org, UUID integration, String topic, Instant from, Instant to, Instant afterTime,
+            UUID afterId, int limit) {
+        return tenancy.inOrg(org, c -> {
+            try (PreparedStatement ps = c.prepareStatement(messagesSql)) {
+                int i = 1;
+                Sql.uuid(ps, i++, org);
+                i = pair(ps, i, integration, Types.OTHER);
+                i = pair(ps, i, topic, Types.VARCHAR);
+                i = pair(ps, i, utc(from), Types.TIMESTAMP_WITH_TIMEZONE);
+                i = pair(ps, i, utc(to), Types.TIMESTAMP_WITH_TIMEZONE);
+                ps.setObject(i++, utc(afterTime), Types.TIMESTAMP_WITH_TIMEZONE);
+                ps.setObject(i++, utc(afterTime), Types.TIMESTAMP_WITH_TIMEZONE);
+                ps.setObject(i++, afterId, Types.OTHER);
+                ps.setInt(i, limit);
+                List<Message> messages = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        messages.add(new Message(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
+                                rs.getString(4), rs.getString(5), rs.getBytes(6), rs.getString(7), rs.getString(8),
+                                rs.getObject(9, OffsetDateTime.class).toInstant()));
+                    }
+                }
+                return messages;
+            }
+        });
+    }
+
+    /** Binds an optional filter twice ({@code ? IS NULL OR column = ?}); returns the next index. */
+    private static int pair(PreparedStatement ps, int index, Object value, int type) throws SQLException {
+        ps.setObject(index, value, type);
+        ps.setObject(index + 1, value, type);
+        return index + 2;
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static List<Row> rows(PreparedStatement ps) throws SQLException {
+        List<Row> rows = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                rows.add(new Row(rs.getString(1), rs.getObject(2, OffsetDateTime.class).toInstant(), rs.getString(3),
+                        rs.getString(4), rs.getString(5), rs.getObject(6, UUID.class), rs.getObject(7, UUID.class),
+                        rs.getInt(8)));
+            }
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,12 @@
+SELECT device_id, ts, metrics::text, units::text, topic, integration_id, message_id, seq
+FROM mqtt_messages
+WHERE organization_id = ?
+  AND device_id IS NOT NULL
+  AND (?::uuid IS NULL OR integration_id = ?::uuid)
+  AND (?::text IS NULL OR device_id = ?::text)
+  AND (?::text IS NULL OR jsonb_exists(metrics, ?::text))
+  AND (?::timestamptz IS NULL OR ts >= ?::timestamptz)
+  AND (?::timestamptz IS NULL OR ts < ?::timestamptz)
+  AND (?::timestamptz IS NULL OR (ts, message_id, seq) < (?::timestamptz, ?::uuid, ?::int))
+ORDER BY ts DESC, message_id DESC, seq DESC
+LIMIT ?
