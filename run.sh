@@ -47,6 +47,7 @@ mkdir -p "$KARAF"
 cp -r "$BUILT/system" "$BUILT/lib" "$BUILT/bin" "$BUILT/deploy" "$KARAF/"
 sync_defaults etc
 sync_defaults routes
+sync_defaults parsers
 
 stop_db() {
   if [ -n "$DB_PID" ] && kill -0 "$DB_PID" 2>/dev/null; then
@@ -83,7 +84,7 @@ PORT=${MQI_HTTP_PORT:-8080}
       echo
       echo "mqtt-integration is up: API on http://127.0.0.1:$PORT (GET /health, /api/v1/...)"
       [ -f "$KARAF/data/operator.key" ] && echo "Operator key (generated at first start): $KARAF/data/operator.key"
-      echo "Route files: $KARAF/routes   Config: $KARAF/etc/mqtt.integration.*.cfg   Log: $KARAF/data/log/karaf.log"
+      echo "Route files: $KARAF/routes   Parser files: $KARAF/parsers   Config: $KARAF/etc/mqtt.integration.*.cfg   Log: $KARAF/data/log/karaf.log"
       exit 0
     fi
     sleep 0.5

@@ -1,6 +1,5 @@
 package io.mqttintegration.runtime;
 
-import io.mqttintegration.parsers.Parsers;
 import io.mqttintegration.runtime.api.ApiKeysApi;
 import io.mqttintegration.runtime.api.CredentialsApi;
 import io.mqttintegration.runtime.api.IntegrationSettings;
@@ -12,6 +11,8 @@ import io.mqttintegration.runtime.http.HealthReport;
 import io.mqttintegration.runtime.http.JsonRequests;
 import io.mqttintegration.runtime.ingest.IngestTargets;
 import io.mqttintegration.runtime.ingest.IntegrationParsers;
+import io.mqttintegration.runtime.parsers.ParserFiles;
+import io.mqttintegration.runtime.parsers.ParserRegistry;
 import io.mqttintegration.security.ApiKeys;
 import io.mqttintegration.security.OperatorKey;
 import io.mqttintegration.security.SecretBox;
@@ -32,7 +33,7 @@ import io.mqttintegration.runtime.ingest.IngestReplies;
 import io.mqttintegration.runtime.ingest.IngestRequestDecoder;
 import io.mqttintegration.runtime.ingest.MessageParsing;
 import io.mqttintegration.runtime.routes.RouteFileDeployer;
-import io.mqttintegration.runtime.routes.RouteFolderWatcher;
+import io.mqttintegration.runtime.routes.FolderWatcher;
 import io.mqttintegration.storage.DeadLetterStore;
 import io.mqttintegration.storage.MessageWriter;
 import io.mqttintegration.storage.SchemaMigrations;
@@ -67,7 +68,9 @@ public final class ProductRuntime implements AutoCloseable {
     private final Path routesDir;
     private DefaultCamelContext context;
     private RouteFileDeployer deployer;
-    private RouteFolderWatcher watcher;
+    private final List<FolderWatcher> watchers = new java.util.ArrayList<>();
+    private final Path parsersDir;
+    private ParserFiles parserFiles;
     private int httpPort;
 
     /**
@@ -78,6 +81,7 @@ public final class ProductRuntime implements AutoCloseable {
         this.settings = settings;
         this.home = home;
         this.routesDir = home.resolve(settings.text("routes.dir")).normalize();
+        this.parsersDir = home.resolve(settings.text("parsers.dir")).normalize();
     }
 
     public void start() throws Exception {
@@ -103,13 +107,17 @@ public final class ProductRuntime implements AutoCloseable {
             JsonRouterErrors.install(root, settings.integer("http.maxBodyBytes", 1, Integer.MAX_VALUE));
         }
 
-        List<String> errors = deployer.deployAll(RouteFileDeployer.routeFiles(routesDir));
+        parserFiles.deployAll(FolderWatcher.filesOf(parsersDir, parserFiles));
+        List<String> errors = deployer.deployAll(FolderWatcher.filesOf(routesDir, deployer));
         LOG.info("Loaded {} route files from {} ({} rejected); HTTP API on {}:{}", deployer.files().size(), routesDir,
                 errors.size(), settings.text("http.host"), httpPort);
         if (settings.flag("routes.reload.enabled")) {
-            watcher = new RouteFolderWatcher(routesDir, deployer,
-                    settings.integer("routes.reload.intervalMs", 50, 60_000));
-            watcher.start();
+            int interval = settings.integer("routes.reload.intervalMs", 50, 60_000);
+            watchers.add(new FolderWatcher(parsersDir, parserFiles, interval));
+            watchers.add(new FolderWatcher(routesDir, deployer, interval));
+            for (FolderWatcher watcher : watchers) {
+                watcher.start();
+            }
         }
     }
 
@@ -119,7 +127,10 @@ public final class ProductRuntime implements AutoCloseable {
         MessageWriter writer = new MessageWriter(dataSource, deadLetterStore);
         Tenancy tenancy = new Tenancy(dataSource);
         IntegrationStore integrations = new IntegrationStore(tenancy);
-        IntegrationParsers parsers = new IntegrationParsers(integrations, 5_000);
+        ParserRegistry parserRegistry = new ParserRegistry();
+        IntegrationParsers parsers = new IntegrationParsers(integrations, parserRegistry, 5_000);
+        parserFiles = new ParserFiles(parserRegistry);
+        parserRegistry.onChange(parsers::clear);
         MessageParsing parsing = new MessageParsing(parsers);
         IngestQueue queue = new IngestQueue(context, "ingest", settings.integer("ingest.queue.size", 1, 10_000_000));
         deployer = new RouteFileDeployer(context);
@@ -134,7 +145,7 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("deadLetters", new DeadLetterHandler(deadLetterStore));
         registry.bind("httpErrors", new HttpErrors(settings.integer("ingest.retryAfterSeconds", 1, 3600)));
         registry.bind("healthReport", new HealthReport(context, dataSource, queue, parsing, writer, deadLetterStore, deployer));
-        bindApi(registry, maxBody, tenancy, integrations, parsers);
+        bindApi(registry, maxBody, tenancy, integrations, parsers, parserRegistry);
         // Blocking work (waiting for the commit) runs on Vert.x worker threads: size them for the
         // number of requests that may wait at once.
         registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(settings.integer("http.workerThreads", 1, 1024)));
@@ -142,7 +153,7 @@ public final class ProductRuntime implements AutoCloseable {
 
     /** Authentication, tenants, integrations: the beans of the /api/v1 routes. */
     private void bindApi(Registry registry, int maxBody, Tenancy tenancy, IntegrationStore integrations,
-            IntegrationParsers parsers) throws IOException {
+            IntegrationParsers parsers, ParserRegistry parserRegistry) throws IOException {
         Path securityDir = home.resolve(settings.text("security.dir")).normalize();
         ServerSecrets secrets = ServerSecrets.load(securityDir.resolve("secrets"), settings.optional("security.masterKey"),
                 settings.optional("security.keyHashSecret"));
@@ -158,7 +169,7 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("ingestTargets", new IngestTargets(integrations));
         registry.bind("organizationsApi", new OrganizationsApi(organizations));
         registry.bind("apiKeysApi", new ApiKeysApi(apiKeys, keys, organizations, integrations));
-        registry.bind("integrationsApi", new IntegrationsApi(tenancy, integrations, activity, new IntegrationSettings(Parsers.NAMES),
+        registry.bind("integrationsApi", new IntegrationsApi(tenancy, integrations, activity, new IntegrationSettings(parserRegistry::names),
                 new SecretBox(secrets.masterKey()), parsers));
         registry.bind("telemetryApi", new TelemetryApi(new TelemetryStore(tenancy), integrations));
         registry.bind("credentialsApi", new CredentialsApi(tenancy, integrations, new CredentialStore(tenancy), activity,
@@ -189,9 +200,7 @@ public final class ProductRuntime implements AutoCloseable {
     /** Stops route reloading, then Camel: the SEDA queue drains and pending batches are written. */
     @Override
     public void close() {
-        if (watcher != null) {
-            watcher.close();
-        }
+        watchers.forEach(FolderWatcher::close);
         if (context != null) {
             context.stop();
             LOG.info("mqtt-integration stopped");

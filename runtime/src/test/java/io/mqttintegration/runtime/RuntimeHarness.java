@@ -49,6 +49,12 @@ public final class RuntimeHarness implements AutoCloseable {
                 Files.copy(file, routes.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
         }
+        Path parsers = Files.createDirectories(workDir.resolve("parsers"));
+        try (Stream<Path> shipped = Files.list(Path.of(System.getProperty("mqi.parsers.dir")))) {
+            for (Path file : shipped.toList()) {
+                Files.copy(file, parsers.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
         Map<String, Object> values = new TreeMap<>(shippedDefaults());
         values.put("http.host", "127.0.0.1");
         values.put("http.port", Integer.toString(freePort()));

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -35,10 +36,11 @@ public final class IntegrationSettings {
     private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final int MAX_PEM = 64 * 1024;
 
-    private final Set<String> parsers;
+    private final Supplier<Set<String>> parserNames;
 
-    public IntegrationSettings(Set<String> parsers) {
-        this.parsers = Set.copyOf(parsers);
+    /** @param parserNames the parsers known now (built-in and declared in parser files) */
+    public IntegrationSettings(Supplier<Set<String>> parserNames) {
+        this.parserNames = parserNames;
     }
 
     /** Stored settings (clear) and secrets (to be sealed). */
@@ -90,6 +92,7 @@ public final class IntegrationSettings {
     }
 
     private void validate(ObjectNode s) {
+        Set<String> parsers = parserNames.get();
         String protocol = Fields.text(s, "protocol", "settings.protocol", 5, false);
         if (protocol != null && !DEFAULT_PORTS.containsKey(protocol)) {
             throw invalid("settings.protocol", "must be one of mqtt, mqtts, ws, wss");

@@ -9,5 +9,6 @@ import java.util.UUID;
  *
  * @param path where it stood in the request ("" or "[i].") for error messages
  */
-public record IngestItem(String topic, byte[] payload, UUID integrationId, Instant receivedAt, String path) {
+public record IngestItem(String topic, byte[] payload, String contentType, UUID integrationId, Instant receivedAt,
+        String path) {
 }

@@ -94,13 +94,18 @@ public final class IngestRequestDecoder {
         if (payload == null) {
             throw new ApiException(400, "missing_field", "payload is required (any JSON value)", path + "payload");
         }
+        // A JSON string is the payload's text as is (a CSV line, a device's own format); any other
+        // JSON value is the payload as JSON.
         byte[] bytes;
+        String contentType = payload.isTextual() ? "text/plain; charset=utf-8" : "application/json";
         try {
-            bytes = Json.strict().writeValueAsBytes(payload);
+            bytes = payload.isTextual() ? payload.textValue().getBytes(StandardCharsets.UTF_8)
+                    : Json.strict().writeValueAsBytes(payload);
         } catch (JacksonException e) {
             throw new ApiException(400, "invalid_payload", "payload cannot be written back as JSON", path + "payload");
         }
-        return new IngestItem(topic, bytes, integrationId(node.get("integrationId"), path + "integrationId"), receivedAt, path);
+        return new IngestItem(topic, bytes, contentType, integrationId(node.get("integrationId"), path + "integrationId"),
+                receivedAt, path);
     }
 
     private static UUID integrationId(JsonNode node, String field) {

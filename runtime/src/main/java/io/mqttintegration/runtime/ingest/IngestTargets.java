@@ -46,7 +46,7 @@ public final class IngestTargets {
                     && !known.computeIfAbsent(integration, id -> integrations.get(org, id).isPresent())) {
                 throw new ApiException(404, "not_found", "no such integration", item.path() + "integrationId");
             }
-            messages.add(new InboundMessage(InboundMessage.Source.HTTP, item.topic(), item.payload(), "application/json",
+            messages.add(new InboundMessage(InboundMessage.Source.HTTP, item.topic(), item.payload(), item.contentType(),
                     item.receivedAt(), org, integration));
         }
         return messages;

@@ -6,6 +6,7 @@ import io.mqttintegration.parsers.Parsers;
 import io.mqttintegration.parsers.PayloadParser;
 import io.mqttintegration.parsers.TopicDeviceId;
 import io.mqttintegration.parsers.TopicFilter;
+import io.mqttintegration.runtime.parsers.ParserRegistry;
 import io.mqttintegration.storage.InboundMessage;
 import io.mqttintegration.storage.tenants.IntegrationRecord;
 import io.mqttintegration.storage.tenants.IntegrationStore;
@@ -39,12 +40,14 @@ public final class IntegrationParsers {
     }
 
     private final IntegrationStore store;
+    private final ParserRegistry registry;
     private final long ttlNanos;
     private final PayloadParser standard = Parsers.create(Parsers.DEFAULT, TopicDeviceId.defaultPattern());
     private final Map<UUID, Selection> cache = new ConcurrentHashMap<>();
 
-    public IntegrationParsers(IntegrationStore store, long ttlMillis) {
+    public IntegrationParsers(IntegrationStore store, ParserRegistry registry, long ttlMillis) {
         this.store = store;
+        this.registry = registry;
         this.ttlNanos = ttlMillis * 1_000_000L;
     }
 
@@ -64,6 +67,11 @@ public final class IntegrationParsers {
         cache.remove(integrationId);
     }
 
+    /** Forgets every choice (a parser file changed). */
+    public void clear() {
+        cache.clear();
+    }
+
     private Selection load(UUID organizationId, UUID integrationId) {
         Optional<IntegrationRecord> integration = store.get(organizationId, integrationId);
         if (integration.isEmpty()) {
@@ -73,10 +81,30 @@ public final class IntegrationParsers {
         TopicDeviceId deviceIds = TopicDeviceId.of(settings.path("deviceIdPattern").asText(null));
         List<Rule> rules = new ArrayList<>();
         for (JsonNode rule : settings.path("parsers")) {
-            rules.add(new Rule(rule.path("topic").asText(), Parsers.create(rule.path("parser").asText(), deviceIds)));
+            rules.add(new Rule(rule.path("topic").asText(), create(rule.path("parser").asText(), deviceIds)));
         }
-        return new Selection(Parsers.create(settings.path("parser").asText(Parsers.DEFAULT), deviceIds), List.copyOf(rules),
+        return new Selection(create(settings.path("parser").asText(Parsers.DEFAULT), deviceIds), List.copyOf(rules),
                 System.nanoTime());
+    }
+
+    /** A parser that is gone (its file deleted) fails each message with that reason; nothing is lost. */
+    private PayloadParser create(String name, TopicDeviceId deviceIds) {
+        try {
+            return registry.create(name, deviceIds);
+        } catch (IllegalArgumentException e) {
+            return new PayloadParser() {
+                @Override
+                public String name() {
+                    return name;
+                }
+
+                @Override
+                public List<io.mqttintegration.parsers.Reading> parse(String topic, byte[] payload, String contentType,
+                        java.time.Instant receivedAt) {
+                    throw new io.mqttintegration.parsers.PayloadParseException("no parser named '" + name + "' is deployed");
+                }
+            };
+        }
     }
 
     private static JsonNode read(String json) {

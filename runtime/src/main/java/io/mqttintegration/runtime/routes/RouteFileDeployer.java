@@ -1,6 +1,5 @@
 package io.mqttintegration.runtime.routes;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -35,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * file's last good version is put back. Karaf has no deployer for these files, and Camel's own
  * reload strategy re-reads every file at each change, so one bad file would block all others.
  */
-public final class RouteFileDeployer {
+public final class RouteFileDeployer implements FileDeployer {
 
     private static final Logger LOG = LoggerFactory.getLogger(RouteFileDeployer.class);
 
@@ -95,6 +94,7 @@ public final class RouteFileDeployer {
      * running. Throws {@link RouteFileException} naming the file when it is refused; the routes
      * that ran before keep running.
      */
+    @Override
     public synchronized boolean deploy(Path file) {
         try {
             byte[] content = Files.readAllBytes(file);
@@ -122,6 +122,7 @@ public final class RouteFileDeployer {
     }
 
     /** Stops and removes the routes and route configurations a deleted file had. */
+    @Override
     public synchronized void undeploy(Path file) {
         rejected.remove(file);
         Deployment current = deployed.remove(file);
@@ -329,19 +330,9 @@ public final class RouteFileDeployer {
         }
     }
 
-    /** Reads every route file in a folder, in name order. */
-    public static List<Path> routeFiles(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (var stream = Files.list(dir)) {
-            return stream.filter(RouteFileDeployer::isRouteFile).sorted().toList();
-        }
-    }
-
-    static boolean isRouteFile(Path path) {
-        String name = path.getFileName().toString();
-        return !name.startsWith(".") && Files.isRegularFile(path)
-                && (name.endsWith(".camel.yaml") || name.endsWith(".xml"));
+    @Override
+    public boolean accepts(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(".camel.yaml") || name.endsWith(".xml");
     }
 }

@@ -109,7 +109,7 @@ class TelemetryApiTest {
         assertEquals(1, failed.path("items").size());
         JsonNode m = failed.path("items").get(0);
         assertEquals("failed", m.path("parseStatus").asText());
-        assertEquals("\"not json object\"", m.path("payload").asText(), "the payload as received");
+        assertEquals("not json object", m.path("payload").asText(), "the payload as received (a JSON string is its text)");
         assertTrue(m.path("parseError").asText().startsWith("standard:"), m.toString());
         JsonNode page = get("/api/v1/messages?limit=5");
         assertEquals(5, page.path("items").size());

@@ -78,7 +78,8 @@ class HttpIngestRouteTest {
         assertEquals(3, json(response).get("accepted").asInt());
         assertEquals(3, rowsFor(topic));
         assertEquals(1, Rows.count(db, "SELECT count(*) FROM mqtt_messages WHERE parse_status = 'failed' AND topic = '"
-                + topic + "' AND parse_error LIKE 'standard: payload must be a JSON object%'"));
+                + topic + "' AND parse_error LIKE 'standard: payload is not valid JSON%' AND content_type LIKE 'text/plain%'"),
+                "a JSON string payload is stored as its text, which the standard parser cannot read");
     }
 
     @Test

@@ -33,6 +33,10 @@ class IngestRequestDecoderTest {
         assertArrayEquals("{\"v\":1.50}".getBytes(StandardCharsets.UTF_8), m.payload(), "exact decimals are kept");
         assertEquals(NOW, m.receivedAt());
         assertEquals(null, m.integrationId());
+        assertEquals("application/json", m.contentType());
+        IngestItem text = decode("{\"topic\":\"t\",\"payload\":\"d-1,21.5\"}").get(0);
+        assertArrayEquals("d-1,21.5".getBytes(StandardCharsets.UTF_8), text.payload(), "a string payload is its text");
+        assertEquals("text/plain; charset=utf-8", text.contentType());
     }
 
     @Test

@@ -54,4 +54,29 @@ class ParserSelectionTest {
                 RuntimeHarness.OPERATOR_KEY, "{\"name\":\"admin\",\"scopes\":[\"admin\"]}");
         return io.mqttintegration.parsers.Json.strict().readTree(r.body()).path("key").asText();
     }
+
+    @Test
+    void aParserFileWrittenAtRunTimeIsUsedAndItsReadingsCanBeQueried() throws Exception {
+        DataSource db = TestDatabase.newDatabase();
+        try (RuntimeHarness service = RuntimeHarness.start(db, work, Map.of()).withIngestKey()) {
+            java.nio.file.Files.writeString(work.resolve("parsers/pipe.parser.yaml"),
+                    "name: pipe\nformat: csv\nseparator: \"|\"\ncolumns: [deviceId, _, level]\n");
+            String admin = adminKey(service);
+            HttpResponse<String> patched = null;
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            do {
+                java.util.concurrent.TimeUnit.MILLISECONDS.sleep(100);
+                patched = service.send("PATCH", "/api/v1/integrations/" + service.integrationId, admin,
+                        "{\"settings\":{\"parser\":\"pipe\"}}");
+            } while (patched.statusCode() == 400 && System.nanoTime() < deadline);
+            assertEquals(200, patched.statusCode(), "the new parser is known once its file is loaded: " + patched.body());
+
+            assertEquals(202, service.postJson("/api/v1/ingest",
+                    "{\"topic\":\"tank/7\",\"payload\":\"tank-7|ignored|81.5\"}").statusCode());
+            HttpResponse<String> telemetry = service.send("GET", "/api/v1/telemetry?deviceId=tank-7", admin, null);
+            assertEquals(200, telemetry.statusCode(), telemetry.body());
+            assertEquals("{\"level\":81.5}", io.mqttintegration.parsers.Json.strict().readTree(telemetry.body())
+                    .path("items").get(0).path("metrics").toString());
+        }
+    }
 }

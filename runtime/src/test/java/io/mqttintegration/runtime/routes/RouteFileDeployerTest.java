@@ -188,7 +188,7 @@ class RouteFileDeployerTest {
 
     @Test
     void watcherDeploysAStableNewFileAndUndeploysADeletedOne() throws Exception {
-        RouteFolderWatcher watcher = new RouteFolderWatcher(dir, deployer, 60_000);
+        FolderWatcher watcher = new FolderWatcher(dir, deployer, 60_000);
         watcher.start();
         try {
             write("w.camel.yaml", echo("w", "direct:w", "w"));

@@ -16,25 +16,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scans the routes folder and hands changed files to the {@link RouteFileDeployer}. A file is
- * deployed once its size and modification time are the same on two scans in a row, so an editor's
- * half-written save is never read; a refused file is not retried until it changes again.
+ * Scans a folder (route files, parser files) and hands changed files to their {@link FileDeployer}.
+ * A file is deployed once its size and modification time are the same on two scans in a row, so an
+ * editor's half-written save is never read; a refused file is not retried until it changes again.
  */
-public final class RouteFolderWatcher implements AutoCloseable {
+public final class FolderWatcher implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RouteFolderWatcher.class);
+    private static final Logger LOG = LoggerFactory.getLogger(FolderWatcher.class);
 
     private record Stamp(long size, FileTime modified) {
     }
 
     private final Path dir;
-    private final RouteFileDeployer deployer;
+    private final FileDeployer deployer;
     private final long intervalMillis;
     private final Map<Path, Stamp> seen = new HashMap<>();
     private final Map<Path, Stamp> handled = new HashMap<>();
     private ScheduledExecutorService scheduler;
 
-    public RouteFolderWatcher(Path dir, RouteFileDeployer deployer, long intervalMillis) {
+    public FolderWatcher(Path dir, FileDeployer deployer, long intervalMillis) {
         this.dir = dir;
         this.deployer = deployer;
         this.intervalMillis = intervalMillis;
@@ -42,18 +42,18 @@ public final class RouteFolderWatcher implements AutoCloseable {
 
     /** Marks the files deployed at start as handled, then scans every interval. */
     public synchronized void start() throws IOException {
-        for (Path file : RouteFileDeployer.routeFiles(dir)) {
+        for (Path file : files()) {
             Stamp stamp = stamp(file);
             seen.put(file, stamp);
             handled.put(file, stamp);
         }
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "route-folder-watcher");
+            Thread t = new Thread(r, "folder-watcher-" + dir.getFileName());
             t.setDaemon(true);
             return t;
         });
         scheduler.scheduleWithFixedDelay(this::scanQuietly, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
-        LOG.info("Watching {} for route file changes every {} ms", dir, intervalMillis);
+        LOG.info("Watching {} for changes every {} ms", dir, intervalMillis);
     }
 
     private void scanQuietly() {
@@ -66,7 +66,7 @@ public final class RouteFolderWatcher implements AutoCloseable {
 
     /** One pass over the folder. Package-private so tests can drive it without waiting. */
     synchronized void scan() throws IOException {
-        List<Path> files = RouteFileDeployer.routeFiles(dir);
+        List<Path> files = files();
         Set<Path> present = new HashSet<>(files);
         for (Path gone : Set.copyOf(handled.keySet())) {
             if (!present.contains(gone)) {
@@ -74,8 +74,8 @@ public final class RouteFolderWatcher implements AutoCloseable {
                 seen.remove(gone);
                 try {
                     deployer.undeploy(gone);
-                } catch (RouteFileException e) {
-                    LOG.error(e.getMessage());
+                } catch (RuntimeException e) {
+                    LOG.error("{} could not be removed: {}", gone, e.getMessage());
                 }
             }
         }
@@ -86,10 +86,25 @@ public final class RouteFolderWatcher implements AutoCloseable {
                 handled.put(file, now);
                 try {
                     deployer.deploy(file);
-                } catch (RouteFileException e) {
-                    // already logged with the file and the reason; keep the last good routes
+                } catch (RuntimeException e) {
+                    // already logged with the file and the reason; the last good version keeps running
                 }
             }
+        }
+    }
+
+    List<Path> files() throws IOException {
+        return filesOf(dir, deployer);
+    }
+
+    /** A folder's files of the deployer's kind, in name order (hidden files never). */
+    public static List<Path> filesOf(Path dir, FileDeployer deployer) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var stream = Files.list(dir)) {
+            return stream.filter(f -> !f.getFileName().toString().startsWith(".") && Files.isRegularFile(f)
+                    && deployer.accepts(f)).sorted().toList();
         }
     }
 
