@@ -94,12 +94,35 @@ class KarafAssemblyIT {
             assertEquals(400, bad.statusCode());
             assertTrue(bad.body().startsWith("{\"error\":\"malformed_json\""), bad.body());
 
+            // A parser file written at run time, used by the integration, and its readings queried.
+            Files.writeString(karaf.home.resolve("parsers/e2e-pipe.parser.yaml"),
+                    "name: e2e-pipe\nformat: csv\nseparator: \"|\"\ncolumns: [deviceId, timestamp, level]\n");
+            karaf.awaitResponse("/health", Duration.ofSeconds(10), r -> true);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            HttpResponse<String> useParser;
+            do {
+                Thread.sleep(200);
+                useParser = karaf.send("PATCH", "/api/v1/integrations/" + integration, admin,
+                        "{\"settings\":{\"parser\":\"e2e-pipe\",\"parsers\":[{\"topic\":\"vendor/#\",\"parser\":\"vendor-nested\"}]}}");
+            } while (useParser.statusCode() == 400 && System.nanoTime() < deadline);
+            assertEquals(200, useParser.statusCode(), "the parser file was loaded: " + useParser.body());
+            assertEquals(202, karaf.send("POST", "/api/v1/ingest", gateway,
+                    "[{\"topic\":\"tanks/in\",\"payload\":\"tank-7|2026-11-26T10:00:00Z|81.5\"},"
+                            + "{\"topic\":\"vendor/x\",\"payload\":{\"dev\":{\"sn\":\"A17\"},\"data\":[{\"k\":\"temp\",\"v\":21.5,\"t\":1700000000}]}}]")
+                    .statusCode());
+            JsonNode tank = Json.strict().readTree(karaf.send("GET", "/api/v1/telemetry?deviceId=tank-7", admin, null).body());
+            assertEquals("{\"level\":81.5}", tank.path("items").get(0).path("metrics").toString(), tank.toString());
+            assertEquals("2026-11-26T10:00:00Z", tank.path("items").get(0).path("timestamp").asText());
+            JsonNode vendor = Json.strict().readTree(karaf.send("GET", "/api/v1/telemetry/latest?deviceId=A17", admin, null).body());
+            assertEquals("{\"temp\":21.5,\"vendor\":\"acme\"}", vendor.path("items").get(0).path("metrics").toString(),
+                    "the shipped vendor-nested example, chosen by topic: " + vendor);
+
             // The activity log, newest first.
             JsonNode activity = Json.strict().readTree(
                     karaf.send("GET", "/api/v1/integrations/" + integration + "/activity", admin, null).body());
             List<String> actions = new ArrayList<>();
             activity.path("items").forEach(e -> actions.add(e.path("action").asText()));
-            assertEquals(List.of("integration.updated", "integration.created"), actions);
+            assertEquals(List.of("integration.updated", "integration.updated", "integration.created"), actions);
 
             // Live route files: add, change, break (the last good version keeps running), delete.
             Path routeFile = karaf.home.resolve("routes/e2e-hello.camel.yaml");
