@@ -1,8 +1,6 @@
 package io.mqttintegration.parsers;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -50,17 +48,7 @@ public final class DeclarativeParser implements PayloadParser {
     }
 
     private void json(String topic, byte[] payload, Instant receivedAt, Map<String, Map<Instant, Reading.Builder>> out) {
-        JsonNode root;
-        try {
-            root = Json.strict().readTree(payload);
-        } catch (JacksonException e) {
-            throw new PayloadParseException("payload is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new PayloadParseException("payload could not be read", e);
-        }
-        if (root == null || root.isMissingNode()) {
-            throw new PayloadParseException("payload is empty");
-        }
+        JsonNode root = Json.readPayload(payload);
         List<JsonNode> items = def.items() == null ? List.of(root) : def.items().select(root, root);
         for (JsonNode item : items) {
             String device = device(def.deviceId() == null ? null : def.deviceId().first(root, item), topic);

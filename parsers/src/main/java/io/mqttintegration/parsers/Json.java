@@ -1,12 +1,15 @@
 package io.mqttintegration.parsers;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.io.IOException;
 
 /**
  * The one Jackson configuration used for untrusted JSON: tight read limits instead of the library
@@ -34,6 +37,24 @@ public final class Json {
             .build();
 
     private Json() {
+    }
+
+    /**
+     * Reads a payload for a parser: a {@link PayloadParseException} with a short reason for anything
+     * that is not one JSON value.
+     */
+    public static JsonNode readPayload(byte[] payload) {
+        try {
+            JsonNode root = STRICT.readTree(payload);
+            if (root == null || root.isMissingNode()) {
+                throw new PayloadParseException("payload is empty");
+            }
+            return root;
+        } catch (JacksonException e) {
+            throw new PayloadParseException("payload is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new PayloadParseException("payload could not be read", e);
+        }
     }
 
     /** A shared, thread-safe mapper for reading untrusted JSON and writing our own. */

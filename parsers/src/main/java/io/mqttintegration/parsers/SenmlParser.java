@@ -1,8 +1,6 @@
 package io.mqttintegration.parsers;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,14 +34,7 @@ public final class SenmlParser implements PayloadParser {
 
     @Override
     public List<Reading> parse(String topic, byte[] payload, String contentType, Instant receivedAt) {
-        JsonNode pack;
-        try {
-            pack = Json.strict().readTree(payload);
-        } catch (JacksonException e) {
-            throw new PayloadParseException("payload is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new PayloadParseException("payload could not be read", e);
-        }
+        JsonNode pack = Json.readPayload(payload);
         if (pack == null || !pack.isArray()) {
             throw new PayloadParseException("a SenML pack must be a JSON array of records");
         }

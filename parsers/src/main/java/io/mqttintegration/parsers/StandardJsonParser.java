@@ -1,8 +1,6 @@
 package io.mqttintegration.parsers;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,17 +37,7 @@ public final class StandardJsonParser implements PayloadParser {
 
     @Override
     public List<Reading> parse(String topic, byte[] payload, String contentType, Instant receivedAt) {
-        JsonNode root;
-        try {
-            root = Json.strict().readTree(payload);
-        } catch (JacksonException e) {
-            throw new PayloadParseException("payload is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new PayloadParseException("payload could not be read", e);
-        }
-        if (root == null || root.isMissingNode()) {
-            throw new PayloadParseException("payload is empty");
-        }
+        JsonNode root = Json.readPayload(payload);
         if (root.isObject()) {
             return readingOf(root, topic, receivedAt).map(List::of).orElse(List.of());
         }
