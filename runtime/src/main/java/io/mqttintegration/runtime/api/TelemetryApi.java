@@ -67,8 +67,14 @@ public final class TelemetryApi {
     public Map<String, Object> latest(Exchange exchange) {
         Request r = read(exchange);
         UUID org = r.organization();
+        UUID integration = integration(r, org);
+        String device = text(r, "deviceId");
+        // One device: its newest reading is the first entry of its index, not a DISTINCT ON over all of them.
+        List<TelemetryStore.Row> rows = device != null
+                ? store.readings(org, integration, device, null, null, null, null, 1)
+                : store.latest(org, integration);
         List<Map<String, Object>> items = new ArrayList<>();
-        for (TelemetryStore.Row row : store.latest(org, integration(r, org), text(r, "deviceId"))) {
+        for (TelemetryStore.Row row : rows) {
             items.add(view(row, null));
         }
         return Map.of("items", items);

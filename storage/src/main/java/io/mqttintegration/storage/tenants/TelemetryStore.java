@@ -65,12 +65,14 @@ public final class TelemetryStore {
         });
     }
 
-    public List<Row> latest(UUID org, UUID integration, String device) {
+    /** The newest reading of each device of the organization (of one integration, when given). */
+    public List<Row> latest(UUID org, UUID integration) {
         return tenancy.inOrg(org, c -> {
             try (PreparedStatement ps = c.prepareStatement(latestSql)) {
                 Sql.uuid(ps, 1, org);
-                int i = pair(ps, 2, integration, Types.OTHER);
-                pair(ps, i, device, Types.VARCHAR);
+                Sql.uuid(ps, 2, org);
+                Sql.uuid(ps, 3, org);
+                pair(ps, 4, integration, Types.OTHER);
                 return rows(ps);
             }
         });
