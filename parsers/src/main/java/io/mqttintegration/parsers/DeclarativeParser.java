@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** Runs a {@link ParserDefinition}: integrators' parsers, declared in files, without Java. */
 public final class DeclarativeParser implements PayloadParser {
@@ -88,7 +89,7 @@ public final class DeclarativeParser implements PayloadParser {
             if (line.isEmpty()) {
                 continue;
             }
-            String[] cells = line.split(java.util.regex.Pattern.quote(def.separator()), -1);
+            String[] cells = line.split(Pattern.quote(def.separator()), -1);
             if (cells.length != def.columns().size()) {
                 throw new PayloadParseException("line " + (n + 1) + " has " + cells.length + " columns, expected "
                         + def.columns().size());
@@ -101,7 +102,7 @@ public final class DeclarativeParser implements PayloadParser {
                 String cell = cells[c].trim();
                 switch (column) {
                     case "_" -> { }
-                    case "deviceId" -> device = checked(cell);
+                    case "deviceId" -> device = cell.isEmpty() ? null : checked(cell);
                     case "timestamp" -> time = Timestamps.parse(cell);
                     default -> {
                         if (!cell.isEmpty()) {
@@ -110,7 +111,8 @@ public final class DeclarativeParser implements PayloadParser {
                     }
                 }
             }
-            String d = device(device == null ? null : com.fasterxml.jackson.databind.node.TextNode.valueOf(device), topic);
+            String d = device != null ? device
+                    : topicDeviceId.find(topic).orElseThrow(() -> new PayloadParseException("no device id in payload or topic"));
             Instant t = time;
             Reading.Builder reading = out.computeIfAbsent(d, k -> new LinkedHashMap<>())
                     .computeIfAbsent(t, ts -> new Reading.Builder(d, ts));

@@ -3,13 +3,16 @@ package io.mqttintegration.runtime.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.parsers.Parsers;
+import io.mqttintegration.parsers.PayloadParseException;
 import io.mqttintegration.parsers.PayloadParser;
+import io.mqttintegration.parsers.Reading;
 import io.mqttintegration.parsers.TopicDeviceId;
 import io.mqttintegration.parsers.TopicFilter;
 import io.mqttintegration.runtime.parsers.ParserRegistry;
 import io.mqttintegration.storage.InboundMessage;
 import io.mqttintegration.storage.tenants.IntegrationRecord;
 import io.mqttintegration.storage.tenants.IntegrationStore;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -92,18 +95,7 @@ public final class IntegrationParsers {
         try {
             return registry.create(name, deviceIds);
         } catch (IllegalArgumentException e) {
-            return new PayloadParser() {
-                @Override
-                public String name() {
-                    return name;
-                }
-
-                @Override
-                public List<io.mqttintegration.parsers.Reading> parse(String topic, byte[] payload, String contentType,
-                        java.time.Instant receivedAt) {
-                    throw new io.mqttintegration.parsers.PayloadParseException("no parser named '" + name + "' is deployed");
-                }
-            };
+            return new MissingParser(name);
         }
     }
 
@@ -112,6 +104,14 @@ public final class IntegrationParsers {
             return Json.strict().readTree(json);
         } catch (Exception e) {
             throw new IllegalStateException("stored settings are not readable", e);
+        }
+    }
+
+    /** Stands in for a parser whose file was deleted: each message is stored with that reason. */
+    private record MissingParser(String name) implements PayloadParser {
+        @Override
+        public List<Reading> parse(String topic, byte[] payload, String contentType, Instant receivedAt) {
+            throw new PayloadParseException("no parser named '" + name + "' is deployed");
         }
     }
 }
