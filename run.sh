@@ -17,7 +17,7 @@ BUILT=$ROOT/assembly/target/assembly
 DB_PID=
 
 export JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
-echo "Building (tests skipped; run them with: mvn -B verify) ..."
+echo "Building (tests skipped; run them with: ./test.sh) ..."
 mvn -B -q -Dstyle.color=never install -DskipTests -pl assembly,devdb -am
 
 # Copies the shipped files of a folder (etc, routes) into the Karaf we run: new files, and new

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqttintegration.devdb.EmbeddedDatabase;
+import io.mqttintegration.devdb.MosquittoBroker;
 import io.mqttintegration.devdb.TestDatabase;
 import io.mqttintegration.parsers.Json;
 import java.net.http.HttpResponse;
@@ -52,7 +53,7 @@ class KarafAssemblyIT {
 
             JsonNode health = Json.strict().readTree(karaf.get("/health").body());
             assertEquals("up", health.path("database").path("status").asText(), "the pax-jdbc DataSource reaches PostgreSQL");
-            assertEquals(18, health.path("routes").size(), "the shipped routes run: " + health);
+            assertEquals(19, health.path("routes").size(), "the shipped routes run: " + health);
             assertEquals("4", query(db, "SELECT max(version) FROM flyway_schema_history WHERE success"),
                     "Flyway applied the migrations inside the bundle");
 
@@ -116,6 +117,20 @@ class KarafAssemblyIT {
             JsonNode vendor = Json.strict().readTree(karaf.send("GET", "/api/v1/telemetry/latest?deviceId=A17", admin, null).body());
             assertEquals("{\"temp\":21.5,\"vendor\":\"acme\"}", vendor.path("items").get(0).path("metrics").toString(),
                     "the shipped vendor-nested example, chosen by topic: " + vendor);
+
+            // Publish through the real assembly (Paho embedded in the bundle) to a real Mosquitto.
+            try (MosquittoBroker broker = MosquittoBroker.start(work.resolve("mosquitto"), Map.of())) {
+                String brokerIntegration = field(karaf.send("POST", "/api/v1/integrations", admin,
+                        "{\"name\":\"local broker\",\"settings\":{\"host\":\"127.0.0.1\",\"port\":" + broker.port() + "}}"),
+                        "id");
+                Process sub = broker.subscribe("e2e/#", 1, 20, null, null);
+                broker.subscribed("e2e/#");
+                HttpResponse<String> published = karaf.send("POST", "/api/v1/integrations/" + brokerIntegration + "/publish",
+                        admin, "{\"topic\":\"e2e/devices/d1/cmd\",\"payload\":{\"on\":true},\"qos\":1}");
+                assertEquals(200, published.statusCode(), published.body());
+                assertTrue(sub.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "mosquitto_sub received the message");
+                assertEquals("e2e/devices/d1/cmd {\"on\":true}", new String(sub.getInputStream().readAllBytes()).trim());
+            }
 
             // The activity log, newest first.
             JsonNode activity = Json.strict().readTree(

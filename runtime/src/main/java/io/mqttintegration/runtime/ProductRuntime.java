@@ -5,6 +5,9 @@ import io.mqttintegration.runtime.api.CredentialsApi;
 import io.mqttintegration.runtime.api.IntegrationSettings;
 import io.mqttintegration.runtime.api.IntegrationsApi;
 import io.mqttintegration.runtime.api.OrganizationsApi;
+import io.mqttintegration.runtime.api.PublishApi;
+import io.mqttintegration.runtime.mqtt.BrokerClients;
+import io.mqttintegration.runtime.mqtt.BrokerTargets;
 import io.mqttintegration.runtime.api.TelemetryApi;
 import io.mqttintegration.runtime.auth.Authenticator;
 import io.mqttintegration.runtime.http.HealthReport;
@@ -71,6 +74,7 @@ public final class ProductRuntime implements AutoCloseable {
     private final List<FolderWatcher> watchers = new java.util.ArrayList<>();
     private final Path parsersDir;
     private ParserFiles parserFiles;
+    private BrokerClients brokerClients;
     private int httpPort;
 
     /**
@@ -169,8 +173,11 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("ingestTargets", new IngestTargets(integrations));
         registry.bind("organizationsApi", new OrganizationsApi(organizations));
         registry.bind("apiKeysApi", new ApiKeysApi(apiKeys, keys, organizations, integrations));
+        brokerClients = new BrokerClients(new BrokerTargets(settings.flag("mqtt.allowPrivateTargets")),
+                settings.integer("mqtt.connectTimeoutSeconds", 1, 120));
+        registry.bind("publishApi", new PublishApi(integrations, activity, new SecretBox(secrets.masterKey()), brokerClients));
         registry.bind("integrationsApi", new IntegrationsApi(tenancy, integrations, activity, new IntegrationSettings(parserRegistry::names),
-                new SecretBox(secrets.masterKey()), parsers));
+                new SecretBox(secrets.masterKey()), List.of(parsers::invalidate, brokerClients::invalidate)));
         registry.bind("telemetryApi", new TelemetryApi(new TelemetryStore(tenancy), integrations));
         registry.bind("credentialsApi", new CredentialsApi(tenancy, integrations, new CredentialStore(tenancy), activity,
                 settings.integer("security.passwordHashIterations", 1_000, 10_000_000)));
@@ -201,6 +208,9 @@ public final class ProductRuntime implements AutoCloseable {
     @Override
     public void close() {
         watchers.forEach(FolderWatcher::close);
+        if (brokerClients != null) {
+            brokerClients.close();
+        }
         if (context != null) {
             context.stop();
             LOG.info("mqtt-integration stopped");

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.auth.Principal;
 import io.mqttintegration.runtime.http.ApiException;
-import io.mqttintegration.runtime.ingest.IntegrationParsers;
 import io.mqttintegration.storage.MessageIds;
 import io.mqttintegration.storage.Tenancy;
 import io.mqttintegration.storage.tenants.ActivityEntry;
@@ -20,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.apache.camel.Exchange;
 
 /**
@@ -38,16 +38,17 @@ public final class IntegrationsApi {
     private final ActivityLog activity;
     private final IntegrationSettings settings;
     private final SealedSecrets secrets;
-    private final IntegrationParsers parsers;
+    private final List<Consumer<UUID>> onChange;
 
+    /** @param onChange told the id of an integration that changed or went (caches of its parsers, its clients) */
     public IntegrationsApi(Tenancy tenancy, IntegrationStore store, ActivityLog activity, IntegrationSettings settings,
-            io.mqttintegration.security.SecretBox box, IntegrationParsers parsers) {
+            io.mqttintegration.security.SecretBox box, List<Consumer<UUID>> onChange) {
         this.tenancy = tenancy;
         this.store = store;
         this.activity = activity;
         this.settings = settings;
         this.secrets = new SealedSecrets(box);
-        this.parsers = parsers;
+        this.onChange = List.copyOf(onChange);
     }
 
     public Map<String, Object> create(Exchange exchange) {
@@ -126,7 +127,7 @@ public final class IntegrationsApi {
                     enabled == null ? current.enabled() : enabled, null, null)).orElseThrow();
             activity.record(c, org, id, keyId(request), request.principal().actor(), "integration.updated", "ok",
                     json(Map.of("fields", changedFields(body))));
-            parsers.invalidate(id);
+            onChange.forEach(listener -> listener.accept(id));
             return view(updated, result.secrets().keySet());
         });
     }
@@ -141,7 +142,7 @@ public final class IntegrationsApi {
                 throw ApiException.notFound("integration");
             }
             activity.record(c, org, id, keyId(request), request.principal().actor(), "integration.deleted", "ok", null);
-            parsers.invalidate(id);
+            onChange.forEach(listener -> listener.accept(id));
             return null;
         });
     }

@@ -123,7 +123,7 @@ public final class IngestRequestDecoder {
     }
 
     /** A topic name to publish to: no wildcards, no NUL, not empty, within MQTT's length limit. */
-    static String checkTopic(String topic, String field) {
+    public static String checkTopic(String topic, String field) {
         if (topic.isEmpty()) {
             throw new ApiException(400, "invalid_topic", "topic must not be empty", field);
         }

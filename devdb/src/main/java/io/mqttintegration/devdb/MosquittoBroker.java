@@ -1,0 +1,124 @@
+package io.mqttintegration.devdb;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * For tests: a real Mosquitto 2.x on a free loopback port, with its own configuration, password file
+ * and persistence folder, started as a process and stopped at close. Needs the mosquitto and
+ * mosquitto_passwd binaries (test.sh installs them).
+ */
+public final class MosquittoBroker implements AutoCloseable {
+
+    private final Path dir;
+    private final int port;
+    private final Process process;
+
+    private MosquittoBroker(Path dir, int port, Process process) {
+        this.dir = dir;
+        this.port = port;
+        this.process = process;
+    }
+
+    /** @param users username to password; empty allows anonymous clients */
+    public static MosquittoBroker start(Path dir, Map<String, String> users) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        int port = freePort();
+        List<String> conf = new ArrayList<>(List.of(
+                "user root",
+                "listener " + port + " 127.0.0.1",
+                "persistence true",
+                "persistence_location " + dir.toAbsolutePath() + "/",
+                "log_dest file " + dir.resolve("mosquitto.log").toAbsolutePath(),
+                "log_type all"));
+        if (users.isEmpty()) {
+            conf.add("allow_anonymous true");
+        } else {
+            Path passwd = dir.resolve("passwd");
+            Files.deleteIfExists(passwd);
+            Files.createFile(passwd);
+            for (Map.Entry<String, String> user : users.entrySet()) {
+                run(List.of("mosquitto_passwd", "-b", passwd.toString(), user.getKey(), user.getValue()));
+            }
+            conf.add("allow_anonymous false");
+            conf.add("password_file " + passwd.toAbsolutePath());
+        }
+        Path confFile = dir.resolve("mosquitto.conf");
+        Files.write(confFile, conf);
+        Process process = new ProcessBuilder(List.of("mosquitto", "-c", confFile.toString()))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("mosquitto exited: " + Files.readString(dir.resolve("stdout.log")));
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return new MosquittoBroker(dir, port, process);
+            } catch (IOException e) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+        }
+        process.destroyForcibly();
+        throw new IOException("mosquitto did not listen on " + port + " within 10 s");
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /**
+     * Starts mosquitto_sub on a topic filter for at most count messages or timeout seconds; the
+     * returned process prints "topic payload" lines. Call {@link #subscribed} before publishing.
+     */
+    public Process subscribe(String filter, int count, int timeoutSeconds, String user, String password) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("mosquitto_sub", "-h", "127.0.0.1", "-p", Integer.toString(port),
+                "-t", filter, "-v", "-C", Integer.toString(count), "-W", Integer.toString(timeoutSeconds), "-q", "1"));
+        if (user != null) {
+            cmd.addAll(List.of("-u", user, "-P", password));
+        }
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    }
+
+    /** Waits (bounded) until the broker's log shows a subscription to the filter. */
+    public void subscribed(String filter) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        Path log = dir.resolve("mosquitto.log");
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(log) && Files.readString(log).contains(" " + filter)) {
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        throw new IOException("no subscription to " + filter + " seen in " + log);
+    }
+
+    private static void run(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd.subList(0, 1)) + " failed: " + new String(p.getInputStream().readAllBytes()));
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.mqttintegration.runtime.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mqttintegration.runtime.http.ApiException;
+import io.mqttintegration.runtime.ingest.IngestRequestDecoder;
+import io.mqttintegration.runtime.mqtt.BrokerClients;
+import io.mqttintegration.runtime.mqtt.BrokerException;
+import io.mqttintegration.security.SecretBox;
+import io.mqttintegration.storage.tenants.ActivityLog;
+import io.mqttintegration.storage.tenants.IntegrationRecord;
+import io.mqttintegration.storage.tenants.IntegrationStore;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.camel.Exchange;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+
+/**
+ * {@code POST /api/v1/integrations/{id}/publish}: publishes one message to the integration's broker
+ * (scope admin). Only the fields of the request body reach the broker: no HTTP header does.
+ * A broker that cannot be reached answers 502 with the classified reason; each attempt is logged.
+ */
+public final class PublishApi {
+
+    private static final int ID_SEGMENT = 3;
+    private static final Set<String> FIELDS = Set.of("topic", "payload", "qos", "retain", "contentType", "userProperties");
+
+    private final IntegrationStore integrations;
+    private final ActivityLog activity;
+    private final SealedSecrets secrets;
+    private final BrokerClients clients;
+
+    public PublishApi(IntegrationStore integrations, ActivityLog activity, SecretBox box, BrokerClients clients) {
+        this.integrations = integrations;
+        this.activity = activity;
+        this.secrets = new SealedSecrets(box);
+        this.clients = clients;
+    }
+
+    public Map<String, Object> publish(Exchange exchange) {
+        Request request = Request.of(exchange);
+        request.principal().requireScope("admin");
+        UUID org = request.organization();
+        UUID id = request.id(ID_SEGMENT, "integration");
+        IntegrationRecord integration = integrations.get(org, id).orElseThrow(() -> ApiException.notFound("integration"));
+        JsonNode body = Fields.object(request.body(), "");
+        Fields.onlyKnown(body, FIELDS, "");
+        String topic = Fields.text(body, "topic", "topic", 70_000, true);
+        IngestRequestDecoder.checkTopic(topic, "topic");
+        if (!body.has("payload")) {
+            throw new ApiException(400, "missing_field", "payload is required (JSON, or a string sent as is)", "payload");
+        }
+        JsonNode payloadNode = body.get("payload");
+        byte[] payload = payloadNode.isTextual() ? payloadNode.textValue().getBytes(StandardCharsets.UTF_8)
+                : IntegrationsApi.json(payloadNode).getBytes(StandardCharsets.UTF_8);
+        Long qos = Fields.integer(body, "qos", "qos", 0, 1);
+        Boolean retain = Fields.bool(body, "retain", "retain");
+        String contentType = Fields.text(body, "contentType", "contentType", 256, false);
+        List<UserProperty> userProperties = userProperties(body.get("userProperties"));
+
+        MqttMessage message = new MqttMessage(payload);
+        message.setQos(qos == null ? 0 : qos.intValue());
+        message.setRetained(retain != null && retain);
+        MqttProperties properties = new MqttProperties();
+        properties.setContentType(contentType != null ? contentType : payloadNode.isTextual() ? "text/plain" : "application/json");
+        properties.setUserProperties(userProperties);
+        message.setProperties(properties);
+
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("topic", topic);
+        detail.put("bytes", payload.length);
+        detail.put("qos", message.getQos());
+        try {
+            clients.client(id, target(integration, org)).publish(topic, message);
+        } catch (BrokerException e) {
+            return failed(request, org, id, detail, e);
+        } catch (MqttException e) {
+            clients.invalidate(id);
+            return failed(request, org, id, detail, BrokerClients.classify(e, false));
+        }
+        activity.record(org, id, keyId(request), request.principal().actor(), "integration.published", "ok",
+                IntegrationsApi.json(detail));
+        return Map.of("ok", true);
+    }
+
+    private Map<String, Object> failed(Request request, UUID org, UUID id, Map<String, Object> detail, BrokerException e) {
+        detail.put("error", e.kind());
+        activity.record(org, id, keyId(request), request.principal().actor(), "integration.published", "error",
+                IntegrationsApi.json(detail));
+        throw new ApiException(502, "broker_" + e.kind(), e.getMessage());
+    }
+
+    private BrokerClients.Target target(IntegrationRecord r, UUID org) {
+        Map<String, Object> view = IntegrationSettings.view((ObjectNode) IntegrationsApi.parse(r.settingsJson()), Set.of(), r.id());
+        Map<String, String> secret = secrets.open(r.sealedSecrets(), org);
+        return new BrokerClients.Target((String) view.get("protocol"), (String) view.get("host"), (Integer) view.get("port"),
+                (String) view.getOrDefault("path", "/mqtt"), view.get("clientId") + "-pub", (String) view.get("username"),
+                secret.get("password"), (Integer) view.get("keepAliveSeconds"));
+    }
+
+    private static List<UserProperty> userProperties(JsonNode node) {
+        List<UserProperty> list = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return list;
+        }
+        if (!node.isObject() || node.size() > 32) {
+            throw new ApiException(400, "invalid_field", "userProperties must be an object of at most 32 string values",
+                    "userProperties");
+        }
+        node.fields().forEachRemaining(e -> {
+            if (!e.getValue().isTextual()) {
+                throw new ApiException(400, "invalid_field", "userProperties." + e.getKey() + " must be a string",
+                        "userProperties." + e.getKey());
+            }
+            list.add(new UserProperty(e.getKey(), e.getValue().textValue()));
+        });
+        return list;
+    }
+
+    private static UUID keyId(Request request) {
+        return request.principal().operator() ? null : request.principal().keyId();
+    }
+}

@@ -1,0 +1,151 @@
+package io.mqttintegration.runtime.mqtt;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLException;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connected MQTT 5 clients for publishing, one per integration, made on first use and dropped when
+ * the integration changes. Connections go to the address {@link BrokerTargets} checked (plain and
+ * WebSocket); passwords are set on the connection options, never put in a URI.
+ */
+public final class BrokerClients implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerClients.class);
+
+    /** What a connection needs to know of an integration. */
+    public record Target(String protocol, String host, int port, String path, String clientId, String username,
+            String password, int keepAliveSeconds) {
+    }
+
+    private final BrokerTargets targets;
+    private final int connectTimeoutSeconds;
+    private final Map<UUID, MqttClient> clients = new ConcurrentHashMap<>();
+
+    public BrokerClients(BrokerTargets targets, int connectTimeoutSeconds) {
+        this.targets = targets;
+        this.connectTimeoutSeconds = connectTimeoutSeconds;
+    }
+
+    public MqttClient client(UUID integrationId, Target target) {
+        MqttClient existing = clients.get(integrationId);
+        if (existing != null && existing.isConnected()) {
+            return existing;
+        }
+        synchronized (this) {
+            existing = clients.get(integrationId);
+            if (existing != null && existing.isConnected()) {
+                return existing;
+            }
+            MqttClient client = connect(target);
+            clients.put(integrationId, client);
+            if (existing != null) {
+                closeQuietly(existing);
+            }
+            return client;
+        }
+    }
+
+    private MqttClient connect(Target t) {
+        if (t.protocol().equals("mqtts") || t.protocol().equals("wss")) {
+            throw new BrokerException("protocol", "TLS connections (mqtts, wss) are not available yet");
+        }
+        InetAddress address = targets.resolve(t.host());
+        String host = address.getHostAddress().contains(":") ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
+        String url = (t.protocol().equals("ws") ? "ws://" : "tcp://") + host + ":" + t.port()
+                + (t.protocol().equals("ws") ? t.path() : "");
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(true);
+        options.setSessionExpiryInterval(0L);
+        options.setConnectionTimeout(connectTimeoutSeconds);
+        options.setKeepAliveInterval(t.keepAliveSeconds());
+        options.setAutomaticReconnect(false);
+        if (t.username() != null) {
+            options.setUserName(t.username());
+        }
+        if (t.password() != null) {
+            options.setPassword(t.password().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        try {
+            MqttClient client = new MqttClient(url, t.clientId(), new MemoryPersistence());
+            client.setTimeToWait(connectTimeoutSeconds * 1000L);
+            client.connect(options);
+            return client;
+        } catch (MqttException e) {
+            throw classify(e, true);
+        }
+    }
+
+    /**
+     * Paho's failure, as a classified error a client may see (never a stack trace). At connect, "not
+     * authorized" (135) is how Mosquitto answers a wrong password, so it counts as auth there.
+     */
+    public static BrokerException classify(MqttException e, boolean connecting) {
+        int code = e.getReasonCode();
+        if (code == 134 || code == 4 || (connecting && code == 135)) {
+            return new BrokerException("auth", "the broker refused the credentials (reason code " + code + ")");
+        }
+        if (code == 135 || code == 5) {
+            return new BrokerException("not_authorized", "the broker says the client is not authorized (reason code " + code + ")");
+        }
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            if (c instanceof SSLException) {
+                return new BrokerException("tls", "the TLS handshake failed: " + c.getMessage());
+            }
+            if (c instanceof SocketTimeoutException) {
+                return new BrokerException("timeout", "the broker did not answer in time");
+            }
+            if (c instanceof ConnectException || c instanceof NoRouteToHostException) {
+                return new BrokerException("refused", "the broker refused the connection");
+            }
+            if (c instanceof IOException) {
+                return new BrokerException("refused", "the connection to the broker failed: " + c.getClass().getSimpleName());
+            }
+        }
+        if (code == MqttClientException.REASON_CODE_CLIENT_TIMEOUT) {
+            return new BrokerException("timeout", "the broker did not answer in time");
+        }
+        if (code == MqttClientException.REASON_CODE_SERVER_CONNECT_ERROR || code == MqttClientException.REASON_CODE_CONNECTION_LOST) {
+            return new BrokerException("refused", "the broker refused the connection");
+        }
+        return new BrokerException("protocol", "the broker answered with reason code " + code);
+    }
+
+    /** Drops an integration's client (its settings changed, or it was deleted). */
+    public void invalidate(UUID integrationId) {
+        MqttClient client = clients.remove(integrationId);
+        if (client != null) {
+            closeQuietly(client);
+        }
+    }
+
+    private static void closeQuietly(MqttClient client) {
+        try {
+            if (client.isConnected()) {
+                client.disconnect();
+            }
+            client.close();
+        } catch (MqttException e) {
+            LOG.debug("closing an MQTT client: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        clients.values().forEach(BrokerClients::closeQuietly);
+        clients.clear();
+    }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs all tests: unit, route and API tests against a real PostgreSQL (embedded, from Maven Central)
+# and a real Mosquitto, and the end-to-end test on the built Karaf assembly.
+#
+#   ./test.sh            (CI runs exactly this: .ci/run)
+#
+# Mosquitto 2.x is installed with apt when missing (as root; otherwise install it yourself:
+# apt-get install mosquitto mosquitto-clients). The tests start their own brokers on free ports.
+set -euo pipefail
+cd "$(dirname "$0")"
+if ! command -v mosquitto >/dev/null 2>&1 || ! command -v mosquitto_sub >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Mosquitto (apt) ..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto mosquitto-clients >/dev/null
+  else
+    echo "Mosquitto is needed by the tests: apt-get install mosquitto mosquitto-clients" >&2
+    exit 1
+  fi
+fi
+# The packaged broker's own service is not needed (the tests start theirs).
+mvn -B verify "$@"
