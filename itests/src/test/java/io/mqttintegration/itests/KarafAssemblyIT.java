@@ -53,7 +53,7 @@ class KarafAssemblyIT {
 
             JsonNode health = Json.strict().readTree(karaf.get("/health").body());
             assertEquals("up", health.path("database").path("status").asText(), "the pax-jdbc DataSource reaches PostgreSQL");
-            assertEquals(19, health.path("routes").size(), "the shipped routes run: " + health);
+            assertEquals(20, health.path("routes").size(), "the shipped routes run: " + health);
             assertEquals("4", query(db, "SELECT max(version) FROM flyway_schema_history WHERE success"),
                     "Flyway applied the migrations inside the bundle");
 
@@ -123,6 +123,9 @@ class KarafAssemblyIT {
                 String brokerIntegration = field(karaf.send("POST", "/api/v1/integrations", admin,
                         "{\"name\":\"local broker\",\"settings\":{\"host\":\"127.0.0.1\",\"port\":" + broker.port() + "}}"),
                         "id");
+                JsonNode tested = Json.strict().readTree(karaf.send("POST", "/api/v1/integrations/" + brokerIntegration + "/test",
+                        admin, null).body());
+                assertTrue(tested.path("ok").asBoolean(), "connection test round trip: " + tested);
                 Process sub = broker.subscribe("e2e/#", 1, 20, null, null);
                 broker.subscribed("e2e/#");
                 HttpResponse<String> published = karaf.send("POST", "/api/v1/integrations/" + brokerIntegration + "/publish",

@@ -5,7 +5,9 @@ import io.mqttintegration.runtime.api.CredentialsApi;
 import io.mqttintegration.runtime.api.IntegrationSettings;
 import io.mqttintegration.runtime.api.IntegrationsApi;
 import io.mqttintegration.runtime.api.OrganizationsApi;
-import io.mqttintegration.runtime.api.PublishApi;
+import io.mqttintegration.runtime.api.BrokerApi;
+import io.mqttintegration.runtime.mqtt.ConnectionTester;
+import io.mqttintegration.runtime.mqtt.RateLimiter;
 import io.mqttintegration.runtime.mqtt.BrokerClients;
 import io.mqttintegration.runtime.mqtt.BrokerTargets;
 import io.mqttintegration.runtime.api.TelemetryApi;
@@ -175,7 +177,10 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("apiKeysApi", new ApiKeysApi(apiKeys, keys, organizations, integrations));
         brokerClients = new BrokerClients(new BrokerTargets(settings.flag("mqtt.allowPrivateTargets")),
                 settings.integer("mqtt.connectTimeoutSeconds", 1, 120));
-        registry.bind("publishApi", new PublishApi(integrations, activity, new SecretBox(secrets.masterKey()), brokerClients));
+        BrokerTargets brokerTargets = new BrokerTargets(settings.flag("mqtt.allowPrivateTargets"));
+        registry.bind("brokerApi", new BrokerApi(integrations, activity, new SecretBox(secrets.masterKey()), brokerClients,
+                new ConnectionTester(brokerTargets, settings.integer("mqtt.testTimeoutSeconds", 1, 120)),
+                new RateLimiter(settings.integer("mqtt.testsPerMinute", 1, 10_000))));
         registry.bind("integrationsApi", new IntegrationsApi(tenancy, integrations, activity, new IntegrationSettings(parserRegistry::names),
                 new SecretBox(secrets.masterKey()), List.of(parsers::invalidate, brokerClients::invalidate)));
         registry.bind("telemetryApi", new TelemetryApi(new TelemetryStore(tenancy), integrations));

@@ -11,6 +11,7 @@ public class ApiException extends RuntimeException {
     private final int status;
     private final String code;
     private final String field;
+    private long retryAfterSeconds;
 
     public ApiException(int status, String code, String detail) {
         this(status, code, detail, null);
@@ -26,6 +27,16 @@ public class ApiException extends RuntimeException {
     /** 404 for a missing resource and for another organization's, alike. */
     public static ApiException notFound(String what) {
         return new ApiException(404, "not_found", "no such " + what);
+    }
+
+    /** Asks the client to wait before retrying (sent as Retry-After). */
+    public ApiException retryAfter(long seconds) {
+        this.retryAfterSeconds = seconds;
+        return this;
+    }
+
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public int status() {

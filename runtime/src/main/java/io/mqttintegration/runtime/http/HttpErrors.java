@@ -31,6 +31,9 @@ public final class HttpErrors {
         if (e.status() == 401) {
             exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
         }
+        if (e.retryAfterSeconds() > 0) {
+            exchange.getMessage().setHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
+        }
     }
 
     /** 503: the queue is full or the database did not commit; the client should retry later. */

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** POST /api/v1/integrations/{id}/publish against a real Mosquitto. */
-class PublishApiTest {
+/** POST /api/v1/integrations/{id}/publish and /test against a real Mosquitto. */
+class BrokerApiTest {
 
     @TempDir
     static Path work;
@@ -108,5 +108,57 @@ class PublishApiTest {
         assertTrue(!blocked.body().contains("Exception"), blocked.body());
         JsonNode activity = json(service.send("GET", "/api/v1/integrations/" + metadata + "/activity", admin, null));
         assertEquals("error", activity.path("items").get(0).path("outcome").asText());
+    }
+
+    private static JsonNode test(String id) throws Exception {
+        HttpResponse<String> r = service.send("POST", "/api/v1/integrations/" + id + "/test", admin, null);
+        assertEquals(200, r.statusCode(), r.body());
+        return json(r);
+    }
+
+    @Test
+    void aConnectionTestIsARealRoundTripWithTimedSteps() throws Exception {
+        JsonNode ok = test(integration("{\"host\":\"127.0.0.1\",\"port\":" + broker.port()
+                + ",\"username\":\"svc\",\"password\":\"broker-pw\"}"));
+        assertTrue(ok.path("ok").asBoolean(), ok.toString());
+        java.util.List<String> steps = new java.util.ArrayList<>();
+        ok.path("steps").forEach(step -> {
+            steps.add(step.path("step").asText());
+            assertTrue(step.path("ok").asBoolean(), step.toString());
+            assertTrue(step.path("ms").isIntegralNumber());
+        });
+        assertEquals(java.util.List.of("dns", "tcp", "connect", "subscribe", "publish", "receive"), steps);
+        assertTrue(ok.has("latencyMs") && !ok.has("error"));
+
+        JsonNode refused = test(integration("{\"host\":\"127.0.0.1\",\"port\":" + RuntimeHarness.freePort() + "}"));
+        assertEquals("refused", refused.path("error").asText(), refused.toString());
+        assertEquals("tcp", refused.path("steps").get(1).path("step").asText());
+        assertTrue(!refused.path("steps").get(1).path("ok").asBoolean());
+
+        JsonNode auth = test(integration("{\"host\":\"127.0.0.1\",\"port\":" + broker.port()
+                + ",\"username\":\"svc\",\"password\":\"nope\"}"));
+        assertEquals("auth", auth.path("error").asText(), auth.toString());
+
+        JsonNode blocked = test(integration("{\"host\":\"169.254.169.254\",\"port\":1883}"));
+        assertEquals("refused", blocked.path("error").asText(), "an SSRF target looks like any refused broker: " + blocked);
+        assertTrue(!blocked.toString().contains("169.254"), "and says nothing about why: " + blocked);
+    }
+
+    @Test
+    void connectionTestsAreRateLimitedPerOrganization() throws Exception {
+        String org = json(service.send("POST", "/api/v1/organizations", RuntimeHarness.OPERATOR_KEY, "{\"name\":\"busy\"}"))
+                .path("id").asText();
+        String busyAdmin = json(service.send("POST", "/api/v1/organizations/" + org + "/api-keys", RuntimeHarness.OPERATOR_KEY,
+                "{\"name\":\"a\",\"scopes\":[\"admin\"]}")).path("key").asText();
+        String id = json(service.send("POST", "/api/v1/integrations", busyAdmin,
+                "{\"name\":\"b\",\"settings\":{\"host\":\"127.0.0.1\",\"port\":" + RuntimeHarness.freePort() + "}}"))
+                .path("id").asText();
+        for (int i = 0; i < 10; i++) {
+            assertEquals(200, service.send("POST", "/api/v1/integrations/" + id + "/test", busyAdmin, null).statusCode());
+        }
+        HttpResponse<String> limited = service.send("POST", "/api/v1/integrations/" + id + "/test", busyAdmin, null);
+        assertEquals(429, limited.statusCode(), limited.body());
+        assertEquals("rate_limited", json(limited).path("error").asText());
+        assertTrue(limited.headers().firstValue("Retry-After").isPresent());
     }
 }

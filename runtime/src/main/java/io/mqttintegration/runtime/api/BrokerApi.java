@@ -6,6 +6,8 @@ import io.mqttintegration.runtime.http.ApiException;
 import io.mqttintegration.runtime.ingest.IngestRequestDecoder;
 import io.mqttintegration.runtime.mqtt.BrokerClients;
 import io.mqttintegration.runtime.mqtt.BrokerException;
+import io.mqttintegration.runtime.mqtt.ConnectionTester;
+import io.mqttintegration.runtime.mqtt.RateLimiter;
 import io.mqttintegration.security.SecretBox;
 import io.mqttintegration.storage.tenants.ActivityLog;
 import io.mqttintegration.storage.tenants.IntegrationRecord;
@@ -24,11 +26,12 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /**
- * {@code POST /api/v1/integrations/{id}/publish}: publishes one message to the integration's broker
- * (scope admin). Only the fields of the request body reach the broker: no HTTP header does.
- * A broker that cannot be reached answers 502 with the classified reason; each attempt is logged.
+ * Operations on an integration's broker (scope admin), each written to the activity log:
+ * {@code POST /api/v1/integrations/{id}/publish} publishes one message (only the body's fields reach
+ * the broker: no HTTP header does; an unreachable broker answers 502 with the classified reason), and
+ * {@code POST /api/v1/integrations/{id}/test} runs a timed round trip, rate-limited per organization.
  */
-public final class PublishApi {
+public final class BrokerApi {
 
     private static final int ID_SEGMENT = 3;
     private static final Set<String> FIELDS = Set.of("topic", "payload", "qos", "retain", "contentType", "userProperties");
@@ -37,12 +40,42 @@ public final class PublishApi {
     private final ActivityLog activity;
     private final SealedSecrets secrets;
     private final BrokerClients clients;
+    private final ConnectionTester tester;
+    private final RateLimiter testLimit;
 
-    public PublishApi(IntegrationStore integrations, ActivityLog activity, SecretBox box, BrokerClients clients) {
+    public BrokerApi(IntegrationStore integrations, ActivityLog activity, SecretBox box, BrokerClients clients,
+            ConnectionTester tester, RateLimiter testLimit) {
         this.integrations = integrations;
         this.activity = activity;
         this.secrets = new SealedSecrets(box);
         this.clients = clients;
+        this.tester = tester;
+        this.testLimit = testLimit;
+    }
+
+    public Map<String, Object> test(Exchange exchange) {
+        Request request = Request.of(exchange);
+        request.principal().requireScope("admin");
+        UUID org = request.organization();
+        UUID id = request.id(ID_SEGMENT, "integration");
+        IntegrationRecord integration = integrations.get(org, id).orElseThrow(() -> ApiException.notFound("integration"));
+        long wait = testLimit.acquire(org);
+        if (wait > 0) {
+            throw new ApiException(429, "rate_limited", "too many connection tests for this organization; retry in "
+                    + wait + " s", null).retryAfter(wait);
+        }
+        BrokerClients.Target target = target(integration, org);
+        Map<String, Object> report = tester.test(new BrokerClients.Target(target.protocol(), target.host(), target.port(),
+                target.path(), target.clientId().replace("-pub", "-test"), target.username(), target.password(),
+                target.keepAliveSeconds()));
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("latencyMs", report.get("latencyMs"));
+        if (report.containsKey("error")) {
+            detail.put("error", report.get("error"));
+        }
+        activity.record(org, id, keyId(request), request.principal().actor(), "integration.tested",
+                Boolean.TRUE.equals(report.get("ok")) ? "ok" : "error", IntegrationsApi.json(detail));
+        return report;
     }
 
     public Map<String, Object> publish(Exchange exchange) {

@@ -1,0 +1,214 @@
+package io.mqttintegration.runtime.mqtt;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+
+/**
+ * A real round trip to a broker, step by step: resolve (with the SSRF guard), open TCP, connect with
+ * the integration's credentials, subscribe to a private probe topic, publish a probe, receive it,
+ * disconnect. Each step is timed; the first that fails ends the test with a classified error.
+ */
+public final class ConnectionTester {
+
+    /** One step: dns, tcp, tls, connect, subscribe, publish, receive. */
+    public record Step(String step, boolean ok, long ms, String detail) {
+        Map<String, Object> view() {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("step", step);
+            v.put("ok", ok);
+            v.put("ms", ms);
+            if (detail != null) {
+                v.put("detail", detail);
+            }
+            return v;
+        }
+    }
+
+    private final BrokerTargets targets;
+    private final int timeoutSeconds;
+
+    public ConnectionTester(BrokerTargets targets, int timeoutSeconds) {
+        this.targets = targets;
+        this.timeoutSeconds = timeoutSeconds;
+    }
+
+    public Map<String, Object> test(BrokerClients.Target t) {
+        long start = System.nanoTime();
+        List<Step> steps = new ArrayList<>();
+        String error = null;
+        MqttClient client = null;
+        try {
+            if (t.protocol().equals("mqtts") || t.protocol().equals("wss")) {
+                throw new BrokerException("protocol", "TLS connections (mqtts, wss) are not available yet");
+            }
+            InetAddress address = step(steps, "dns", () -> targets.resolve(t.host()), a -> a.getHostAddress());
+            step(steps, "tcp", () -> {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress(address, t.port()), timeoutSeconds * 1000);
+                    return null;
+                } catch (SocketTimeoutException e) {
+                    throw new BrokerException("timeout", "no TCP answer within " + timeoutSeconds + " s");
+                } catch (IOException e) {
+                    throw new BrokerException("refused", "the broker refused the connection");
+                }
+            }, x -> t.port() + "");
+            String host = address.getHostAddress().contains(":") ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
+            String url = (t.protocol().equals("ws") ? "ws://" : "tcp://") + host + ":" + t.port()
+                    + (t.protocol().equals("ws") ? t.path() : "");
+            MqttClient c = new MqttClient(url, t.clientId(), new MemoryPersistence());
+            client = c;
+            c.setTimeToWait(timeoutSeconds * 1000L);
+            CompletableFuture<byte[]> received = new CompletableFuture<>();
+            c.setCallback(new Probe(received));
+            step(steps, "connect", () -> {
+                MqttConnectionOptions options = new MqttConnectionOptions();
+                options.setCleanStart(true);
+                options.setSessionExpiryInterval(0L);
+                options.setConnectionTimeout(timeoutSeconds);
+                options.setKeepAliveInterval(t.keepAliveSeconds());
+                if (t.username() != null) {
+                    options.setUserName(t.username());
+                }
+                if (t.password() != null) {
+                    options.setPassword(t.password().getBytes(StandardCharsets.UTF_8));
+                }
+                try {
+                    c.connect(options);
+                } catch (MqttException e) {
+                    throw BrokerClients.classify(e, true);
+                }
+                return null;
+            }, x -> null);
+            String probeTopic = "mqi/probe/" + UUID.randomUUID();
+            byte[] probe = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
+            step(steps, "subscribe", () -> {
+                try {
+                    IMqttToken token = c.subscribe(probeTopic, 1);
+                    int[] codes = token.getReasonCodes();
+                    if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
+                        throw new BrokerException("not_authorized", "the broker refused the subscription (reason code " + codes[0] + ")");
+                    }
+                } catch (MqttException e) {
+                    throw BrokerClients.classify(e, false);
+                }
+                return null;
+            }, x -> probeTopic);
+            step(steps, "publish", () -> {
+                try {
+                    MqttMessage m = new MqttMessage(probe);
+                    m.setQos(1);
+                    m.setProperties(new MqttProperties());
+                    c.publish(probeTopic, m);
+                } catch (MqttException e) {
+                    throw BrokerClients.classify(e, false);
+                }
+                return null;
+            }, x -> null);
+            step(steps, "receive", () -> {
+                try {
+                    byte[] got = received.get(timeoutSeconds, TimeUnit.SECONDS);
+                    if (!java.util.Arrays.equals(got, probe)) {
+                        throw new BrokerException("protocol", "the probe came back altered");
+                    }
+                    return null;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new BrokerException("timeout", "the probe did not come back within " + timeoutSeconds + " s");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new BrokerException("timeout", "interrupted");
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new BrokerException("protocol", "the connection was lost while waiting for the probe");
+                }
+            }, x -> null);
+        } catch (BrokerException e) {
+            error = e.kind();
+        } catch (MqttException e) {
+            error = BrokerClients.classify(e, true).kind();
+            steps.add(new Step("connect", false, 0, "the client could not be created"));
+        } finally {
+            if (client != null) {
+                try {
+                    if (client.isConnected()) {
+                        client.disconnect();
+                    }
+                    client.close();
+                } catch (MqttException e) {
+                    // the test's outcome stands; the connection is dropped anyway
+                }
+            }
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("ok", error == null);
+        report.put("steps", steps.stream().map(Step::view).toList());
+        report.put("latencyMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        if (error != null) {
+            report.put("error", error);
+        }
+        return report;
+    }
+
+    private interface Work<T> {
+        T run() throws BrokerException;
+    }
+
+    private static <T> T step(List<Step> steps, String name, Work<T> work, java.util.function.Function<T, String> detail) {
+        long start = System.nanoTime();
+        try {
+            T result = work.run();
+            steps.add(new Step(name, true, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), detail.apply(result)));
+            return result;
+        } catch (BrokerException e) {
+            steps.add(new Step(name, false, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), e.getMessage()));
+            throw e;
+        }
+    }
+
+    /** Completes with the first message that arrives (the probe: the topic is private to this test). */
+    private record Probe(CompletableFuture<byte[]> received) implements MqttCallback {
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            received.complete(message.getPayload());
+        }
+
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+            received.completeExceptionally(new IOException("disconnected"));
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+        }
+    }
+}
