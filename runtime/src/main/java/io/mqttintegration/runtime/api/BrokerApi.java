@@ -73,7 +73,7 @@ public final class BrokerApi {
         if (report.containsKey("error")) {
             detail.put("error", report.get("error"));
         }
-        activity.record(org, id, keyId(request), request.principal().actor(), "integration.tested",
+        activity.record(org, id, request.actorKeyId(), request.principal().actor(), "integration.tested",
                 Boolean.TRUE.equals(report.get("ok")) ? "ok" : "error", IntegrationsApi.json(detail));
         return report;
     }
@@ -119,14 +119,14 @@ public final class BrokerApi {
             clients.invalidate(id);
             return failed(request, org, id, detail, BrokerClients.classify(e, false));
         }
-        activity.record(org, id, keyId(request), request.principal().actor(), "integration.published", "ok",
+        activity.record(org, id, request.actorKeyId(), request.principal().actor(), "integration.published", "ok",
                 IntegrationsApi.json(detail));
         return Map.of("ok", true);
     }
 
     private Map<String, Object> failed(Request request, UUID org, UUID id, Map<String, Object> detail, BrokerException e) {
         detail.put("error", e.kind());
-        activity.record(org, id, keyId(request), request.principal().actor(), "integration.published", "error",
+        activity.record(org, id, request.actorKeyId(), request.principal().actor(), "integration.published", "error",
                 IntegrationsApi.json(detail));
         throw new ApiException(502, "broker_" + e.kind(), e.getMessage());
     }
@@ -156,9 +156,5 @@ public final class BrokerApi {
             list.add(new UserProperty(e.getKey(), e.getValue().textValue()));
         });
         return list;
-    }
-
-    private static UUID keyId(Request request) {
-        return request.principal().operator() ? null : request.principal().keyId();
     }
 }

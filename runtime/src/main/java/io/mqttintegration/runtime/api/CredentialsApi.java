@@ -1,6 +1,5 @@
 package io.mqttintegration.runtime.api;
 
-import io.mqttintegration.runtime.auth.Principal;
 import io.mqttintegration.runtime.http.ApiException;
 import io.mqttintegration.security.PasswordHash;
 import io.mqttintegration.storage.MessageIds;
@@ -55,7 +54,7 @@ public final class CredentialsApi {
         Credential created = tenancy.inOrg(org, c -> {
             integrations.get(c, org, integration).orElseThrow(() -> ApiException.notFound("integration"));
             Credential cred = store.insert(c, id, org, integration, username, hash);
-            activity.record(c, org, integration, keyId(request.principal()), request.principal().actor(),
+            activity.record(c, org, integration, request.actorKeyId(), request.principal().actor(),
                     "credential.created", "ok", IntegrationsApi.json(Map.of("username", username)));
             return cred;
         });
@@ -85,15 +84,12 @@ public final class CredentialsApi {
             if (!store.revoke(c, org, integration, id)) {
                 throw ApiException.notFound("credential");
             }
-            activity.record(c, org, integration, keyId(request.principal()), request.principal().actor(),
+            activity.record(c, org, integration, request.actorKeyId(), request.principal().actor(),
                     "credential.revoked", "ok", IntegrationsApi.json(Map.of("credentialId", id.toString())));
             return null;
         });
     }
 
-    private static UUID keyId(Principal p) {
-        return p.operator() ? null : p.keyId();
-    }
 
     static Map<String, Object> view(Credential c) {
         Map<String, Object> v = new LinkedHashMap<>();

@@ -71,7 +71,7 @@ public final class IntegrationsApi {
         IntegrationRecord created = tenancy.inOrg(org, c -> {
             IntegrationRecord r = store.insert(c, new IntegrationRecord(id, org, name, "mqtt", json(result.settings()),
                     secrets.seal(result.secrets(), org), enabled == null || enabled, null, null));
-            activity.record(c, org, id, keyId(request), request.principal().actor(), "integration.created", "ok",
+            activity.record(c, org, id, request.actorKeyId(), request.principal().actor(), "integration.created", "ok",
                     json(Map.of("name", name)));
             return r;
         });
@@ -125,7 +125,7 @@ public final class IntegrationsApi {
             IntegrationRecord updated = store.update(c, new IntegrationRecord(id, org, name == null ? current.name() : name,
                     current.type(), json(result.settings()), secrets.seal(result.secrets(), org),
                     enabled == null ? current.enabled() : enabled, null, null)).orElseThrow();
-            activity.record(c, org, id, keyId(request), request.principal().actor(), "integration.updated", "ok",
+            activity.record(c, org, id, request.actorKeyId(), request.principal().actor(), "integration.updated", "ok",
                     json(Map.of("fields", changedFields(body))));
             onChange.forEach(listener -> listener.accept(id));
             return view(updated, result.secrets().keySet());
@@ -141,7 +141,7 @@ public final class IntegrationsApi {
             if (!store.delete(c, org, id)) {
                 throw ApiException.notFound("integration");
             }
-            activity.record(c, org, id, keyId(request), request.principal().actor(), "integration.deleted", "ok", null);
+            activity.record(c, org, id, request.actorKeyId(), request.principal().actor(), "integration.deleted", "ok", null);
             onChange.forEach(listener -> listener.accept(id));
             return null;
         });
@@ -208,10 +208,6 @@ public final class IntegrationsApi {
         return List.copyOf(fields);
     }
 
-    private static UUID keyId(Request request) {
-        Principal p = request.principal();
-        return p.operator() ? null : p.keyId();
-    }
 
     private static UUID cursorId(String cursor) {
         try {

@@ -43,6 +43,11 @@ record Request(Principal principal, String[] path, String query, JsonNode body) 
         return null;
     }
 
+    /** The key to name in the activity log (none for the operator). */
+    UUID actorKeyId() {
+        return principal.operator() ? null : principal.keyId();
+    }
+
     /** The organization an integrations request acts in (?organizationId= for the operator). */
     UUID organization() {
         String chosen = param("organizationId");
