@@ -30,6 +30,16 @@ public final class MosquittoBroker implements AutoCloseable {
 
     /** @param users username to password; empty allows anonymous clients */
     public static MosquittoBroker start(Path dir, Map<String, String> users) throws IOException, InterruptedException {
+        return start(dir, users, null, null);
+    }
+
+    /** A TLS listener with the given server certificate and key (PEM files), anonymous clients. */
+    public static MosquittoBroker startTls(Path dir, Path certFile, Path keyFile) throws IOException, InterruptedException {
+        return start(dir, Map.of(), certFile, keyFile);
+    }
+
+    private static MosquittoBroker start(Path dir, Map<String, String> users, Path certFile, Path keyFile)
+            throws IOException, InterruptedException {
         Files.createDirectories(dir);
         int port = freePort();
         List<String> conf = new ArrayList<>(List.of(
@@ -39,6 +49,10 @@ public final class MosquittoBroker implements AutoCloseable {
                 "persistence_location " + dir.toAbsolutePath() + "/",
                 "log_dest file " + dir.resolve("mosquitto.log").toAbsolutePath(),
                 "log_type all"));
+        if (certFile != null) {
+            conf.add("certfile " + certFile.toAbsolutePath());
+            conf.add("keyfile " + keyFile.toAbsolutePath());
+        }
         if (users.isEmpty()) {
             conf.add("allow_anonymous true");
         } else {

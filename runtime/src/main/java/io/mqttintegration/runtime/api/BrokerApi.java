@@ -67,7 +67,7 @@ public final class BrokerApi {
         BrokerClients.Target target = target(integration, org);
         Map<String, Object> report = tester.test(new BrokerClients.Target(target.protocol(), target.host(), target.port(),
                 target.path(), target.clientId().replace("-pub", "-test"), target.username(), target.password(),
-                target.keepAliveSeconds()));
+                target.keepAliveSeconds(), target.tls()));
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("latencyMs", report.get("latencyMs"));
         if (report.containsKey("error")) {
@@ -132,11 +132,15 @@ public final class BrokerApi {
     }
 
     private BrokerClients.Target target(IntegrationRecord r, UUID org) {
-        Map<String, Object> view = IntegrationSettings.view((ObjectNode) IntegrationsApi.parse(r.settingsJson()), Set.of(), r.id());
+        ObjectNode stored = (ObjectNode) IntegrationsApi.parse(r.settingsJson());
+        Map<String, Object> view = IntegrationSettings.view(stored, Set.of(), r.id());
         Map<String, String> secret = secrets.open(r.sealedSecrets(), org);
+        JsonNode tls = stored.path("tls");
+        BrokerClients.Tls tlsSettings = new BrokerClients.Tls(tls.path("caCertPem").asText(null),
+                tls.path("clientCertPem").asText(null), secret.get("clientKeyPem"), tls.path("verifyHostname").asBoolean(true));
         return new BrokerClients.Target((String) view.get("protocol"), (String) view.get("host"), (Integer) view.get("port"),
                 (String) view.getOrDefault("path", "/mqtt"), view.get("clientId") + "-pub", (String) view.get("username"),
-                secret.get("password"), (Integer) view.get("keepAliveSeconds"));
+                secret.get("password"), (Integer) view.get("keepAliveSeconds"), tlsSettings);
     }
 
     private static List<UserProperty> userProperties(JsonNode node) {

@@ -28,7 +28,15 @@ public final class BrokerClients implements AutoCloseable {
 
     /** What a connection needs to know of an integration. */
     public record Target(String protocol, String host, int port, String path, String clientId, String username,
-            String password, int keepAliveSeconds) {
+            String password, int keepAliveSeconds, Tls tls) {
+
+        boolean secure() {
+            return protocol.equals("mqtts") || protocol.equals("wss");
+        }
+    }
+
+    /** An integration's TLS settings (PEM), and whether the broker's name is checked. */
+    public record Tls(String caCertPem, String clientCertPem, String clientKeyPem, boolean verifyHostname) {
     }
 
     private final BrokerTargets targets;
@@ -60,25 +68,8 @@ public final class BrokerClients implements AutoCloseable {
     }
 
     private MqttClient connect(Target t) {
-        if (t.protocol().equals("mqtts") || t.protocol().equals("wss")) {
-            throw new BrokerException("protocol", "TLS connections (mqtts, wss) are not available yet");
-        }
-        InetAddress address = targets.resolve(t.host());
-        String host = address.getHostAddress().contains(":") ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
-        String url = (t.protocol().equals("ws") ? "ws://" : "tcp://") + host + ":" + t.port()
-                + (t.protocol().equals("ws") ? t.path() : "");
-        MqttConnectionOptions options = new MqttConnectionOptions();
-        options.setCleanStart(true);
-        options.setSessionExpiryInterval(0L);
-        options.setConnectionTimeout(connectTimeoutSeconds);
-        options.setKeepAliveInterval(t.keepAliveSeconds());
-        options.setAutomaticReconnect(false);
-        if (t.username() != null) {
-            options.setUserName(t.username());
-        }
-        if (t.password() != null) {
-            options.setPassword(t.password().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
+        String url = url(targets, t);
+        MqttConnectionOptions options = options(t, connectTimeoutSeconds);
         try {
             MqttClient client = new MqttClient(url, t.clientId(), new MemoryPersistence());
             client.setTimeToWait(connectTimeoutSeconds * 1000L);
@@ -87,6 +78,47 @@ public final class BrokerClients implements AutoCloseable {
         } catch (MqttException e) {
             throw classify(e, true);
         }
+    }
+
+    /**
+     * The URL Paho connects to. Plain connections go to the address the guard checked; TLS ones go by
+     * name (for SNI and the certificate check) after the name was checked: a DNS answer that changes
+     * in between is not caught there, but only reaches a server that completes a TLS handshake for it.
+     */
+    static String url(BrokerTargets targets, Target t) {
+        InetAddress address = targets.resolve(t.host());
+        String host = t.secure() ? t.host()
+                : address.getHostAddress().contains(":") ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
+        String scheme = switch (t.protocol()) {
+            case "mqtts" -> "ssl://";
+            case "ws" -> "ws://";
+            case "wss" -> "wss://";
+            default -> "tcp://";
+        };
+        return scheme + host + ":" + t.port() + (t.protocol().startsWith("ws") ? t.path() : "");
+    }
+
+    /** Connection options: clean session, credentials (never in a URI), TLS when the protocol asks. */
+    static MqttConnectionOptions options(Target t, int timeoutSeconds) {
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(true);
+        options.setSessionExpiryInterval(0L);
+        options.setConnectionTimeout(timeoutSeconds);
+        options.setKeepAliveInterval(t.keepAliveSeconds());
+        options.setAutomaticReconnect(false);
+        if (t.username() != null) {
+            options.setUserName(t.username());
+        }
+        if (t.password() != null) {
+            options.setPassword(t.password().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (t.secure()) {
+            Tls tls = t.tls() == null ? new Tls(null, null, null, true) : t.tls();
+            options.setSocketFactory(TlsContexts.create(tls.caCertPem(), tls.clientCertPem(), tls.clientKeyPem())
+                    .getSocketFactory());
+            options.setHttpsHostnameVerificationEnabled(tls.verifyHostname());
+        }
+        return options;
     }
 
     /**

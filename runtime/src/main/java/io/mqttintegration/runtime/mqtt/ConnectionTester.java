@@ -58,9 +58,6 @@ public final class ConnectionTester {
         String error = null;
         MqttClient client = null;
         try {
-            if (t.protocol().equals("mqtts") || t.protocol().equals("wss")) {
-                throw new BrokerException("protocol", "TLS connections (mqtts, wss) are not available yet");
-            }
             InetAddress address = step(steps, "dns", () -> targets.resolve(t.host()), a -> a.getHostAddress());
             step(steps, "tcp", () -> {
                 try (Socket socket = new Socket()) {
@@ -72,26 +69,17 @@ public final class ConnectionTester {
                     throw new BrokerException("refused", "the broker refused the connection");
                 }
             }, x -> t.port() + "");
-            String host = address.getHostAddress().contains(":") ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
-            String url = (t.protocol().equals("ws") ? "ws://" : "tcp://") + host + ":" + t.port()
-                    + (t.protocol().equals("ws") ? t.path() : "");
+            if (t.secure()) {
+                step(steps, "tls", () -> handshake(address, t), x -> null);
+            }
+            String url = BrokerClients.url(targets, t);
             MqttClient c = new MqttClient(url, t.clientId(), new MemoryPersistence());
             client = c;
             c.setTimeToWait(timeoutSeconds * 1000L);
             CompletableFuture<byte[]> received = new CompletableFuture<>();
             c.setCallback(new Probe(received));
             step(steps, "connect", () -> {
-                MqttConnectionOptions options = new MqttConnectionOptions();
-                options.setCleanStart(true);
-                options.setSessionExpiryInterval(0L);
-                options.setConnectionTimeout(timeoutSeconds);
-                options.setKeepAliveInterval(t.keepAliveSeconds());
-                if (t.username() != null) {
-                    options.setUserName(t.username());
-                }
-                if (t.password() != null) {
-                    options.setPassword(t.password().getBytes(StandardCharsets.UTF_8));
-                }
+                MqttConnectionOptions options = BrokerClients.options(t, timeoutSeconds);
                 try {
                     c.connect(options);
                 } catch (MqttException e) {
@@ -165,6 +153,33 @@ public final class ConnectionTester {
             report.put("error", error);
         }
         return report;
+    }
+
+    /** A TLS handshake with the checked address, SNI and (when asked) the certificate's name checked. */
+    private Void handshake(InetAddress address, BrokerClients.Target t) {
+        BrokerClients.Tls tls = t.tls() == null ? new BrokerClients.Tls(null, null, null, true) : t.tls();
+        javax.net.ssl.SSLSocketFactory factory = TlsContexts.create(tls.caCertPem(), tls.clientCertPem(), tls.clientKeyPem())
+                .getSocketFactory();
+        try (Socket plain = new Socket()) {
+            plain.connect(new InetSocketAddress(address, t.port()), timeoutSeconds * 1000);
+            plain.setSoTimeout(timeoutSeconds * 1000);
+            try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) factory.createSocket(plain, t.host(), t.port(), true)) {
+                javax.net.ssl.SSLParameters params = socket.getSSLParameters();
+                params.setServerNames(List.of(new javax.net.ssl.SNIHostName(t.host())));
+                if (tls.verifyHostname()) {
+                    params.setEndpointIdentificationAlgorithm("HTTPS");
+                }
+                socket.setSSLParameters(params);
+                socket.startHandshake();
+            }
+            return null;
+        } catch (javax.net.ssl.SSLException e) {
+            throw new BrokerException("tls", "the TLS handshake failed: " + e.getMessage());
+        } catch (SocketTimeoutException e) {
+            throw new BrokerException("timeout", "no TLS answer within " + timeoutSeconds + " s");
+        } catch (IOException e) {
+            throw new BrokerException("refused", "the broker refused the connection");
+        }
     }
 
     private interface Work<T> {

@@ -1,0 +1,87 @@
+package io.mqttintegration.runtime.mqtt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mqttintegration.devdb.MosquittoBroker;
+import io.mqttintegration.devdb.TestCertificates;
+import io.mqttintegration.devdb.TestDatabase;
+import io.mqttintegration.parsers.Json;
+import io.mqttintegration.runtime.RuntimeHarness;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** mqtts to a real Mosquitto TLS listener with certificates made for the test. */
+class TlsBrokerTest {
+
+    @TempDir
+    static Path work;
+    static MosquittoBroker broker;
+    static RuntimeHarness service;
+    static String admin;
+    static String ca;
+    static String otherCa;
+
+    @BeforeAll
+    static void start() throws Exception {
+        TestCertificates certs = TestCertificates.create(work.resolve("certs"), "localhost");
+        ca = Files.readString(certs.caCert());
+        otherCa = Files.readString(TestCertificates.create(work.resolve("other"), "localhost").caCert());
+        broker = MosquittoBroker.startTls(work.resolve("mosquitto"), certs.cert(), certs.key());
+        service = RuntimeHarness.start(TestDatabase.newDatabase(), work, Map.of());
+        String org = json(service.send("POST", "/api/v1/organizations", RuntimeHarness.OPERATOR_KEY, "{\"name\":\"o\"}"))
+                .path("id").asText();
+        admin = json(service.send("POST", "/api/v1/organizations/" + org + "/api-keys", RuntimeHarness.OPERATOR_KEY,
+                "{\"name\":\"a\",\"scopes\":[\"admin\"]}")).path("key").asText();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        service.close();
+        broker.close();
+    }
+
+    static JsonNode json(HttpResponse<String> r) throws Exception {
+        return Json.strict().readTree(r.body());
+    }
+
+    static String integration(String host, String caPem, boolean verifyHostname) throws Exception {
+        String tls = Json.strict().writeValueAsString(Map.of("caCertPem", caPem, "verifyHostname", verifyHostname));
+        HttpResponse<String> r = service.send("POST", "/api/v1/integrations", admin, "{\"name\":\"tls\",\"settings\":"
+                + "{\"protocol\":\"mqtts\",\"host\":\"" + host + "\",\"port\":" + broker.port() + ",\"tls\":" + tls + "}}");
+        assertEquals(201, r.statusCode(), r.body());
+        return json(r).path("id").asText();
+    }
+
+    static JsonNode test(String id) throws Exception {
+        return json(service.send("POST", "/api/v1/integrations/" + id + "/test", admin, null));
+    }
+
+    @Test
+    void aBrokerWhoseCertificateTheIntegrationsCaSignedIsReachable() throws Exception {
+        String id = integration("localhost", ca, true);
+        JsonNode report = test(id);
+        assertTrue(report.path("ok").asBoolean(), report.toString());
+        assertEquals("tls", report.path("steps").get(2).path("step").asText());
+        HttpResponse<String> published = service.send("POST", "/api/v1/integrations/" + id + "/publish", admin,
+                "{\"topic\":\"secure/t\",\"payload\":1}");
+        assertEquals(200, published.statusCode(), published.body());
+    }
+
+    @Test
+    void anotherCaOrAnotherNameIsATlsError() throws Exception {
+        JsonNode wrongCa = test(integration("localhost", otherCa, true));
+        assertEquals("tls", wrongCa.path("error").asText(), wrongCa.toString());
+        HttpResponse<String> publish = service.send("POST", "/api/v1/integrations/" + integration("localhost", otherCa, true)
+                + "/publish", admin, "{\"topic\":\"secure/t\",\"payload\":1}");
+        assertEquals(502, publish.statusCode());
+        assertEquals("broker_tls", json(publish).path("error").asText(), publish.body());
+    }
+}
