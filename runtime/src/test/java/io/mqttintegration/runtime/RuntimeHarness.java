@@ -119,6 +119,18 @@ public final class RuntimeHarness implements AutoCloseable {
         return this;
     }
 
+    /** An organization and an admin key of it, made with the operator key through the API. */
+    public record Tenant(String organizationId, String adminKey) {
+    }
+
+    public Tenant createOrganization(String name) throws Exception {
+        String org = field(send("POST", "/api/v1/organizations", OPERATOR_KEY,
+                io.mqttintegration.parsers.Json.strict().writeValueAsString(Map.of("name", name))), "id");
+        String admin = field(send("POST", "/api/v1/organizations/" + org + "/api-keys", OPERATOR_KEY,
+                "{\"name\":\"admin\",\"scopes\":[\"admin\"]}"), "key");
+        return new Tenant(org, admin);
+    }
+
     private static String field(HttpResponse<String> response, String name) throws Exception {
         if (response.statusCode() != 201) {
             throw new IllegalStateException(response.statusCode() + " " + response.body());

@@ -32,9 +32,9 @@ class IntegrationsApiTest {
     static void start() throws Exception {
         DataSource db = TestDatabase.newDatabase();
         service = RuntimeHarness.start(db, work, Map.of());
-        org = json(service.send("POST", "/api/v1/organizations", RuntimeHarness.OPERATOR_KEY, "{\"name\":\"acme\"}")).path("id").asText();
-        admin = json(service.send("POST", "/api/v1/organizations/" + org + "/api-keys", RuntimeHarness.OPERATOR_KEY,
-                "{\"name\":\"admin\",\"scopes\":[\"admin\"]}")).path("key").asText();
+        RuntimeHarness.Tenant acme = service.createOrganization("acme");
+        org = acme.organizationId();
+        admin = acme.adminKey();
     }
 
     @AfterAll

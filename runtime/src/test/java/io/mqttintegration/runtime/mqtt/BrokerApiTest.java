@@ -31,10 +31,7 @@ class BrokerApiTest {
     static void start() throws Exception {
         broker = MosquittoBroker.start(work.resolve("mosquitto"), Map.of("svc", "broker-pw"));
         service = RuntimeHarness.start(TestDatabase.newDatabase(), work, Map.of());
-        String org = json(service.send("POST", "/api/v1/organizations", RuntimeHarness.OPERATOR_KEY, "{\"name\":\"o\"}"))
-                .path("id").asText();
-        admin = json(service.send("POST", "/api/v1/organizations/" + org + "/api-keys", RuntimeHarness.OPERATOR_KEY,
-                "{\"name\":\"a\",\"scopes\":[\"admin\"]}")).path("key").asText();
+        admin = service.createOrganization("o").adminKey();
     }
 
     @AfterAll
@@ -146,10 +143,7 @@ class BrokerApiTest {
 
     @Test
     void connectionTestsAreRateLimitedPerOrganization() throws Exception {
-        String org = json(service.send("POST", "/api/v1/organizations", RuntimeHarness.OPERATOR_KEY, "{\"name\":\"busy\"}"))
-                .path("id").asText();
-        String busyAdmin = json(service.send("POST", "/api/v1/organizations/" + org + "/api-keys", RuntimeHarness.OPERATOR_KEY,
-                "{\"name\":\"a\",\"scopes\":[\"admin\"]}")).path("key").asText();
+        String busyAdmin = service.createOrganization("busy").adminKey();
         String id = json(service.send("POST", "/api/v1/integrations", busyAdmin,
                 "{\"name\":\"b\",\"settings\":{\"host\":\"127.0.0.1\",\"port\":" + RuntimeHarness.freePort() + "}}"))
                 .path("id").asText();

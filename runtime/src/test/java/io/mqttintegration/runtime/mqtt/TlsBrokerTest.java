@@ -36,10 +36,7 @@ class TlsBrokerTest {
         otherCa = Files.readString(TestCertificates.create(work.resolve("other"), "localhost").caCert());
         broker = MosquittoBroker.startTls(work.resolve("mosquitto"), certs.cert(), certs.key());
         service = RuntimeHarness.start(TestDatabase.newDatabase(), work, Map.of());
-        String org = json(service.send("POST", "/api/v1/organizations", RuntimeHarness.OPERATOR_KEY, "{\"name\":\"o\"}"))
-                .path("id").asText();
-        admin = json(service.send("POST", "/api/v1/organizations/" + org + "/api-keys", RuntimeHarness.OPERATOR_KEY,
-                "{\"name\":\"a\",\"scopes\":[\"admin\"]}")).path("key").asText();
+        admin = service.createOrganization("o").adminKey();
     }
 
     @AfterAll
