@@ -33,7 +33,6 @@ import org.eclipse.paho.mqttv5.common.packet.UserProperty;
  */
 public final class BrokerApi {
 
-    private static final int ID_SEGMENT = 3;
     private static final Set<String> FIELDS = Set.of("topic", "payload", "qos", "retain", "contentType", "userProperties");
 
     private final IntegrationStore integrations;
@@ -56,9 +55,9 @@ public final class BrokerApi {
     public Map<String, Object> test(Exchange exchange) {
         Request request = Request.of(exchange);
         request.principal().requireScope("admin");
-        UUID org = request.organization();
-        UUID id = request.id(ID_SEGMENT, "integration");
-        IntegrationRecord integration = integrations.get(org, id).orElseThrow(() -> ApiException.notFound("integration"));
+        IntegrationRecord integration = request.integration(integrations);
+        UUID org = integration.organizationId();
+        UUID id = integration.id();
         long wait = testLimit.acquire(org);
         if (wait > 0) {
             throw new ApiException(429, "rate_limited", "too many connection tests for this organization; retry in "
@@ -81,9 +80,9 @@ public final class BrokerApi {
     public Map<String, Object> publish(Exchange exchange) {
         Request request = Request.of(exchange);
         request.principal().requireScope("admin");
-        UUID org = request.organization();
-        UUID id = request.id(ID_SEGMENT, "integration");
-        IntegrationRecord integration = integrations.get(org, id).orElseThrow(() -> ApiException.notFound("integration"));
+        IntegrationRecord integration = request.integration(integrations);
+        UUID org = integration.organizationId();
+        UUID id = integration.id();
         JsonNode body = Fields.object(request.body(), "");
         Fields.onlyKnown(body, FIELDS, "");
         String topic = Fields.text(body, "topic", "topic", 70_000, true);

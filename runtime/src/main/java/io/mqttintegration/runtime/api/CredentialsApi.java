@@ -7,6 +7,7 @@ import io.mqttintegration.storage.Tenancy;
 import io.mqttintegration.storage.tenants.ActivityLog;
 import io.mqttintegration.storage.tenants.Credential;
 import io.mqttintegration.storage.tenants.CredentialStore;
+import io.mqttintegration.storage.tenants.IntegrationRecord;
 import io.mqttintegration.storage.tenants.IntegrationStore;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -66,12 +67,9 @@ public final class CredentialsApi {
     public Map<String, Object> list(Exchange exchange) {
         Request request = Request.of(exchange);
         request.principal().requireScope("read");
-        UUID org = request.organization();
-        UUID integration = request.id(ID_SEGMENT, "integration");
-        if (integrations.get(org, integration).isEmpty()) {
-            throw ApiException.notFound("integration");
-        }
-        return Map.of("items", store.list(org, integration).stream().map(CredentialsApi::view).toList());
+        IntegrationRecord integration = request.integration(integrations);
+        return Map.of("items", store.list(integration.organizationId(), integration.id()).stream()
+                .map(CredentialsApi::view).toList());
     }
 
     public void revoke(Exchange exchange) {

@@ -99,8 +99,7 @@ public final class IntegrationsApi {
     public Map<String, Object> get(Exchange exchange) {
         Request request = Request.of(exchange);
         request.principal().requireScope("read");
-        IntegrationRecord r = store.get(request.organization(), request.id(ID_SEGMENT, "integration"))
-                .orElseThrow(() -> ApiException.notFound("integration"));
+        IntegrationRecord r = request.integration(store);
         return view(r, secretNames(r));
     }
 
@@ -150,11 +149,9 @@ public final class IntegrationsApi {
     public Map<String, Object> activity(Exchange exchange) {
         Request request = Request.of(exchange);
         request.principal().requireScope("read");
-        UUID org = request.organization();
-        UUID id = request.id(ID_SEGMENT, "integration");
-        if (store.get(org, id).isEmpty()) {
-            throw ApiException.notFound("integration");
-        }
+        IntegrationRecord integration = request.integration(store);
+        UUID org = integration.organizationId();
+        UUID id = integration.id();
         int limit = Fields.limit(request.param("limit"), 50, 500);
         Long before = beforeId(request.param("before"));
         List<ActivityEntry> entries = activity.list(org, id, before, limit);

@@ -2,6 +2,9 @@ package io.mqttintegration.runtime.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqttintegration.runtime.auth.Principal;
+import io.mqttintegration.runtime.http.ApiException;
+import io.mqttintegration.storage.tenants.IntegrationRecord;
+import io.mqttintegration.storage.tenants.IntegrationStore;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -46,6 +49,14 @@ record Request(Principal principal, String[] path, String query, JsonNode body) 
     /** The key to name in the activity log (none for the operator). */
     UUID actorKeyId() {
         return principal.operator() ? null : principal.keyId();
+    }
+
+    /**
+     * The integration of {@code /api/v1/integrations/{id}/...} in the caller's organization; another
+     * organization's is 404 exactly like a missing one.
+     */
+    IntegrationRecord integration(IntegrationStore store) {
+        return store.get(organization(), id(3, "integration")).orElseThrow(() -> ApiException.notFound("integration"));
     }
 
     /** The organization an integrations request acts in (?organizationId= for the operator). */
