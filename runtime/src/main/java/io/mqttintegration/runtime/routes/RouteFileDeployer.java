@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
@@ -20,6 +22,7 @@ import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteConfigurationDefinition;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.model.RoutesDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
@@ -44,14 +47,24 @@ public final class RouteFileDeployer implements FileDeployer {
     private final Map<Path, String> rejected = new LinkedHashMap<>();
 
     private record Deployment(String sha256, RoutesDefinition definitions, List<RouteDefinition> routes,
-            List<RouteConfigurationDefinition> configs) {
+            List<RouteConfigurationDefinition> configs, List<RouteTemplateDefinition> templates) {
         List<String> routeIds() {
             return routes.stream().map(RouteDefinition::getRouteId).toList();
         }
     }
 
     private record Parsed(RoutesDefinition definitions, List<RouteDefinition> routes,
-            List<RouteConfigurationDefinition> configs) {
+            List<RouteConfigurationDefinition> configs, List<RouteTemplateDefinition> templates) {
+    }
+
+    private final List<Consumer<Set<String>>> listeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * Tells the listener the ids of route templates and route configurations a (re)deployed file
+     * brought, so that routes made from a template elsewhere can be re-created from the new version.
+     */
+    public void onTemplatesChanged(Consumer<Set<String>> listener) {
+        listeners.add(listener);
     }
 
     public RouteFileDeployer(CamelContext context) {
@@ -136,6 +149,7 @@ public final class RouteFileDeployer implements FileDeployer {
             for (RouteConfigurationDefinition config : current.configs()) {
                 model.removeRouteConfiguration(config);
             }
+            model.removeRouteTemplateDefinitions(current.templates());
             LOG.info("Route file {} removed: routes {} stopped and removed", file.getFileName(), current.routeIds());
         } catch (Exception e) {
             throw new RouteFileException(fail(file, e), e);
@@ -159,6 +173,7 @@ public final class RouteFileDeployer implements FileDeployer {
         Collection<RoutesBuilder> builders = PluginHelper.getRoutesLoader(context).findRoutesBuilders(List.of(resource));
         List<RouteDefinition> routes = new ArrayList<>();
         List<RouteConfigurationDefinition> configs = new ArrayList<>();
+        List<RouteTemplateDefinition> templates = new ArrayList<>();
         RoutesDefinition all = null;
         for (RoutesBuilder builder : builders) {
             if (builder instanceof RouteConfigurationBuilder rcb) {
@@ -174,15 +189,21 @@ public final class RouteFileDeployer implements FileDeployer {
             // the model yet (see addRoutes).
             all = rb.configureRoutes(context);
             routes.addAll(all.getRoutes());
+            templates.addAll(rb.getRouteTemplateCollection().getRouteTemplates());
             if (!rb.getRestCollection().getRests().isEmpty()) {
                 throw new RouteFileException(file + ": REST DSL blocks are not supported in route files; use platform-http routes");
             }
         }
         checkIds(file, routes, configs);
+        for (RouteTemplateDefinition template : templates) {
+            if (template.getId() == null) {
+                throw new RouteFileException(file + ": every routeTemplate needs an explicit id");
+            }
+        }
         if (builders.size() > 1) {
             throw new RouteFileException(file + ": one route file must give one routes builder, got " + builders.size());
         }
-        return new Parsed(all, routes, configs);
+        return new Parsed(all, routes, configs, templates);
     }
 
     private void checkIds(Path file, List<RouteDefinition> routes, List<RouteConfigurationDefinition> configs) {
@@ -218,6 +239,10 @@ public final class RouteFileDeployer implements FileDeployer {
             }
             model.addRouteConfigurations(next.configs());
         }
+        if (previous != null) {
+            model.removeRouteTemplateDefinitions(previous.templates());
+        }
+        model.addRouteTemplateDefinitions(next.templates());
         List<String> oldIds = previous == null ? List.of() : previous.routeIds();
         for (String id : oldIds) {
             stopAndRemove(id);
@@ -228,13 +253,22 @@ public final class RouteFileDeployer implements FileDeployer {
             rollback(next, previous);
             throw e;
         }
-        deployed.put(file, new Deployment(sha, next.definitions(), next.routes(), next.configs()));
+        deployed.put(file, new Deployment(sha, next.definitions(), next.routes(), next.configs(), next.templates()));
         rejected.remove(file);
         if (previous != null && !next.configs().isEmpty()) {
             restartRoutesUsing(file, next.configs());
         }
-        LOG.info("Route file {} {}: routes {}", file.getFileName(), previous == null ? "deployed" : "reloaded",
-                deployed.get(file).routeIds());
+        LOG.info("Route file {} {}: routes {}{}", file.getFileName(), previous == null ? "deployed" : "reloaded",
+                deployed.get(file).routeIds(), next.templates().isEmpty() ? ""
+                        : ", templates " + next.templates().stream().map(RouteTemplateDefinition::getId).toList());
+        if (previous != null && (!next.templates().isEmpty() || !next.configs().isEmpty())) {
+            Set<String> changed = new LinkedHashSet<>();
+            next.templates().forEach(t -> changed.add(t.getId()));
+            next.configs().forEach(c -> changed.add(c.getId()));
+            for (Consumer<Set<String>> listener : listeners) {
+                listener.accept(changed);
+            }
+        }
     }
 
     private void rollback(Parsed failed, Deployment previous) {
@@ -245,8 +279,10 @@ public final class RouteFileDeployer implements FileDeployer {
             for (RouteConfigurationDefinition config : failed.configs()) {
                 model.removeRouteConfiguration(config);
             }
+            model.removeRouteTemplateDefinitions(failed.templates());
             if (previous != null) {
                 model.addRouteConfigurations(previous.configs());
+                model.addRouteTemplateDefinitions(previous.templates());
                 addRoutes(previous.definitions(), previous.routes());
             }
         } catch (Exception e) {

@@ -204,4 +204,44 @@ class RouteFileDeployerTest {
             watcher.close();
         }
     }
+
+    private static String greeter(String greeting) {
+        return """
+                - routeTemplate:
+                    id: greeter
+                    parameters:
+                      - name: name
+                    route:
+                      from:
+                        uri: "direct:greet-{{name}}"
+                        steps:
+                          - setBody:
+                              constant: "%s {{name}}"
+                """.formatted(greeting);
+    }
+
+    @Test
+    void routeTemplatesDeployAndTheirReloadIsAnnounced() throws Exception {
+        List<java.util.Set<String>> announced = new java.util.ArrayList<>();
+        deployer.onTemplatesChanged(announced::add);
+        Path file = write("greeter.camel.yaml", greeter("hello"));
+        assertEquals(List.of(), deployer.deployAll(List.of(file)));
+        context.addRouteFromTemplate("greet-ann", "greeter", java.util.Map.of("name", "ann"));
+        assertEquals("hello ann", call("direct:greet-ann"));
+        assertTrue(announced.isEmpty(), "a first deployment has nothing to re-create");
+
+        Files.writeString(file, greeter("hi"));
+        assertTrue(deployer.deploy(file));
+        assertEquals(List.of(java.util.Set.of("greeter")), announced);
+        context.getRouteController().stopRoute("greet-ann");
+        context.removeRoute("greet-ann");
+        context.addRouteFromTemplate("greet-bob", "greeter", java.util.Map.of("name", "bob"));
+        assertEquals("hi bob", call("direct:greet-bob"), "routes made after the reload use the new template");
+
+        Files.writeString(file, "- routeTemplate:\n    parameters: []\n    route:\n      from:\n        uri: direct:x\n");
+        assertThrows(RouteFileException.class, () -> deployer.deploy(file), "a template needs an id");
+        deployer.undeploy(file);
+        assertNull(context.getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class)
+                .getRouteTemplateDefinition("greeter"));
+    }
 }
