@@ -41,7 +41,11 @@ public final class MosquittoBroker implements AutoCloseable {
     private static MosquittoBroker start(Path dir, Map<String, String> users, Path certFile, Path keyFile)
             throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        int port = freePort();
+        return start(dir, users, certFile, keyFile, freePort());
+    }
+
+    private static MosquittoBroker start(Path dir, Map<String, String> users, Path certFile, Path keyFile, int port)
+            throws IOException, InterruptedException {
         List<String> conf = new ArrayList<>(List.of(
                 "user root",
                 "listener " + port + " 127.0.0.1",
@@ -67,6 +71,10 @@ public final class MosquittoBroker implements AutoCloseable {
         }
         Path confFile = dir.resolve("mosquitto.conf");
         Files.write(confFile, conf);
+        return launch(dir, confFile, port);
+    }
+
+    private static MosquittoBroker launch(Path dir, Path confFile, int port) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(List.of("mosquitto", "-c", confFile.toString()))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -83,6 +91,43 @@ public final class MosquittoBroker implements AutoCloseable {
         }
         process.destroyForcibly();
         throw new IOException("mosquitto did not listen on " + port + " within 10 s");
+    }
+
+    /**
+     * Stops the broker and starts it again on the same port and configuration.
+     * @param keepState false deletes the broker's persistence file in between: every session and
+     *        subscription is gone, as on a broker that lost its state
+     */
+    public MosquittoBroker restart(boolean keepState) throws IOException, InterruptedException {
+        close();
+        if (!keepState) {
+            Files.deleteIfExists(dir.resolve("mosquitto.db"));
+        }
+        return launch(dir, dir.resolve("mosquitto.conf"), port);
+    }
+
+    /** Publishes each line as one message with mosquitto_pub (-l), at the given QoS; waits for it. */
+    public void publishLines(String topic, List<String> lines, int qos, String user, String password)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(port),
+                "-t", topic, "-q", Integer.toString(qos), "-l"));
+        if (user != null) {
+            cmd.addAll(List.of("-u", user, "-P", password));
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try (var in = p.getOutputStream()) {
+            in.write((String.join("\n", lines) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IOException("mosquitto_pub failed: " + new String(p.getInputStream().readAllBytes()));
+        }
+    }
+
+    /** The broker's log so far (log_type all): connections, subscriptions, disconnects. */
+    public String log() throws IOException {
+        Path log = dir.resolve("mosquitto.log");
+        return Files.exists(log) ? Files.readString(log) : "";
     }
 
     public int port() {
