@@ -29,6 +29,6 @@ class SchemaMigrationsTest {
             }
         }
         assertEquals(List.of("activity_log", "api_keys", "dead_letters", "flyway_schema_history", "integrations",
-                "mqtt_credentials", "mqtt_messages", "organizations"), tables);
+                "mqtt_credentials", "mqtt_messages", "organizations", "subscriptions"), tables);
     }
 }

@@ -1,0 +1,80 @@
+package io.mqttintegration.storage.tenants;
+
+import io.mqttintegration.storage.Tenancy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The persistent subscriptions the service keeps open: written within one organization, read all
+ * at once (as the operator) when the service starts.
+ */
+public final class SubscriptionStore {
+
+    private final Tenancy tenancy;
+    private final String upsertSql = Sql.load("upsert-subscription");
+    private final String getSql = Sql.load("get-subscription");
+    private final String deleteSql = Sql.load("delete-subscription");
+    private final String listActiveSql = Sql.load("list-active-subscriptions");
+
+    public SubscriptionStore(Tenancy tenancy) {
+        this.tenancy = tenancy;
+    }
+
+    /** Creates or replaces, on the caller's scoped transaction (with its activity row). */
+    public SubscriptionRecord save(Connection c, SubscriptionRecord r) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(upsertSql)) {
+            Sql.uuid(ps, 1, r.integrationId());
+            Sql.uuid(ps, 2, r.organizationId());
+            Sql.textArray(ps, 3, r.topics());
+            ps.setInt(4, r.qos());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return map(rs);
+            }
+        }
+    }
+
+    public boolean delete(Connection c, UUID organizationId, UUID integrationId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(deleteSql)) {
+            Sql.uuid(ps, 1, organizationId);
+            Sql.uuid(ps, 2, integrationId);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    public Optional<SubscriptionRecord> get(UUID organizationId, UUID integrationId) {
+        return tenancy.inOrg(organizationId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(getSql)) {
+                Sql.uuid(ps, 1, organizationId);
+                Sql.uuid(ps, 2, integrationId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** Every subscription of an enabled integration, all organizations (the service's start). */
+    public List<SubscriptionRecord> listActive() {
+        return tenancy.asOperator(c -> {
+            List<SubscriptionRecord> all = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(listActiveSql); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    all.add(map(rs));
+                }
+            }
+            return all;
+        });
+    }
+
+    private static SubscriptionRecord map(ResultSet rs) throws SQLException {
+        return new SubscriptionRecord(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), Sql.textArray(rs, 3),
+                rs.getInt(4));
+    }
+}

@@ -1,0 +1,1 @@
+DELETE FROM subscriptions WHERE organization_id = ? AND integration_id = ?

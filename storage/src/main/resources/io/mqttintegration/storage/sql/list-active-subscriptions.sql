@@ -1,0 +1,4 @@
+SELECT s.integration_id, s.organization_id, s.topics, s.qos
+FROM subscriptions s JOIN integrations i ON i.id = s.integration_id
+WHERE i.enabled
+ORDER BY s.created_at
