@@ -53,8 +53,8 @@ class KarafAssemblyIT {
 
             JsonNode health = Json.strict().readTree(karaf.get("/health").body());
             assertEquals("up", health.path("database").path("status").asText(), "the pax-jdbc DataSource reaches PostgreSQL");
-            assertEquals(20, health.path("routes").size(), "the shipped routes run: " + health);
-            assertEquals("4", query(db, "SELECT max(version) FROM flyway_schema_history WHERE success"),
+            assertEquals(21, health.path("routes").size(), "the shipped routes run: " + health);
+            assertEquals("5", query(db, "SELECT max(version) FROM flyway_schema_history WHERE success"),
                     "Flyway applied the migrations inside the bundle");
 
             // No operator key configured: the first start generated one, written once, owner-only.
@@ -133,6 +133,37 @@ class KarafAssemblyIT {
                 assertEquals(200, published.statusCode(), published.body());
                 assertTrue(sub.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "mosquitto_sub received the message");
                 assertEquals("e2e/devices/d1/cmd {\"on\":true}", new String(sub.getInputStream().readAllBytes()).trim());
+
+                // A persistent subscription: a route from the shipped template, one MQTT 5 session.
+                HttpResponse<String> subscribed = karaf.send("POST", "/api/v1/integrations/" + brokerIntegration + "/subscribe",
+                        admin, "{\"topics\":[\"e2e/devices/+/telemetry\"],\"qos\":1}");
+                assertEquals(200, subscribed.statusCode(), subscribed.body());
+                karaf.awaitResponse("/api/v1/integrations/" + brokerIntegration, admin, Duration.ofSeconds(30),
+                        r -> r.body().contains("\"state\":\"connected\""));
+                broker.subscribed("e2e/devices/+/telemetry");
+                broker.publishLines("e2e/devices/d1/telemetry", List.of("{\"temperature\":19.5}"), 1, null, null);
+                long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (!"1".equals(query(db, "SELECT count(*) FROM mqtt_messages WHERE source = 'mqtt' AND device_id = 'd1'"))
+                        && System.nanoTime() < until) {
+                    Thread.sleep(100);
+                }
+                assertEquals("d1|{\"temperature\": 19.5}", query(db,
+                        "SELECT device_id || '|' || metrics::text FROM mqtt_messages WHERE source = 'mqtt'"),
+                        "the subscribed message is in mqtt_messages, parsed");
+                JsonNode brokerActivity = Json.strict().readTree(karaf.send("GET", "/api/v1/integrations/" + brokerIntegration
+                        + "/activity", admin, null).body());
+                List<String> steps = new ArrayList<>();
+                brokerActivity.path("items").forEach(e -> steps.add(e.path("action").asText()));
+                assertTrue(steps.containsAll(List.of("integration.created", "integration.tested", "integration.published",
+                        "integration.subscribed", "subscription.connected")), steps.toString());
+
+                assertEquals(204, karaf.send("DELETE", "/api/v1/integrations/" + brokerIntegration, admin, null).statusCode());
+                String clientId = "mqi-" + brokerIntegration.replace("-", "").substring(0, 19);
+                long closeBy = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (!broker.log().contains("Client " + clientId + " disconnected") && System.nanoTime() < closeBy) {
+                    Thread.sleep(100);
+                }
+                assertTrue(broker.log().contains("Client " + clientId + " disconnected"), "deleting the integration closed its session");
             }
 
             // The activity log, newest first.

@@ -57,6 +57,12 @@ final class KarafProcess implements AutoCloseable {
     }
 
     HttpResponse<String> awaitResponse(String path, Duration timeout, Predicate<HttpResponse<String>> done) throws Exception {
+        return awaitResponse(path, null, timeout, done);
+    }
+
+    /** Polls GET path (with the key as Bearer, when given) until the answer is the expected one. */
+    HttpResponse<String> awaitResponse(String path, String key, Duration timeout, Predicate<HttpResponse<String>> done)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         HttpResponse<String> last = null;
         Exception lastError = null;
@@ -65,7 +71,7 @@ final class KarafProcess implements AutoCloseable {
                 throw new IllegalStateException("Karaf exited with " + process.exitValue() + "; see " + home.resolve("console.log"));
             }
             try {
-                last = get(path);
+                last = send("GET", path, key, null);
                 if (done.test(last)) {
                     return last;
                 }

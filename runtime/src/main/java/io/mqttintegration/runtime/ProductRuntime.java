@@ -6,6 +6,13 @@ import io.mqttintegration.runtime.api.IntegrationSettings;
 import io.mqttintegration.runtime.api.IntegrationsApi;
 import io.mqttintegration.runtime.api.OrganizationsApi;
 import io.mqttintegration.runtime.api.BrokerApi;
+import io.mqttintegration.runtime.api.IntegrationTargets;
+import io.mqttintegration.runtime.api.SubscriptionsApi;
+import io.mqttintegration.runtime.subscriptions.AwaitStored;
+import io.mqttintegration.runtime.subscriptions.DeliveryFailures;
+import io.mqttintegration.runtime.subscriptions.MqttInbound;
+import io.mqttintegration.runtime.subscriptions.Subscriptions;
+import io.mqttintegration.storage.tenants.SubscriptionStore;
 import io.mqttintegration.runtime.mqtt.ConnectionTester;
 import io.mqttintegration.runtime.mqtt.RateLimiter;
 import io.mqttintegration.runtime.mqtt.BrokerClients;
@@ -77,6 +84,7 @@ public final class ProductRuntime implements AutoCloseable {
     private final Path parsersDir;
     private ParserFiles parserFiles;
     private BrokerClients brokerClients;
+    private Subscriptions subscriptions;
     private int httpPort;
 
     /**
@@ -117,6 +125,8 @@ public final class ProductRuntime implements AutoCloseable {
         List<String> errors = deployer.deployAll(FolderWatcher.filesOf(routesDir, deployer));
         LOG.info("Loaded {} route files from {} ({} rejected); HTTP API on {}:{}", deployer.files().size(), routesDir,
                 errors.size(), settings.text("http.host"), httpPort);
+        deployer.onTemplatesChanged(subscriptions::routeFilesChanged);
+        subscriptions.startAll();
         if (settings.flag("routes.reload.enabled")) {
             int interval = settings.integer("routes.reload.intervalMs", 50, 60_000);
             watchers.add(new FolderWatcher(parsersDir, parserFiles, interval));
@@ -138,7 +148,8 @@ public final class ProductRuntime implements AutoCloseable {
         parserFiles = new ParserFiles(parserRegistry);
         parserRegistry.onChange(parsers::clear);
         MessageParsing parsing = new MessageParsing(parsers);
-        IngestQueue queue = new IngestQueue(context, "ingest", settings.integer("ingest.queue.size", 1, 10_000_000));
+        IngestQueue queue = new IngestQueue(context, "ingest", settings.integer("ingest.queue.size", 1, 10_000_000),
+                settings.integer("ingest.queue.offerTimeoutMs", 0, 600_000));
         deployer = new RouteFileDeployer(context);
 
         registry.bind("dataSource", dataSource);
@@ -178,11 +189,24 @@ public final class ProductRuntime implements AutoCloseable {
         brokerClients = new BrokerClients(new BrokerTargets(settings.flag("mqtt.allowPrivateTargets")),
                 settings.integer("mqtt.connectTimeoutSeconds", 1, 120));
         BrokerTargets brokerTargets = new BrokerTargets(settings.flag("mqtt.allowPrivateTargets"));
-        registry.bind("brokerApi", new BrokerApi(integrations, activity, new SecretBox(secrets.masterKey()), brokerClients,
+        IntegrationTargets integrationTargets = new IntegrationTargets(new SecretBox(secrets.masterKey()));
+        SubscriptionStore subscriptionStore = new SubscriptionStore(tenancy);
+        subscriptions = new Subscriptions(context, subscriptionStore, integrations, integrationTargets, brokerTargets, activity,
+                new Subscriptions.Settings(settings.integer("mqtt.connectTimeoutSeconds", 1, 120),
+                        settings.integer("mqtt.subscription.maxRetrySeconds", 1, 3600),
+                        // as long as a message may take to commit
+                        Math.max(1, settings.integer("ingest.commit.timeoutMs", 100, 600_000) / 1000)));
+        registry.bind("mqttInbound", new MqttInbound(subscriptions, Clock.systemUTC()));
+        registry.bind("mqttAwaitStored", new AwaitStored(subscriptions));
+        registry.bind("mqttDeliveryFailures", new DeliveryFailures(subscriptions));
+        registry.bind("subscriptionsApi", new SubscriptionsApi(tenancy, integrations, subscriptionStore, activity, subscriptions));
+        registry.bind("brokerApi", new BrokerApi(integrations, activity, integrationTargets, brokerClients,
                 new ConnectionTester(brokerTargets, settings.integer("mqtt.testTimeoutSeconds", 1, 120)),
                 new RateLimiter(settings.integer("mqtt.testsPerMinute", 1, 10_000))));
         registry.bind("integrationsApi", new IntegrationsApi(tenancy, integrations, activity, new IntegrationSettings(parserRegistry::names),
-                new SecretBox(secrets.masterKey()), List.of(parsers::invalidate, brokerClients::invalidate)));
+                new SecretBox(secrets.masterKey()),
+                List.of((org, id) -> parsers.invalidate(id), (org, id) -> brokerClients.invalidate(id), subscriptions::integrationChanged),
+                subscriptions::view));
         registry.bind("telemetryApi", new TelemetryApi(new TelemetryStore(tenancy), integrations));
         registry.bind("credentialsApi", new CredentialsApi(tenancy, integrations, new CredentialStore(tenancy), activity,
                 settings.integer("security.passwordHashIterations", 1_000, 10_000_000)));
@@ -205,6 +229,10 @@ public final class ProductRuntime implements AutoCloseable {
         return deployer;
     }
 
+    public Subscriptions subscriptions() {
+        return subscriptions;
+    }
+
     public int httpPort() {
         return httpPort;
     }
@@ -213,6 +241,11 @@ public final class ProductRuntime implements AutoCloseable {
     @Override
     public void close() {
         watchers.forEach(FolderWatcher::close);
+        // Subscriptions before Camel: their routes stop while the pipeline still commits (and the
+        // clients still acknowledge) what is in flight; the broker keeps each session.
+        if (subscriptions != null) {
+            subscriptions.close();
+        }
         if (brokerClients != null) {
             brokerClients.close();
         }

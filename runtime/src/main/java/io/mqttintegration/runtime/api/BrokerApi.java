@@ -1,14 +1,12 @@
 package io.mqttintegration.runtime.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mqttintegration.runtime.http.ApiException;
 import io.mqttintegration.runtime.ingest.IngestRequestDecoder;
 import io.mqttintegration.runtime.mqtt.BrokerClients;
 import io.mqttintegration.runtime.mqtt.BrokerException;
 import io.mqttintegration.runtime.mqtt.ConnectionTester;
 import io.mqttintegration.runtime.mqtt.RateLimiter;
-import io.mqttintegration.security.SecretBox;
 import io.mqttintegration.storage.tenants.ActivityLog;
 import io.mqttintegration.storage.tenants.IntegrationRecord;
 import io.mqttintegration.storage.tenants.IntegrationStore;
@@ -37,16 +35,16 @@ public final class BrokerApi {
 
     private final IntegrationStore integrations;
     private final ActivityLog activity;
-    private final SealedSecrets secrets;
+    private final IntegrationTargets targets;
     private final BrokerClients clients;
     private final ConnectionTester tester;
     private final RateLimiter testLimit;
 
-    public BrokerApi(IntegrationStore integrations, ActivityLog activity, SecretBox box, BrokerClients clients,
+    public BrokerApi(IntegrationStore integrations, ActivityLog activity, IntegrationTargets targets, BrokerClients clients,
             ConnectionTester tester, RateLimiter testLimit) {
         this.integrations = integrations;
         this.activity = activity;
-        this.secrets = new SealedSecrets(box);
+        this.targets = targets;
         this.clients = clients;
         this.tester = tester;
         this.testLimit = testLimit;
@@ -63,10 +61,7 @@ public final class BrokerApi {
             throw new ApiException(429, "rate_limited", "too many connection tests for this organization; retry in "
                     + wait + " s", null).retryAfter(wait);
         }
-        BrokerClients.Target target = target(integration, org);
-        Map<String, Object> report = tester.test(new BrokerClients.Target(target.protocol(), target.host(), target.port(),
-                target.path(), target.clientId().replace("-pub", "-test"), target.username(), target.password(),
-                target.keepAliveSeconds(), target.tls()));
+        Map<String, Object> report = tester.test(targets.target(integration, "-test"));
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("latencyMs", report.get("latencyMs"));
         if (report.containsKey("error")) {
@@ -111,7 +106,7 @@ public final class BrokerApi {
         detail.put("bytes", payload.length);
         detail.put("qos", message.getQos());
         try {
-            clients.client(id, target(integration, org)).publish(topic, message);
+            clients.client(id, targets.target(integration, "-pub")).publish(topic, message);
         } catch (BrokerException e) {
             return failed(request, org, id, detail, e);
         } catch (MqttException e) {
@@ -128,18 +123,6 @@ public final class BrokerApi {
         activity.record(org, id, request.actorKeyId(), request.principal().actor(), "integration.published", "error",
                 IntegrationsApi.json(detail));
         throw new ApiException(502, "broker_" + e.kind(), e.getMessage());
-    }
-
-    private BrokerClients.Target target(IntegrationRecord r, UUID org) {
-        ObjectNode stored = (ObjectNode) IntegrationsApi.parse(r.settingsJson());
-        Map<String, Object> view = IntegrationSettings.view(stored, Set.of(), r.id());
-        Map<String, String> secret = secrets.open(r.sealedSecrets(), org);
-        JsonNode tls = stored.path("tls");
-        BrokerClients.Tls tlsSettings = new BrokerClients.Tls(tls.path("caCertPem").asText(null),
-                tls.path("clientCertPem").asText(null), secret.get("clientKeyPem"), tls.path("verifyHostname").asBoolean(true));
-        return new BrokerClients.Target((String) view.get("protocol"), (String) view.get("host"), (Integer) view.get("port"),
-                (String) view.getOrDefault("path", "/mqtt"), view.get("clientId") + "-pub", (String) view.get("username"),
-                secret.get("password"), (Integer) view.get("keepAliveSeconds"), tlsSettings);
     }
 
     private static List<UserProperty> userProperties(JsonNode node) {

@@ -19,7 +19,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.function.Consumer;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import org.apache.camel.Exchange;
 
 /**
@@ -38,17 +40,24 @@ public final class IntegrationsApi {
     private final ActivityLog activity;
     private final IntegrationSettings settings;
     private final SealedSecrets secrets;
-    private final List<Consumer<UUID>> onChange;
+    private final List<BiConsumer<UUID, UUID>> onChange;
+    private final BiFunction<UUID, UUID, Optional<Map<String, Object>>> subscriptionView;
 
-    /** @param onChange told the id of an integration that changed or went (caches of its parsers, its clients) */
+    /**
+     * @param onChange told (organization, id) of an integration that changed or went, once committed
+     *        (caches of its parsers, its clients, its subscription)
+     * @param subscriptionView an integration's subscription status, if it has one
+     */
     public IntegrationsApi(Tenancy tenancy, IntegrationStore store, ActivityLog activity, IntegrationSettings settings,
-            io.mqttintegration.security.SecretBox box, List<Consumer<UUID>> onChange) {
+            io.mqttintegration.security.SecretBox box, List<BiConsumer<UUID, UUID>> onChange,
+            BiFunction<UUID, UUID, Optional<Map<String, Object>>> subscriptionView) {
         this.tenancy = tenancy;
         this.store = store;
         this.activity = activity;
         this.settings = settings;
         this.secrets = new SealedSecrets(box);
         this.onChange = List.copyOf(onChange);
+        this.subscriptionView = subscriptionView;
     }
 
     public Map<String, Object> create(Exchange exchange) {
@@ -100,7 +109,9 @@ public final class IntegrationsApi {
         Request request = Request.of(exchange);
         request.principal().requireScope("read");
         IntegrationRecord r = request.integration(store);
-        return view(r, secretNames(r));
+        Map<String, Object> view = view(r, secretNames(r));
+        view.put("subscription", subscriptionView.apply(r.organizationId(), r.id()).orElse(null));
+        return view;
     }
 
     public Map<String, Object> update(Exchange exchange) {
@@ -115,7 +126,7 @@ public final class IntegrationsApi {
             throw new ApiException(400, "invalid_field", "name must not be blank", "name");
         }
         Boolean enabled = Fields.bool(body, "enabled", "enabled");
-        return tenancy.inOrg(org, c -> {
+        Map<String, Object> view = tenancy.inOrg(org, c -> {
             IntegrationRecord current = store.get(c, org, id).orElseThrow(() -> ApiException.notFound("integration"));
             Map<String, String> currentSecrets = secrets.open(current.sealedSecrets(), org);
             IntegrationSettings.Result result = body.has("settings")
@@ -126,9 +137,10 @@ public final class IntegrationsApi {
                     enabled == null ? current.enabled() : enabled, null, null)).orElseThrow();
             activity.record(c, org, id, request.actorKeyId(), request.principal().actor(), "integration.updated", "ok",
                     json(Map.of("fields", changedFields(body))));
-            onChange.forEach(listener -> listener.accept(id));
             return view(updated, result.secrets().keySet());
         });
+        changed(org, id);
+        return view;
     }
 
     public void delete(Exchange exchange) {
@@ -141,9 +153,9 @@ public final class IntegrationsApi {
                 throw ApiException.notFound("integration");
             }
             activity.record(c, org, id, request.actorKeyId(), request.principal().actor(), "integration.deleted", "ok", null);
-            onChange.forEach(listener -> listener.accept(id));
             return null;
         });
+        changed(org, id);
     }
 
     public Map<String, Object> activity(Exchange exchange) {
@@ -170,6 +182,11 @@ public final class IntegrationsApi {
         reply.put("items", items);
         reply.put("next", entries.size() == limit ? Long.toString(entries.get(entries.size() - 1).id()) : null);
         return reply;
+    }
+
+    /** After the commit, so listeners that read the integration see the change. */
+    private void changed(UUID org, UUID id) {
+        onChange.forEach(listener -> listener.accept(org, id));
     }
 
     private Set<String> secretNames(IntegrationRecord r) {

@@ -3,7 +3,10 @@ package io.mqttintegration.runtime.ingest;
 import io.mqttintegration.runtime.http.QueueFullException;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import io.mqttintegration.storage.InboundMessage;
 import org.apache.camel.CamelContext;
+import org.apache.camel.CamelExecutionException;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.seda.QueueReference;
 import org.apache.camel.component.seda.SedaComponent;
@@ -17,11 +20,38 @@ public final class IngestQueue {
     private final CamelContext camelContext;
     private final String queueName;
     private final int capacity;
+    private final long offerTimeoutMillis;
+    private volatile ProducerTemplate producer;
 
-    public IngestQueue(CamelContext camelContext, String queueName, int capacity) {
+    public IngestQueue(CamelContext camelContext, String queueName, int capacity, long offerTimeoutMillis) {
         this.camelContext = camelContext;
         this.queueName = queueName;
         this.capacity = capacity;
+        this.offerTimeoutMillis = offerTimeoutMillis;
+    }
+
+    /**
+     * Puts one message on the queue in an exchange of its own (waiting up to the offer timeout
+     * when it is full, then failing). Unlike {@code to: seda:...} without waiting, which hands the
+     * sender's on-completion callbacks over to the queued copy, nothing of the sender travels: an
+     * MQTT subscription's PUBACK (sent when its exchange completes) must wait for the commit, not
+     * fire when the pipeline's aggregator takes the copy.
+     */
+    public void enqueue(InboundMessage message) {
+        ProducerTemplate template = producer;
+        if (template == null) {
+            synchronized (this) {
+                if (producer == null) {
+                    producer = camelContext.createProducerTemplate();
+                }
+                template = producer;
+            }
+        }
+        try {
+            template.sendBody("seda:" + queueName + "?blockWhenFull=true&offerTimeout=" + offerTimeoutMillis, message);
+        } catch (CamelExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     /** Refuses the request when the queue cannot take all of its messages now. */

@@ -85,7 +85,7 @@ public final class BrokerClients implements AutoCloseable {
      * name (for SNI and the certificate check) after the name was checked: a DNS answer that changes
      * in between is not caught there, but only reaches a server that completes a TLS handshake for it.
      */
-    static String url(BrokerTargets targets, Target t) {
+    public static String url(BrokerTargets targets, Target t) {
         InetAddress address = targets.resolve(t.host());
         String host = t.secure() ? t.host()
                 : address.getHostAddress().contains(":") ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
@@ -99,7 +99,7 @@ public final class BrokerClients implements AutoCloseable {
     }
 
     /** Connection options: clean session, credentials (never in a URI), TLS when the protocol asks. */
-    static MqttConnectionOptions options(Target t, int timeoutSeconds) {
+    public static MqttConnectionOptions options(Target t, int timeoutSeconds) {
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
         options.setSessionExpiryInterval(0L);

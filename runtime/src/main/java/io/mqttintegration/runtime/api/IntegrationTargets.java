@@ -1,0 +1,42 @@
+package io.mqttintegration.runtime.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mqttintegration.runtime.mqtt.BrokerClients;
+import io.mqttintegration.security.SecretBox;
+import io.mqttintegration.storage.tenants.IntegrationRecord;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a connection to an integration's broker needs: its settings with defaults filled in and its
+ * secrets (password, TLS client key) opened, for one connection's purpose (the client id gets a
+ * suffix per purpose, so publishing, testing and subscribing never knock each other off).
+ */
+public final class IntegrationTargets {
+
+    private final SealedSecrets secrets;
+
+    public IntegrationTargets(SecretBox box) {
+        this.secrets = new SealedSecrets(box);
+    }
+
+    /** @param clientIdSuffix appended to the integration's client id ("" for its subscription) */
+    public BrokerClients.Target target(IntegrationRecord r, String clientIdSuffix) {
+        ObjectNode stored = (ObjectNode) IntegrationsApi.parse(r.settingsJson());
+        Map<String, Object> view = IntegrationSettings.view(stored, Set.of(), r.id());
+        Map<String, String> secret = secrets.open(r.sealedSecrets(), r.organizationId());
+        JsonNode tls = stored.path("tls");
+        BrokerClients.Tls tlsSettings = new BrokerClients.Tls(tls.path("caCertPem").asText(null),
+                tls.path("clientCertPem").asText(null), secret.get("clientKeyPem"), tls.path("verifyHostname").asBoolean(true));
+        return new BrokerClients.Target((String) view.get("protocol"), (String) view.get("host"), (Integer) view.get("port"),
+                (String) view.getOrDefault("path", "/mqtt"), view.get("clientId") + clientIdSuffix, (String) view.get("username"),
+                secret.get("password"), (Integer) view.get("keepAliveSeconds"), tlsSettings);
+    }
+
+    /** The session expiry the integration asks for, in seconds (default one day). */
+    public static long sessionExpirySeconds(IntegrationRecord r) {
+        return ((Number) IntegrationSettings.view((ObjectNode) IntegrationsApi.parse(r.settingsJson()), Set.of(), r.id())
+                .get("sessionExpirySeconds")).longValue();
+    }
+}

@@ -1,0 +1,119 @@
+package io.mqttintegration.runtime.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mqttintegration.runtime.http.ApiException;
+import io.mqttintegration.runtime.subscriptions.SubscriptionStatus;
+import io.mqttintegration.runtime.subscriptions.Subscriptions;
+import io.mqttintegration.storage.Tenancy;
+import io.mqttintegration.storage.tenants.ActivityLog;
+import io.mqttintegration.storage.tenants.IntegrationRecord;
+import io.mqttintegration.storage.tenants.IntegrationStore;
+import io.mqttintegration.storage.tenants.SubscriptionRecord;
+import io.mqttintegration.storage.tenants.SubscriptionStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.camel.Exchange;
+
+/**
+ * {@code POST|DELETE /api/v1/integrations/{id}/subscribe} (scope admin): starts, updates or stops
+ * the integration's persistent subscription. The wanted topics are stored (with the activity entry,
+ * in one transaction) so the service re-creates the subscription when it starts again.
+ */
+public final class SubscriptionsApi {
+
+    private static final Set<String> FIELDS = Set.of("topics", "qos");
+
+    private final Tenancy tenancy;
+    private final IntegrationStore integrations;
+    private final SubscriptionStore store;
+    private final ActivityLog activity;
+    private final Subscriptions subscriptions;
+
+    public SubscriptionsApi(Tenancy tenancy, IntegrationStore integrations, SubscriptionStore store, ActivityLog activity,
+            Subscriptions subscriptions) {
+        this.tenancy = tenancy;
+        this.integrations = integrations;
+        this.store = store;
+        this.activity = activity;
+        this.subscriptions = subscriptions;
+    }
+
+    /** Body {"topics": [...]?, "qos": 0|1?}; without topics, the integration's settings.topics. */
+    public Map<String, Object> subscribe(Exchange exchange) {
+        Request request = Request.of(exchange);
+        request.principal().requireScope("admin");
+        IntegrationRecord integration = request.integration(integrations);
+        UUID org = integration.organizationId();
+        UUID id = integration.id();
+        JsonNode body = request.body() == null ? IntegrationsApi.parse("{}") : Fields.object(request.body(), "");
+        Fields.onlyKnown(body, FIELDS, "");
+        Map<String, Object> settings = IntegrationSettings.view(
+                (com.fasterxml.jackson.databind.node.ObjectNode) IntegrationsApi.parse(integration.settingsJson()), Set.of(), id);
+        List<String> topics = topics(body.has("topics") ? body.get("topics") : (JsonNode) settings.get("topics"),
+                body.has("topics") ? "topics" : "settings.topics");
+        Long qos = Fields.integer(body, "qos", "qos", 0, 1);
+        int level = qos != null ? qos.intValue() : (Integer) settings.get("qos");
+        if (!integration.enabled()) {
+            throw new ApiException(409, "integration_disabled", "the integration is disabled; enable it first", null);
+        }
+        SubscriptionRecord saved = tenancy.inOrg(org, c -> {
+            SubscriptionRecord r = store.save(c, new SubscriptionRecord(id, org, topics, level));
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("topics", topics);
+            detail.put("qos", level);
+            activity.record(c, org, id, request.actorKeyId(), request.principal().actor(), "integration.subscribed", "ok",
+                    IntegrationsApi.json(detail));
+            return r;
+        });
+        SubscriptionStatus status = subscriptions.start(saved);
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("subscribed", saved.topics().size());
+        reply.put("topics", saved.topics());
+        reply.put("qos", saved.qos());
+        reply.put("state", status.view().get("state"));
+        return reply;
+    }
+
+    /** Stops the subscription and ends its broker session. */
+    public Map<String, Object> unsubscribe(Exchange exchange) {
+        Request request = Request.of(exchange);
+        request.principal().requireScope("admin");
+        IntegrationRecord integration = request.integration(integrations);
+        UUID org = integration.organizationId();
+        UUID id = integration.id();
+        boolean existed = tenancy.inOrg(org, c -> {
+            boolean deleted = store.delete(c, org, id);
+            if (deleted) {
+                activity.record(c, org, id, request.actorKeyId(), request.principal().actor(), "integration.unsubscribed",
+                        "ok", null);
+            }
+            return deleted;
+        });
+        if (!existed) {
+            throw ApiException.notFound("subscription");
+        }
+        subscriptions.stop(id, true);
+        return Map.of("subscribed", 0, "state", "stopped");
+    }
+
+    private static List<String> topics(JsonNode node, String path) {
+        if (node == null || !node.isArray() || node.isEmpty() || node.size() > IntegrationSettings.MAX_TOPICS) {
+            throw new ApiException(400, "invalid_field", path + " must be a non-empty array of at most " + IntegrationSettings.MAX_TOPICS
+                    + " topic filters", path);
+        }
+        Set<String> topics = new LinkedHashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            if (!node.get(i).isTextual()) {
+                throw new ApiException(400, "invalid_field", path + "[" + i + "] must be a string", path + "[" + i + "]");
+            }
+            IntegrationSettings.checkFilter(node.get(i).textValue(), path + "[" + i + "]");
+            topics.add(node.get(i).textValue());
+        }
+        return new ArrayList<>(topics);
+    }
+}

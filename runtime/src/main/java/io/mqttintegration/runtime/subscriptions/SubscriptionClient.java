@@ -1,0 +1,170 @@
+package io.mqttintegration.runtime.subscriptions;
+
+import java.util.List;
+import java.util.concurrent.Executor;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MQTT 5 client of one integration's subscription, handed to the route's paho-mqtt5 consumer
+ * (endpoint option {@code client}). The consumer installs its callback and asks for its one topic,
+ * which names the subscription; this client subscribes the integration's topic filters instead,
+ * all in one SUBSCRIBE, on every (re)connect, and keeps the subscription's status.
+ */
+final class SubscriptionClient extends MqttClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionClient.class);
+
+    private final String name;
+    private final List<String> filters;
+    private final SubscriptionStatus status;
+    private final Executor executor;
+    private final Runnable onConnected;
+    private volatile int qos = 1;
+    private volatile boolean draining;
+
+    /**
+     * @param name the topic the route's endpoint names (a name, not a filter)
+     * @param executor runs subscribing off Paho's callback thread
+     * @param onConnected told after each successful (re)subscription
+     */
+    SubscriptionClient(String serverUri, String clientId, String name, List<String> filters, SubscriptionStatus status,
+            Executor executor, Runnable onConnected) throws MqttException {
+        super(serverUri, clientId, new MemoryPersistence());
+        this.name = name;
+        this.filters = List.copyOf(filters);
+        this.status = status;
+        this.executor = executor;
+        this.onConnected = onConnected;
+    }
+
+    /** Wraps the consumer's callback to follow the connection; its own resubscribe is replaced by ours. */
+    @Override
+    public void setCallback(MqttCallback consumer) {
+        super.setCallback(new MqttCallback() {
+            @Override
+            public void connectComplete(boolean reconnect, String serverUri) {
+                if (reconnect) {
+                    status.connected();
+                    executor.execute(SubscriptionClient.this::subscribeAll);
+                }
+            }
+
+            @Override
+            public void disconnected(MqttDisconnectResponse response) {
+                String reason = response.getException() != null ? response.getException().getMessage()
+                        : "the broker disconnected the client (reason code " + response.getReturnCode() + ")";
+                status.reconnecting("connection lost: " + reason);
+                consumer.disconnected(response);
+            }
+
+            @Override
+            public void mqttErrorOccurred(MqttException exception) {
+                status.error(exception.getMessage());
+                consumer.mqttErrorOccurred(exception);
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage message) throws Exception {
+                if (draining) {
+                    return; // not taken, not acknowledged: the broker delivers it again on the next connection
+                }
+                consumer.messageArrived(topic, message);
+            }
+
+            @Override
+            public void deliveryComplete(IMqttToken token) {
+                consumer.deliveryComplete(token);
+            }
+
+            @Override
+            public void authPacketArrived(int reasonCode, MqttProperties properties) {
+                consumer.authPacketArrived(reasonCode, properties);
+            }
+        });
+    }
+
+    /**
+     * The consumer's subscribe at route start: records the QoS the route asks for, and subscribes
+     * now when already connected (otherwise connecting does it).
+     */
+    @Override
+    public IMqttToken subscribe(String topic, int requestedQos) {
+        if (!name.equals(topic)) {
+            throw new IllegalArgumentException("this client subscribes " + name + ", not " + topic);
+        }
+        this.qos = requestedQos;
+        if (isConnected()) {
+            executor.execute(this::subscribeAll);
+        }
+        return null;
+    }
+
+    /** One SUBSCRIBE with every filter; a filter the broker refuses is reported, the others run. */
+    void subscribeAll() {
+        if (!isConnected()) {
+            return;
+        }
+        MqttSubscription[] subscriptions = filters.stream().map(f -> new MqttSubscription(f, qos)).toArray(MqttSubscription[]::new);
+        try {
+            IMqttToken token = super.subscribe(subscriptions);
+            int[] codes = token.getReasonCodes();
+            for (int i = 0; codes != null && i < codes.length && i < filters.size(); i++) {
+                if (codes[i] >= 0x80) {
+                    status.error("the broker refused the subscription to " + filters.get(i) + " (reason code " + codes[i] + ")");
+                }
+            }
+            onConnected.run();
+        } catch (MqttException e) {
+            LOG.warn("Subscribing {} to {} failed: {}", getClientId(), filters, e.getMessage());
+            status.error("subscribing failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Takes no more messages (they stay unacknowledged, kept by the broker's session), so that the
+     * route can finish, and acknowledge, those it has before it stops.
+     */
+    void drain() {
+        draining = true;
+    }
+
+    /** Ends the broker's session too (MQTT 5: DISCONNECT with session expiry 0), then closes. */
+    void closeSession() {
+        try {
+            if (isConnected()) {
+                MqttProperties properties = new MqttProperties();
+                properties.setSessionExpiryInterval(0L);
+                aClient.disconnect(0, null, null, 0, properties).waitForCompletion(5_000);
+            }
+        } catch (MqttException e) {
+            LOG.debug("ending the session of {}: {}", getClientId(), e.getMessage());
+        }
+        closeQuietly();
+    }
+
+    /** Disconnects, keeping the broker's session (it queues QoS 1 messages until we are back). */
+    void closeQuietly() {
+        try {
+            if (isConnected()) {
+                disconnectForcibly(0, 5_000, true);
+            }
+        } catch (MqttException e) {
+            LOG.debug("disconnecting {}: {}", getClientId(), e.getMessage());
+        }
+        try {
+            close(true);
+        } catch (MqttException e) {
+            LOG.debug("closing {}: {}", getClientId(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,436 @@
+package io.mqttintegration.runtime.subscriptions;
+
+import io.mqttintegration.runtime.api.IntegrationTargets;
+import io.mqttintegration.runtime.mqtt.BrokerClients;
+import io.mqttintegration.runtime.mqtt.BrokerException;
+import io.mqttintegration.runtime.mqtt.BrokerTargets;
+import io.mqttintegration.storage.tenants.ActivityLog;
+import io.mqttintegration.storage.tenants.IntegrationRecord;
+import io.mqttintegration.storage.tenants.IntegrationStore;
+import io.mqttintegration.storage.tenants.SubscriptionRecord;
+import io.mqttintegration.storage.tenants.SubscriptionStore;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.component.paho.mqtt5.PahoMqtt5Configuration;
+import org.apache.camel.component.paho.mqtt5.PahoMqtt5Endpoint;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The persistent subscriptions: one route per subscribed integration, made from the route template
+ * {@value #TEMPLATE} (routes/mqtt-subscription.camel.yaml), holding one MQTT 5 session per
+ * integration. The template declares the session (QoS, clean start off, session expiry, manual
+ * acks, reconnect backoff); this class gives each route its client with the integration's address,
+ * credentials and TLS, connects it (retrying with backoff), and takes it down again.
+ *
+ * <p>Lifecycle: {@link #startAll} at service start re-creates every stored subscription of an
+ * enabled integration; {@link #start} (re)starts one; {@link #stop} with {@code endSession} also
+ * ends the broker's session (unsubscribe, integration disabled or deleted); {@link #close} at
+ * service stop keeps the sessions, so the broker queues QoS 1 messages until the service is back.
+ */
+public final class Subscriptions implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Subscriptions.class);
+    public static final String TEMPLATE = "mqtt-subscription";
+    public static final String ERROR_CONFIGURATION = "subscription-errors";
+    private static final String ACTOR = "service";
+
+    /** One running subscription. */
+    public static final class Running {
+        private final SubscriptionRecord record;
+        private final SubscriptionStatus status;
+        private final String routeId;
+        private final String clientBean;
+        private volatile boolean stopped;
+        private SubscriptionClient client;
+        private MqttConnectionOptions options;
+        private ScheduledFuture<?> pending;
+        private int attempts;
+        private final AtomicBoolean redeliveryPending = new AtomicBoolean();
+        private final AtomicInteger redeliveryRound = new AtomicInteger();
+        private volatile boolean failing;
+
+        Running(SubscriptionRecord record) {
+            this.record = record;
+            this.status = new SubscriptionStatus(record.topics(), record.qos());
+            this.routeId = "mqtt-subscription-" + record.integrationId();
+            this.clientBean = "mqttSubscriptionClient-" + record.integrationId();
+        }
+
+        public SubscriptionStatus status() {
+            return status;
+        }
+
+        public UUID organizationId() {
+            return record.organizationId();
+        }
+
+        public String routeId() {
+            return routeId;
+        }
+    }
+
+    /**
+     * @param connectTimeoutSeconds one connection attempt
+     * @param maxRetrySeconds cap of the retry backoff
+     * @param drainSeconds how long stopping waits for the messages in flight to be stored
+     */
+    public record Settings(int connectTimeoutSeconds, int maxRetrySeconds, int drainSeconds) {
+    }
+
+    private final CamelContext context;
+    private final SubscriptionStore store;
+    private final IntegrationStore integrations;
+    private final IntegrationTargets targets;
+    private final BrokerTargets guard;
+    private final ActivityLog activity;
+    private final Settings settings;
+    private final ScheduledExecutorService executor;
+    private final Map<UUID, Running> running = new ConcurrentHashMap<>();
+
+    public Subscriptions(CamelContext context, SubscriptionStore store, IntegrationStore integrations,
+            IntegrationTargets targets, BrokerTargets guard, ActivityLog activity, Settings settings) {
+        this.context = context;
+        this.store = store;
+        this.integrations = integrations;
+        this.targets = targets;
+        this.guard = guard;
+        this.activity = activity;
+        this.settings = settings;
+        AtomicInteger threads = new AtomicInteger();
+        this.executor = Executors.newScheduledThreadPool(4, r -> {
+            Thread t = new Thread(r, "mqi-subscriptions-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Re-creates every stored subscription of an enabled integration (the service's start). */
+    public void startAll() {
+        List<SubscriptionRecord> all = store.listActive();
+        for (SubscriptionRecord r : all) {
+            try {
+                start(r);
+            } catch (RuntimeException e) {
+                LOG.error("Could not start the subscription of integration {}: {}", r.integrationId(), e.getMessage());
+            }
+        }
+        LOG.info("Started {} persistent subscriptions", all.size());
+    }
+
+    /**
+     * Starts the subscription, or restarts it with new topics or settings (the old session's client
+     * goes first: one client per integration, never two). Connecting happens in the background.
+     */
+    public synchronized SubscriptionStatus start(SubscriptionRecord r) {
+        stopRunning(r.integrationId(), false);
+        Optional<IntegrationRecord> integration = integrations.get(r.organizationId(), r.integrationId());
+        if (integration.isEmpty() || !integration.get().enabled()) {
+            return SubscriptionStatus.stopped(r.topics(), r.qos());
+        }
+        Running run = new Running(r);
+        running.put(r.integrationId(), run);
+        executor.execute(() -> attempt(run, integration.get()));
+        return run.status;
+    }
+
+    /**
+     * Stops the subscription's route and closes its client. With {@code endSession} the broker's
+     * session ends too (nothing more is queued for it); without, it is kept for the next start.
+     */
+    public synchronized boolean stop(UUID integrationId, boolean endSession) {
+        return stopRunning(integrationId, endSession);
+    }
+
+    /** An integration changed or went: follow it (restart with new settings, or stop and end the session). */
+    public void integrationChanged(UUID organizationId, UUID integrationId) {
+        Optional<SubscriptionRecord> subscription = store.get(organizationId, integrationId);
+        Optional<IntegrationRecord> integration = integrations.get(organizationId, integrationId);
+        if (subscription.isEmpty() || integration.isEmpty() || !integration.get().enabled()) {
+            stop(integrationId, true);
+        } else {
+            start(subscription.get());
+        }
+    }
+
+    /** The template or its error handling was reloaded: re-create every subscription route from it. */
+    public void routeFilesChanged(Set<String> ids) {
+        if (!ids.contains(TEMPLATE) && !ids.contains(ERROR_CONFIGURATION)) {
+            return;
+        }
+        for (Running run : List.copyOf(running.values())) {
+            LOG.info("Re-creating the subscription route {} from the reloaded template", run.routeId);
+            start(run.record);
+        }
+    }
+
+    public Optional<Running> running(UUID integrationId) {
+        return Optional.ofNullable(running.get(integrationId));
+    }
+
+    /** The status shown for an integration: running, stored but stopped, or none. */
+    public Optional<Map<String, Object>> view(UUID organizationId, UUID integrationId) {
+        Running run = running.get(integrationId);
+        if (run != null) {
+            return Optional.of(run.status.view());
+        }
+        return store.get(organizationId, integrationId).map(r -> SubscriptionStatus.stopped(r.topics(), r.qos()).view());
+    }
+
+    public Map<UUID, SubscriptionStatus> statuses() {
+        Map<UUID, SubscriptionStatus> all = new LinkedHashMap<>();
+        running.forEach((id, run) -> all.put(id, run.status));
+        return all;
+    }
+
+    /**
+     * A message was not stored and stays unacknowledged: the broker only delivers it again on a
+     * new connection, so reconnect (once per round, backing off while failures go on).
+     */
+    public void redeliverLater(UUID integrationId) {
+        Running run = running.get(integrationId);
+        if (run == null || run.stopped || !run.redeliveryPending.compareAndSet(false, true)) {
+            return;
+        }
+        long delay = Math.min(settings.maxRetrySeconds(), 1L << Math.min(run.redeliveryRound.getAndIncrement(), 5));
+        executor.schedule(() -> {
+            synchronized (run) {
+                run.redeliveryPending.set(false);
+                if (run.stopped || run.client == null || !run.client.isConnected()) {
+                    return; // not connected: Paho's own reconnect (or the retry loop) brings redelivery
+                }
+                LOG.info("Reconnecting subscription {} so the broker delivers its unacknowledged messages again", run.routeId);
+                run.status.reconnecting("messages were not stored; reconnecting for redelivery");
+                try {
+                    run.client.disconnectForcibly(0, 5_000, true);
+                } catch (MqttException e) {
+                    LOG.debug("disconnect before redelivery: {}", e.getMessage());
+                }
+                connect(run);
+            }
+        }, delay, TimeUnit.SECONDS);
+    }
+
+    void stored(UUID integrationId) {
+        Running run = running.get(integrationId);
+        if (run != null) {
+            run.status.stored.incrementAndGet();
+            run.redeliveryRound.set(0);
+        }
+    }
+
+    private void attempt(Running run, IntegrationRecord integration) {
+        synchronized (run) {
+            if (run.stopped) {
+                return;
+            }
+            try {
+                if (run.client == null) {
+                    createRoute(run, integration);
+                }
+            } catch (BrokerException e) {
+                failed(run, e.kind() + ": " + e.getMessage());
+                return;
+            } catch (Exception e) {
+                LOG.error("Could not create the subscription route {}", run.routeId, e);
+                failed(run, "the subscription route could not start: " + e.getMessage());
+                return;
+            }
+            connect(run);
+        }
+    }
+
+    /** One connection attempt of an existing client; on failure, the next one after a backoff. */
+    private void connect(Running run) {
+        if (run.stopped) {
+            return;
+        }
+        try {
+            run.client.connect(run.options);
+            run.attempts = 0;
+            run.status.connected();
+            run.client.subscribeAll();
+        } catch (MqttException e) {
+            BrokerException b = BrokerClients.classify(e, true);
+            failed(run, b.kind() + ": " + b.getMessage());
+        }
+    }
+
+    private void failed(Running run, String reason) {
+        run.status.failedToConnect(reason);
+        if (!run.failing) {
+            run.failing = true;
+            LOG.warn("Subscription {} could not connect: {}", run.routeId, reason);
+            record(run, "subscription.error", "error", Map.of("error", reason));
+        }
+        long delay = Math.min(settings.maxRetrySeconds(), 1L << Math.min(run.attempts++, 5));
+        run.pending = executor.schedule(() -> {
+            if (run.client == null) {
+                integrations.get(run.record.organizationId(), run.record.integrationId())
+                        .ifPresent(current -> attempt(run, current));
+            } else {
+                synchronized (run) {
+                    connect(run);
+                }
+            }
+        }, delay, TimeUnit.SECONDS);
+    }
+
+    /** Called by the client after each (re)subscription: the subscription is live. */
+    private void subscribed(Running run) {
+        run.failing = false;
+        LOG.info("Subscription {} connected and subscribed to {}", run.routeId, run.record.topics());
+        record(run, "subscription.connected", "ok", Map.of("topics", run.record.topics()));
+    }
+
+    private void createRoute(Running run, IntegrationRecord integration) throws Exception {
+        BrokerClients.Target target = targets.target(integration, "");
+        String url = BrokerClients.url(guard, target);
+        SubscriptionClient client = new SubscriptionClient(url, target.clientId(), "subscription-" + run.record.integrationId(),
+                run.record.topics(), run.status, executor, () -> subscribed(run));
+        context.getRegistry().bind(run.clientBean, client);
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("integrationId", run.record.integrationId().toString());
+        parameters.put("client", run.clientBean);
+        parameters.put("qos", run.record.qos());
+        parameters.put("keepAliveSeconds", target.keepAliveSeconds());
+        parameters.put("sessionExpirySeconds", IntegrationTargets.sessionExpirySeconds(integration));
+        try {
+            context.addRouteFromTemplate(run.routeId, TEMPLATE, parameters);
+            Route route = context.getRoute(run.routeId);
+            if (!(route.getEndpoint() instanceof PahoMqtt5Endpoint endpoint)) {
+                throw new IllegalStateException("template " + TEMPLATE + " must consume from a paho-mqtt5 endpoint");
+            }
+            run.options = options(target, endpoint.getConfiguration(), settings.connectTimeoutSeconds());
+            client.setManualAcks(true);
+            run.client = client;
+        } catch (Exception e) {
+            removeRoute(run);
+            context.getRegistry().unbind(run.clientBean);
+            client.closeQuietly();
+            throw e;
+        }
+    }
+
+    /**
+     * The connection options the template's endpoint declares, with the integration's credentials
+     * and TLS. Acknowledging after the commit needs manual acks, and Paho's are only sound up to QoS 1.
+     */
+    static MqttConnectionOptions options(BrokerClients.Target target, PahoMqtt5Configuration c, int timeoutSeconds) {
+        if (!c.isManualAcksEnabled() || c.getQos() > 1) {
+            throw new IllegalStateException("the subscription template must set manualAcksEnabled=true and qos 0 or 1");
+        }
+        MqttConnectionOptions o = BrokerClients.options(target, timeoutSeconds);
+        o.setCleanStart(c.isCleanStart());
+        o.setSessionExpiryInterval(c.getSessionExpiryInterval() < 0 ? null : c.getSessionExpiryInterval());
+        o.setKeepAliveInterval(c.getKeepAliveInterval());
+        o.setAutomaticReconnect(c.isAutomaticReconnect());
+        int maxDelaySeconds = Math.max(1, c.getMaxReconnectDelay() / 1000);
+        o.setAutomaticReconnectDelay(1, maxDelaySeconds);
+        o.setMaxReconnectDelay(c.getMaxReconnectDelay());
+        if (c.getReceiveMaximum() > 0) {
+            o.setReceiveMaximum(c.getReceiveMaximum());
+        }
+        return o;
+    }
+
+    private boolean stopRunning(UUID integrationId, boolean endSession) {
+        Running run = running.remove(integrationId);
+        if (run == null) {
+            return false;
+        }
+        run.stopped = true;
+        synchronized (run) {
+            if (run.pending != null) {
+                run.pending.cancel(false);
+            }
+            // The route first: it takes no new messages, and those in flight are committed and
+            // acknowledged while still connected (Camel's consumer drops its client when it stops).
+            if (run.client != null) {
+                run.client.drain();
+                awaitInflight(run.routeId);
+            }
+            removeRoute(run);
+            context.getRegistry().unbind(run.clientBean);
+            if (run.client != null) {
+                if (endSession) {
+                    run.client.closeSession();
+                } else {
+                    run.client.closeQuietly();
+                }
+            }
+            run.status.stopped();
+        }
+        LOG.info("Subscription {} stopped{}", run.routeId, endSession ? " and its broker session ended" : "");
+        return true;
+    }
+
+    private void awaitInflight(String routeId) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.drainSeconds());
+        while (context.getInflightRepository().size(routeId) > 0 && System.nanoTime() < deadline) {
+            try {
+                TimeUnit.MILLISECONDS.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        int left = context.getInflightRepository().size(routeId);
+        if (left > 0) {
+            LOG.warn("Stopping {} with {} messages not yet stored: they stay unacknowledged and come again", routeId, left);
+        }
+    }
+
+    private void removeRoute(Running run) {
+        try {
+            if (context.getRoute(run.routeId) != null) {
+                context.getRouteController().stopRoute(run.routeId);
+                context.removeRoute(run.routeId);
+            }
+            Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+            RouteDefinition definition = model.getRouteDefinition(run.routeId);
+            if (definition != null) {
+                model.removeRouteDefinition(definition);
+            }
+        } catch (Exception e) {
+            LOG.warn("Could not remove route {}: {}", run.routeId, e.getMessage());
+        }
+    }
+
+    private void record(Running run, String action, String outcome, Map<String, Object> detail) {
+        executor.execute(() -> {
+            try {
+                activity.record(run.record.organizationId(), run.record.integrationId(), null, ACTOR, action, outcome,
+                        io.mqttintegration.parsers.Json.strict().writeValueAsString(detail));
+            } catch (Exception e) {
+                LOG.debug("activity entry {} not written: {}", action, e.getMessage());
+            }
+        });
+    }
+
+    /** Service stop: every route stops (in-flight messages committed and acknowledged), sessions kept. */
+    @Override
+    public synchronized void close() {
+        for (UUID id : List.copyOf(running.keySet())) {
+            stopRunning(id, false);
+        }
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,224 @@
+package io.mqttintegration.runtime.subscriptions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mqttintegration.devdb.MosquittoBroker;
+import io.mqttintegration.devdb.TestDatabase;
+import io.mqttintegration.parsers.Json;
+import io.mqttintegration.runtime.Rows;
+import io.mqttintegration.runtime.RuntimeHarness;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Persistent subscriptions against a real Mosquitto, stored in a real PostgreSQL. */
+class SubscriptionTest {
+
+    static final String TOPIC = "plant/+/devices/+/telemetry";
+
+    @TempDir
+    Path work;
+    MosquittoBroker broker;
+    RuntimeHarness service;
+    DataSource db;
+    String admin;
+
+    @BeforeEach
+    void start() throws Exception {
+        broker = MosquittoBroker.start(work.resolve("mosquitto"), Map.of("svc", "broker-pw"));
+        db = TestDatabase.newDatabase();
+        service = RuntimeHarness.start(db, work, Map.of());
+        admin = service.createOrganization("o").adminKey();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (service != null) {
+            service.close();
+        }
+        broker.close();
+    }
+
+    static JsonNode json(HttpResponse<String> r) throws Exception {
+        return Json.strict().readTree(r.body());
+    }
+
+    String integration() throws Exception {
+        HttpResponse<String> r = service.send("POST", "/api/v1/integrations", admin, "{\"name\":\"b\",\"settings\":{"
+                + "\"host\":\"127.0.0.1\",\"port\":" + broker.port() + ",\"username\":\"svc\",\"password\":\"broker-pw\"}}");
+        assertEquals(201, r.statusCode(), r.body());
+        return json(r).path("id").asText();
+    }
+
+    JsonNode subscription(String id) throws Exception {
+        return json(service.send("GET", "/api/v1/integrations/" + id, admin, null)).path("subscription");
+    }
+
+    String subscribe(String id) throws Exception {
+        HttpResponse<String> r = service.send("POST", "/api/v1/integrations/" + id + "/subscribe", admin,
+                "{\"topics\":[\"" + TOPIC + "\"],\"qos\":1}");
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals(1, json(r).path("subscribed").asInt());
+        awaitConnected(id);
+        return id;
+    }
+
+    void awaitConnected(String id) throws Exception {
+        await("subscription connected", Duration.ofSeconds(30), () -> subscription(id).path("state").asText().equals("connected"));
+        broker.subscribed(TOPIC);
+    }
+
+    static void await(String what, Duration timeout, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.call()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+    }
+
+    static List<String> payloads(int from, int count) {
+        return IntStream.range(from, from + count).mapToObj(i -> "{\"seq\":" + i + ",\"temperature\":21.5}").toList();
+    }
+
+    long stored() {
+        return Rows.count(db, "SELECT count(*) FROM mqtt_messages WHERE source = 'mqtt' AND seq = 0");
+    }
+
+    List<String> storedPayloads() {
+        List<String> all = new ArrayList<>();
+        try (var c = db.getConnection(); var st = c.createStatement();
+                var rs = st.executeQuery("SELECT convert_from(payload, 'UTF8') FROM mqtt_messages WHERE source = 'mqtt' AND seq = 0 "
+                        + "ORDER BY (convert_from(payload, 'UTF8')::jsonb->>'seq')::int")) {
+            while (rs.next()) {
+                all.add(rs.getString(1));
+            }
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        return all;
+    }
+
+    @Test
+    void storesEveryQos1MessageExactlyAsSent() throws Exception {
+        String id = subscribe(integration());
+        List<String> sent = payloads(0, 1000);
+        long start = System.nanoTime();
+        broker.publishLines("plant/p1/devices/d1/telemetry", sent, 1, "svc", "broker-pw");
+        await("1000 messages stored", Duration.ofSeconds(60), () -> stored() >= 1000);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        System.out.printf("subscription: 1000 QoS 1 messages published and stored in %d ms (%.0f msg/s)%n", ms, 1000_000.0 / ms);
+
+        List<String> expected = sent.stream().map(SubscriptionTest::normalized).toList();
+        assertEquals(expected, storedPayloads().stream().map(SubscriptionTest::normalized).toList(),
+                "each message stored once, as sent");
+        assertEquals("d1", Rows.text(db, "SELECT device_id FROM mqtt_messages WHERE source = 'mqtt' LIMIT 1"),
+                "parsed by the standard parser: device id from the topic");
+        JsonNode status = subscription(id);
+        assertEquals(1000, status.path("received").asLong());
+        await("counters", Duration.ofSeconds(5), () -> subscription(id).path("stored").asLong() == 1000);
+        assertEquals(0, subscription(id).path("failed").asLong());
+        assertTrue(status.path("connectedSince").isTextual());
+
+        List<String> actions = new ArrayList<>();
+        json(service.send("GET", "/api/v1/integrations/" + id + "/activity", admin, null)).path("items")
+                .forEach(e -> actions.add(e.path("action").asText()));
+        assertTrue(actions.containsAll(List.of("integration.subscribed", "subscription.connected")), actions.toString());
+    }
+
+    private static String normalized(String json) {
+        try {
+            return Json.strict().readTree(json).toString();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void theBrokerKeepsTheSessionWhileTheServiceIsDown() throws Exception {
+        subscribe(integration());
+        service.close();
+        service = null;
+        broker.publishLines("plant/p1/devices/d2/telemetry", payloads(0, 500), 1, "svc", "broker-pw");
+
+        service = RuntimeHarness.start(db, work, Map.of());
+        await("500 messages stored after the restart", Duration.ofSeconds(60), () -> stored() >= 500);
+        assertEquals(payloads(0, 500).stream().map(SubscriptionTest::normalized).toList(),
+                storedPayloads().stream().map(SubscriptionTest::normalized).toList(), "all 500, each once");
+    }
+
+    @Test
+    void resubscribesByItselfWhenTheBrokerComesBackWithoutItsState() throws Exception {
+        String id = subscribe(integration());
+        broker = broker.restart(false);
+        long start = System.nanoTime();
+        await("reconnected", Duration.ofSeconds(30), () -> subscription(id).path("state").asText().equals("connected"));
+        broker.subscribed(TOPIC);
+        System.out.printf("broker restart: subscription back after %d ms%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        broker.publishLines("plant/p1/devices/d3/telemetry", payloads(0, 10), 1, "svc", "broker-pw");
+        await("messages after the restart stored", Duration.ofSeconds(20), () -> stored() >= 10);
+    }
+
+    @Test
+    void unsubscribingAndDeletingCloseTheSession() throws Exception {
+        String id = subscribe(integration());
+        String route = "mqtt-subscription-" + id;
+        assertTrue(service.runtime.camelContext().getRoute(route) != null, "a route per subscription");
+
+        HttpResponse<String> stop = service.send("DELETE", "/api/v1/integrations/" + id + "/subscribe", admin, null);
+        assertEquals(200, stop.statusCode(), stop.body());
+        assertNull(service.runtime.camelContext().getRoute(route));
+        assertTrue(subscription(id).isNull(), "no subscription any more");
+        assertEquals(404, service.send("DELETE", "/api/v1/integrations/" + id + "/subscribe", admin, null).statusCode());
+
+        subscribe(id);
+        assertEquals(204, service.send("DELETE", "/api/v1/integrations/" + id, admin, null).statusCode());
+        assertNull(service.runtime.camelContext().getRoute(route), "deleting the integration stops its route");
+        String clientId = "mqi-" + id.replace("-", "").substring(0, 19);
+        await("the session closed", Duration.ofSeconds(10), () -> broker.log().split("Client " + clientId + " disconnected").length > 2);
+        assertEquals(0, Rows.count(db, "SELECT count(*) FROM subscriptions"));
+    }
+
+    @Test
+    void reloadingTheTemplateKeepsOneClient() throws Exception {
+        String id = subscribe(integration());
+        Path template = service.routesDir.resolve("mqtt-subscription.camel.yaml");
+        Files.writeString(template, Files.readString(template) + "\n# edited\n");
+        String clientId = "mqi-" + id.replace("-", "").substring(0, 19);
+        await("route re-created", Duration.ofSeconds(20), () -> broker.log().split("New client connected from .* as " + clientId).length >= 2
+                || broker.log().split("as " + clientId).length > 2);
+        awaitConnected(id);
+        broker.publishLines("plant/p1/devices/d4/telemetry", payloads(0, 20), 1, "svc", "broker-pw");
+        await("20 stored", Duration.ofSeconds(20), () -> stored() >= 20);
+        TimeUnit.MILLISECONDS.sleep(500);
+        assertEquals(20, stored(), "one subscription after the reload, so each message once");
+    }
+
+    @Test
+    void refusesBadRequests() throws Exception {
+        String id = integration();
+        for (String body : List.of("{\"topics\":[]}", "{\"topics\":[\"a/#/b\"]}", "{\"topics\":[\"a\"],\"qos\":2}",
+                "{\"topics\":\"a\"}", "{\"topics\":[\"a\"],\"extra\":1}", "{}")) {
+            HttpResponse<String> r = service.send("POST", "/api/v1/integrations/" + id + "/subscribe", admin, body);
+            assertEquals(400, r.statusCode(), body + " -> " + r.body());
+        }
+        assertEquals(0, Rows.count(db, "SELECT count(*) FROM subscriptions"));
+    }
+}
