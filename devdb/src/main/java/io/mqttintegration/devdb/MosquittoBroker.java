@@ -50,6 +50,9 @@ public final class MosquittoBroker implements AutoCloseable {
                 "user root",
                 "listener " + port + " 127.0.0.1",
                 "persistence true",
+                // Queue without limit for a subscriber that is behind or away (Mosquitto's default,
+                // 1000, drops QoS 1 messages beyond it: the tests count every message).
+                "max_queued_messages 0",
                 "persistence_location " + dir.toAbsolutePath() + "/",
                 "log_dest file " + dir.resolve("mosquitto.log").toAbsolutePath(),
                 "log_type all"));
