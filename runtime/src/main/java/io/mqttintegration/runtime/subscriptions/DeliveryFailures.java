@@ -48,7 +48,8 @@ public final class DeliveryFailures implements ExceptionHandler {
         } else {
             LOG.error("Message of integration {} failed, left unacknowledged for redelivery", integrationId, exception);
         }
-        subscriptions.redeliverLater(integrationId);
+        Integer connection = exchange.getProperty(MqttInbound.CONNECTION, Integer.class);
+        subscriptions.redeliverLater(integrationId, connection == null ? -1 : connection);
     }
 
     private static boolean transient_(Throwable e) {

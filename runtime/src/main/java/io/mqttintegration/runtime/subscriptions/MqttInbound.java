@@ -15,6 +15,8 @@ public final class MqttInbound {
 
     /** The exchange property the subscription route sets from its template parameter. */
     public static final String INTEGRATION = "mqiIntegrationId";
+    /** The exchange property with the number of the connection the message came on. */
+    public static final String CONNECTION = "mqiConnection";
 
     private final Subscriptions subscriptions;
     private final Clock clock;
@@ -29,6 +31,7 @@ public final class MqttInbound {
         Subscriptions.Running running = subscriptions.running(integrationId)
                 .orElseThrow(() -> new IllegalStateException("no running subscription for integration " + integrationId));
         running.status().received.incrementAndGet();
+        exchange.setProperty(CONNECTION, running.status().connection());
         MqttProperties properties = exchange.getMessage().getHeader(PahoMqtt5Constants.CAMEL_PAHO_MSG_PROPERTIES,
                 MqttProperties.class);
         byte[] payload = exchange.getMessage().getBody(byte[].class);

@@ -21,6 +21,8 @@ public final class SubscriptionStatus {
     private volatile Instant connectedSince;
     private volatile String lastError;
     private volatile Instant lastErrorAt;
+    /** Counts connections: a delivery belongs to the connection it came on. */
+    private final java.util.concurrent.atomic.AtomicInteger connection = new java.util.concurrent.atomic.AtomicInteger();
     final AtomicLong received = new AtomicLong();
     final AtomicLong stored = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
@@ -50,6 +52,7 @@ public final class SubscriptionStatus {
     }
 
     void connected() {
+        connection.incrementAndGet();
         connectedSince = Instant.now();
         state = State.CONNECTED;
     }
@@ -78,6 +81,11 @@ public final class SubscriptionStatus {
     void stopped() {
         connectedSince = null;
         state = State.STOPPED;
+    }
+
+    /** The number of the current (or last) connection. */
+    public int connection() {
+        return connection.get();
     }
 
     public long received() {

@@ -28,6 +28,7 @@ import org.apache.camel.component.paho.mqtt5.PahoMqtt5Configuration;
 import org.apache.camel.component.paho.mqtt5.PahoMqtt5Endpoint;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.slf4j.Logger;
@@ -202,19 +203,23 @@ public final class Subscriptions implements AutoCloseable {
 
     /**
      * A message was not stored and stays unacknowledged: the broker only delivers it again on a
-     * new connection, so reconnect (once per round, backing off while failures go on).
+     * new connection, so reconnect — once per connection (failures of messages that came on an
+     * earlier connection are already being delivered again), backing off while failures go on.
+     *
+     * @param connection the number of the connection the message came on
      */
-    public void redeliverLater(UUID integrationId) {
+    public void redeliverLater(UUID integrationId, int connection) {
         Running run = running.get(integrationId);
-        if (run == null || run.stopped || !run.redeliveryPending.compareAndSet(false, true)) {
+        if (run == null || run.stopped || connection != run.status.connection()
+                || !run.redeliveryPending.compareAndSet(false, true)) {
             return;
         }
         long delay = Math.min(settings.maxRetrySeconds(), 1L << Math.min(run.redeliveryRound.getAndIncrement(), 5));
         executor.schedule(() -> {
             synchronized (run) {
                 run.redeliveryPending.set(false);
-                if (run.stopped || run.client == null || !run.client.isConnected()) {
-                    return; // not connected: Paho's own reconnect (or the retry loop) brings redelivery
+                if (run.stopped || run.client == null || !run.client.isConnected() || connection != run.status.connection()) {
+                    return; // reconnected meanwhile, or Paho's own reconnect (or the retry loop) is at it
                 }
                 LOG.info("Reconnecting subscription {} so the broker delivers its unacknowledged messages again", run.routeId);
                 run.status.reconnecting("messages were not stored; reconnecting for redelivery");
@@ -259,8 +264,8 @@ public final class Subscriptions implements AutoCloseable {
 
     /** One connection attempt of an existing client; on failure, the next one after a backoff. */
     private void connect(Running run) {
-        if (run.stopped) {
-            return;
+        if (run.stopped || run.client.isConnected()) {
+            return; // connected meanwhile (Paho's automatic reconnect)
         }
         try {
             run.client.connect(run.options);
@@ -268,6 +273,14 @@ public final class Subscriptions implements AutoCloseable {
             run.status.connected();
             run.client.subscribeAll();
         } catch (MqttException e) {
+            if (e.getReasonCode() == MqttClientException.REASON_CODE_CONNECT_IN_PROGRESS) {
+                run.pending = executor.schedule(() -> {
+                    synchronized (run) {
+                        connect(run);
+                    }
+                }, 1, TimeUnit.SECONDS);
+                return; // Paho's automatic reconnect is at it: look again later
+            }
             BrokerException b = BrokerClients.classify(e, true);
             failed(run, b.kind() + ": " + b.getMessage());
         }
@@ -305,6 +318,8 @@ public final class Subscriptions implements AutoCloseable {
         String url = BrokerClients.url(guard, target);
         SubscriptionClient client = new SubscriptionClient(url, target.clientId(), "subscription-" + run.record.integrationId(),
                 run.record.topics(), run.status, executor, () -> subscribed(run));
+        // No call on the client may block for ever (Paho waits without limit by default).
+        client.setTimeToWait(settings.connectTimeoutSeconds() * 1000L);
         context.getRegistry().bind(run.clientBean, client);
         Map<String, Object> parameters = new LinkedHashMap<>();
         parameters.put("integrationId", run.record.integrationId().toString());
