@@ -28,6 +28,7 @@ public final class InboundMessage {
     private final Instant receivedAt;
     private final UUID organizationId;
     private final UUID integrationId;
+    private final String clientMessageId;
     private final CompletableFuture<StoreOutcome> outcome = new CompletableFuture<>();
 
     private volatile ParseStatus parseStatus = ParseStatus.RAW;
@@ -36,6 +37,15 @@ public final class InboundMessage {
 
     public InboundMessage(Source source, String topic, byte[] payload, String contentType, Instant receivedAt,
             UUID organizationId, UUID integrationId) {
+        this(source, topic, payload, contentType, receivedAt, organizationId, integrationId, null);
+    }
+
+    /**
+     * @param clientMessageId the sender's own id (null for none): stored once per integration; a
+     *        message repeating it is accepted and not stored again
+     */
+    public InboundMessage(Source source, String topic, byte[] payload, String contentType, Instant receivedAt,
+            UUID organizationId, UUID integrationId, String clientMessageId) {
         this.id = MessageIds.next();
         this.source = Objects.requireNonNull(source, "source");
         this.topic = Objects.requireNonNull(topic, "topic");
@@ -44,6 +54,7 @@ public final class InboundMessage {
         this.receivedAt = Objects.requireNonNull(receivedAt, "receivedAt");
         this.organizationId = organizationId;
         this.integrationId = integrationId;
+        this.clientMessageId = clientMessageId;
     }
 
     public void parsed(List<Reading> parsedReadings) {
@@ -88,6 +99,10 @@ public final class InboundMessage {
 
     public UUID integrationId() {
         return integrationId;
+    }
+
+    public String clientMessageId() {
+        return clientMessageId;
     }
 
     public ParseStatus parseStatus() {

@@ -152,6 +152,7 @@ public final class MessageWriter {
         ps.setString(13, m.parseStatus().name().toLowerCase(Locale.ROOT));
         ps.setString(14, m.parseError() == null ? null : SqlErrors.sanitize(m.parseError()));
         ps.setObject(15, utc(m.receivedAt()), Types.TIMESTAMP_WITH_TIMEZONE);
+        ps.setString(16, m.clientMessageId());
         ps.addBatch();
     }
 

@@ -25,7 +25,7 @@ public final class IngestRequestDecoder {
 
     /** MQTT's limit for a topic name, in UTF-8 bytes. */
     static final int MAX_TOPIC_BYTES = 65_535;
-    private static final Set<String> FIELDS = Set.of("topic", "payload", "integrationId");
+    private static final Set<String> FIELDS = Set.of("topic", "payload", "integrationId", "messageId");
 
     private final JsonRequests json;
     private final int maxMessages;
@@ -79,7 +79,7 @@ public final class IngestRequestDecoder {
             String name = names.next();
             if (!FIELDS.contains(name)) {
                 throw new ApiException(400, "unknown_field",
-                        "unknown field '" + name + "'; a message has topic, payload and optionally integrationId", path + name);
+                        "unknown field '" + name + "'; a message has topic, payload and optionally integrationId and messageId", path + name);
             }
         }
         JsonNode topicNode = node.get("topic");
@@ -105,7 +105,19 @@ public final class IngestRequestDecoder {
             throw new ApiException(400, "invalid_payload", "payload cannot be written back as JSON", path + "payload");
         }
         return new IngestItem(topic, bytes, contentType, integrationId(node.get("integrationId"), path + "integrationId"),
-                receivedAt, path);
+                messageId(node.get("messageId"), path + "messageId"), receivedAt, path);
+    }
+
+    /** A sender's message id: 1 to 128 printable characters (no control characters). */
+    private static String messageId(JsonNode node, String field) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual() || node.textValue().isEmpty() || node.textValue().length() > 128
+                || node.textValue().chars().anyMatch(Character::isISOControl)) {
+            throw new ApiException(400, "invalid_field", "messageId must be a string of 1 to 128 printable characters", field);
+        }
+        return node.textValue();
     }
 
     private static UUID integrationId(JsonNode node, String field) {

@@ -47,7 +47,7 @@ public final class IngestTargets {
                 throw new ApiException(404, "not_found", "no such integration", item.path() + "integrationId");
             }
             messages.add(new InboundMessage(InboundMessage.Source.HTTP, item.topic(), item.payload(), item.contentType(),
-                    item.receivedAt(), org, integration));
+                    item.receivedAt(), org, integration, item.messageId()));
         }
         return messages;
     }

@@ -161,4 +161,32 @@ class HttpIngestRouteTest {
                         .map(r -> r.path("id").asText() + (r.path("state").asText().equals("Started") ? "" : "!"))
                         .sorted().toList().toString(), "every route is listed and Started");
     }
+
+    @Test
+    void aMessageSentAgainWithItsMessageIdIsAcceptedButStoredOnce() throws Exception {
+        String topic = "acme/devices/d-7/telemetry/" + UUID.randomUUID();
+        String message = "{\"topic\":\"" + topic + "\",\"messageId\":\"gw-1:42\",\"payload\":[{\"deviceId\":\"a\",\"t\":1},"
+                + "{\"deviceId\":\"b\",\"t\":2}]}";
+        assertEquals(202, service.postJson("/api/v1/ingest", message).statusCode());
+        assertEquals(2, rowsFor(topic), "one row per reading");
+        HttpResponse<String> again = service.postJson("/api/v1/ingest", "[" + message + "," + message + "]");
+        assertEquals(202, again.statusCode(), again.body());
+        assertEquals(2, rowsFor(topic), "the retry and the duplicate in one request are not stored again");
+
+        String other = message.replace("gw-1:42", "gw-1:43");
+        assertEquals(202, service.postJson("/api/v1/ingest", other).statusCode());
+        assertEquals(4, rowsFor(topic), "another id is another message");
+        assertEquals(202, service.postJson("/api/v1/ingest", "{\"topic\":\"" + topic + "\",\"payload\":{\"t\":3}}")
+                .statusCode());
+        assertEquals(202, service.postJson("/api/v1/ingest", "{\"topic\":\"" + topic + "\",\"payload\":{\"t\":3}}")
+                .statusCode());
+        assertEquals(6, rowsFor(topic), "without a messageId nothing is deduplicated");
+
+        for (String bad : new String[] {"\"\"", "42", "\"" + "x".repeat(129) + "\"", "\"a\\u0000b\""}) {
+            HttpResponse<String> r = service.postJson("/api/v1/ingest",
+                    "{\"topic\":\"" + topic + "\",\"messageId\":" + bad + ",\"payload\":{}}");
+            assertEquals(400, r.statusCode(), bad + " -> " + r.body());
+            assertEquals("messageId", json(r).path("field").asText());
+        }
+    }
 }
