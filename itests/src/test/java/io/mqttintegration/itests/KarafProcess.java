@@ -122,6 +122,13 @@ final class KarafProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** kill -9: the Karaf JVM and its children die at once, nothing is flushed or drained. */
+    void kill() throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() {
         if (process != null && process.isAlive()) {

@@ -84,10 +84,15 @@ class SubscriptionTest {
     }
 
     static void await(String what, Duration timeout, Callable<Boolean> condition) throws Exception {
+        await(what, timeout, () -> "", condition);
+    }
+
+    /** @param state described in the failure message */
+    static void await(String what, Duration timeout, Callable<String> state, Callable<Boolean> condition) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.call()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
+                throw new AssertionError("timed out waiting for: " + what + " " + state.call());
             }
             TimeUnit.MILLISECONDS.sleep(50);
         }
@@ -220,5 +225,48 @@ class SubscriptionTest {
             assertEquals(400, r.statusCode(), body + " -> " + r.body());
         }
         assertEquals(0, Rows.count(db, "SELECT count(*) FROM subscriptions"));
+    }
+
+    /**
+     * Poison messages among good ones: each is kept with its reason (stored raw with the parser's
+     * reason, or in dead_letters when PostgreSQL refuses it), the others are stored parsed, and every
+     * one is acknowledged once: no redelivery loop.
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("reliability")
+    void poisonMessagesAreKeptWithTheirReasonAndAcknowledged() throws Exception {
+        String id = subscribe(integration());
+        String topic = "plant/p1/devices/d9/telemetry";
+        List<String> lines = List.of(
+                "{\"seq\":1,\"t\":1}",
+                "{\"seq\":2,\"name\":\"a\\u0000b\"}",
+                "{\"seq\":3,\"t\":NaN}",
+                "{\"seq\":4,\"timestamp\":\"30000-01-01T00:00:00Z\",\"t\":1}",
+                "{\"seq\":5,\"t\":1e999}",
+                "{\"seq\":6,\"t\":6}");
+        broker.publishLines(topic, lines, 1, "svc", "broker-pw");
+        Path big = work.resolve("big.json");
+        Files.writeString(big, "{\"seq\":7,\"s\":\"" + "x".repeat(1_100_000) + "\"}");
+        Process p = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(broker.port()), "-u", "svc",
+                "-P", "broker-pw", "-t", topic, "-q", "1", "-f", big.toString()).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, new String(p.getInputStream().readAllBytes()));
+
+        await("all 7 kept", Duration.ofSeconds(30), () -> stored() + Rows.count(db, "SELECT count(*) FROM dead_letters") >= 7);
+        TimeUnit.SECONDS.sleep(2);
+        assertEquals(7, subscription(id).path("received").asLong(), "each delivered once: acknowledged, no redelivery");
+        assertEquals(0, subscription(id).path("failed").asLong());
+        String seq = "substring(convert_from(payload, 'UTF8') from '\"seq\":([0-9]+)')";
+        String outcomes = Rows.text(db, "SELECT string_agg(s || ':' || o, ' ' ORDER BY s) FROM ("
+                + "SELECT " + seq + " s, parse_status || coalesce('(' || left(parse_error, 60) || ')', '') o FROM mqtt_messages WHERE seq = 0 "
+                + "UNION ALL SELECT " + seq + ", 'dead_letter(' || left(reason, 60) || ')' FROM dead_letters) x");
+        System.out.println("poison messages: " + outcomes);
+        assertEquals(7, Rows.count(db, "SELECT count(DISTINCT s) FROM (SELECT " + seq + " s FROM mqtt_messages WHERE seq = 0 "
+                + "UNION ALL SELECT " + seq + " FROM dead_letters) x"), "every message kept, once: " + outcomes);
+        assertTrue(outcomes.contains("1:parsed") && outcomes.contains("6:parsed"), "the good ones are stored parsed: " + outcomes);
+        assertEquals(0, Rows.count(db, "SELECT count(*) FROM mqtt_messages WHERE seq = 0 AND parse_status = 'failed' "
+                + "AND coalesce(parse_error, '') = ''") + Rows.count(db, "SELECT count(*) FROM dead_letters WHERE reason = ''"),
+                "what could not be parsed or stored is kept with its reason: " + outcomes);
+        String clientId = "mqi-" + id.replace("-", "").substring(0, 19);
+        assertEquals(7, broker.log().split("Received PUBACK from " + clientId, -1).length - 1, "one PUBACK each");
     }
 }

@@ -1,0 +1,142 @@
+package io.mqttintegration.runtime.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mqttintegration.devdb.EmbeddedDatabase;
+import io.mqttintegration.runtime.Rows;
+import io.mqttintegration.runtime.RuntimeHarness;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * PostgreSQL stopped for 30 s while senders keep posting: every request in that window is answered
+ * 503 within 2 s (never a 202 for a message that is not stored), the queue stays empty instead of
+ * growing, and ingestion resumes by itself within 10 s of PostgreSQL returning.
+ */
+@Tag("reliability")
+class DatabaseOutageUnderLoadTest {
+
+    static final Duration OUTAGE = Duration.ofSeconds(Integer.getInteger("mqi.outage.seconds", 30));
+    static final int SENDERS = 4;
+
+    @TempDir
+    Path work;
+
+    record Answer(long sentAt, long millis, int status, String messageId) {
+    }
+
+    @Test
+    void answers503WithinTwoSecondsDuringTheOutageAndResumesWithinTen() throws Exception {
+        Path data = work.resolve("pg");
+        int port = RuntimeHarness.freePort();
+        EmbeddedDatabase postgres = EmbeddedDatabase.start(data, port, false);
+        DataSource db = postgres.dataSource("postgres");
+        try (RuntimeHarness service = RuntimeHarness.start(db, work, Map.of()).withIngestKey()) {
+            ConcurrentLinkedQueue<Answer> answers = new ConcurrentLinkedQueue<>();
+            Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+            AtomicBoolean running = new AtomicBoolean(true);
+            ExecutorService senders = Executors.newFixedThreadPool(SENDERS);
+            for (int s = 0; s < SENDERS; s++) {
+                int sender = s;
+                senders.submit(() -> {
+                    for (int n = 0; running.get(); n++) {
+                        String id = "s" + sender + "-" + n;
+                        long start = System.nanoTime();
+                        int status;
+                        try {
+                            HttpResponse<String> r = service.postJson("/api/v1/ingest", "{\"topic\":\"plant/devices/d" + sender
+                                    + "/t\",\"messageId\":\"" + id + "\",\"payload\":{\"n\":" + n + "}}");
+                            status = r.statusCode();
+                        } catch (Exception e) {
+                            status = -1;
+                        }
+                        long end = System.nanoTime();
+                        answers.add(new Answer(start, TimeUnit.NANOSECONDS.toMillis(end - start), status, id));
+                        if (status == 202) {
+                            acknowledged.add(id);
+                        } else {
+                            TimeUnit.MILLISECONDS.sleep(50);
+                        }
+                    }
+                    return null;
+                });
+            }
+            TimeUnit.SECONDS.sleep(3);
+            Runtime rt = Runtime.getRuntime();
+            System.gc();
+            long heapBefore = rt.totalMemory() - rt.freeMemory();
+
+            postgres.close();
+            long down = System.nanoTime();
+            int maxDepth = 0;
+            while (System.nanoTime() - down < OUTAGE.toNanos()) {
+                maxDepth = Math.max(maxDepth, service.runtime.camelContext().getRegistry()
+                        .lookupByNameAndType("ingestQueue", IngestQueue.class).depth());
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+            System.gc();
+            long heapDown = rt.totalMemory() - rt.freeMemory();
+            postgres = EmbeddedDatabase.start(data, port, false);
+            long up = System.nanoTime();
+            TimeUnit.SECONDS.sleep(12);
+            running.set(false);
+            senders.shutdown();
+            assertTrue(senders.awaitTermination(60, TimeUnit.SECONDS));
+
+            // Requests that started well inside the outage (not racing its start or end).
+            List<Answer> inOutage = new ArrayList<>();
+            long firstAfter = Long.MAX_VALUE;
+            for (Answer a : answers) {
+                if (a.sentAt() > down + TimeUnit.MILLISECONDS.toNanos(500) && a.sentAt() + TimeUnit.MILLISECONDS.toNanos(a.millis()) < up) {
+                    inOutage.add(a);
+                }
+                if (a.status() == 202 && a.sentAt() >= up) {
+                    firstAfter = Math.min(firstAfter, a.sentAt() + TimeUnit.MILLISECONDS.toNanos(a.millis()));
+                }
+            }
+            long slowest = inOutage.stream().mapToLong(Answer::millis).max().orElse(0);
+            long resumedMs = TimeUnit.NANOSECONDS.toMillis(firstAfter - up);
+            Set<String> stored = new HashSet<>();
+            try (var c = db.getConnection(); var st = c.createStatement();
+                    var rs = st.executeQuery("SELECT client_message_id FROM mqtt_messages")) {
+                while (rs.next()) {
+                    stored.add(rs.getString(1));
+                }
+            }
+            long rows = Rows.count(db, "SELECT count(*) FROM mqtt_messages");
+            long lost = acknowledged.stream().filter(id -> !stored.contains(id)).count();
+            System.out.printf("database down %d s under HTTP load: sent %d, acknowledged %d, stored %d, lost %d, duplicated %d; "
+                    + "%d requests during the outage, all %s, slowest %d ms; first 202 %d ms after PostgreSQL returned; "
+                    + "queue depth max %d; heap %d MB before, %d MB during%n",
+                    OUTAGE.toSeconds(), answers.size(), acknowledged.size(), stored.size(), lost, rows - stored.size(),
+                    inOutage.size(), inOutage.stream().map(Answer::status).distinct().toList(), slowest, resumedMs, maxDepth,
+                    heapBefore >> 20, heapDown >> 20);
+            assertTrue(inOutage.size() > 50, "the senders kept sending during the outage");
+            assertTrue(inOutage.stream().allMatch(a -> a.status() == 503), "every request during the outage: 503");
+            assertTrue(slowest <= 2000, "each 503 within 2 s, slowest " + slowest + " ms");
+            assertTrue(resumedMs <= 10_000, "ingestion resumed " + resumedMs + " ms after PostgreSQL returned");
+            assertEquals(0, lost, "no acknowledged message is missing");
+            assertEquals(0, rows - stored.size(), "no duplicates");
+            assertEquals(0, maxDepth, "nothing piles up in the queue while the database is down");
+        } finally {
+            postgres.close();
+        }
+    }
+}
