@@ -181,7 +181,8 @@ public final class ProductRuntime implements AutoCloseable {
         ApiKeyStore keys = new ApiKeyStore(tenancy);
         ActivityLog activity = new ActivityLog(tenancy);
 
-        registry.bind("auth", new Authenticator(operatorKey, apiKeys, keys));
+        registry.bind("auth", new Authenticator(operatorKey, apiKeys, keys,
+                new RateLimiter<>(settings.integer("security.authFailuresPerMinute", 1, 1_000_000))));
         registry.bind("jsonRequests", new JsonRequests(maxBody));
         registry.bind("ingestTargets", new IngestTargets(integrations));
         registry.bind("organizationsApi", new OrganizationsApi(organizations));
@@ -202,7 +203,7 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("subscriptionsApi", new SubscriptionsApi(tenancy, integrations, subscriptionStore, activity, subscriptions));
         registry.bind("brokerApi", new BrokerApi(integrations, activity, integrationTargets, brokerClients,
                 new ConnectionTester(brokerTargets, settings.integer("mqtt.testTimeoutSeconds", 1, 120)),
-                new RateLimiter(settings.integer("mqtt.testsPerMinute", 1, 10_000))));
+                new RateLimiter<>(settings.integer("mqtt.testsPerMinute", 1, 10_000))));
         registry.bind("integrationsApi", new IntegrationsApi(tenancy, integrations, activity, new IntegrationSettings(parserRegistry::names),
                 new SecretBox(secrets.masterKey()),
                 List.of((org, id) -> parsers.invalidate(id), (org, id) -> brokerClients.invalidate(id), subscriptions::integrationChanged),

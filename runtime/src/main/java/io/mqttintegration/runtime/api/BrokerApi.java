@@ -38,10 +38,10 @@ public final class BrokerApi {
     private final IntegrationTargets targets;
     private final BrokerClients clients;
     private final ConnectionTester tester;
-    private final RateLimiter testLimit;
+    private final RateLimiter<UUID> testLimit;
 
     public BrokerApi(IntegrationStore integrations, ActivityLog activity, IntegrationTargets targets, BrokerClients clients,
-            ConnectionTester tester, RateLimiter testLimit) {
+            ConnectionTester tester, RateLimiter<UUID> testLimit) {
         this.integrations = integrations;
         this.activity = activity;
         this.targets = targets;

@@ -7,7 +7,9 @@ import io.mqttintegration.storage.tenants.ApiKeyStore;
 import io.mqttintegration.storage.tenants.StoredKey;
 import java.util.Optional;
 import java.util.Set;
+import io.mqttintegration.runtime.mqtt.RateLimiter;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
 /**
  * Checks the key of every {@code /api/v1} request ({@code Authorization: Bearer <key>}; ingestion
@@ -20,15 +22,18 @@ public final class Authenticator {
     private final OperatorKey operatorKey;
     private final ApiKeys apiKeys;
     private final ApiKeyStore store;
+    private final RateLimiter<String> failures;
 
-    public Authenticator(OperatorKey operatorKey, ApiKeys apiKeys, ApiKeyStore store) {
+    /** @param failures wrong keys allowed per client address per minute; beyond, 429 until the window frees */
+    public Authenticator(OperatorKey operatorKey, ApiKeys apiKeys, ApiKeyStore store, RateLimiter<String> failures) {
         this.operatorKey = operatorKey;
         this.apiKeys = apiKeys;
         this.store = store;
+        this.failures = failures;
     }
 
     public void authenticate(Exchange exchange) {
-        exchange.setProperty(Principal.PROPERTY, principal(bearer(exchange.getMessage().getHeader("Authorization", String.class))));
+        exchange.setProperty(Principal.PROPERTY, principal(exchange, bearer(exchange.getMessage().getHeader("Authorization", String.class))));
     }
 
     public void authenticateIngest(Exchange exchange) {
@@ -36,9 +41,38 @@ public final class Authenticator {
         if (key == null) {
             key = exchange.getMessage().getHeader("X-API-Key", String.class);
         }
-        Principal principal = principal(key);
+        Principal principal = principal(exchange, key);
         principal.requireScope("ingest");
         exchange.setProperty(Principal.PROPERTY, principal);
+    }
+
+    /**
+     * Key guessing is throttled per client address: after too many wrong keys in a minute, every
+     * request from there is 429 with Retry-After (even one with a right key) until the window frees.
+     */
+    private Principal principal(Exchange exchange, String key) {
+        String client = clientAddress(exchange);
+        long wait = failures.blockedFor(client);
+        if (wait > 0) {
+            throw new ApiException(429, "too_many_failures", "too many requests with a missing or wrong API key from "
+                    + client + "; retry in " + wait + " s").retryAfter(wait);
+        }
+        try {
+            return principal(key);
+        } catch (ApiException e) {
+            if (e.status() == 401) {
+                failures.acquire(client);
+            }
+            throw e;
+        }
+    }
+
+    /** The TCP peer (not a forwarded-for header a client could set). */
+    private static String clientAddress(Exchange exchange) {
+        if (exchange.getMessage() instanceof HttpMessage http && http.getRequest().remoteAddress() != null) {
+            return http.getRequest().remoteAddress().hostAddress();
+        }
+        return "unknown";
     }
 
     Principal principal(String key) {
