@@ -122,6 +122,14 @@ class TenantSecurityTest {
                 new String[] {"GET", a + "/credentials", null},
                 new String[] {"POST", a + "/credentials", null},
                 new String[] {"DELETE", a + "/credentials/01a21900-0000-7000-8000-000000000000", null},
+                new String[] {"POST", a + "/publish", "{\"topic\":\"t\",\"payload\":1}"},
+                new String[] {"POST", a + "/test", null},
+                new String[] {"POST", a + "/subscribe", "{\"topics\":[\"#\"]}"},
+                new String[] {"DELETE", a + "/subscribe", null},
+                new String[] {"GET", "/api/v1/telemetry?integrationId=" + integrationA, null},
+                new String[] {"GET", "/api/v1/telemetry/latest?integrationId=" + integrationA, null},
+                new String[] {"GET", "/api/v1/telemetry/aggregate?integrationId=" + integrationA + "&metric=t&bucket=1h&fn=avg", null},
+                new String[] {"GET", "/api/v1/messages?integrationId=" + integrationA, null},
                 new String[] {"GET", "/api/v1/organizations/" + orgA + "/api-keys", null},
                 new String[] {"POST", "/api/v1/organizations/" + orgA + "/api-keys", "{\"name\":\"x\",\"scopes\":[\"admin\"]}"},
                 new String[] {"DELETE", "/api/v1/organizations/" + orgA + "/api-keys/01a21900-0000-7000-8000-000000000000", null},
@@ -162,7 +170,8 @@ class TenantSecurityTest {
                 "api_keys", Rows.count(db, "SELECT count(*) FROM api_keys WHERE revoked_at IS NULL"),
                 "credentials", Rows.count(db, "SELECT count(*) FROM mqtt_credentials"),
                 "activity", Rows.count(db, "SELECT count(*) FROM activity_log"),
-                "messages", Rows.count(db, "SELECT count(*) FROM mqtt_messages"));
+                "messages", Rows.count(db, "SELECT count(*) FROM mqtt_messages"),
+                "subscriptions", Rows.count(db, "SELECT count(*) FROM subscriptions"));
     }
 
     /** Every column of every row as text, the way pg_dump would write it. */
