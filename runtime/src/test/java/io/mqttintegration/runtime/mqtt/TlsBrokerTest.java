@@ -81,4 +81,29 @@ class TlsBrokerTest {
         assertEquals(502, publish.statusCode());
         assertEquals("broker_tls", json(publish).path("error").asText(), publish.body());
     }
+
+    @Test
+    void aSubscriptionHoldsItsSessionOverTlsAndAWrongCaIsShownAsATlsError() throws Exception {
+        String id = integration("localhost", ca, true);
+        assertEquals(200, service.send("POST", "/api/v1/integrations/" + id + "/subscribe", admin,
+                "{\"topics\":[\"secure/devices/+/telemetry\"]}").statusCode());
+        io.mqttintegration.runtime.Await.until("connected over TLS", java.time.Duration.ofSeconds(30),
+                () -> json(service.send("GET", "/api/v1/integrations/" + id, admin, null)).path("subscription").path("state")
+                        .asText().equals("connected"));
+        broker.subscribed("secure/devices/+/telemetry");
+        assertEquals(200, service.send("POST", "/api/v1/integrations/" + id + "/publish", admin,
+                "{\"topic\":\"secure/devices/d5/telemetry\",\"payload\":{\"t\":5},\"qos\":1}").statusCode());
+        io.mqttintegration.runtime.Await.until("stored", java.time.Duration.ofSeconds(20),
+                () -> json(service.send("GET", "/api/v1/telemetry/latest?deviceId=d5&integrationId=" + id, admin, null))
+                        .path("items").size() == 1);
+
+        String wrong = integration("localhost", otherCa, true);
+        assertEquals(200, service.send("POST", "/api/v1/integrations/" + wrong + "/subscribe", admin,
+                "{\"topics\":[\"secure/#\"]}").statusCode());
+        io.mqttintegration.runtime.Await.until("a tls error", java.time.Duration.ofSeconds(30),
+                () -> json(service.send("GET", "/api/v1/integrations/" + wrong, admin, null)).path("subscription")
+                        .path("lastError").asText().startsWith("tls:"));
+        assertEquals("error", json(service.send("GET", "/api/v1/integrations/" + wrong, admin, null)).path("subscription")
+                .path("state").asText());
+    }
 }

@@ -84,18 +84,11 @@ class SubscriptionTest {
     }
 
     static void await(String what, Duration timeout, Callable<Boolean> condition) throws Exception {
-        await(what, timeout, () -> "", condition);
+        io.mqttintegration.runtime.Await.until(what, timeout, condition);
     }
 
-    /** @param state described in the failure message */
     static void await(String what, Duration timeout, Callable<String> state, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.call()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what + " " + state.call());
-            }
-            TimeUnit.MILLISECONDS.sleep(50);
-        }
+        io.mqttintegration.runtime.Await.until(what, timeout, state, condition);
     }
 
     static List<String> payloads(int from, int count) {
