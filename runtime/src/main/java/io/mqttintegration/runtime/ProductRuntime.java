@@ -195,6 +195,7 @@ public final class ProductRuntime implements AutoCloseable {
         subscriptions = new Subscriptions(context, subscriptionStore, integrations, integrationTargets, brokerTargets, activity,
                 new Subscriptions.Settings(settings.integer("mqtt.connectTimeoutSeconds", 1, 120),
                         settings.integer("mqtt.subscription.maxRetrySeconds", 1, 3600),
+                        settings.integer("mqtt.subscription.maxRedeliverySeconds", 1, 3600),
                         // as long as a message may take to commit
                         Math.max(1, settings.integer("ingest.commit.timeoutMs", 100, 600_000) / 1000)));
         registry.bind("mqttInbound", new MqttInbound(subscriptions, Clock.systemUTC()));

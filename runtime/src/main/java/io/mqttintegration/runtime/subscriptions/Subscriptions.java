@@ -90,10 +90,12 @@ public final class Subscriptions implements AutoCloseable {
 
     /**
      * @param connectTimeoutSeconds one connection attempt
-     * @param maxRetrySeconds cap of the retry backoff
+     * @param maxRetrySeconds cap of the backoff of connection retries
+     * @param maxRedeliverySeconds cap of the backoff of reconnects for redelivery (each costs the
+     *        broker one resend of the in-flight window, so it may be short)
      * @param drainSeconds how long stopping waits for the messages in flight to be stored
      */
-    public record Settings(int connectTimeoutSeconds, int maxRetrySeconds, int drainSeconds) {
+    public record Settings(int connectTimeoutSeconds, int maxRetrySeconds, int maxRedeliverySeconds, int drainSeconds) {
     }
 
     private final CamelContext context;
@@ -214,7 +216,7 @@ public final class Subscriptions implements AutoCloseable {
                 || !run.redeliveryPending.compareAndSet(false, true)) {
             return;
         }
-        long delay = Math.min(settings.maxRetrySeconds(), 1L << Math.min(run.redeliveryRound.getAndIncrement(), 5));
+        long delay = Math.min(settings.maxRedeliverySeconds(), 1L << Math.min(run.redeliveryRound.getAndIncrement(), 5));
         executor.schedule(() -> {
             synchronized (run) {
                 run.redeliveryPending.set(false);
