@@ -8,6 +8,8 @@ import io.mqttintegration.runtime.api.OrganizationsApi;
 import io.mqttintegration.runtime.api.BrokerApi;
 import io.mqttintegration.runtime.api.IntegrationTargets;
 import io.mqttintegration.runtime.api.SubscriptionsApi;
+import io.mqttintegration.runtime.metrics.HttpRequestMetrics;
+import io.mqttintegration.runtime.metrics.Metrics;
 import io.mqttintegration.runtime.subscriptions.AwaitStored;
 import io.mqttintegration.runtime.subscriptions.DeliveryFailures;
 import io.mqttintegration.runtime.subscriptions.MqttInbound;
@@ -163,6 +165,10 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("httpErrors", new HttpErrors(settings.integer("ingest.retryAfterSeconds", 1, 3600)));
         registry.bind("healthReport", new HealthReport(context, dataSource, queue, parsing, writer, deadLetterStore, deployer));
         bindApi(registry, maxBody, tenancy, integrations, parsers, parserRegistry);
+        Metrics metrics = new Metrics(queue, subscriptions);
+        writer.onBatch(metrics::batch);
+        registry.bind("metrics", metrics);
+        context.getManagementStrategy().addEventNotifier(new HttpRequestMetrics(metrics));
         // Blocking work (waiting for the commit) runs on Vert.x worker threads: size them for the
         // number of requests that may wait at once.
         registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(settings.integer("http.workerThreads", 1, 1024)));

@@ -42,6 +42,17 @@ public final class MessageWriter {
     private volatile int lastBatchSize;
     private volatile long lastCommitMillis;
 
+    /** Told the size and commit time (ms) of every batch written (metrics). */
+    public interface BatchListener {
+        void batch(int size, long commitMillis);
+    }
+
+    private volatile BatchListener batchListener = (size, millis) -> { };
+
+    public void onBatch(BatchListener listener) {
+        this.batchListener = listener;
+    }
+
     public MessageWriter(DataSource dataSource, DeadLetterStore deadLetters) {
         this.dataSource = dataSource;
         this.deadLetters = deadLetters;
@@ -79,6 +90,7 @@ public final class MessageWriter {
             batches.incrementAndGet();
             lastBatchSize = batch.size();
             lastCommitMillis = (System.nanoTime() - start) / 1_000_000;
+            batchListener.batch(lastBatchSize, lastCommitMillis);
         }
     }
 

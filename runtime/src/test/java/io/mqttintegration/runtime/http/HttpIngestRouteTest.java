@@ -156,7 +156,7 @@ class HttpIngestRouteTest {
         assertEquals("[api-integration, api-integration-activity, api-integration-credential, api-integration-credentials, "
                 + "api-integration-publish, api-integration-subscribe, api-integration-test, api-integrations, api-json-reply, api-messages, api-no-content, api-organization-key, api-organization-keys, "
                 + "api-organizations, api-telemetry, api-telemetry-aggregate, api-telemetry-latest, "
-                + "dead-letters, http-health, http-ingest, ingest-pipeline]",
+                + "dead-letters, http-health, http-ingest, http-metrics, ingest-pipeline]",
                 java.util.stream.StreamSupport.stream(health.path("routes").spliterator(), false)
                         .map(r -> r.path("id").asText() + (r.path("state").asText().equals("Started") ? "" : "!"))
                         .sorted().toList().toString(), "every route is listed and Started");

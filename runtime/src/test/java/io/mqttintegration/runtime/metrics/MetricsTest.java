@@ -1,0 +1,64 @@
+package io.mqttintegration.runtime.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mqttintegration.devdb.TestDatabase;
+import io.mqttintegration.runtime.RuntimeHarness;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** GET /metrics: Prometheus text, operator only, and the message counters add up. */
+class MetricsTest {
+
+    @TempDir
+    Path work;
+
+    static long sum(String metrics, String name) {
+        return metrics.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+                .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
+    void countsEveryMessageFromTakenToItsOutcome() throws Exception {
+        try (RuntimeHarness service = RuntimeHarness.start(TestDatabase.newDatabase(), work, Map.of()).withIngestKey()) {
+            assertEquals(202, service.postJson("/api/v1/ingest", "[{\"topic\":\"p/devices/a/t\",\"payload\":{\"t\":1}},"
+                    + "{\"topic\":\"p/devices/b/t\",\"payload\":{\"t\":2}},{\"topic\":\"p/devices/c/t\",\"payload\":\"not json\"}]")
+                    .statusCode());
+            HttpResponse<String> refusedRow = service.postJson("/api/v1/ingest", "{\"topic\":\"p/devices/d/t\",\"payload\":{\"t\":1e200000}}");
+            assertEquals(202, refusedRow.statusCode(), refusedRow.body());
+            assertEquals(400, service.postJson("/api/v1/ingest", "{\"topic\":\"p/#\",\"payload\":1}").statusCode());
+
+            HttpResponse<String> r = service.send("GET", "/metrics", RuntimeHarness.OPERATOR_KEY, null);
+            assertEquals(200, r.statusCode(), r.body());
+            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
+            String m = r.body();
+            long received = sum(m, "mqi_messages_received_total");
+            long stored = sum(m, "mqi_messages_stored_total");
+            long dead = sum(m, "mqi_messages_dead_lettered_total");
+            long failed = sum(m, "mqi_messages_failed_total");
+            long inFlight = sum(m, "mqi_messages_in_flight");
+            long dropped = sum(m, "mqi_messages_dropped_total");
+            System.out.printf("metrics: received %d = stored %d + dead-lettered %d + failed %d + in flight %d + dropped %d%n",
+                    received, stored, dead, failed, inFlight, dropped);
+            m.lines().filter(l -> l.startsWith("mqi_messages") || l.startsWith("mqi_ingest") || l.startsWith("mqi_http_requests")
+                    || l.startsWith("mqi_commit_seconds_count") || l.startsWith("mqi_batch_size_sum")).forEach(System.out::println);
+            assertEquals(received, stored + dead + failed + inFlight + dropped, "the counters add up");
+            assertEquals(4, received);
+            assertEquals(1, dead, refusedRow.body());
+            assertEquals(0, dropped);
+            assertTrue(m.contains("mqi_messages_received_total{source=\"http\",integration=\"" + service.integrationId + "\"} 4"), m);
+            assertTrue(m.contains("mqi_http_requests_total{route=\"http-ingest\",status=\"202\"} 2"), m);
+            assertTrue(m.contains("mqi_http_requests_total{route=\"http-ingest\",status=\"400\"} 1"), m);
+            assertTrue(m.contains("mqi_ingest_queue_capacity 10000"), m);
+            assertTrue(m.contains("mqi_commit_seconds_count "), m);
+            assertTrue(m.contains("mqi_http_request_seconds_bucket{route=\"http-ingest\",le=\"+Inf\"} 3"), m);
+
+            assertEquals(403, service.send("GET", "/metrics", service.ingestKey, null).statusCode(), "operator only");
+            assertEquals(401, service.send("GET", "/metrics", null, null).statusCode());
+        }
+    }
+}
