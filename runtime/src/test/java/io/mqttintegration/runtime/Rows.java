@@ -28,4 +28,17 @@ public final class Rows {
             throw new IllegalStateException(sql, e);
         }
     }
+
+    /** The first column of every row, as a set. */
+    public static java.util.Set<String> texts(DataSource ds, String sql) {
+        java.util.Set<String> all = new java.util.HashSet<>();
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                all.add(rs.getString(1));
+            }
+            return all;
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
 }

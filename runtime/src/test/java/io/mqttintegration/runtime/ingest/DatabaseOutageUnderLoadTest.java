@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -113,13 +112,7 @@ class DatabaseOutageUnderLoadTest {
             }
             long slowest = inOutage.stream().mapToLong(Answer::millis).max().orElse(0);
             long resumedMs = TimeUnit.NANOSECONDS.toMillis(firstAfter - up);
-            Set<String> stored = new HashSet<>();
-            try (var c = db.getConnection(); var st = c.createStatement();
-                    var rs = st.executeQuery("SELECT client_message_id FROM mqtt_messages")) {
-                while (rs.next()) {
-                    stored.add(rs.getString(1));
-                }
-            }
+            Set<String> stored = Rows.texts(db, "SELECT client_message_id FROM mqtt_messages");
             long rows = Rows.count(db, "SELECT count(*) FROM mqtt_messages");
             long lost = acknowledged.stream().filter(id -> !stored.contains(id)).count();
             System.out.printf("database down %d s under HTTP load: sent %d, acknowledged %d, stored %d, lost %d, duplicated %d; "

@@ -8,7 +8,6 @@ import io.mqttintegration.runtime.Rows;
 import io.mqttintegration.runtime.RuntimeHarness;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -85,15 +84,8 @@ class LoadFaultsTest {
         }
     }
 
-    static Set<String> storedIds(DataSource db) throws Exception {
-        Set<String> stored = new HashSet<>();
-        try (var c = db.getConnection(); var st = c.createStatement();
-                var rs = st.executeQuery("SELECT client_message_id FROM mqtt_messages")) {
-            while (rs.next()) {
-                stored.add(rs.getString(1));
-            }
-        }
-        return stored;
+    static Set<String> storedIds(DataSource db) {
+        return Rows.texts(db, "SELECT client_message_id FROM mqtt_messages");
     }
 
     @Test
