@@ -38,14 +38,31 @@ public final class IngestQueue {
      * fire when the pipeline's aggregator takes the copy.
      */
     public void enqueue(InboundMessage message) {
+        synchronized (this) {
+            offer(message);
+        }
+    }
+
+    /**
+     * Queues a request's messages whole or refuses them whole ({@link QueueFullException}, 503):
+     * the room check and the offers happen under one lock, so concurrent requests cannot take the
+     * room a request was admitted for (each message goes in an exchange of its own, as in
+     * {@link #enqueue}).
+     */
+    public List<InboundMessage> enqueueAll(List<InboundMessage> messages) {
+        synchronized (this) {
+            admit(messages);
+            for (InboundMessage m : messages) {
+                offer(m);
+            }
+        }
+        return messages;
+    }
+
+    private void offer(InboundMessage message) {
         ProducerTemplate template = producer;
         if (template == null) {
-            synchronized (this) {
-                if (producer == null) {
-                    producer = camelContext.createProducerTemplate();
-                }
-                template = producer;
-            }
+            producer = template = camelContext.createProducerTemplate();
         }
         try {
             template.sendBody("seda:" + queueName + "?blockWhenFull=true&offerTimeout=" + offerTimeoutMillis, message);
