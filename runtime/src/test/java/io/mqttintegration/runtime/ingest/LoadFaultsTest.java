@@ -114,7 +114,7 @@ class LoadFaultsTest {
         try (RuntimeHarness service = RuntimeHarness.start(db, work, Map.of("ingest.queue.size", "2000",
                 "ingest.batch.size", "20")).withIngestKey()) {
             IngestQueue queue = service.runtime.camelContext().getRegistry().lookupByNameAndType("ingestQueue", IngestQueue.class);
-            Senders senders = new Senders(service, 16, 500);
+            Senders senders = new Senders(service, 24, 500);
             int maxDepth = 0;
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(Integer.getInteger("mqi.overload.seconds", 30));
             Runtime rt = Runtime.getRuntime();
