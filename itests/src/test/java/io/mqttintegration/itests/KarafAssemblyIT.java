@@ -37,13 +37,8 @@ class KarafAssemblyIT {
     @Test
     void bootsServesTheApiIngestsReloadsRoutesAndStopsCleanly() throws Exception {
         EmbeddedDatabase postgres = TestDatabase.server();
-        // Not a superuser: row-level security applies to the service as it will in production.
-        postgres.ensureDatabase("mqi_e2e", "mqi_e2e", "e2e-secret");
+        Map<String, String> env = KarafProcess.databaseEnv(postgres, "mqi_e2e", "e2e-secret");
         DataSource db = postgres.dataSource("mqi_e2e");
-        Map<String, String> env = Map.of(
-                "MQI_DB_URL", postgres.jdbcUrl("mqi_e2e"),
-                "MQI_DB_USER", "mqi_e2e",
-                "MQI_DB_PASSWORD", "e2e-secret");
 
         try (KarafProcess karaf = new KarafProcess(Path.of(System.getProperty("mqi.karaf.dir")), work, env)) {
             karaf.start();
@@ -191,8 +186,7 @@ class KarafAssemblyIT {
     }
 
     private static String field(HttpResponse<String> response, String name) throws Exception {
-        assertEquals(201, response.statusCode(), response.body());
-        return Json.strict().readTree(response.body()).path(name).asText();
+        return KarafProcess.field(response, name);
     }
 
     private static String helloRoute(String answer) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mqttintegration.devdb.EmbeddedDatabase;
 import io.mqttintegration.devdb.TestDatabase;
-import io.mqttintegration.parsers.Json;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,20 +48,18 @@ class KarafCrashIT {
     @Test
     void killDashNineLosesNoAcknowledgedMessage() throws Exception {
         EmbeddedDatabase postgres = TestDatabase.server();
-        postgres.ensureDatabase("mqi_crash", "mqi_crash", "crash-secret");
+        Map<String, String> env = KarafProcess.databaseEnv(postgres, "mqi_crash", "crash-secret");
         DataSource db = postgres.dataSource("mqi_crash");
-        Map<String, String> env = Map.of("MQI_DB_URL", postgres.jdbcUrl("mqi_crash"), "MQI_DB_USER", "mqi_crash",
-                "MQI_DB_PASSWORD", "crash-secret");
         try (KarafProcess karaf = new KarafProcess(Path.of(System.getProperty("mqi.karaf.dir")), work, env)) {
             karaf.start();
             karaf.awaitHealthy(Duration.ofSeconds(120));
             String operator = Files.readString(karaf.home.resolve("data/operator.key")).trim();
-            String org = field(karaf.send("POST", "/api/v1/organizations", operator, "{\"name\":\"crash\"}"), "id");
-            String admin = field(karaf.send("POST", "/api/v1/organizations/" + org + "/api-keys", operator,
+            String org = KarafProcess.field(karaf.send("POST", "/api/v1/organizations", operator, "{\"name\":\"crash\"}"), "id");
+            String admin = KarafProcess.field(karaf.send("POST", "/api/v1/organizations/" + org + "/api-keys", operator,
                     "{\"name\":\"admin\",\"scopes\":[\"admin\"]}"), "key");
-            String integration = field(karaf.send("POST", "/api/v1/integrations", admin,
+            String integration = KarafProcess.field(karaf.send("POST", "/api/v1/integrations", admin,
                     "{\"name\":\"plant\",\"settings\":{\"host\":\"broker.crash\"}}"), "id");
-            String gateway = field(karaf.send("POST", "/api/v1/organizations/" + org + "/api-keys", admin,
+            String gateway = KarafProcess.field(karaf.send("POST", "/api/v1/organizations/" + org + "/api-keys", admin,
                     "{\"name\":\"gw\",\"scopes\":[\"ingest\"],\"integrationId\":\"" + integration + "\"}"), "key");
 
             int total = SENDERS * REQUESTS_PER_SENDER * MESSAGES_PER_REQUEST;
@@ -147,10 +144,6 @@ class KarafCrashIT {
         }
     }
 
-    private static String field(HttpResponse<String> response, String name) throws Exception {
-        assertEquals(201, response.statusCode(), response.body());
-        return Json.strict().readTree(response.body()).path(name).asText();
-    }
 
     private static long count(DataSource db, String sql) throws Exception {
         try (Connection c = db.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {

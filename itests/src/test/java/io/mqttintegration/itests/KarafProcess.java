@@ -137,6 +137,24 @@ final class KarafProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * A database of its own on the shared test PostgreSQL, for a role that is not a superuser (so
+     * row-level security applies as in production), as the environment the assembly's cfg reads.
+     */
+    static Map<String, String> databaseEnv(io.mqttintegration.devdb.EmbeddedDatabase postgres, String name, String password)
+            throws java.sql.SQLException {
+        postgres.ensureDatabase(name, name, password);
+        return Map.of("MQI_DB_URL", postgres.jdbcUrl(name), "MQI_DB_USER", name, "MQI_DB_PASSWORD", password);
+    }
+
+    /** A field of a 201 answer's JSON. */
+    static String field(HttpResponse<String> response, String name) throws Exception {
+        if (response.statusCode() != 201) {
+            throw new AssertionError("expected 201: " + response.statusCode() + " " + response.body());
+        }
+        return io.mqttintegration.parsers.Json.strict().readTree(response.body()).path(name).asText();
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

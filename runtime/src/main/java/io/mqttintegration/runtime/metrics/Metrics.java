@@ -87,13 +87,14 @@ public final class Metrics {
     public String render() {
         StringBuilder out = new StringBuilder(4096);
         Map<String, MessageCounts> sorted = new TreeMap<>(messages);
-        counter(out, "mqi_messages_received_total", "Messages the pipeline took, by source and integration.", sorted, c -> c.received.sum());
-        counter(out, "mqi_messages_stored_total", "Messages committed to mqtt_messages.", sorted, c -> c.stored.sum());
-        counter(out, "mqi_messages_dead_lettered_total", "Messages PostgreSQL refused, kept in dead_letters.", sorted,
+        series(out, "mqi_messages_received_total", "counter", "Messages the pipeline took, by source and integration.", sorted,
+                c -> c.received.sum());
+        series(out, "mqi_messages_stored_total", "counter", "Messages committed to mqtt_messages.", sorted, c -> c.stored.sum());
+        series(out, "mqi_messages_dead_lettered_total", "counter", "Messages PostgreSQL refused, kept in dead_letters.", sorted,
                 c -> c.deadLettered.sum());
-        counter(out, "mqi_messages_failed_total", "Messages not stored (database unavailable): their sender retries.", sorted,
-                c -> c.failed.sum());
-        gauge(out, "mqi_messages_in_flight", "Messages taken and not yet stored, dead-lettered or failed.", sorted,
+        series(out, "mqi_messages_failed_total", "counter", "Messages not stored (database unavailable): their sender retries.",
+                sorted, c -> c.failed.sum());
+        series(out, "mqi_messages_in_flight", "gauge", "Messages taken and not yet stored, dead-lettered or failed.", sorted,
                 c -> c.received.sum() - c.stored.sum() - c.deadLettered.sum() - c.failed.sum());
         out.append("# HELP mqi_messages_dropped_total Messages taken and then lost: no path does this.\n")
                 .append("# TYPE mqi_messages_dropped_total counter\nmqi_messages_dropped_total 0\n");
@@ -126,13 +127,10 @@ public final class Metrics {
         long of(MessageCounts c);
     }
 
-    private static void counter(StringBuilder out, String name, String help, Map<String, MessageCounts> series, Value value) {
-        out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" counter\n");
-        series.forEach((labels, c) -> out.append(name).append('{').append(labels).append("} ").append(value.of(c)).append('\n'));
-    }
-
-    private static void gauge(StringBuilder out, String name, String help, Map<String, MessageCounts> series, Value value) {
-        out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(" gauge\n");
+    private static void series(StringBuilder out, String name, String type, String help, Map<String, MessageCounts> series,
+            Value value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(' ').append(type)
+                .append('\n');
         series.forEach((labels, c) -> out.append(name).append('{').append(labels).append("} ").append(value.of(c)).append('\n'));
     }
 }
