@@ -8,6 +8,7 @@ import io.mqttintegration.runtime.api.OrganizationsApi;
 import io.mqttintegration.runtime.api.BrokerApi;
 import io.mqttintegration.runtime.api.IntegrationTargets;
 import io.mqttintegration.runtime.api.SubscriptionsApi;
+import io.mqttintegration.runtime.console.OperatorConsole;
 import io.mqttintegration.runtime.metrics.HttpRequestMetrics;
 import io.mqttintegration.runtime.metrics.Metrics;
 import io.mqttintegration.runtime.subscriptions.AwaitStored;
@@ -88,6 +89,8 @@ public final class ProductRuntime implements AutoCloseable {
     private BrokerClients brokerClients;
     private Subscriptions subscriptions;
     private int httpPort;
+    private final io.mqttintegration.runtime.console.RouteStats routeStats = new io.mqttintegration.runtime.console.RouteStats();
+    private OperatorConsole console;
 
     /**
      * @param home the folder relative paths in the settings are resolved against (the Karaf base)
@@ -110,6 +113,7 @@ public final class ProductRuntime implements AutoCloseable {
         context.setApplicationContextClassLoader(ProductRuntime.class.getClassLoader());
         context.getPropertiesComponent().setInitialProperties(settings.asProperties());
         context.getShutdownStrategy().setTimeout(30);
+        context.addRoutePolicyFactory(routeStats);
         bindBeans(context.getRegistry());
 
         VertxPlatformHttpServer server = httpServer();
@@ -164,7 +168,7 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("deadLetters", new DeadLetterHandler(deadLetterStore));
         registry.bind("httpErrors", new HttpErrors(settings.integer("ingest.retryAfterSeconds", 1, 3600)));
         registry.bind("healthReport", new HealthReport(context, dataSource, queue, parsing, writer, deadLetterStore, deployer));
-        bindApi(registry, maxBody, tenancy, integrations, parsers, parserRegistry);
+        ApiParts api = bindApi(registry, maxBody, tenancy, integrations, parsers, parserRegistry);
         Metrics metrics = new Metrics(queue, subscriptions);
         writer.onBatch(metrics::batch);
         registry.bind("metrics", metrics);
@@ -172,10 +176,16 @@ public final class ProductRuntime implements AutoCloseable {
         // Blocking work (waiting for the commit) runs on Vert.x worker threads: size them for the
         // number of requests that may wait at once.
         registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(settings.integer("http.workerThreads", 1, 1024)));
+        console = new OperatorConsole(new OperatorConsole.Parts(context, deployer, routesDir, routeStats, integrations,
+                api.targets(), api.tester(), api.activity(), subscriptions, queue, writer, metrics, parserRegistry,
+                deadLetterStore, settings.integer("ingest.commit.timeoutMs", 100, 600_000), Clock.systemUTC()));
+    }
+
+    private record ApiParts(IntegrationTargets targets, ConnectionTester tester, ActivityLog activity) {
     }
 
     /** Authentication, tenants, integrations: the beans of the /api/v1 routes. */
-    private void bindApi(Registry registry, int maxBody, Tenancy tenancy, IntegrationStore integrations,
+    private ApiParts bindApi(Registry registry, int maxBody, Tenancy tenancy, IntegrationStore integrations,
             IntegrationParsers parsers, ParserRegistry parserRegistry) throws IOException {
         Path securityDir = home.resolve(settings.text("security.dir")).normalize();
         ServerSecrets secrets = ServerSecrets.load(securityDir.resolve("secrets"), settings.optional("security.masterKey"),
@@ -208,8 +218,8 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("mqttAwaitStored", new AwaitStored(subscriptions));
         registry.bind("mqttDeliveryFailures", new DeliveryFailures(subscriptions));
         registry.bind("subscriptionsApi", new SubscriptionsApi(tenancy, integrations, subscriptionStore, activity, subscriptions));
-        registry.bind("brokerApi", new BrokerApi(integrations, activity, integrationTargets, brokerClients,
-                new ConnectionTester(brokerTargets, settings.integer("mqtt.testTimeoutSeconds", 1, 120)),
+        ConnectionTester tester = new ConnectionTester(brokerTargets, settings.integer("mqtt.testTimeoutSeconds", 1, 120));
+        registry.bind("brokerApi", new BrokerApi(integrations, activity, integrationTargets, brokerClients, tester,
                 new RateLimiter<>(settings.integer("mqtt.testsPerMinute", 1, 10_000))));
         registry.bind("integrationsApi", new IntegrationsApi(tenancy, integrations, activity, new IntegrationSettings(parserRegistry::names),
                 new SecretBox(secrets.masterKey()),
@@ -218,6 +228,7 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("telemetryApi", new TelemetryApi(new TelemetryStore(tenancy), integrations));
         registry.bind("credentialsApi", new CredentialsApi(tenancy, integrations, new CredentialStore(tenancy), activity,
                 settings.integer("security.passwordHashIterations", 1_000, 10_000_000)));
+        return new ApiParts(integrationTargets, tester, activity);
     }
 
     private VertxPlatformHttpServer httpServer() {
@@ -235,6 +246,11 @@ public final class ProductRuntime implements AutoCloseable {
 
     public RouteFileDeployer deployer() {
         return deployer;
+    }
+
+    /** What the Karaf console commands show and do. */
+    public OperatorConsole console() {
+        return console;
     }
 
     public Subscriptions subscriptions() {

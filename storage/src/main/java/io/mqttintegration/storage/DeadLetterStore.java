@@ -2,7 +2,12 @@ package io.mqttintegration.storage;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.sql.Types;
 import java.util.Locale;
 import java.util.UUID;
@@ -21,6 +26,9 @@ public final class DeadLetterStore {
 
     private final DataSource dataSource;
     private final String insertSql = SqlFiles.load("insert-dead-letter");
+    private final String listSql = SqlFiles.load("list-dead-letters");
+    private final String getSql = SqlFiles.load("get-dead-letter");
+    private final String markReplayedSql = SqlFiles.load("mark-dead-letter-replayed");
     private final AtomicLong kept = new AtomicLong();
     private final AtomicLong lost = new AtomicLong();
 
@@ -64,6 +72,60 @@ public final class DeadLetterStore {
         }
         kept.incrementAndGet();
         LOG.warn("Kept {} as a dead letter (route {}): {}", m, routeId, reason);
+    }
+
+    /** The newest dead letters of every organization (operator view: the console). */
+    public List<DeadLetter> newest(int limit) throws SQLException {
+        try (Connection c = operatorConnection(); PreparedStatement ps = c.prepareStatement(listSql)) {
+            ps.setInt(1, limit);
+            List<DeadLetter> found = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(map(rs));
+                }
+            }
+            c.commit();
+            return found;
+        }
+    }
+
+    public Optional<DeadLetter> find(UUID id) throws SQLException {
+        try (Connection c = operatorConnection(); PreparedStatement ps = c.prepareStatement(getSql)) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                Optional<DeadLetter> found = rs.next() ? Optional.of(map(rs)) : Optional.empty();
+                c.commit();
+                return found;
+            }
+        }
+    }
+
+    /** Marks a dead letter replayed (its message was stored again); false when it already was. */
+    public boolean markReplayed(UUID id) throws SQLException {
+        try (Connection c = operatorConnection(); PreparedStatement ps = c.prepareStatement(markReplayedSql)) {
+            ps.setObject(1, id);
+            boolean marked = ps.executeUpdate() == 1;
+            c.commit();
+            return marked;
+        }
+    }
+
+    private Connection operatorConnection() throws SQLException {
+        Connection c = dataSource.getConnection();
+        try {
+            c.setAutoCommit(false);
+            Tenancy.enter(c, null, true);
+            return c;
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private static DeadLetter map(ResultSet rs) throws SQLException {
+        return new DeadLetter(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
+                rs.getObject(4, UUID.class), rs.getString(5), rs.getString(6), rs.getBytes(7), rs.getString(8),
+                rs.getString(9), rs.getObject(10, OffsetDateTime.class), rs.getObject(11, OffsetDateTime.class));
     }
 
     /** Dead letters committed since start. */

@@ -22,6 +22,7 @@ public final class IngestQueue {
     private final int capacity;
     private final long offerTimeoutMillis;
     private volatile ProducerTemplate producer;
+    private final java.util.concurrent.atomic.LongAdder rejected = new java.util.concurrent.atomic.LongAdder();
 
     public IngestQueue(CamelContext camelContext, String queueName, int capacity, long offerTimeoutMillis) {
         this.camelContext = camelContext;
@@ -75,6 +76,7 @@ public final class IngestQueue {
     public void admit(List<?> messages) {
         int free = capacity - depth();
         if (messages.size() > free) {
+            rejected.add(messages.size());
             throw new QueueFullException("queue " + queueName + " has room for " + free + " of " + messages.size() + " messages");
         }
     }
@@ -82,6 +84,11 @@ public final class IngestQueue {
     public int depth() {
         BlockingQueue<Exchange> queue = queue();
         return queue == null ? 0 : queue.size();
+    }
+
+    /** Messages refused since start because the queue had no room for their request. */
+    public long rejected() {
+        return rejected.sum();
     }
 
     public int capacity() {

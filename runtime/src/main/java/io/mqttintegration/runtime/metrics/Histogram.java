@@ -29,6 +29,14 @@ final class Histogram {
         count.increment();
     }
 
+    long count() {
+        return count.sum();
+    }
+
+    double sum() {
+        return sum.sum();
+    }
+
     /** @param labels "" or "name=\"value\"," (with the trailing comma) */
     void write(StringBuilder out, String name, String labels) {
         long cumulative = 0;

@@ -77,6 +77,26 @@ public final class Metrics {
                 1, 2.5, 5, 10)).observe(millis / 1000.0);
     }
 
+    /** Messages taken by the pipeline and not yet stored, dead-lettered or failed (every source). */
+    public long inFlight() {
+        long n = 0;
+        for (MessageCounts c : messages.values()) {
+            n += c.received.sum() - c.stored.sum() - c.deadLettered.sum() - c.failed.sum();
+        }
+        return n;
+    }
+
+    /** Committed batches since start. */
+    public long batches() {
+        return batchSize.count();
+    }
+
+    /** Mean messages per committed batch (0 before the first). */
+    public double meanBatchSize() {
+        long n = batchSize.count();
+        return n == 0 ? 0 : batchSize.sum() / n;
+    }
+
     /** GET /metrics: operator only. */
     public String render(Exchange exchange) {
         exchange.getProperty(Principal.PROPERTY, Principal.class).requireOperator();

@@ -2,12 +2,16 @@ package io.mqttintegration.runtime.osgi;
 
 import io.mqttintegration.runtime.ProductRuntime;
 import io.mqttintegration.runtime.Settings;
+import io.mqttintegration.runtime.console.OperatorConsole;
+import java.util.Hashtable;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -35,11 +39,14 @@ public class ServiceComponent {
     private DataSource dataSource;
 
     private ExecutorService starter;
+    private BundleContext bundleContext;
+    private volatile ServiceRegistration<OperatorConsole> consoleService;
     private volatile ProductRuntime runtime;
     private volatile boolean stopping;
 
     @Activate
-    void activate(Map<String, Object> properties) {
+    void activate(BundleContext bundleContext, Map<String, Object> properties) {
+        this.bundleContext = bundleContext;
         Settings settings = new Settings(properties);
         Path home = Path.of(System.getProperty("karaf.base", ".")).toAbsolutePath().normalize();
         starter = Executors.newSingleThreadExecutor(r -> new Thread(r, "mqtt-integration-start"));
@@ -53,6 +60,9 @@ public class ServiceComponent {
             try {
                 candidate.start();
                 runtime = candidate;
+                // For the mqtt:* console commands. No service properties: the component's
+                // configuration (which holds secrets) must not show in service:list.
+                consoleService = bundleContext.registerService(OperatorConsole.class, candidate.console(), new Hashtable<>());
                 return;
             } catch (Exception e) {
                 candidate.close();
@@ -73,6 +83,15 @@ public class ServiceComponent {
         stopping = true;
         starter.shutdownNow();
         starter.awaitTermination(60, TimeUnit.SECONDS);
+        ServiceRegistration<OperatorConsole> registration = consoleService;
+        consoleService = null;
+        if (registration != null) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the bundle is stopping: the framework unregistered it
+            }
+        }
         ProductRuntime running = runtime;
         runtime = null;
         if (running != null) {

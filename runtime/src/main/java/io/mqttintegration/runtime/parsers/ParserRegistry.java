@@ -39,6 +39,11 @@ public final class ParserRegistry {
         return Optional.ofNullable(declared.get(name)).map(Declared::file);
     }
 
+    /** The definition a parser file gave the name, if a file did. */
+    public Optional<ParserDefinition> definition(String name) {
+        return Optional.ofNullable(declared.get(name)).map(Declared::definition);
+    }
+
     /** Declared parsers by name, with their files (for operators). */
     public Map<String, Path> declared() {
         Map<String, Path> all = new java.util.TreeMap<>();

@@ -123,10 +123,27 @@ public final class RouteFileDeployer implements FileDeployer {
         }
     }
 
-    /** Checks a file as {@link #deploy} would, without touching anything that runs. */
-    public synchronized void validate(Path file) {
+    /**
+     * Checks a file as {@link #deploy} would, without touching anything that runs; returns what it
+     * declares ("route a", "template b", "configuration c").
+     */
+    public synchronized List<String> validate(Path file) {
         try {
-            parse(file, Files.readAllBytes(file));
+            Parsed parsed = parse(file, Files.readAllBytes(file));
+            List<String> declared = new ArrayList<>();
+            for (RouteDefinition route : parsed.routes()) {
+                // The most common mistake that parses: a consumer whose component does not exist.
+                String uri = route.getEndpointUrl();
+                String scheme = uri == null || !uri.contains(":") ? null : uri.substring(0, uri.indexOf(':'));
+                if (scheme != null && !scheme.contains("{{") && context.getComponent(scheme, true) == null) {
+                    throw new RouteFileException("route " + route.getRouteId()
+                            + " consumes from unknown component '" + scheme + "'");
+                }
+            }
+            parsed.routes().forEach(r -> declared.add("route " + r.getRouteId()));
+            parsed.templates().forEach(t -> declared.add("template " + t.getId()));
+            parsed.configs().forEach(c -> declared.add("configuration " + c.getId()));
+            return declared;
         } catch (RouteFileException e) {
             throw e;
         } catch (Exception e) {

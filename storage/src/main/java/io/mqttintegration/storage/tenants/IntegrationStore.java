@@ -20,6 +20,8 @@ public final class IntegrationStore {
     private final String listSql = Sql.load("list-integrations");
     private final String updateSql = Sql.load("update-integration");
     private final String deleteSql = Sql.load("delete-integration");
+    private final String listAllSql = Sql.load("list-all-integrations");
+    private final String findSql = Sql.load("find-integration");
 
     public IntegrationStore(Tenancy tenancy) {
         this.tenancy = tenancy;
@@ -66,6 +68,34 @@ public final class IntegrationStore {
                     }
                 }
                 return page;
+            }
+        });
+    }
+
+    /** Operator view (the console): integrations of every organization, or of one when given. */
+    public List<IntegrationRecord> listAll(UUID organizationIdOrNull, int limit) {
+        return tenancy.asOperator(c -> {
+            try (PreparedStatement ps = c.prepareStatement(listAllSql)) {
+                Sql.uuid(ps, 1, organizationIdOrNull);
+                Sql.uuid(ps, 2, organizationIdOrNull);
+                ps.setInt(3, limit);
+                List<IntegrationRecord> all = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        all.add(map(rs));
+                    }
+                }
+                return all;
+            }
+        });
+    }
+
+    /** Operator view (the console): one integration by id, whichever organization owns it. */
+    public Optional<IntegrationRecord> find(UUID id) {
+        return tenancy.asOperator(c -> {
+            try (PreparedStatement ps = c.prepareStatement(findSql)) {
+                Sql.uuid(ps, 1, id);
+                return single(ps);
             }
         });
     }

@@ -1,0 +1,258 @@
+package io.mqttintegration.runtime.console;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mqttintegration.parsers.Json;
+import io.mqttintegration.parsers.ParserDefinition;
+import io.mqttintegration.runtime.api.IntegrationTargets;
+import io.mqttintegration.runtime.ingest.IngestQueue;
+import io.mqttintegration.runtime.metrics.Metrics;
+import io.mqttintegration.runtime.mqtt.ConnectionTester;
+import io.mqttintegration.runtime.parsers.ParserRegistry;
+import io.mqttintegration.runtime.routes.FolderWatcher;
+import io.mqttintegration.runtime.routes.RouteFileDeployer;
+import io.mqttintegration.runtime.routes.RouteFileException;
+import io.mqttintegration.runtime.subscriptions.SubscriptionStatus;
+import io.mqttintegration.runtime.subscriptions.Subscriptions;
+import io.mqttintegration.storage.DeadLetter;
+import io.mqttintegration.storage.DeadLetterStore;
+import io.mqttintegration.storage.InboundMessage;
+import io.mqttintegration.storage.MessageWriter;
+import io.mqttintegration.storage.StoreOutcome;
+import io.mqttintegration.storage.tenants.ActivityLog;
+import io.mqttintegration.storage.tenants.IntegrationRecord;
+import io.mqttintegration.storage.tenants.IntegrationStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+
+/**
+ * What the Karaf console commands ({@code mqtt:*}) show and do, free of Karaf so the tests run
+ * exactly this. Registered as an OSGi service while the product runs; every answer is text.
+ */
+public final class OperatorConsole {
+
+    /** The parts of the running product the console reads. */
+    public record Parts(CamelContext context, RouteFileDeployer deployer, Path routesDir, RouteStats routeStats,
+            IntegrationStore integrations, IntegrationTargets targets, ConnectionTester tester, ActivityLog activity,
+            Subscriptions subscriptions, IngestQueue queue, MessageWriter writer, Metrics metrics, ParserRegistry parsers,
+            DeadLetterStore deadLetters, long commitTimeoutMillis, Clock clock) {
+    }
+
+    private final Parts p;
+
+    public OperatorConsole(Parts parts) {
+        this.p = parts;
+    }
+
+    /** mqtt:route-list: every route, the file it came from, its state and exchanges. */
+    public Table routes() {
+        Table table = new Table("ID", "SOURCE", "STATE", "TOTAL", "FAILED", "LAST FAILURE");
+        List<Route> routes = new ArrayList<>(p.context().getRoutes());
+        routes.sort((a, b) -> a.getRouteId().compareTo(b.getRouteId()));
+        for (Route route : routes) {
+            String id = route.getRouteId();
+            String source = p.deployer().sourceOf(id).map(f -> f.getFileName().toString())
+                    .orElse(id.startsWith(Subscriptions.TEMPLATE + "-") ? "template " + Subscriptions.TEMPLATE : "-");
+            RouteStats.Counts counts = p.routeStats().of(id);
+            table.row(id, source, p.context().getRouteController().getRouteStatus(id), counts.total(), counts.failed(),
+                    counts.lastFailure());
+        }
+        return table;
+    }
+
+    /**
+     * mqtt:route-reload: reloads one route file (or every file of the folder when null); with
+     * validateOnly, checks it as a reload would without touching what runs. A refused file leaves
+     * its last good version running.
+     */
+    public String reload(String file, boolean validateOnly) throws IOException {
+        List<Path> files = file == null ? FolderWatcher.filesOf(p.routesDir(), p.deployer()) : List.of(routeFile(file));
+        StringBuilder out = new StringBuilder();
+        for (Path f : files) {
+            String name = f.getFileName().toString();
+            String line;
+            try {
+                line = validateOnly ? "valid      " + name + ": " + String.join(", ", p.deployer().validate(f))
+                        : (p.deployer().deploy(f) ? "reloaded   " : "unchanged  ") + name;
+            } catch (RouteFileException e) {
+                line = "rejected   " + name + ": " + e.getMessage() + (validateOnly ? "" : " (the running version is kept)");
+            }
+            out.append(line).append('\n');
+        }
+        return out.toString();
+    }
+
+    /** Route file names of the folder (for completion). */
+    public List<String> routeFileNames() throws IOException {
+        return FolderWatcher.filesOf(p.routesDir(), p.deployer()).stream().map(f -> f.getFileName().toString()).toList();
+    }
+
+    private Path routeFile(String name) {
+        Path f = p.routesDir().resolve(name).normalize();
+        if (!f.startsWith(p.routesDir()) || !p.deployer().accepts(f)) {
+            throw new IllegalArgumentException(name + " is not a route file of " + p.routesDir());
+        }
+        if (!Files.isRegularFile(f)) {
+            throw new IllegalArgumentException("no such route file: " + f);
+        }
+        return f;
+    }
+
+    /** mqtt:integration-list: integrations of every organization (or one), with their subscription state. */
+    public Table integrations(UUID organizationId) {
+        Table table = new Table("ID", "ORGANIZATION", "NAME", "BROKER", "ENABLED", "SUBSCRIPTION");
+        Map<UUID, SubscriptionStatus> statuses = p.subscriptions().statuses();
+        for (IntegrationRecord r : p.integrations().listAll(organizationId, 10_000)) {
+            SubscriptionStatus s = statuses.get(r.id());
+            table.row(r.id(), r.organizationId(), r.name(), broker(r), r.enabled(),
+                    s == null ? null : s.state().name().toLowerCase(Locale.ROOT));
+        }
+        return table;
+    }
+
+    public List<String> integrationIds() {
+        return p.integrations().listAll(null, 10_000).stream().map(r -> r.id().toString()).toList();
+    }
+
+    private static String broker(IntegrationRecord r) {
+        try {
+            JsonNode s = Json.strict().readTree(r.settingsJson());
+            return s.path("protocol").asText("mqtt") + "://" + s.path("host").asText() + ":" + s.path("port").asText("1883");
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** mqtt:integration-test: the connection test of the API, recorded in the activity log (actor console). */
+    public String test(UUID integrationId) {
+        IntegrationRecord r = p.integrations().find(integrationId)
+                .orElseThrow(() -> new IllegalArgumentException("no integration " + integrationId));
+        Map<String, Object> report = p.tester().test(p.targets().target(r, "-test"));
+        boolean ok = Boolean.TRUE.equals(report.get("ok"));
+        p.activity().record(r.organizationId(), r.id(), null, "console", "integration.tested", ok ? "ok" : "error",
+                detail(report));
+        Table steps = new Table("STEP", "OK", "MS", "DETAIL");
+        for (Object o : (List<?>) report.get("steps")) {
+            Map<?, ?> step = (Map<?, ?>) o;
+            steps.row(step.get("step"), step.get("ok"), step.get("ms"), step.get("detail"));
+        }
+        return (ok ? "ok" : "failed: " + report.get("error")) + " in " + report.get("latencyMs") + " ms (" + broker(r) + ")\n"
+                + steps.render();
+    }
+
+    private static String detail(Map<String, Object> report) {
+        Map<String, Object> detail = new TreeMap<>();
+        detail.put("latencyMs", report.get("latencyMs"));
+        if (report.containsKey("error")) {
+            detail.put("error", report.get("error"));
+        }
+        try {
+            return Json.strict().writeValueAsString(detail);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** mqtt:subscription-list: every subscription this node runs. */
+    public Table subscriptions() {
+        Table table = new Table("INTEGRATION", "STATE", "CONNECTED SINCE", "RECEIVED", "STORED", "FAILED", "TOPICS", "LAST ERROR");
+        new TreeMap<>(p.subscriptions().statuses()).forEach((id, s) -> {
+            Map<String, Object> v = s.view();
+            table.row(id, v.get("state"), v.get("connectedSince"), v.get("received"), v.get("stored"), v.get("failed"),
+                    String.join(" ", s.topics()), v.get("lastError") == null ? null : v.get("lastErrorAt") + ": " + v.get("lastError"));
+        });
+        return table;
+    }
+
+    /** mqtt:queue-stats: the ingestion queue and the writer. */
+    public Table queueStats() {
+        Table table = new Table("METRIC", "VALUE");
+        table.row("queue depth", p.queue().depth());
+        table.row("queue capacity", p.queue().capacity());
+        table.row("in flight", p.metrics().inFlight());
+        table.row("rejected (503, queue full)", p.queue().rejected());
+        table.row("stored", p.writer().storedMessages());
+        table.row("failed (database)", p.writer().failedMessages());
+        table.row("dead letters kept", p.deadLetters().kept());
+        table.row("batches committed", p.metrics().batches());
+        table.row("mean batch size", String.format(Locale.ROOT, "%.1f", p.metrics().meanBatchSize()));
+        table.row("last batch size", p.writer().lastBatchSize());
+        table.row("last commit ms", p.writer().lastCommitMillis());
+        return table;
+    }
+
+    /** mqtt:parser-list: built-in parsers and the parsers declared in files. */
+    public Table parsers() {
+        Table table = new Table("NAME", "KIND", "FORMAT", "TOPIC FILTER", "FILE");
+        for (String name : p.parsers().names()) {
+            Optional<ParserDefinition> d = p.parsers().definition(name);
+            table.row(name, d.isPresent() ? "file" : "built-in",
+                    d.map(x -> x.format().name().toLowerCase(Locale.ROOT)).orElse(null),
+                    d.map(ParserDefinition::topicFilter).orElse(null),
+                    p.parsers().fileOf(name).map(f -> f.getFileName().toString()).orElse(null));
+        }
+        return table;
+    }
+
+    /** mqtt:dead-letters: the newest dead letters of every organization. */
+    public Table deadLetters(int limit) throws SQLException {
+        Table table = new Table("ID", "CREATED", "INTEGRATION", "SOURCE", "TOPIC", "BYTES", "REPLAYED", "REASON");
+        for (DeadLetter d : p.deadLetters().newest(limit)) {
+            table.row(d.id(), d.createdAt() == null ? null : d.createdAt().toInstant(), d.integrationId(), d.source(), d.topic(),
+                    d.payload() == null ? 0 : d.payload().length, d.replayedAt() == null ? "no" : d.replayedAt().toInstant(),
+                    d.reason());
+        }
+        return table;
+    }
+
+    public List<String> deadLetterIds() throws SQLException {
+        return p.deadLetters().newest(1_000).stream().filter(d -> d.replayedAt() == null).map(d -> d.id().toString()).toList();
+    }
+
+    /**
+     * mqtt:dead-letters --replay: sends the kept message through the pipeline again (parse, batch,
+     * commit) and marks the dead letter replayed once it is stored. A message that fails again is
+     * kept as a new dead letter; the first stays unreplayed.
+     */
+    public String replay(UUID id) throws SQLException, InterruptedException {
+        DeadLetter d = p.deadLetters().find(id).orElseThrow(() -> new IllegalArgumentException("no dead letter " + id));
+        if (d.replayedAt() != null) {
+            return "dead letter " + id + " was already replayed at " + d.replayedAt().toInstant();
+        }
+        if (d.organizationId() == null || d.integrationId() == null || d.topic() == null || d.payload() == null) {
+            return "dead letter " + id + " cannot be replayed: it was refused before it had an integration (" + d.reason() + ")";
+        }
+        InboundMessage message = new InboundMessage(
+                "mqtt".equals(d.source()) ? InboundMessage.Source.MQTT : InboundMessage.Source.HTTP, d.topic(), d.payload(),
+                null, p.clock().instant(), d.organizationId(), d.integrationId());
+        p.queue().enqueue(message);
+        StoreOutcome outcome;
+        try {
+            outcome = message.outcome().get(p.commitTimeoutMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return "dead letter " + id + " was queued but not committed within " + p.commitTimeoutMillis() + " ms; "
+                    + "check mqtt:queue-stats, then mqtt:dead-letters";
+        } catch (java.util.concurrent.ExecutionException e) {
+            return "dead letter " + id + " was not stored: " + e.getCause().getMessage();
+        }
+        if (outcome == StoreOutcome.DEAD_LETTERED) {
+            return "dead letter " + id + " failed again and was kept as a new dead letter (see mqtt:dead-letters)";
+        }
+        p.deadLetters().markReplayed(id);
+        return "dead letter " + id + " replayed: stored as message " + message.id() + " (" + d.payload().length + " bytes, topic "
+                + d.topic() + ")";
+    }
+}

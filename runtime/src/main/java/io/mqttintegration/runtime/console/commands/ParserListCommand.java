@@ -1,0 +1,22 @@
+package io.mqttintegration.runtime.console.commands;
+
+import io.mqttintegration.runtime.console.OperatorConsole;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+@Command(scope = "mqtt", name = "parser-list", description = "Lists the payload parsers: built-in ones and those declared in parser files.")
+@Service
+public class ParserListCommand implements Action {
+
+    @Reference
+    OperatorConsole console;
+
+    @Override
+    public Object execute() throws Exception {
+        System.out.print(console.parsers().render());
+        return null;
+    }
+}

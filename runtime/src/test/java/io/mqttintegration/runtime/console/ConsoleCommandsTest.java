@@ -1,0 +1,280 @@
+package io.mqttintegration.runtime.console;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mqttintegration.devdb.MosquittoBroker;
+import io.mqttintegration.devdb.TestDatabase;
+import io.mqttintegration.parsers.Json;
+import io.mqttintegration.runtime.Await;
+import io.mqttintegration.runtime.Rows;
+import io.mqttintegration.runtime.RuntimeHarness;
+import io.mqttintegration.runtime.console.commands.DeadLettersCommand;
+import io.mqttintegration.runtime.console.commands.IntegrationListCommand;
+import io.mqttintegration.runtime.console.commands.IntegrationTestCommand;
+import io.mqttintegration.runtime.console.commands.ParserListCommand;
+import io.mqttintegration.runtime.console.commands.QueueStatsCommand;
+import io.mqttintegration.runtime.console.commands.RouteListCommand;
+import io.mqttintegration.runtime.console.commands.RouteReloadCommand;
+import io.mqttintegration.runtime.console.commands.SubscriptionListCommand;
+import io.mqttintegration.storage.InboundMessage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.model.BeanDefinition;
+import org.apache.karaf.shell.api.action.Action;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The mqtt:* Karaf console commands, run as Karaf runs them (the action with its OperatorConsole
+ * reference set, output captured) against the real product, PostgreSQL and Mosquitto.
+ */
+class ConsoleCommandsTest {
+
+    @TempDir
+    Path work;
+    DataSource db;
+    RuntimeHarness service;
+    OperatorConsole console;
+
+    @BeforeEach
+    void start() throws Exception {
+        db = TestDatabase.newDatabase();
+        // No folder watcher: here the console is what reloads route files.
+        service = RuntimeHarness.start(db, work, Map.of("routes.reload.enabled", "false")).withIngestKey();
+        console = service.runtime.console();
+    }
+
+    @AfterEach
+    void stop() {
+        service.close();
+    }
+
+    /** Runs an action with its console reference set, as Karaf would, and returns what it printed. */
+    String run(Action action, Object... fields) throws Exception {
+        Class<?> type = action.getClass();
+        set(action, "console", console);
+        for (int i = 0; i < fields.length; i += 2) {
+            set(action, (String) fields[i], fields[i + 1]);
+        }
+        PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        synchronized (System.class) {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            try {
+                assertNull(action.execute(), type.getSimpleName() + " prints its answer");
+            } finally {
+                System.setOut(original);
+            }
+        }
+        String printed = out.toString(StandardCharsets.UTF_8);
+        System.err.print("karaf@root()> mqtt:" + type.getSimpleName() + "\n" + printed);
+        return printed;
+    }
+
+    private static void set(Object target, String field, Object value) throws Exception {
+        var f = target.getClass().getDeclaredField(field);
+        f.setAccessible(true);
+        f.set(target, value);
+    }
+
+    static String line(String table, String containing) {
+        return Arrays.stream(table.split("\n")).filter(l -> l.contains(containing)).findFirst()
+                .orElseThrow(() -> new AssertionError("no line with " + containing + " in\n" + table));
+    }
+
+    @Test
+    void routeListShowsEachRouteWithItsFileStateAndExchanges() throws Exception {
+        assertEquals(202, service.postJson("/api/v1/ingest", "{\"topic\":\"a/devices/d1/t\",\"payload\":{\"v\":1}}").statusCode());
+        assertEquals(400, service.postJson("/api/v1/ingest", "{\"topic\":").statusCode());
+
+        String table = run(new RouteListCommand());
+        assertTrue(table.startsWith("ID"), table);
+        assertTrue(line(table, "ingest-pipeline ").contains("ingest-pipeline.camel.yaml"), table);
+        String http = line(table, "http-ingest ");
+        assertTrue(http.matches("http-ingest\\s+http-ingest\\.camel\\.yaml\\s+Started\\s+2\\s+1\\s+.*"),
+                "two requests, the malformed one failed: " + http);
+        assertTrue(http.contains("malformed") || http.contains("JSON") || http.contains("Exception"),
+                "the last failure is shown: " + http);
+        assertEquals(22, table.split("\n").length - 1, "every shipped route is listed: " + table);
+    }
+
+    @Test
+    void routeReloadDeploysChangedFilesAndValidateTouchesNothing() throws Exception {
+        Path file = service.routesDir.resolve("hello.camel.yaml");
+        Files.writeString(file, hello("hello-console", "v1"));
+
+        String validated = run(new RouteReloadCommand(), "file", "hello.camel.yaml", "validate", true);
+        assertEquals("valid      hello.camel.yaml: route hello-console\n", validated);
+        assertNull(service.runtime.camelContext().getRoute("hello-console"), "a dry run starts nothing");
+
+        assertEquals("reloaded   hello.camel.yaml\n", run(new RouteReloadCommand(), "file", "hello.camel.yaml"));
+        assertEquals("v1", get("/console/hello-console"));
+        assertEquals("unchanged  hello.camel.yaml\n", run(new RouteReloadCommand(), "file", "hello.camel.yaml"));
+
+        Files.writeString(file, hello("hello-console", "v2").replace("platform-http:", "platfrom-http:"));
+        String typo = run(new RouteReloadCommand(), "file", "hello.camel.yaml", "validate", true);
+        assertTrue(typo.startsWith("rejected   hello.camel.yaml: ") && typo.contains("unknown component 'platfrom-http'"), typo);
+        String refused = run(new RouteReloadCommand(), "file", "hello.camel.yaml");
+        assertTrue(refused.startsWith("rejected   hello.camel.yaml") && refused.endsWith("(the running version is kept)\n"), refused);
+        assertEquals("v1", get("/console/hello-console"), "the last good version still answers");
+
+        Files.writeString(file, hello("hello-console", "v2"));
+        String all = run(new RouteReloadCommand());
+        assertTrue(all.contains("reloaded   hello.camel.yaml\n") && all.contains("unchanged  http-ingest.camel.yaml\n"), all);
+        assertEquals("v2", get("/console/hello-console"));
+    }
+
+    @Test
+    void integrationListShowsEveryOrganizationOrOne() throws Exception {
+        RuntimeHarness.Tenant other = service.createOrganization("other");
+        HttpResponse<String> created = service.send("POST", "/api/v1/integrations", other.adminKey(),
+                "{\"name\":\"line 2\",\"settings\":{\"host\":\"broker.other\",\"port\":8883,\"protocol\":\"mqtts\"}}");
+        assertEquals(201, created.statusCode(), created.body());
+
+        String all = run(new IntegrationListCommand());
+        assertTrue(line(all, service.integrationId).contains("mqtt://broker.example:1883"), all);
+        assertTrue(line(all, "line 2").contains("mqtts://broker.other:8883") && line(all, "line 2").contains(other.organizationId()), all);
+
+        String one = run(new IntegrationListCommand(), "org", other.organizationId());
+        assertEquals(2, one.split("\n").length, "header and the other organization's one integration: " + one);
+        assertFalse(one.contains(service.integrationId), one);
+    }
+
+    @Test
+    void integrationTestRunsTheConnectionTestAndRecordsIt() throws Exception {
+        try (MosquittoBroker broker = MosquittoBroker.start(work.resolve("mosquitto"), Map.of())) {
+            String id = brokerIntegration(broker.port());
+            String ok = run(new IntegrationTestCommand(), "id", id);
+            assertTrue(ok.startsWith("ok in "), ok);
+            for (String step : new String[] {"dns", "tcp", "connect", "subscribe", "publish", "receive"}) {
+                assertTrue(line(ok, step + " ").contains("true"), ok);
+            }
+            assertEquals("console|ok", Rows.text(db, "SELECT actor || '|' || outcome FROM activity_log WHERE action = 'integration.tested'"),
+                    "the console's test is in the activity log");
+        }
+        String closedPort = brokerIntegration(RuntimeHarness.freePort());
+        String failed = run(new IntegrationTestCommand(), "id", closedPort);
+        assertTrue(failed.startsWith("failed: refused in "), failed);
+    }
+
+    @Test
+    void subscriptionListShowsStateAndCounters() throws Exception {
+        try (MosquittoBroker broker = MosquittoBroker.start(work.resolve("mosquitto"), Map.of())) {
+            String id = brokerIntegration(broker.port());
+            HttpResponse<String> r = service.send("POST", "/api/v1/integrations/" + id + "/subscribe", admin(),
+                    "{\"topics\":[\"site/devices/+/telemetry\"],\"qos\":1}");
+            assertEquals(200, r.statusCode(), r.body());
+            broker.subscribed("site/devices/+/telemetry");
+            broker.publishLines("site/devices/d7/telemetry", java.util.List.of("{\"t\":1}", "{\"t\":2}"), 1, null, null);
+            Await.until("both stored", Duration.ofSeconds(20),
+                    () -> Rows.count(db, "SELECT count(*) FROM mqtt_messages WHERE source = 'mqtt'") == 2);
+            Await.until("counted", Duration.ofSeconds(5), () -> line(run(new SubscriptionListCommand()), id).contains(" 2 "));
+
+            String row = line(run(new SubscriptionListCommand()), id);
+            assertTrue(row.matches(id + "\\s+connected\\s+\\S+Z\\s+2\\s+2\\s+0\\s+site/devices/\\+/telemetry\\s+-"), row);
+        }
+    }
+
+    @Test
+    void queueStatsShowsQueueAndWriter() throws Exception {
+        assertEquals(202, service.postJson("/api/v1/ingest", "[{\"topic\":\"a/devices/d1/t\",\"payload\":{\"v\":1}},"
+                + "{\"topic\":\"a/devices/d2/t\",\"payload\":{\"v\":2}}]").statusCode());
+        String stats = run(new QueueStatsCommand());
+        assertTrue(line(stats, "queue capacity").endsWith(" 10000"), stats);
+        assertTrue(line(stats, "queue depth").endsWith(" 0"), stats);
+        assertTrue(line(stats, "in flight").endsWith(" 0"), stats);
+        assertTrue(line(stats, "rejected").endsWith(" 0"), stats);
+        assertTrue(line(stats, "stored").endsWith(" 2"), stats);
+        assertTrue(line(stats, "batches committed").matches("batches committed\\s+[12]"), stats);
+    }
+
+    @Test
+    void parserListShowsBuiltInAndFileParsers() throws Exception {
+        String table = run(new ParserListCommand());
+        assertTrue(line(table, "standard ").contains("built-in"), table);
+        assertTrue(line(table, "senml ").contains("built-in"), table);
+        String vendor = line(table, "vendor-nested ");
+        assertTrue(vendor.contains("file") && vendor.contains("json") && vendor.endsWith("vendor-nested.parser.yaml"), vendor);
+        assertTrue(line(table, "csv-line ").contains("csv"), table);
+    }
+
+    @Test
+    void deadLettersListsAndReplaysAKeptMessage() throws Exception {
+        AtomicBoolean parserBroken = new AtomicBoolean(true);
+        AdviceWith.adviceWith(service.runtime.camelContext(), "ingest-pipeline",
+                a -> a.weaveByType(BeanDefinition.class).selectFirst().before().process(e -> {
+                    InboundMessage m = e.getMessage().getBody(InboundMessage.class);
+                    if (parserBroken.get() && m.topic().contains("poison")) {
+                        throw new IllegalStateException("parser bug on " + m.topic());
+                    }
+                }));
+        HttpResponse<String> r = service.postJson("/api/v1/ingest", "{\"topic\":\"p/devices/b/poison\",\"payload\":{\"v\":2}}");
+        assertEquals("{\"accepted\":1,\"deadLettered\":1}", r.body());
+        String id = Rows.text(db, "SELECT id FROM dead_letters");
+
+        String listed = run(new DeadLettersCommand());
+        String row = line(listed, id);
+        assertTrue(row.contains("p/devices/b/poison") && row.contains(" no ") && row.contains("parser bug"), row);
+
+        String again = run(new DeadLettersCommand(), "replay", id);
+        assertEquals("dead letter " + id + " failed again and was kept as a new dead letter (see mqtt:dead-letters)\n", again);
+        assertEquals(2, Rows.count(db, "SELECT count(*) FROM dead_letters"));
+
+        parserBroken.set(false);
+        String replayed = run(new DeadLettersCommand(), "replay", id);
+        assertTrue(replayed.startsWith("dead letter " + id + " replayed: stored as message "), replayed);
+        assertEquals("b|{\"v\": 2}", Rows.text(db, "SELECT device_id || '|' || metrics::text FROM mqtt_messages"),
+                "the replayed message is stored, parsed");
+        assertNotNull(Rows.text(db, "SELECT replayed_at FROM dead_letters WHERE id = '" + id + "'"));
+        assertTrue(run(new DeadLettersCommand(), "replay", id).contains("was already replayed"), "a replay happens once");
+        assertFalse(line(run(new DeadLettersCommand()), id).contains(" no "), "listed as replayed");
+    }
+
+    private String admin() throws Exception {
+        return adminKey;
+    }
+
+    private String adminKey;
+
+    private String brokerIntegration(int port) throws Exception {
+        if (adminKey == null) {
+            adminKey = service.createOrganization("brokers").adminKey();
+        }
+        HttpResponse<String> r = service.send("POST", "/api/v1/integrations", adminKey,
+                "{\"name\":\"local\",\"settings\":{\"host\":\"127.0.0.1\",\"port\":" + port + "}}");
+        assertEquals(201, r.statusCode(), r.body());
+        return Json.strict().readTree(r.body()).path("id").asText();
+    }
+
+    private String get(String path) throws Exception {
+        return service.send("GET", path, null, null).body();
+    }
+
+    private static String hello(String id, String answer) {
+        return """
+                - route:
+                    id: %s
+                    from:
+                      uri: platform-http:/console/%s
+                      steps:
+                        - setBody:
+                            constant: "%s"
+                """.formatted(id, id, answer);
+    }
+}
