@@ -4,8 +4,8 @@
 #
 #   ./test.sh            (CI runs exactly this: .ci/run)
 #
-# Mosquitto 2.x is installed with apt when missing (as root; otherwise install it yourself:
-# apt-get install mosquitto mosquitto-clients). The tests start their own brokers on free ports.
+# Mosquitto 2.x and the OpenSSH client are installed with apt when missing (as root; otherwise
+# install them yourself: apt-get install mosquitto mosquitto-clients openssh-client). The tests start their own brokers on free ports.
 set -euo pipefail
 cd "$(dirname "$0")"
 if ! command -v mosquitto >/dev/null 2>&1 || ! command -v mosquitto_sub >/dev/null 2>&1; then
@@ -15,6 +15,17 @@ if ! command -v mosquitto >/dev/null 2>&1 || ! command -v mosquitto_sub >/dev/nu
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto mosquitto-clients >/dev/null
   else
     echo "Mosquitto is needed by the tests: apt-get install mosquitto mosquitto-clients" >&2
+    exit 1
+  fi
+fi
+# The Karaf console tests script it as operators do: OpenSSH with a key (bin/client needs a terminal).
+if ! command -v ssh >/dev/null 2>&1 || ! command -v ssh-keygen >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing the OpenSSH client (apt) ..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-client >/dev/null
+  else
+    echo "ssh and ssh-keygen are needed by the tests: apt-get install openssh-client" >&2
     exit 1
   fi
 fi

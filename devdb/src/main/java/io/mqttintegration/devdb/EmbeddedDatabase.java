@@ -92,6 +92,26 @@ public final class EmbeddedDatabase implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the server ask this role for its password on TCP connections from 127.0.0.1 (an
+     * embedded server trusts everyone), so a test proves the password really reaches the driver.
+     */
+    public void requirePassword(String user) throws SQLException, java.io.IOException {
+        try (Connection c = dataSource("postgres").getConnection(); Statement st = c.createStatement()) {
+            java.nio.file.Path hba;
+            try (java.sql.ResultSet rs = st.executeQuery("SHOW hba_file")) {
+                rs.next();
+                hba = java.nio.file.Path.of(rs.getString(1));
+            }
+            String rule = "host all " + quoteIdent(user) + " 127.0.0.1/32 scram-sha-256\n";
+            String current = java.nio.file.Files.readString(hba);
+            if (!current.contains(rule)) {
+                java.nio.file.Files.writeString(hba, rule + current);
+            }
+            st.execute("SELECT pg_reload_conf()");
+        }
+    }
+
     private static boolean exists(Connection c, String sql, String value) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, value);

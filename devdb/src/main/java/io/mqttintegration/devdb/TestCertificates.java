@@ -34,6 +34,28 @@ public record TestCertificates(Path caCert, Path cert, Path key) {
         return new TestCertificates(caCert, cert, key);
     }
 
+    /** The server key and certificate (with its CA) as a PKCS12 key store, as a server configures them. */
+    public Path pkcs12(Path file, String password) throws IOException, InterruptedException {
+        openssl(file.toAbsolutePath().getParent(), "pkcs12", "-export", "-in", cert.toString(), "-inkey", key.toString(),
+                "-certfile", caCert.toString(), "-name", "server", "-out", file.toString(), "-passout", "pass:" + password);
+        return file;
+    }
+
+    /** An SSLContext that trusts only this CA, for clients in tests. */
+    public javax.net.ssl.SSLContext clientContext() throws java.security.GeneralSecurityException, IOException {
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (var in = Files.newInputStream(caCert)) {
+            trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(null, tmf.getTrustManagers(), null);
+        return context;
+    }
+
     private static void openssl(Path dir, String... args) throws IOException, InterruptedException {
         List<String> cmd = new java.util.ArrayList<>(List.of("openssl"));
         cmd.addAll(List.of(args));

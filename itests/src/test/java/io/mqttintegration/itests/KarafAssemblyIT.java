@@ -38,6 +38,7 @@ class KarafAssemblyIT {
     void bootsServesTheApiIngestsReloadsRoutesAndStopsCleanly() throws Exception {
         EmbeddedDatabase postgres = TestDatabase.server();
         Map<String, String> env = KarafProcess.databaseEnv(postgres, "mqi_e2e", "e2e-secret");
+        postgres.requirePassword("mqi_e2e"); // MQI_DB_PASSWORD reaches pgjdbc through bin/setenv's pgpass file
         DataSource db = postgres.dataSource("mqi_e2e");
 
         try (KarafProcess karaf = new KarafProcess(Path.of(System.getProperty("mqi.karaf.dir")), work, env)) {

@@ -23,8 +23,11 @@ final class KarafProcess implements AutoCloseable {
 
     final Path home;
     final int httpPort;
+    final int sshPort;
     private final Map<String, String> env;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private String scheme = "http";
+    private String host = "127.0.0.1";
     private Process process;
 
     KarafProcess(Path built, Path workDir, Map<String, String> env) throws IOException {
@@ -36,8 +39,17 @@ final class KarafProcess implements AutoCloseable {
         this.httpPort = freePort();
         this.env = new java.util.HashMap<>(env);
         this.env.put("MQI_HTTP_PORT", Integer.toString(httpPort));
-        this.env.put("MQI_SSH_PORT", Integer.toString(freePort()));
+        this.sshPort = freePort();
+        this.env.put("MQI_SSH_PORT", Integer.toString(sshPort));
         this.env.put("JAVA_HOME", System.getProperty("java.home"));
+    }
+
+    /** Talks HTTPS to the API (trusting the given context), by name, as a client checking the certificate would. */
+    KarafProcess overTls(javax.net.ssl.SSLContext trust, String hostName) {
+        http = HttpClient.newBuilder().sslContext(trust).connectTimeout(Duration.ofSeconds(5)).build();
+        scheme = "https";
+        host = hostName;
+        return this;
     }
 
     void start() throws IOException {
@@ -103,7 +115,7 @@ final class KarafProcess implements AutoCloseable {
     }
 
     URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + httpPort + path);
+        return URI.create(scheme + "://" + host + ":" + httpPort + path);
     }
 
     long pid() {

@@ -188,10 +188,10 @@ public final class ProductRuntime implements AutoCloseable {
     private ApiParts bindApi(Registry registry, int maxBody, Tenancy tenancy, IntegrationStore integrations,
             IntegrationParsers parsers, ParserRegistry parserRegistry) throws IOException {
         Path securityDir = home.resolve(settings.text("security.dir")).normalize();
-        ServerSecrets secrets = ServerSecrets.load(securityDir.resolve("secrets"), settings.optional("security.masterKey"),
-                settings.optional("security.keyHashSecret"));
+        ServerSecrets secrets = ServerSecrets.load(securityDir.resolve("secrets"), settings.secret("security.masterKey", home),
+                settings.secret("security.keyHashSecret", home));
         ApiKeys apiKeys = new ApiKeys(secrets.hashKey());
-        OperatorKey operatorKey = OperatorKey.load(apiKeys, settings.optional("security.operatorKey"),
+        OperatorKey operatorKey = OperatorKey.load(apiKeys, settings.secret("security.operatorKey", home),
                 securityDir.resolve("operator.key"), securityDir.resolve("secrets/operator.key.hash"));
         OrganizationStore organizations = new OrganizationStore(tenancy);
         ApiKeyStore keys = new ApiKeyStore(tenancy);
@@ -237,6 +237,24 @@ public final class ProductRuntime implements AutoCloseable {
         config.setBindHost(settings.text("http.host"));
         config.setBindPort(httpPort);
         config.setMaxBodySize((long) settings.integer("http.maxBodyBytes", 1, Integer.MAX_VALUE));
+        String keyStore = settings.optional("http.tls.keyStore");
+        if (keyStore != null && !keyStore.isBlank()) {
+            Path file = home.resolve(keyStore.trim()).normalize();
+            if (!java.nio.file.Files.isReadable(file)) {
+                throw new IllegalStateException("http.tls.keyStore " + file + " cannot be read");
+            }
+            org.apache.camel.support.jsse.KeyStoreParameters store = new org.apache.camel.support.jsse.KeyStoreParameters();
+            store.setResource("file:" + file);
+            String password = settings.secret("http.tls.keyStorePassword", home);
+            store.setPassword(password);
+            org.apache.camel.support.jsse.KeyManagersParameters keys = new org.apache.camel.support.jsse.KeyManagersParameters();
+            keys.setKeyStore(store);
+            keys.setKeyPassword(password);
+            org.apache.camel.support.jsse.SSLContextParameters tls = new org.apache.camel.support.jsse.SSLContextParameters();
+            tls.setKeyManagers(keys);
+            config.setSslContextParameters(tls);
+            LOG.info("The HTTP API serves TLS with the key store {}", file);
+        }
         return new VertxPlatformHttpServer(config);
     }
 

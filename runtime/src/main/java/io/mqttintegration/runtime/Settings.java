@@ -1,5 +1,10 @@
 package io.mqttintegration.runtime;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Function;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -34,6 +39,38 @@ public final class Settings {
     public String optional(String key) {
         String v = values.get(key);
         return v == null || v.isEmpty() ? null : v;
+    }
+
+    /**
+     * A secret: the value is a reference, so Karaf's config:list (which shows every configuration
+     * value) shows where the secret is, never the secret. {@code env:NAME} reads the environment
+     * variable, {@code file:PATH} the file (relative to home; trimmed); anything else is taken
+     * literally (discouraged: config:list shows it). Null when absent or blank.
+     */
+    public String secret(String key, Path home) {
+        return secret(key, home, System::getenv);
+    }
+
+    String secret(String key, Path home, Function<String, String> environment) {
+        String v = optional(key);
+        if (v == null) {
+            return null;
+        }
+        if (v.startsWith("env:")) {
+            String value = environment.apply(v.substring(4).trim());
+            return value == null || value.isBlank() ? null : value.trim();
+        }
+        if (v.startsWith("file:")) {
+            Path file = home.resolve(v.substring(5).trim()).normalize();
+            try {
+                String value = Files.readString(file, StandardCharsets.UTF_8).trim();
+                return value.isEmpty() ? null : value;
+            } catch (IOException e) {
+                throw new IllegalArgumentException("configuration key '" + key + "' names the file " + file
+                        + ", which cannot be read (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+        return v;
     }
 
     public int integer(String key, int min, int max) {

@@ -24,6 +24,26 @@ class SettingsTest {
     }
 
     @Test
+    void secretsAreReferencesToTheEnvironmentOrAFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home) throws Exception {
+        java.nio.file.Files.writeString(home.resolve("master.key"), "from-a-file\n");
+        Settings s = new Settings(Map.of("a", "env:MQI_TEST_SECRET", "b", "file:master.key", "c", "literal", "d", "env:UNSET",
+                "e", "file:missing.key"));
+        Map<String, String> env = Map.of("MQI_TEST_SECRET", "from-the-env");
+        assertEquals("from-the-env", s.secret("a", home, env::get));
+        assertEquals("from-a-file", s.secret("b", home, env::get));
+        assertEquals("literal", s.secret("c", home, env::get));
+        assertEquals(null, s.secret("d", home, env::get), "an unset variable is no secret (one is generated)");
+        assertEquals(null, s.secret("absent", home, env::get));
+        String error = assertThrows(IllegalArgumentException.class, () -> s.secret("e", home, env::get)).getMessage();
+        assertTrue(error.contains("'e'") && error.contains("missing.key"), error);
+        for (String key : new String[] {"security.operatorKey", "security.masterKey", "security.keyHashSecret",
+                "http.tls.keyStorePassword"}) {
+            assertTrue(RuntimeHarness.shippedDefaults().get(key).startsWith("env:"),
+                    key + " ships as a reference, so config:list never shows a secret");
+        }
+    }
+
+    @Test
     void theShippedDefaultsAreComplete() {
         Settings shipped = new Settings(RuntimeHarness.shippedDefaults());
         // every key ProductRuntime reads must have a default in etc/

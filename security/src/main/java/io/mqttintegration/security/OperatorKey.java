@@ -45,8 +45,8 @@ public final class OperatorKey {
         ApiKeys.NewKey generated = keys.generate();
         ServerSecrets.writePrivate(keyFile, generated.key() + "\n");
         ServerSecrets.writePrivate(hashFile, Base64.getEncoder().encodeToString(generated.hash()) + "\n");
-        LOG.warn("No operator key configured (MQI_OPERATOR_KEY): generated one, written once to {} (mode 600): {}",
-                keyFile, generated.key());
+        // The key itself is never logged: logs are shipped and kept where the key must not be.
+        LOG.warn("No operator key configured (MQI_OPERATOR_KEY): generated one, written once to {} (mode 600)", keyFile);
         return new OperatorKey(keys, generated.hash());
     }
 

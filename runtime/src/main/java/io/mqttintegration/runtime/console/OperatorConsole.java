@@ -75,17 +75,20 @@ public final class OperatorConsole {
 
     /**
      * mqtt:route-reload: reloads one route file (or every file of the folder when null); with
-     * validateOnly, checks it as a reload would without touching what runs. A refused file leaves
-     * its last good version running.
+     * validateOnly, checks it as a reload would without touching what runs (a file outside the
+     * folder, by absolute path, is checked as the folder's file of the same name). A refused file
+     * leaves its last good version running.
      */
     public String reload(String file, boolean validateOnly) throws IOException {
-        List<Path> files = file == null ? FolderWatcher.filesOf(p.routesDir(), p.deployer()) : List.of(routeFile(file));
+        List<Path> files = file == null ? FolderWatcher.filesOf(p.routesDir(), p.deployer())
+                : List.of(validateOnly ? candidateFile(file) : routeFile(file));
         StringBuilder out = new StringBuilder();
         for (Path f : files) {
             String name = f.getFileName().toString();
             String line;
             try {
-                line = validateOnly ? "valid      " + name + ": " + String.join(", ", p.deployer().validate(f))
+                line = validateOnly
+                        ? "valid      " + name + ": " + String.join(", ", p.deployer().validate(f, p.routesDir().resolve(name)))
                         : (p.deployer().deploy(f) ? "reloaded   " : "unchanged  ") + name;
             } catch (RouteFileException e) {
                 line = "rejected   " + name + ": " + e.getMessage() + (validateOnly ? "" : " (the running version is kept)");
@@ -98,6 +101,21 @@ public final class OperatorConsole {
     /** Route file names of the folder (for completion). */
     public List<String> routeFileNames() throws IOException {
         return FolderWatcher.filesOf(p.routesDir(), p.deployer()).stream().map(f -> f.getFileName().toString()).toList();
+    }
+
+    /**
+     * A file to validate: a route file of the folder by name, or any readable file by absolute path
+     * (a candidate checked before it is copied into the folder, as the file of the same name).
+     */
+    private Path candidateFile(String name) {
+        Path f = Path.of(name);
+        if (!f.isAbsolute()) {
+            return routeFile(name);
+        }
+        if (!p.deployer().accepts(f) || !Files.isRegularFile(f)) {
+            throw new IllegalArgumentException(name + " is not a readable *.camel.yaml or *.xml file");
+        }
+        return f;
     }
 
     private Path routeFile(String name) {

@@ -128,8 +128,16 @@ public final class RouteFileDeployer implements FileDeployer {
      * declares ("route a", "template b", "configuration c").
      */
     public synchronized List<String> validate(Path file) {
+        return validate(file, file);
+    }
+
+    /**
+     * Checks a file as if it were deployed as {@code as} (a candidate kept outside the watched
+     * folder, meant to replace {@code as}): its route ids may repeat those of {@code as} only.
+     */
+    public synchronized List<String> validate(Path file, Path as) {
         try {
-            Parsed parsed = parse(file, Files.readAllBytes(file));
+            Parsed parsed = parse(file, as, Files.readAllBytes(file));
             List<String> declared = new ArrayList<>();
             for (RouteDefinition route : parsed.routes()) {
                 // The most common mistake that parses: a consumer whose component does not exist.
@@ -186,6 +194,10 @@ public final class RouteFileDeployer implements FileDeployer {
     }
 
     private Parsed parse(Path file, byte[] content) throws Exception {
+        return parse(file, file, content);
+    }
+
+    private Parsed parse(Path file, Path as, byte[] content) throws Exception {
         Resource resource = ResourceHelper.fromBytes("file:" + file.toAbsolutePath(), content);
         Collection<RoutesBuilder> builders = PluginHelper.getRoutesLoader(context).findRoutesBuilders(List.of(resource));
         List<RouteDefinition> routes = new ArrayList<>();
@@ -211,7 +223,7 @@ public final class RouteFileDeployer implements FileDeployer {
                 throw new RouteFileException(file + ": REST DSL blocks are not supported in route files; use platform-http routes");
             }
         }
-        checkIds(file, routes, configs);
+        checkIds(as, routes, configs);
         for (RouteTemplateDefinition template : templates) {
             if (template.getId() == null) {
                 throw new RouteFileException(file + ": every routeTemplate needs an explicit id");

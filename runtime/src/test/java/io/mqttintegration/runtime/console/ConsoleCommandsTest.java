@@ -134,6 +134,16 @@ class ConsoleCommandsTest {
         assertTrue(refused.startsWith("rejected   hello.camel.yaml") && refused.endsWith("(the running version is kept)\n"), refused);
         assertEquals("v1", get("/console/hello-console"), "the last good version still answers");
 
+        // A candidate outside the folder is checked as the file it would replace: its ids may repeat that file's only.
+        Path candidate = work.resolve("hello.camel.yaml");
+        Files.writeString(candidate, hello("hello-console", "v2"));
+        assertEquals("valid      hello.camel.yaml: route hello-console\n",
+                run(new RouteReloadCommand(), "file", candidate.toString(), "validate", true));
+        Path clash = work.resolve("other.camel.yaml");
+        Files.writeString(clash, hello("http-ingest", "x"));
+        String duplicate = run(new RouteReloadCommand(), "file", clash.toString(), "validate", true);
+        assertTrue(duplicate.contains("route id http-ingest is already defined in"), duplicate);
+
         Files.writeString(file, hello("hello-console", "v2"));
         String all = run(new RouteReloadCommand());
         assertTrue(all.contains("reloaded   hello.camel.yaml\n") && all.contains("unchanged  http-ingest.camel.yaml\n"), all);

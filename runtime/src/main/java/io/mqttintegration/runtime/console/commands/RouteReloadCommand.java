@@ -19,7 +19,7 @@ public class RouteReloadCommand implements Action {
     @Option(name = "--validate", description = "only check the file (dry run): nothing that runs is touched")
     boolean validate;
 
-    @Argument(index = 0, name = "file", description = "a route file name in the routes folder; all files when omitted")
+    @Argument(index = 0, name = "file", description = "a route file name in the routes folder (with --validate also an absolute path); all files when omitted")
     @Completion(RouteFiles.class)
     String file;
 

@@ -1,0 +1,105 @@
+package io.mqttintegration.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mqttintegration.devdb.EmbeddedDatabase;
+import io.mqttintegration.devdb.MosquittoBroker;
+import io.mqttintegration.devdb.TestDatabase;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A plain Apache Karaf 4.4.8 (the distribution from Maven Central, untouched but for its SSH port,
+ * an operator's SSH key and the Maven repository it may read) takes the service from its console:
+ * feature:repo-add, feature:install, the API answers; feature:uninstall stops every route and
+ * closes every MQTT session.
+ */
+class StockKarafIT {
+
+    private static final String OPERATOR_KEY = "stock-operator-key-0123456789-abcdefgh";
+
+    @TempDir
+    Path work;
+
+    @Test
+    void aStockKarafInstallsTheFeatureFromItsConsoleAndUninstallsItCleanly() throws Exception {
+        Path stock = Path.of(System.getProperty("mqi.stock.karaf.dir"));
+        // The feature repository and every bundle it names, in a Maven repository layout: the built
+        // assembly's system/ folder here, an operator's Nexus or ~/.m2 (after mvn install) elsewhere.
+        Path repository = Path.of(System.getProperty("mqi.karaf.dir")).resolve("system").toAbsolutePath();
+        String version = System.getProperty("mqi.version");
+
+        EmbeddedDatabase postgres = TestDatabase.server();
+        Map<String, String> db = KarafProcess.databaseEnv(postgres, "mqi_stock", "stock-db-pw");
+        postgres.requirePassword("mqi_stock");
+        // Stock Karaf has no bin/setenv of ours: the operator gives pgjdbc a pgpass file.
+        Path pgpass = work.resolve("pgpass");
+        Files.writeString(pgpass, "*:*:*:mqi_stock:stock-db-pw\n");
+        Files.setPosixFilePermissions(pgpass, PosixFilePermissions.fromString("rw-------"));
+        Map<String, String> env = new HashMap<>(Map.of("MQI_DB_URL", db.get("MQI_DB_URL"), "MQI_DB_USER", "mqi_stock",
+                "PGPASSFILE", pgpass.toString(), "MQI_OPERATOR_KEY", OPERATOR_KEY));
+
+        try (KarafProcess karaf = new KarafProcess(stock, work, env);
+                MosquittoBroker broker = MosquittoBroker.start(work.resolve("mosquitto"), Map.of())) {
+            edit(karaf.home.resolve("etc/org.apache.karaf.shell.cfg"), "sshPort = 8101", "sshPort = " + karaf.sshPort);
+            edit(karaf.home.resolve("etc/org.apache.karaf.shell.cfg"), "sshHost = 0.0.0.0", "sshHost = 127.0.0.1");
+            edit(karaf.home.resolve("etc/org.apache.karaf.management.cfg"), "rmiRegistryPort = 1099",
+                    "rmiRegistryPort = " + KarafProcess.freePort());
+            edit(karaf.home.resolve("etc/org.apache.karaf.management.cfg"), "rmiServerPort = 44444",
+                    "rmiServerPort = " + KarafProcess.freePort());
+            edit(karaf.home.resolve("etc/org.ops4j.pax.url.mvn.cfg"), "@id=child.system.repository@snapshots",
+                    "@id=child.system.repository@snapshots, \\\n    " + repository.toUri() + "@id=mqi@snapshots");
+            KarafConsole console = KarafConsole.enable(karaf.home, work, karaf.sshPort);
+            karaf.start();
+            console.await("feature:list -i", out -> out.contains("ssh "), Duration.ofSeconds(90));
+            console.clearTranscript();
+
+            console.run("feature:repo-add mvn:io.mqttintegration/mqtt-integration-features/" + version + "/xml/features");
+            console.run("feature:install mqtt-integration");
+            karaf.awaitHealthy(Duration.ofSeconds(120));
+            assertTrue(karaf.get("/health").body().contains("\"database\":{\"status\":\"up\""));
+            console.await("mqtt:route-list", out -> out.contains("http-ingest"), Duration.ofSeconds(30));
+
+            // A live MQTT session, so uninstalling has one to close.
+            String org = KarafProcess.field(karaf.send("POST", "/api/v1/organizations", OPERATOR_KEY, "{\"name\":\"stock\"}"), "id");
+            String admin = KarafProcess.field(karaf.send("POST", "/api/v1/organizations/" + org + "/api-keys", OPERATOR_KEY,
+                    "{\"name\":\"admin\",\"scopes\":[\"admin\"]}"), "key");
+            String integration = KarafProcess.field(karaf.send("POST", "/api/v1/integrations", admin,
+                    "{\"name\":\"b\",\"settings\":{\"host\":\"127.0.0.1\",\"port\":" + broker.port() + "}}"), "id");
+            assertEquals(200, karaf.send("POST", "/api/v1/integrations/" + integration + "/subscribe", admin,
+                    "{\"topics\":[\"stock/#\"],\"qos\":1}").statusCode());
+            console.await("mqtt:subscription-list", out -> out.contains(" connected "), Duration.ofSeconds(30));
+            String clientId = "mqi-" + integration.replace("-", "").substring(0, 19);
+
+            console.run("feature:uninstall mqtt-integration");
+            assertThrows(IOException.class, () -> karaf.get("/health"), "the HTTP API is gone");
+            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!broker.log().contains("Client " + clientId + " disconnected") && System.nanoTime() < until) {
+                Thread.sleep(100);
+            }
+            assertTrue(broker.log().contains("Client " + clientId + " disconnected"), "uninstalling closed the MQTT session");
+            assertTrue(console.run("mqtt:route-list").contains("Command not found"), "the console commands went with the feature");
+            String bundles = console.run("bundle:list -s");
+            assertTrue(!bundles.contains("io.mqttintegration.runtime"), "the runtime bundle is uninstalled:\n" + bundles);
+            System.out.println("Stock Karaf 4.4.8 console session:\n" + console.transcript());
+            assertEquals(0, karaf.stop(Duration.ofSeconds(60)));
+        }
+    }
+
+    private static void edit(Path file, String from, String to) throws IOException {
+        String text = Files.readString(file);
+        if (!text.contains(from)) {
+            throw new IllegalStateException(file + " has no '" + from + "'");
+        }
+        Files.writeString(file, text.replace(from, to));
+    }
+}
