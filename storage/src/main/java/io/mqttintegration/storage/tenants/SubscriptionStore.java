@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,7 +13,7 @@ import java.util.UUID;
 
 /**
  * The persistent subscriptions the service keeps open: written within one organization, read all
- * at once (as the operator) when the service starts.
+ * at once (as the operator) when the service starts and each time a node reconciles its routes.
  */
 public final class SubscriptionStore {
 
@@ -62,11 +63,16 @@ public final class SubscriptionStore {
 
     /** Every subscription of an enabled integration, all organizations (the service's start). */
     public List<SubscriptionRecord> listActive() {
+        return listActiveVersions().stream().map(ActiveSubscription::subscription).toList();
+    }
+
+    /** As {@link #listActive}, each with its version (the later of its and its integration's last change). */
+    public List<ActiveSubscription> listActiveVersions() {
         return tenancy.asOperator(c -> {
-            List<SubscriptionRecord> all = new ArrayList<>();
+            List<ActiveSubscription> all = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(listActiveSql); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    all.add(map(rs));
+                    all.add(new ActiveSubscription(map(rs), rs.getObject(5, OffsetDateTime.class)));
                 }
             }
             return all;
