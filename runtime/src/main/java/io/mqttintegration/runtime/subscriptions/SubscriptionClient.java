@@ -18,7 +18,10 @@ import org.slf4j.LoggerFactory;
  * The MQTT 5 client of one integration's subscription, handed to the route's paho-mqtt5 consumer
  * (endpoint option {@code client}). The consumer installs its callback and asks for its one topic,
  * which names the subscription; this client subscribes the integration's topic filters instead,
- * all in one SUBSCRIBE, on every (re)connect, and keeps the subscription's status.
+ * all in one SUBSCRIBE, on every (re)connect, and keeps the subscription's status. With a shared
+ * group each filter is subscribed as {@code $share/<group>/<filter>} (MQTT 5 shared subscription):
+ * the broker gives each message to one session of the group; messages still arrive with their real
+ * topic.
  */
 final class SubscriptionClient extends MqttClient {
 
@@ -26,6 +29,7 @@ final class SubscriptionClient extends MqttClient {
 
     private final String name;
     private final List<String> filters;
+    private final String sharedGroup;
     private final SubscriptionStatus status;
     private final Executor executor;
     private final Runnable onConnected;
@@ -34,14 +38,16 @@ final class SubscriptionClient extends MqttClient {
 
     /**
      * @param name the topic the route's endpoint names (a name, not a filter)
+     * @param sharedGroup the MQTT 5 shared subscription group, or null for a plain subscription
      * @param executor runs subscribing off Paho's callback thread
      * @param onConnected told after each successful (re)subscription
      */
-    SubscriptionClient(String serverUri, String clientId, String name, List<String> filters, SubscriptionStatus status,
-            Executor executor, Runnable onConnected) throws MqttException {
+    SubscriptionClient(String serverUri, String clientId, String name, List<String> filters, String sharedGroup,
+            SubscriptionStatus status, Executor executor, Runnable onConnected) throws MqttException {
         super(serverUri, clientId, new MemoryPersistence());
         this.name = name;
         this.filters = List.copyOf(filters);
+        this.sharedGroup = sharedGroup;
         this.status = status;
         this.executor = executor;
         this.onConnected = onConnected;
@@ -114,7 +120,8 @@ final class SubscriptionClient extends MqttClient {
         if (!isConnected()) {
             return;
         }
-        MqttSubscription[] subscriptions = filters.stream().map(f -> new MqttSubscription(f, qos)).toArray(MqttSubscription[]::new);
+        MqttSubscription[] subscriptions = filters.stream().map(f -> new MqttSubscription(subscribed(f, sharedGroup), qos))
+                .toArray(MqttSubscription[]::new);
         try {
             IMqttToken token = super.subscribe(subscriptions);
             int[] codes = token.getReasonCodes();
@@ -128,6 +135,16 @@ final class SubscriptionClient extends MqttClient {
             LOG.warn("Subscribing {} to {} failed: {}", getClientId(), filters, e.getMessage());
             status.error("subscribing failed: " + e.getMessage());
         }
+    }
+
+    /** The MQTT 5 shared subscription group, or null. */
+    String sharedGroup() {
+        return sharedGroup;
+    }
+
+    /** The filter as subscribed: {@code $share/<group>/<filter>} in a shared group. */
+    static String subscribed(String filter, String sharedGroup) {
+        return sharedGroup == null ? filter : "$share/" + sharedGroup + "/" + filter;
     }
 
     /**
