@@ -2,9 +2,11 @@ package io.mqttintegration.runtime.subscriptions;
 
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
@@ -26,6 +28,7 @@ import org.slf4j.LoggerFactory;
 final class SubscriptionClient extends MqttClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionClient.class);
+    private static final int CLOSE_SECONDS = 15;
 
     private final String name;
     private final List<String> filters;
@@ -59,7 +62,7 @@ final class SubscriptionClient extends MqttClient {
         super.setCallback(new MqttCallback() {
             @Override
             public void connectComplete(boolean reconnect, String serverUri) {
-                if (reconnect) {
+                if (reconnect && !draining) {
                     status.connected();
                     executor.execute(SubscriptionClient.this::subscribeAll);
                 }
@@ -157,31 +160,49 @@ final class SubscriptionClient extends MqttClient {
 
     /** Ends the broker's session too (MQTT 5: DISCONNECT with session expiry 0), then closes. */
     void closeSession() {
-        try {
-            if (isConnected()) {
-                MqttProperties properties = new MqttProperties();
-                properties.setSessionExpiryInterval(0L);
-                aClient.disconnect(0, null, null, 0, properties).waitForCompletion(5_000);
-            }
-        } catch (MqttException e) {
-            LOG.debug("ending the session of {}: {}", getClientId(), e.getMessage());
-        }
-        closeQuietly();
+        close(true, "ending the session of");
     }
 
-    /** Disconnects, keeping the broker's session (it queues QoS 1 messages until we are back). */
+    /**
+     * Disconnects, keeping the broker's session (it queues QoS 1 messages until we are back). Paho
+     * refuses to close a client while a connect (its automatic reconnect) is under way, and that
+     * client would then connect and take the session over from its successor: so close again once
+     * the attempt has ended, for at most {@code CLOSE_SECONDS}.
+     */
     void closeQuietly() {
-        try {
-            if (isConnected()) {
-                disconnectForcibly(0, 5_000, true);
+        close(false, "disconnecting");
+    }
+
+    private void close(boolean endSession, String what) {
+        draining = true;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_SECONDS);
+        while (true) {
+            try {
+                if (isConnected() && endSession) {
+                    MqttProperties properties = new MqttProperties();
+                    properties.setSessionExpiryInterval(0L);
+                    aClient.disconnect(0, null, null, 0, properties).waitForCompletion(5_000);
+                } else if (isConnected()) {
+                    disconnectForcibly(0, 5_000, true);
+                }
+            } catch (MqttException e) {
+                LOG.debug("{} {}: {}", what, getClientId(), e.getMessage());
             }
-        } catch (MqttException e) {
-            LOG.debug("disconnecting {}: {}", getClientId(), e.getMessage());
-        }
-        try {
-            close(true);
-        } catch (MqttException e) {
-            LOG.debug("closing {}: {}", getClientId(), e.getMessage());
+            try {
+                close(true);
+                return;
+            } catch (MqttException e) {
+                if (e.getReasonCode() != MqttClientException.REASON_CODE_CONNECT_IN_PROGRESS || System.nanoTime() > deadline) {
+                    LOG.warn("Could not close the MQTT client {}: {}", getClientId(), e.getMessage());
+                    return;
+                }
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(50); // a connect attempt under way: close once it has ended
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 }
