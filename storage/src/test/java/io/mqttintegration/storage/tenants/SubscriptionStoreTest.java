@@ -94,4 +94,16 @@ class SubscriptionStoreTest {
         var third = subscriptions.listActiveVersions().get(0).version();
         assertTrue(third.isAfter(second), "new integration settings: " + second + " -> " + third);
     }
+
+    @Test
+    void oneNodeClaimsAnUnownedSubscriptionAndASaveMovesIt() {
+        UUID id = integration(a, true);
+        tenancy.inOrg(a.id(), c -> subscriptions.save(c, new SubscriptionRecord(id, a.id(), List.of("x"), 1)));
+        assertEquals(null, subscriptions.listActiveVersions().get(0).ownerNode());
+        assertEquals("n1", subscriptions.claim(id, "n1").orElseThrow());
+        assertEquals("n1", subscriptions.claim(id, "n2").orElseThrow(), "the first claim wins");
+        tenancy.inOrg(a.id(), c -> subscriptions.save(c, new SubscriptionRecord(id, a.id(), List.of("x"), 1), "n2"));
+        assertEquals("n2", subscriptions.listActiveVersions().get(0).ownerNode(), "subscribing through a node moves it there");
+        assertFalse(subscriptions.claim(MessageIds.next(), "n1").isPresent(), "no row, no owner");
+    }
 }
