@@ -26,6 +26,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.component.paho.mqtt5.PahoMqtt5Configuration;
@@ -55,6 +56,9 @@ import org.slf4j.LoggerFactory;
  * through another node is started, restarted or stopped here too. An integration with a
  * {@code sharedGroup} subscribes as {@code $share/<group>/<filter>} with a client id of this node's
  * own ({@link IntegrationTargets#subscriptionTarget}): each node holds its own session in the group.
+ * One without a shared group runs on one node only, its row's {@code owner_node}: the node that
+ * answered the subscribe call, or the first to claim it (two clients with the integration's one
+ * client id would knock each other off the broker).
  */
 public final class Subscriptions implements AutoCloseable {
 
@@ -126,6 +130,7 @@ public final class Subscriptions implements AutoCloseable {
     /** When this node last started or stopped each subscription (System.nanoTime). */
     private final Map<UUID, Long> changedAt = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private final AtomicLong syncRounds = new AtomicLong();
 
     public Subscriptions(CamelContext context, SubscriptionStore store, IntegrationStore integrations,
             IntegrationTargets targets, BrokerTargets guard, ActivityLog activity, Settings settings) {
@@ -178,6 +183,8 @@ public final class Subscriptions implements AutoCloseable {
         for (ActiveSubscription row : rows) {
             SubscriptionRecord r = row.subscription();
             wanted.add(r.integrationId());
+            boolean here = row.sharedGroup() != null || settings.nodeId().equals(
+                    row.ownerNode() != null ? row.ownerNode() : store.claim(r.integrationId(), settings.nodeId()).orElse(null));
             synchronized (this) {
                 if (closed) {
                     return started;
@@ -186,6 +193,15 @@ public final class Subscriptions implements AutoCloseable {
                     continue;
                 }
                 Running run = running.get(r.integrationId());
+                if (!here) {
+                    if (run != null) {
+                        LOG.info("Subscription {} has no shared group and runs on node {}: stopping it here", run.routeId,
+                                row.ownerNode());
+                        stop(r.integrationId(), integrations.get(r.organizationId(), r.integrationId())
+                                .map(i -> sessionMoves(run, i)).orElse(true));
+                    }
+                    continue;
+                }
                 if (run != null && run.version == null && run.record.equals(r)) {
                     run.version = row.version(); // started here through the API: that is its row
                     continue;
@@ -204,6 +220,7 @@ public final class Subscriptions implements AutoCloseable {
                 }
             }
         }
+        syncRounds.incrementAndGet();
         for (UUID id : List.copyOf(running.keySet())) {
             synchronized (this) {
                 if (!closed && !wanted.contains(id) && !changedSince(id, readAt) && running.containsKey(id)) {
@@ -213,6 +230,11 @@ public final class Subscriptions implements AutoCloseable {
             }
         }
         return started;
+    }
+
+    /** How many times this node has read the table to reconcile its routes. */
+    public long syncRounds() {
+        return syncRounds.get();
     }
 
     private boolean changedSince(UUID integrationId, long nanoTime) {
@@ -274,9 +296,19 @@ public final class Subscriptions implements AutoCloseable {
         Optional<IntegrationRecord> integration = integrations.get(organizationId, integrationId);
         if (subscription.isEmpty() || integration.isEmpty() || !integration.get().enabled()) {
             stop(integrationId, true);
-        } else {
+        } else if (IntegrationTargets.sharedGroup(integration.get()) != null
+                || settings.nodeId().equals(store.claim(integrationId, settings.nodeId()).orElse(null))) {
             start(subscription.get());
+        } else {
+            synchronized (this) {
+                stop(integrationId, sessionMoves(running.get(integrationId), integration.get()));
+            }
         }
+    }
+
+    /** This node's id (the owner it writes on the subscriptions it is asked to start). */
+    public String nodeId() {
+        return settings.nodeId();
     }
 
     /** The template or its error handling was reloaded: re-create every subscription route from it. */

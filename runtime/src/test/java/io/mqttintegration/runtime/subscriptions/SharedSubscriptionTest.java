@@ -175,8 +175,8 @@ class SharedSubscriptionTest {
     void aChangedIntegrationIsFollowedOnTheOtherNode() throws Exception {
         String id = integration(null);
         subscribe(a, id);
-        Await.until("both running, plain subscription", Duration.ofSeconds(SYNC_SECONDS + 10), () -> states(id),
-                () -> connected(a, id) || connected(b, id));
+        Await.until("a plain subscription, on node a", Duration.ofSeconds(SYNC_SECONDS + 10), () -> states(id),
+                () -> connected(a, id));
         HttpResponse<String> patch = a.send("PATCH", "/api/v1/integrations/" + id, admin, "{\"settings\":{\"sharedGroup\":\"g2\"}}");
         assertEquals(200, patch.statusCode(), patch.body());
         Await.until("both nodes in group g2", Duration.ofSeconds(SYNC_SECONDS + 10), () -> states(id),
@@ -185,6 +185,31 @@ class SharedSubscriptionTest {
         Await.until("300 stored", Duration.ofSeconds(30), () -> "stored " + stored(), () -> stored() >= 300);
         TimeUnit.MILLISECONDS.sleep(1000); // room for a duplicate to arrive (the assertion below is about its absence)
         assertEquals(300, stored(), "each once: the plain sessions were ended, not left subscribed beside the group");
+    }
+
+    @Test
+    void withoutASharedGroupOneNodeRunsTheSubscriptionAndASubscribeCallMovesIt() throws Exception {
+        String id = integration(null);
+        subscribe(a, id);
+        Await.until("node a connected", Duration.ofSeconds(10), () -> states(id), () -> connected(a, id));
+        long round = b.runtime.subscriptions().syncRounds();
+        Await.until("node b reconciled twice since", Duration.ofSeconds(3 * SYNC_SECONDS + 5),
+                () -> b.runtime.subscriptions().syncRounds() >= round + 2);
+        assertTrue(status(b, id).isEmpty(), "node b leaves it to node a: one client id, one client");
+
+        subscribe(b, id);
+        Await.until("moved to node b", Duration.ofSeconds(SYNC_SECONDS + 10), () -> states(id),
+                () -> connected(b, id) && status(a, id).isEmpty());
+        broker.publishLines("plant/p4/devices/d4/telemetry", payloads(200), 1, "svc", "broker-pw");
+        Await.until("200 stored", Duration.ofSeconds(30), () -> "stored " + stored(), () -> stored() >= 200);
+        Await.until("counted", Duration.ofSeconds(5), () -> status(b, id).orElseThrow().stored() >= 200);
+        TimeUnit.MILLISECONDS.sleep(1000); // room for a duplicate to arrive (the assertion below is about its absence)
+        assertEquals(200, stored(), "each once");
+        assertEquals(200, status(b, id).orElseThrow().stored(), "all through node b");
+        String clientId = "mqi-" + id.replace("-", "").substring(0, 19);
+        System.out.printf("plain subscription moved from node a to node b: %d connections with %s in all (a's, b's, and"
+                + " those of the hand-over until a's next reconciliation)%n", broker.log().split(" as " + clientId + " ", -1).length - 1,
+                clientId);
     }
 
     long stored() {
