@@ -14,6 +14,7 @@ import io.mqttintegration.runtime.metrics.Metrics;
 import io.mqttintegration.runtime.subscriptions.AwaitStored;
 import io.mqttintegration.runtime.subscriptions.DeliveryFailures;
 import io.mqttintegration.runtime.subscriptions.MqttInbound;
+import io.mqttintegration.runtime.subscriptions.NodeId;
 import io.mqttintegration.runtime.subscriptions.Subscriptions;
 import io.mqttintegration.storage.tenants.SubscriptionStore;
 import io.mqttintegration.runtime.mqtt.ConnectionTester;
@@ -213,7 +214,9 @@ public final class ProductRuntime implements AutoCloseable {
                         settings.integer("mqtt.subscription.maxRetrySeconds", 1, 3600),
                         settings.integer("mqtt.subscription.maxRedeliverySeconds", 1, 3600),
                         // as long as a message may take to commit
-                        Math.max(1, settings.integer("ingest.commit.timeoutMs", 100, 600_000) / 1000)));
+                        Math.max(1, settings.integer("ingest.commit.timeoutMs", 100, 600_000) / 1000),
+                        NodeId.resolve(settings.optional("mqtt.nodeId"), securityDir.resolve("node.id")),
+                        settings.integer("mqtt.subscription.syncSeconds", 0, 3600)));
         registry.bind("mqttInbound", new MqttInbound(subscriptions, Clock.systemUTC()));
         registry.bind("mqttAwaitStored", new AwaitStored(subscriptions));
         registry.bind("mqttDeliveryFailures", new DeliveryFailures(subscriptions));

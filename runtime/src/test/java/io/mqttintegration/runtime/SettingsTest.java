@@ -50,9 +50,12 @@ class SettingsTest {
         for (String key : new String[] {"http.host", "http.port", "http.maxBodyBytes", "http.workerThreads",
                 "ingest.queue.size", "ingest.queue.offerTimeoutMs", "ingest.batch.size", "ingest.batch.waitMs",
                 "ingest.request.maxMessages", "ingest.commit.timeoutMs", "ingest.retryAfterSeconds", "routes.dir",
-                "routes.reload.enabled", "routes.reload.intervalMs"}) {
+                "routes.reload.enabled", "routes.reload.intervalMs", "mqtt.subscription.syncSeconds"}) {
             assertTrue(!shipped.text(key).isEmpty(), key);
         }
         assertEquals(262_144, shipped.integer("http.maxBodyBytes", 1, Integer.MAX_VALUE), "256 KiB by default");
+        assertEquals(5, shipped.integer("mqtt.subscription.syncSeconds", 0, 3600), "nodes learn of new subscriptions within 5 s");
+        assertTrue(shipped.asProperties().containsKey("mqtt.nodeId"), "mqtt.nodeId is declared");
+        assertEquals(null, shipped.optional("mqtt.nodeId"), "empty by default: generated once per node");
     }
 }

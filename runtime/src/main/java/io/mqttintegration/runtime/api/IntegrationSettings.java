@@ -27,13 +27,15 @@ public final class IntegrationSettings {
 
     public static final String MASK = "********";
     static final Set<String> FIELDS = Set.of("protocol", "host", "port", "path", "clientId", "username", "password",
-            "keepAliveSeconds", "sessionExpirySeconds", "qos", "topics", "tls", "parser", "parsers", "deviceIdPattern");
+            "keepAliveSeconds", "sessionExpirySeconds", "qos", "topics", "sharedGroup", "tls", "parser", "parsers", "deviceIdPattern");
     static final Set<String> TLS_FIELDS = Set.of("caCertPem", "clientCertPem", "clientKeyPem", "verifyHostname");
     static final Map<String, Integer> DEFAULT_PORTS = Map.of("mqtt", 1883, "mqtts", 8883, "ws", 80, "wss", 443);
     static final int MAX_TOPICS = 100;
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    /** A topic level of {@code $share/<group>/<filter>}: conservative, and never / + # or NUL. */
+    private static final Pattern SHARED_GROUP = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final int MAX_PEM = 64 * 1024;
 
     private final Supplier<Set<String>> parserNames;
@@ -128,6 +130,11 @@ public final class IntegrationSettings {
                 checkFilter(topics.get(i).textValue(), path2);
             }
         }
+        String group = Fields.text(s, "sharedGroup", "settings.sharedGroup", 64, false);
+        if (group != null && !SHARED_GROUP.matcher(group).matches()) {
+            throw invalid("settings.sharedGroup", "may hold letters, digits and . _ - (1 to 64): it becomes one topic level"
+                    + " of $share/<group>/<filter>, so no / + # ");
+        }
         JsonNode tls = s.get("tls");
         if (tls != null) {
             for (String pem : List.of("caCertPem", "clientCertPem")) {
@@ -218,6 +225,9 @@ public final class IntegrationSettings {
         v.put("sessionExpirySeconds", stored.has("sessionExpirySeconds") ? stored.get("sessionExpirySeconds").asLong() : 86_400L);
         v.put("qos", stored.has("qos") ? stored.get("qos").asInt() : 1);
         v.put("topics", stored.has("topics") ? stored.get("topics") : JsonNodeFactory.instance.arrayNode());
+        if (stored.has("sharedGroup")) {
+            v.put("sharedGroup", stored.get("sharedGroup").asText());
+        }
         if (stored.has("tls") || secretNames.contains("clientKeyPem")) {
             ObjectNode tls = stored.has("tls") ? stored.get("tls").deepCopy() : JsonNodeFactory.instance.objectNode();
             if (secretNames.contains("clientKeyPem")) {
@@ -241,6 +251,21 @@ public final class IntegrationSettings {
     /** A stable client id from the integration id, within MQTT's guaranteed 23 characters. */
     public static String defaultClientId(UUID integrationId) {
         return "mqi-" + integrationId.toString().replace("-", "").substring(0, 19);
+    }
+
+    /**
+     * The client id of one node's session in a shared subscription: each node needs its own (two
+     * clients with one id knock each other off). The default id stays within MQTT's guaranteed 23
+     * characters ({@code mqi-} + fewer hex digits of the integration id + {@code -<node>}) for node
+     * ids of up to 10 characters; a chosen {@code clientId} gets {@code -<node>} appended, as the
+     * {@code -pub} and {@code -test} clients do.
+     */
+    public static String nodeClientId(String clientId, UUID integrationId, String nodeId) {
+        if (!clientId.equals(defaultClientId(integrationId))) {
+            return clientId + "-" + nodeId;
+        }
+        String hex = integrationId.toString().replace("-", "");
+        return "mqi-" + hex.substring(0, Math.max(8, 23 - 5 - nodeId.length())) + "-" + nodeId;
     }
 
     private static void putOrRemove(Map<String, String> secrets, String name, String value) {

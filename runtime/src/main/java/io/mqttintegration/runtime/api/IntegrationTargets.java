@@ -34,6 +34,27 @@ public final class IntegrationTargets {
                 secret.get("password"), (Integer) view.get("keepAliveSeconds"), tlsSettings);
     }
 
+    /**
+     * The target of this node's subscription client: with a {@code sharedGroup} the client id is
+     * node-specific ({@link IntegrationSettings#nodeClientId}), so each node holds a session of its own
+     * in the group; without, it is the integration's client id.
+     */
+    public BrokerClients.Target subscriptionTarget(IntegrationRecord r, String nodeId) {
+        BrokerClients.Target t = target(r, "");
+        if (sharedGroup(r) == null) {
+            return t;
+        }
+        return new BrokerClients.Target(t.protocol(), t.host(), t.port(), t.path(),
+                IntegrationSettings.nodeClientId(t.clientId(), r.id(), nodeId), t.username(), t.password(), t.keepAliveSeconds(),
+                t.tls());
+    }
+
+    /** The integration's MQTT 5 shared subscription group, or null. */
+    public static String sharedGroup(IntegrationRecord r) {
+        JsonNode group = IntegrationsApi.parse(r.settingsJson()).get("sharedGroup");
+        return group == null || group.isNull() ? null : group.asText();
+    }
+
     /** The session expiry the integration asks for, in seconds (default one day). */
     public static long sessionExpirySeconds(IntegrationRecord r) {
         return ((Number) IntegrationSettings.view((ObjectNode) IntegrationsApi.parse(r.settingsJson()), Set.of(), r.id())

@@ -62,7 +62,8 @@ public final class SubscriptionsApi {
             throw new ApiException(409, "integration_disabled", "the integration is disabled; enable it first", null);
         }
         SubscriptionRecord saved = tenancy.inOrg(org, c -> {
-            SubscriptionRecord r = store.save(c, new SubscriptionRecord(id, org, topics, level));
+            // Without a shared group it runs on this node only (see Subscriptions): subscribing moves it here.
+            SubscriptionRecord r = store.save(c, new SubscriptionRecord(id, org, topics, level), subscriptions.nodeId());
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("topics", topics);
             detail.put("qos", level);

@@ -2,9 +2,11 @@ package io.mqttintegration.runtime.subscriptions;
 
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
@@ -18,14 +20,19 @@ import org.slf4j.LoggerFactory;
  * The MQTT 5 client of one integration's subscription, handed to the route's paho-mqtt5 consumer
  * (endpoint option {@code client}). The consumer installs its callback and asks for its one topic,
  * which names the subscription; this client subscribes the integration's topic filters instead,
- * all in one SUBSCRIBE, on every (re)connect, and keeps the subscription's status.
+ * all in one SUBSCRIBE, on every (re)connect, and keeps the subscription's status. With a shared
+ * group each filter is subscribed as {@code $share/<group>/<filter>} (MQTT 5 shared subscription):
+ * the broker gives each message to one session of the group; messages still arrive with their real
+ * topic.
  */
 final class SubscriptionClient extends MqttClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionClient.class);
+    private static final int CLOSE_SECONDS = 15;
 
     private final String name;
     private final List<String> filters;
+    private final String sharedGroup;
     private final SubscriptionStatus status;
     private final Executor executor;
     private final Runnable onConnected;
@@ -34,14 +41,16 @@ final class SubscriptionClient extends MqttClient {
 
     /**
      * @param name the topic the route's endpoint names (a name, not a filter)
+     * @param sharedGroup the MQTT 5 shared subscription group, or null for a plain subscription
      * @param executor runs subscribing off Paho's callback thread
      * @param onConnected told after each successful (re)subscription
      */
-    SubscriptionClient(String serverUri, String clientId, String name, List<String> filters, SubscriptionStatus status,
-            Executor executor, Runnable onConnected) throws MqttException {
+    SubscriptionClient(String serverUri, String clientId, String name, List<String> filters, String sharedGroup,
+            SubscriptionStatus status, Executor executor, Runnable onConnected) throws MqttException {
         super(serverUri, clientId, new MemoryPersistence());
         this.name = name;
         this.filters = List.copyOf(filters);
+        this.sharedGroup = sharedGroup;
         this.status = status;
         this.executor = executor;
         this.onConnected = onConnected;
@@ -53,7 +62,7 @@ final class SubscriptionClient extends MqttClient {
         super.setCallback(new MqttCallback() {
             @Override
             public void connectComplete(boolean reconnect, String serverUri) {
-                if (reconnect) {
+                if (reconnect && !draining) {
                     status.connected();
                     executor.execute(SubscriptionClient.this::subscribeAll);
                 }
@@ -114,7 +123,8 @@ final class SubscriptionClient extends MqttClient {
         if (!isConnected()) {
             return;
         }
-        MqttSubscription[] subscriptions = filters.stream().map(f -> new MqttSubscription(f, qos)).toArray(MqttSubscription[]::new);
+        MqttSubscription[] subscriptions = filters.stream().map(f -> new MqttSubscription(subscribed(f, sharedGroup), qos))
+                .toArray(MqttSubscription[]::new);
         try {
             IMqttToken token = super.subscribe(subscriptions);
             int[] codes = token.getReasonCodes();
@@ -130,6 +140,16 @@ final class SubscriptionClient extends MqttClient {
         }
     }
 
+    /** The MQTT 5 shared subscription group, or null. */
+    String sharedGroup() {
+        return sharedGroup;
+    }
+
+    /** The filter as subscribed: {@code $share/<group>/<filter>} in a shared group. */
+    static String subscribed(String filter, String sharedGroup) {
+        return sharedGroup == null ? filter : "$share/" + sharedGroup + "/" + filter;
+    }
+
     /**
      * Takes no more messages (they stay unacknowledged, kept by the broker's session), so that the
      * route can finish, and acknowledge, those it has before it stops.
@@ -140,31 +160,49 @@ final class SubscriptionClient extends MqttClient {
 
     /** Ends the broker's session too (MQTT 5: DISCONNECT with session expiry 0), then closes. */
     void closeSession() {
-        try {
-            if (isConnected()) {
-                MqttProperties properties = new MqttProperties();
-                properties.setSessionExpiryInterval(0L);
-                aClient.disconnect(0, null, null, 0, properties).waitForCompletion(5_000);
-            }
-        } catch (MqttException e) {
-            LOG.debug("ending the session of {}: {}", getClientId(), e.getMessage());
-        }
-        closeQuietly();
+        close(true, "ending the session of");
     }
 
-    /** Disconnects, keeping the broker's session (it queues QoS 1 messages until we are back). */
+    /**
+     * Disconnects, keeping the broker's session (it queues QoS 1 messages until we are back). Paho
+     * refuses to close a client while a connect (its automatic reconnect) is under way, and that
+     * client would then connect and take the session over from its successor: so close again once
+     * the attempt has ended, for at most {@code CLOSE_SECONDS}.
+     */
     void closeQuietly() {
-        try {
-            if (isConnected()) {
-                disconnectForcibly(0, 5_000, true);
+        close(false, "disconnecting");
+    }
+
+    private void close(boolean endSession, String what) {
+        draining = true;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_SECONDS);
+        while (true) {
+            try {
+                if (isConnected() && endSession) {
+                    MqttProperties properties = new MqttProperties();
+                    properties.setSessionExpiryInterval(0L);
+                    aClient.disconnect(0, null, null, 0, properties).waitForCompletion(5_000);
+                } else if (isConnected()) {
+                    disconnectForcibly(0, 5_000, true);
+                }
+            } catch (MqttException e) {
+                LOG.debug("{} {}: {}", what, getClientId(), e.getMessage());
             }
-        } catch (MqttException e) {
-            LOG.debug("disconnecting {}: {}", getClientId(), e.getMessage());
-        }
-        try {
-            close(true);
-        } catch (MqttException e) {
-            LOG.debug("closing {}: {}", getClientId(), e.getMessage());
+            try {
+                close(true);
+                return;
+            } catch (MqttException e) {
+                if (e.getReasonCode() != MqttClientException.REASON_CODE_CONNECT_IN_PROGRESS || System.nanoTime() > deadline) {
+                    LOG.warn("Could not close the MQTT client {}: {}", getClientId(), e.getMessage());
+                    return;
+                }
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(50); // a connect attempt under way: close once it has ended
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 }

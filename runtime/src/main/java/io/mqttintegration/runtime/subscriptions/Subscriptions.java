@@ -4,14 +4,18 @@ import io.mqttintegration.runtime.api.IntegrationTargets;
 import io.mqttintegration.runtime.mqtt.BrokerClients;
 import io.mqttintegration.runtime.mqtt.BrokerException;
 import io.mqttintegration.runtime.mqtt.BrokerTargets;
+import io.mqttintegration.storage.tenants.ActiveSubscription;
 import io.mqttintegration.storage.tenants.ActivityLog;
 import io.mqttintegration.storage.tenants.IntegrationRecord;
 import io.mqttintegration.storage.tenants.IntegrationStore;
 import io.mqttintegration.storage.tenants.SubscriptionRecord;
 import io.mqttintegration.storage.tenants.SubscriptionStore;
+import java.time.OffsetDateTime;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -22,6 +26,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.component.paho.mqtt5.PahoMqtt5Configuration;
@@ -45,6 +50,15 @@ import org.slf4j.LoggerFactory;
  * enabled integration; {@link #start} (re)starts one; {@link #stop} with {@code endSession} also
  * ends the broker's session (unsubscribe, integration disabled or deleted); {@link #close} at
  * service stop keeps the sessions, so the broker queues QoS 1 messages until the service is back.
+ *
+ * <p>Several nodes: {@link #sync}, every {@code mqtt.subscription.syncSeconds}, reconciles this
+ * node's routes with the {@code subscriptions} table, so a subscription created, changed or removed
+ * through another node is started, restarted or stopped here too. An integration with a
+ * {@code sharedGroup} subscribes as {@code $share/<group>/<filter>} with a client id of this node's
+ * own ({@link IntegrationTargets#subscriptionTarget}): each node holds its own session in the group.
+ * One without a shared group runs on one node only, its row's {@code owner_node}: the node that
+ * answered the subscribe call, or the first to claim it (two clients with the integration's one
+ * client id would knock each other off the broker).
  */
 public final class Subscriptions implements AutoCloseable {
 
@@ -67,9 +81,12 @@ public final class Subscriptions implements AutoCloseable {
         private final AtomicBoolean redeliveryPending = new AtomicBoolean();
         private final AtomicInteger redeliveryRound = new AtomicInteger();
         private volatile boolean failing;
+        /** The row's version this run follows; null when started by this node's API (adopted at the next sync). */
+        private volatile OffsetDateTime version;
 
-        Running(SubscriptionRecord record) {
+        Running(SubscriptionRecord record, OffsetDateTime version) {
             this.record = record;
+            this.version = version;
             this.status = new SubscriptionStatus(record.topics(), record.qos());
             this.routeId = "mqtt-subscription-" + record.integrationId();
             this.clientBean = "mqttSubscriptionClient-" + record.integrationId();
@@ -94,8 +111,11 @@ public final class Subscriptions implements AutoCloseable {
      * @param maxRedeliverySeconds cap of the backoff of reconnects for redelivery (each costs the
      *        broker one resend of the in-flight window, so it may be short)
      * @param drainSeconds how long stopping waits for the messages in flight to be stored
+     * @param nodeId this node's id: the suffix of its client ids in shared subscriptions
+     * @param syncSeconds how often this node reconciles its routes with the table (0: only at start)
      */
-    public record Settings(int connectTimeoutSeconds, int maxRetrySeconds, int maxRedeliverySeconds, int drainSeconds) {
+    public record Settings(int connectTimeoutSeconds, int maxRetrySeconds, int maxRedeliverySeconds, int drainSeconds,
+            String nodeId, int syncSeconds) {
     }
 
     private final CamelContext context;
@@ -107,6 +127,10 @@ public final class Subscriptions implements AutoCloseable {
     private final Settings settings;
     private final ScheduledExecutorService executor;
     private final Map<UUID, Running> running = new ConcurrentHashMap<>();
+    /** When this node last started or stopped each subscription (System.nanoTime). */
+    private final Map<UUID, Long> changedAt = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+    private final AtomicLong syncRounds = new AtomicLong();
 
     public Subscriptions(CamelContext context, SubscriptionStore store, IntegrationStore integrations,
             IntegrationTargets targets, BrokerTargets guard, ActivityLog activity, Settings settings) {
@@ -125,33 +149,136 @@ public final class Subscriptions implements AutoCloseable {
         });
     }
 
-    /** Re-creates every stored subscription of an enabled integration (the service's start). */
+    /**
+     * Re-creates every stored subscription of an enabled integration (the service's start), then
+     * reconciles with the table every {@code syncSeconds}.
+     */
     public void startAll() {
-        List<SubscriptionRecord> all = store.listActive();
-        for (SubscriptionRecord r : all) {
-            try {
-                start(r);
-            } catch (RuntimeException e) {
-                LOG.error("Could not start the subscription of integration {}: {}", r.integrationId(), e.getMessage());
+        int started = sync();
+        LOG.info("Started {} persistent subscriptions (node {})", started, settings.nodeId());
+        if (settings.syncSeconds() > 0) {
+            executor.scheduleWithFixedDelay(() -> {
+                try {
+                    sync();
+                } catch (RuntimeException e) {
+                    LOG.warn("Could not reconcile the subscriptions with the database: {}", e.getMessage());
+                }
+            }, settings.syncSeconds(), settings.syncSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Makes this node's routes follow the {@code subscriptions} table: starts the subscriptions it
+     * lacks, restarts those whose row or integration changed since, and stops (ending the session)
+     * those whose row is gone or whose integration is disabled. A subscription this node started or
+     * stopped itself after the table was read is left alone until the next round.
+     *
+     * @return the number of subscriptions started
+     */
+    public int sync() {
+        long readAt = System.nanoTime();
+        List<ActiveSubscription> rows = store.listActiveVersions();
+        Set<UUID> wanted = new HashSet<>();
+        int started = 0;
+        for (ActiveSubscription row : rows) {
+            SubscriptionRecord r = row.subscription();
+            wanted.add(r.integrationId());
+            boolean here = row.sharedGroup() != null || settings.nodeId().equals(
+                    row.ownerNode() != null ? row.ownerNode() : store.claim(r.integrationId(), settings.nodeId()).orElse(null));
+            synchronized (this) {
+                if (closed) {
+                    return started;
+                }
+                if (changedSince(r.integrationId(), readAt)) {
+                    continue;
+                }
+                Running run = running.get(r.integrationId());
+                if (!here) {
+                    if (run != null) {
+                        LOG.info("Subscription {} has no shared group and runs on node {}: stopping it here", run.routeId,
+                                row.ownerNode());
+                        stop(r.integrationId(), integrations.get(r.organizationId(), r.integrationId())
+                                .map(i -> sessionMoves(run, i)).orElse(true));
+                    }
+                    continue;
+                }
+                if (run != null && run.version == null && run.record.equals(r)) {
+                    run.version = row.version(); // started here through the API: that is its row
+                    continue;
+                }
+                if (run != null && row.version().equals(run.version)) {
+                    continue;
+                }
+                if (run != null) {
+                    LOG.info("Subscription {} changed in the database: restarting it", run.routeId);
+                }
+                try {
+                    start(r, row.version());
+                    started++;
+                } catch (RuntimeException e) {
+                    LOG.error("Could not start the subscription of integration {}: {}", r.integrationId(), e.getMessage());
+                }
             }
         }
-        LOG.info("Started {} persistent subscriptions", all.size());
+        syncRounds.incrementAndGet();
+        for (UUID id : List.copyOf(running.keySet())) {
+            synchronized (this) {
+                if (!closed && !wanted.contains(id) && !changedSince(id, readAt) && running.containsKey(id)) {
+                    LOG.info("Subscription of integration {} was removed or disabled (through another node): stopping it", id);
+                    stop(id, true);
+                }
+            }
+        }
+        return started;
+    }
+
+    /** How many times this node has read the table to reconcile its routes. */
+    public long syncRounds() {
+        return syncRounds.get();
+    }
+
+    private boolean changedSince(UUID integrationId, long nanoTime) {
+        Long at = changedAt.get(integrationId);
+        return at != null && at - nanoTime > 0;
     }
 
     /**
      * Starts the subscription, or restarts it with new topics or settings (the old session's client
      * goes first: one client per integration, never two). Connecting happens in the background.
      */
-    public synchronized SubscriptionStatus start(SubscriptionRecord r) {
-        stopRunning(r.integrationId(), false);
+    public SubscriptionStatus start(SubscriptionRecord r) {
+        return start(r, null);
+    }
+
+    private synchronized SubscriptionStatus start(SubscriptionRecord r, OffsetDateTime version) {
+        changedAt.put(r.integrationId(), System.nanoTime());
         Optional<IntegrationRecord> integration = integrations.get(r.organizationId(), r.integrationId());
-        if (integration.isEmpty() || !integration.get().enabled()) {
+        stopRunning(r.integrationId(), integration.isPresent() && sessionMoves(running.get(r.integrationId()), integration.get()));
+        if (closed || integration.isEmpty() || !integration.get().enabled()) {
             return SubscriptionStatus.stopped(r.topics(), r.qos());
         }
-        Running run = new Running(r);
+        Running run = new Running(r, version);
         running.put(r.integrationId(), run);
         executor.execute(() -> attempt(run, integration.get()));
         return run.status;
+    }
+
+    /**
+     * Whether the restarted subscription leaves its old session behind (another client id, or
+     * another shared group): then the old one is ended rather than kept, or the broker would go on
+     * queuing messages to it (in a shared group: a share of them, never delivered) until it expires.
+     */
+    private boolean sessionMoves(Running old, IntegrationRecord integration) {
+        if (old == null || old.client == null) {
+            return false;
+        }
+        try {
+            String clientId = targets.subscriptionTarget(integration, settings.nodeId()).clientId();
+            return !clientId.equals(old.client.getClientId())
+                    || !Objects.equals(IntegrationTargets.sharedGroup(integration), old.client.sharedGroup());
+        } catch (RuntimeException e) {
+            return false; // the new settings do not make a client: keep the session, the start reports why
+        }
     }
 
     /**
@@ -159,6 +286,7 @@ public final class Subscriptions implements AutoCloseable {
      * session ends too (nothing more is queued for it); without, it is kept for the next start.
      */
     public synchronized boolean stop(UUID integrationId, boolean endSession) {
+        changedAt.put(integrationId, System.nanoTime());
         return stopRunning(integrationId, endSession);
     }
 
@@ -168,9 +296,19 @@ public final class Subscriptions implements AutoCloseable {
         Optional<IntegrationRecord> integration = integrations.get(organizationId, integrationId);
         if (subscription.isEmpty() || integration.isEmpty() || !integration.get().enabled()) {
             stop(integrationId, true);
-        } else {
+        } else if (IntegrationTargets.sharedGroup(integration.get()) != null
+                || settings.nodeId().equals(store.claim(integrationId, settings.nodeId()).orElse(null))) {
             start(subscription.get());
+        } else {
+            synchronized (this) {
+                stop(integrationId, sessionMoves(running.get(integrationId), integration.get()));
+            }
         }
+    }
+
+    /** This node's id (the owner it writes on the subscriptions it is asked to start). */
+    public String nodeId() {
+        return settings.nodeId();
     }
 
     /** The template or its error handling was reloaded: re-create every subscription route from it. */
@@ -180,7 +318,7 @@ public final class Subscriptions implements AutoCloseable {
         }
         for (Running run : List.copyOf(running.values())) {
             LOG.info("Re-creating the subscription route {} from the reloaded template", run.routeId);
-            start(run.record);
+            start(run.record, run.version);
         }
     }
 
@@ -316,10 +454,10 @@ public final class Subscriptions implements AutoCloseable {
     }
 
     private void createRoute(Running run, IntegrationRecord integration) throws Exception {
-        BrokerClients.Target target = targets.target(integration, "");
+        BrokerClients.Target target = targets.subscriptionTarget(integration, settings.nodeId());
         String url = BrokerClients.url(guard, target);
         SubscriptionClient client = new SubscriptionClient(url, target.clientId(), "subscription-" + run.record.integrationId(),
-                run.record.topics(), run.status, executor, () -> subscribed(run));
+                run.record.topics(), IntegrationTargets.sharedGroup(integration), run.status, executor, () -> subscribed(run));
         // No call on the client may block for ever (Paho waits without limit by default).
         client.setTimeToWait(settings.connectTimeoutSeconds() * 1000L);
         context.getRegistry().bind(run.clientBean, client);
@@ -444,7 +582,14 @@ public final class Subscriptions implements AutoCloseable {
 
     /** Service stop: every route stops (in-flight messages committed and acknowledged), sessions kept. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        closed = true; // a reconciliation under way starts nothing more
+        synchronized (this) {
+            closeAll();
+        }
+    }
+
+    private void closeAll() {
         for (UUID id : List.copyOf(running.keySet())) {
             stopRunning(id, false);
         }

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,7 +13,7 @@ import java.util.UUID;
 
 /**
  * The persistent subscriptions the service keeps open: written within one organization, read all
- * at once (as the operator) when the service starts.
+ * at once (as the operator) when the service starts and each time a node reconciles its routes.
  */
 public final class SubscriptionStore {
 
@@ -21,18 +22,29 @@ public final class SubscriptionStore {
     private final String getSql = Sql.load("get-subscription");
     private final String deleteSql = Sql.load("delete-subscription");
     private final String listActiveSql = Sql.load("list-active-subscriptions");
+    private final String claimSql = Sql.load("claim-subscription");
 
     public SubscriptionStore(Tenancy tenancy) {
         this.tenancy = tenancy;
     }
 
-    /** Creates or replaces, on the caller's scoped transaction (with its activity row). */
+    /** Creates or replaces, on the caller's scoped transaction (with its activity row), unowned. */
     public SubscriptionRecord save(Connection c, SubscriptionRecord r) throws SQLException {
+        return save(c, r, null);
+    }
+
+    /**
+     * Creates or replaces, on the caller's scoped transaction.
+     *
+     * @param ownerNode the node that runs it if it has no shared group (null: the first node to claim it)
+     */
+    public SubscriptionRecord save(Connection c, SubscriptionRecord r, String ownerNode) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(upsertSql)) {
             Sql.uuid(ps, 1, r.integrationId());
             Sql.uuid(ps, 2, r.organizationId());
             Sql.textArray(ps, 3, r.topics());
             ps.setInt(4, r.qos());
+            ps.setString(5, ownerNode);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return map(rs);
@@ -62,14 +74,35 @@ public final class SubscriptionStore {
 
     /** Every subscription of an enabled integration, all organizations (the service's start). */
     public List<SubscriptionRecord> listActive() {
+        return listActiveVersions().stream().map(ActiveSubscription::subscription).toList();
+    }
+
+    /** As {@link #listActive}, each with its version (the later of its and its integration's last change). */
+    public List<ActiveSubscription> listActiveVersions() {
         return tenancy.asOperator(c -> {
-            List<SubscriptionRecord> all = new ArrayList<>();
+            List<ActiveSubscription> all = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(listActiveSql); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    all.add(map(rs));
+                    all.add(new ActiveSubscription(map(rs), rs.getObject(5, OffsetDateTime.class), rs.getString(6), rs.getString(7)));
                 }
             }
             return all;
+        });
+    }
+
+    /**
+     * The node that runs the subscription when it has no shared group: its owner, or this node if it
+     * had none (claimed in one statement, so two nodes never both win). Empty when the row is gone.
+     */
+    public Optional<String> claim(UUID integrationId, String node) {
+        return tenancy.asOperator(c -> {
+            try (PreparedStatement ps = c.prepareStatement(claimSql)) {
+                ps.setString(1, node);
+                Sql.uuid(ps, 2, integrationId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                }
+            }
         });
     }
 

@@ -79,4 +79,31 @@ class SubscriptionStoreTest {
         tenancy.inOrg(a.id(), c -> integrations.delete(c, a.id(), id));
         assertTrue(subscriptions.listActive().isEmpty());
     }
+
+    @Test
+    void theVersionMovesWhenTheSubscriptionOrItsIntegrationChanges() {
+        UUID id = integration(a, true);
+        tenancy.inOrg(a.id(), c -> subscriptions.save(c, new SubscriptionRecord(id, a.id(), List.of("x"), 1)));
+        var first = subscriptions.listActiveVersions().get(0).version();
+        tenancy.inOrg(a.id(), c -> subscriptions.save(c, new SubscriptionRecord(id, a.id(), List.of("x", "y"), 1)));
+        var second = subscriptions.listActiveVersions().get(0).version();
+        assertTrue(second.isAfter(first), "new topics: " + first + " -> " + second);
+        IntegrationRecord current = integrations.get(a.id(), id).orElseThrow();
+        tenancy.inOrg(a.id(), c -> integrations.update(c, new IntegrationRecord(id, a.id(), current.name(), "mqtt",
+                "{\"sharedGroup\":\"g\"}", null, true, null, null)));
+        var third = subscriptions.listActiveVersions().get(0).version();
+        assertTrue(third.isAfter(second), "new integration settings: " + second + " -> " + third);
+    }
+
+    @Test
+    void oneNodeClaimsAnUnownedSubscriptionAndASaveMovesIt() {
+        UUID id = integration(a, true);
+        tenancy.inOrg(a.id(), c -> subscriptions.save(c, new SubscriptionRecord(id, a.id(), List.of("x"), 1)));
+        assertEquals(null, subscriptions.listActiveVersions().get(0).ownerNode());
+        assertEquals("n1", subscriptions.claim(id, "n1").orElseThrow());
+        assertEquals("n1", subscriptions.claim(id, "n2").orElseThrow(), "the first claim wins");
+        tenancy.inOrg(a.id(), c -> subscriptions.save(c, new SubscriptionRecord(id, a.id(), List.of("x"), 1), "n2"));
+        assertEquals("n2", subscriptions.listActiveVersions().get(0).ownerNode(), "subscribing through a node moves it there");
+        assertFalse(subscriptions.claim(MessageIds.next(), "n1").isPresent(), "no row, no owner");
+    }
 }

@@ -1,0 +1,218 @@
+package io.mqttintegration.runtime.subscriptions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mqttintegration.devdb.MosquittoBroker;
+import io.mqttintegration.devdb.TestDatabase;
+import io.mqttintegration.parsers.Json;
+import io.mqttintegration.runtime.Await;
+import io.mqttintegration.runtime.Rows;
+import io.mqttintegration.runtime.RuntimeHarness;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Scale-out: two service nodes (two ProductRuntimes, node ids na and nb) on one PostgreSQL and one
+ * Mosquitto, one integration subscribed with an MQTT 5 shared group.
+ */
+class SharedSubscriptionTest {
+
+    static final String TOPIC = "plant/+/devices/+/telemetry";
+    static final int SYNC_SECONDS = 2;
+    /** Every node of a deployment shares these (the sealed broker password, the API keys' hashes). */
+    static final Map<String, String> SHARED = Map.of(
+            "security.masterKey", Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'm'),
+            "security.keyHashSecret", Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'k'),
+            "mqtt.subscription.syncSeconds", Integer.toString(SYNC_SECONDS));
+
+    @TempDir
+    Path work;
+    MosquittoBroker broker;
+    DataSource db;
+    RuntimeHarness a;
+    RuntimeHarness b;
+    String admin;
+
+    @BeforeEach
+    void start() throws Exception {
+        broker = MosquittoBroker.start(work.resolve("mosquitto"), Map.of("svc", "broker-pw"));
+        db = TestDatabase.newDatabase();
+        a = node("na");
+        b = node("nb");
+        admin = a.createOrganization("o").adminKey();
+    }
+
+    RuntimeHarness node(String nodeId) throws Exception {
+        Map<String, String> settings = new java.util.HashMap<>(SHARED);
+        settings.put("mqtt.nodeId", nodeId);
+        return RuntimeHarness.start(db, work.resolve(nodeId), settings);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (RuntimeHarness node : new RuntimeHarness[] {a, b}) {
+            if (node != null) {
+                node.close();
+            }
+        }
+        broker.close();
+    }
+
+    static JsonNode json(HttpResponse<String> r) throws Exception {
+        return Json.strict().readTree(r.body());
+    }
+
+    String integration(String sharedGroup) throws Exception {
+        HttpResponse<String> r = a.send("POST", "/api/v1/integrations", admin, "{\"name\":\"b\",\"settings\":{"
+                + "\"host\":\"127.0.0.1\",\"port\":" + broker.port() + ",\"username\":\"svc\",\"password\":\"broker-pw\""
+                + (sharedGroup == null ? "" : ",\"sharedGroup\":\"" + sharedGroup + "\"") + "}}");
+        assertEquals(201, r.statusCode(), r.body());
+        return json(r).path("id").asText();
+    }
+
+    void subscribe(RuntimeHarness node, String id) throws Exception {
+        HttpResponse<String> r = node.send("POST", "/api/v1/integrations/" + id + "/subscribe", admin,
+                "{\"topics\":[\"" + TOPIC + "\"],\"qos\":1}");
+        assertEquals(200, r.statusCode(), r.body());
+    }
+
+    static Optional<SubscriptionStatus> status(RuntimeHarness node, String id) {
+        return node.runtime.subscriptions().running(UUID.fromString(id)).map(Subscriptions.Running::status);
+    }
+
+    static boolean connected(RuntimeHarness node, String id) {
+        return status(node, id).map(s -> s.state() == SubscriptionStatus.State.CONNECTED).orElse(false);
+    }
+
+    String states(String id) {
+        return "a=" + status(a, id).map(SubscriptionStatus::state).orElse(null) + " b="
+                + status(b, id).map(SubscriptionStatus::state).orElse(null);
+    }
+
+    static List<String> payloads(int count) {
+        return IntStream.range(0, count).mapToObj(i -> "{\"seq\":" + i + ",\"temperature\":21.5}").toList();
+    }
+
+    @Test
+    void eachMessageIsStoredOnceByOneOfTwoNodes() throws Exception {
+        String id = integration("mqi");
+        subscribe(a, id);
+        Await.until("both nodes subscribed to the shared group", Duration.ofSeconds(30), () -> states(id),
+                () -> connected(a, id) && connected(b, id));
+        broker.subscribed("$share/mqi/" + TOPIC);
+        String hex = id.replace("-", "");
+        String log = broker.log();
+        assertTrue(log.contains(" as mqi-" + hex.substring(0, 16) + "-na") && log.contains(" as mqi-" + hex.substring(0, 16) + "-nb"),
+                "each node has a session of its own, client id within 23 characters");
+
+        int n = 6_000;
+        long start = System.nanoTime();
+        broker.publishLines("plant/p1/devices/d1/telemetry", payloads(n), 1, "svc", "broker-pw");
+        Await.until(n + " messages stored", Duration.ofSeconds(45), () -> "stored " + stored() + ", " + states(id),
+                () -> stored() >= n);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        Await.until("counters settled", Duration.ofSeconds(5),
+                () -> status(a, id).orElseThrow().stored() + status(b, id).orElseThrow().stored() >= n);
+        long byA = status(a, id).orElseThrow().stored();
+        long byB = status(b, id).orElseThrow().stored();
+        System.out.printf("shared subscription: %d QoS 1 messages stored in %d ms by two nodes: na %d, nb %d%n", n, ms, byA, byB);
+
+        assertEquals(n, stored(), "each message stored once (no duplicates, none lost)");
+        assertEquals(n, Rows.count(db, "SELECT count(DISTINCT payload) FROM mqtt_messages WHERE source = 'mqtt' AND seq = 0"),
+                "every distinct message is there");
+        assertEquals(n, byA + byB, "each message stored by exactly one node");
+        assertTrue(byA > 0 && byB > 0, "both nodes took a share: na " + byA + ", nb " + byB);
+        assertEquals(0, status(a, id).orElseThrow().failed() + status(b, id).orElseThrow().failed());
+        assertEquals("plant/p1/devices/d1/telemetry d1", Rows.text(db,
+                "SELECT string_agg(DISTINCT topic || ' ' || device_id, ',') FROM mqtt_messages WHERE source = 'mqtt' AND seq = 0"),
+                "messages carry their real topic, not $share/..., so the device id is found in it");
+    }
+
+    @Test
+    void aSubscriptionMadeThroughOneNodeStartsAndStopsOnTheOther() throws Exception {
+        String id = integration("mqi");
+        assertTrue(status(b, id).isEmpty());
+        subscribe(a, id);
+        long subscribed = System.nanoTime();
+        Await.until("node b joined within the sync interval", Duration.ofSeconds(SYNC_SECONDS + 5), () -> states(id),
+                () -> connected(b, id));
+        System.out.printf("node b connected %d ms after the subscribe call on node a (sync every %d s)%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - subscribed), SYNC_SECONDS);
+        Await.until("node a connected", Duration.ofSeconds(10), () -> states(id), () -> connected(a, id));
+
+        broker.publishLines("plant/p2/devices/d2/telemetry", payloads(200), 1, "svc", "broker-pw");
+        Await.until("200 stored", Duration.ofSeconds(30), () -> "stored " + stored(), () -> stored() >= 200);
+        assertTrue(status(b, id).orElseThrow().stored() > 0, "node b takes a share of what a subscription made on a receives");
+
+        HttpResponse<String> stop = a.send("DELETE", "/api/v1/integrations/" + id + "/subscribe", admin, null);
+        assertEquals(200, stop.statusCode(), stop.body());
+        Await.until("node b stopped its subscription", Duration.ofSeconds(SYNC_SECONDS + 5), () -> states(id),
+                () -> status(b, id).isEmpty());
+        assertNull(b.runtime.camelContext().getRoute("mqtt-subscription-" + id), "its route is gone on node b");
+        String clientB = "mqi-" + id.replace("-", "").substring(0, 16) + "-nb";
+        Await.until("node b ended its session", Duration.ofSeconds(10),
+                () -> broker.log().contains("Client " + clientB + " disconnected"));
+        assertEquals(200, stored(), "each once");
+    }
+
+    @Test
+    void aChangedIntegrationIsFollowedOnTheOtherNode() throws Exception {
+        String id = integration(null);
+        subscribe(a, id);
+        Await.until("a plain subscription, on node a", Duration.ofSeconds(SYNC_SECONDS + 10), () -> states(id),
+                () -> connected(a, id));
+        HttpResponse<String> patch = a.send("PATCH", "/api/v1/integrations/" + id, admin, "{\"settings\":{\"sharedGroup\":\"g2\"}}");
+        assertEquals(200, patch.statusCode(), patch.body());
+        Await.until("both nodes in group g2", Duration.ofSeconds(SYNC_SECONDS + 10), () -> states(id),
+                () -> connected(a, id) && connected(b, id) && broker.log().contains("$share/g2/" + TOPIC));
+        broker.publishLines("plant/p3/devices/d3/telemetry", payloads(300), 1, "svc", "broker-pw");
+        Await.until("300 stored", Duration.ofSeconds(30), () -> "stored " + stored(), () -> stored() >= 300);
+        TimeUnit.MILLISECONDS.sleep(1000); // room for a duplicate to arrive (the assertion below is about its absence)
+        assertEquals(300, stored(), "each once: the plain sessions were ended, not left subscribed beside the group");
+    }
+
+    @Test
+    void withoutASharedGroupOneNodeRunsTheSubscriptionAndASubscribeCallMovesIt() throws Exception {
+        String id = integration(null);
+        subscribe(a, id);
+        Await.until("node a connected", Duration.ofSeconds(10), () -> states(id), () -> connected(a, id));
+        long round = b.runtime.subscriptions().syncRounds();
+        Await.until("node b reconciled twice since", Duration.ofSeconds(3 * SYNC_SECONDS + 5),
+                () -> b.runtime.subscriptions().syncRounds() >= round + 2);
+        assertTrue(status(b, id).isEmpty(), "node b leaves it to node a: one client id, one client");
+
+        subscribe(b, id);
+        Await.until("moved to node b", Duration.ofSeconds(SYNC_SECONDS + 10), () -> states(id),
+                () -> connected(b, id) && status(a, id).isEmpty());
+        broker.publishLines("plant/p4/devices/d4/telemetry", payloads(200), 1, "svc", "broker-pw");
+        Await.until("200 stored", Duration.ofSeconds(30), () -> "stored " + stored(), () -> stored() >= 200);
+        Await.until("counted", Duration.ofSeconds(5), () -> status(b, id).orElseThrow().stored() >= 200);
+        TimeUnit.MILLISECONDS.sleep(1000); // room for a duplicate to arrive (the assertion below is about its absence)
+        assertEquals(200, stored(), "each once");
+        assertEquals(200, status(b, id).orElseThrow().stored(), "all through node b");
+        String clientId = "mqi-" + id.replace("-", "").substring(0, 19);
+        System.out.printf("plain subscription moved from node a to node b: %d connections with %s in all (a's, b's, and"
+                + " those of the hand-over until a's next reconciliation)%n", broker.log().split(" as " + clientId + " ", -1).length - 1,
+                clientId);
+    }
+
+    long stored() {
+        return Rows.count(db, "SELECT count(*) FROM mqtt_messages WHERE source = 'mqtt' AND seq = 0");
+    }
+}
