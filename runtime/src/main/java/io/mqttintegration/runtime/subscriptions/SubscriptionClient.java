@@ -38,6 +38,7 @@ final class SubscriptionClient extends MqttClient {
     private final Runnable onConnected;
     private volatile int qos = 1;
     private volatile boolean draining;
+    private volatile List<String> unsubscribe = List.of();
 
     /**
      * @param name the topic the route's endpoint names (a name, not a filter)
@@ -118,6 +119,11 @@ final class SubscriptionClient extends MqttClient {
         return null;
     }
 
+    /** Filters the kept session may still hold from an earlier run: unsubscribed after the next SUBSCRIBE. */
+    void unsubscribeOnce(List<String> dropped) {
+        this.unsubscribe = List.copyOf(dropped);
+    }
+
     /** One SUBSCRIBE with every filter; a filter the broker refuses is reported, the others run. */
     void subscribeAll() {
         if (!isConnected()) {
@@ -132,6 +138,12 @@ final class SubscriptionClient extends MqttClient {
                 if (codes[i] >= 0x80) {
                     status.error("the broker refused the subscription to " + filters.get(i) + " (reason code " + codes[i] + ")");
                 }
+            }
+            List<String> dropped = unsubscribe;
+            if (!dropped.isEmpty()) {
+                super.unsubscribe(dropped.stream().map(f -> subscribed(f, sharedGroup)).toArray(String[]::new));
+                unsubscribe = List.of();
+                LOG.info("{} unsubscribed from {}, which its topics no longer name", getClientId(), dropped);
             }
             onConnected.run();
         } catch (MqttException e) {

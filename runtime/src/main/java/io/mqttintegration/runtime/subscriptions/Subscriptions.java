@@ -11,6 +11,7 @@ import io.mqttintegration.storage.tenants.IntegrationStore;
 import io.mqttintegration.storage.tenants.SubscriptionRecord;
 import io.mqttintegration.storage.tenants.SubscriptionStore;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,6 +82,8 @@ public final class Subscriptions implements AutoCloseable {
         private final AtomicBoolean redeliveryPending = new AtomicBoolean();
         private final AtomicInteger redeliveryRound = new AtomicInteger();
         private volatile boolean failing;
+        /** Filters an earlier run of this subscription had and this one has not (unsubscribed once connected). */
+        private volatile List<String> droppedFilters = List.of();
         /** The row's version this run follows; null when started by this node's API (adopted at the next sync). */
         private volatile OffsetDateTime version;
 
@@ -253,11 +256,20 @@ public final class Subscriptions implements AutoCloseable {
     private synchronized SubscriptionStatus start(SubscriptionRecord r, OffsetDateTime version) {
         changedAt.put(r.integrationId(), System.nanoTime());
         Optional<IntegrationRecord> integration = integrations.get(r.organizationId(), r.integrationId());
-        stopRunning(r.integrationId(), integration.isPresent() && sessionMoves(running.get(r.integrationId()), integration.get()));
+        Running old = running.get(r.integrationId());
+        boolean moves = integration.isPresent() && sessionMoves(old, integration.get());
+        stopRunning(r.integrationId(), moves);
         if (closed || integration.isEmpty() || !integration.get().enabled()) {
             return SubscriptionStatus.stopped(r.topics(), r.qos());
         }
         Running run = new Running(r, version);
+        if (old != null && !moves) {
+            // The kept session still holds the filters the new topics no longer name: the new
+            // client unsubscribes them, or the broker would go on delivering them.
+            List<String> dropped = new ArrayList<>(old.record.topics());
+            dropped.removeAll(r.topics());
+            run.droppedFilters = List.copyOf(dropped);
+        }
         running.put(r.integrationId(), run);
         executor.execute(() -> attempt(run, integration.get()));
         return run.status;
@@ -458,6 +470,7 @@ public final class Subscriptions implements AutoCloseable {
         String url = BrokerClients.url(guard, target);
         SubscriptionClient client = new SubscriptionClient(url, target.clientId(), "subscription-" + run.record.integrationId(),
                 run.record.topics(), IntegrationTargets.sharedGroup(integration), run.status, executor, () -> subscribed(run));
+        client.unsubscribeOnce(run.droppedFilters);
         // No call on the client may block for ever (Paho waits without limit by default).
         client.setTimeToWait(settings.connectTimeoutSeconds() * 1000L);
         context.getRegistry().bind(run.clientBean, client);

@@ -149,6 +149,25 @@ class SubscriptionTest {
     }
 
     @Test
+    void changingTheTopicsUnsubscribesTheFiltersNoLongerNamed() throws Exception {
+        String id = subscribe(integration());
+        HttpResponse<String> r = service.send("POST", "/api/v1/integrations/" + id + "/subscribe", admin,
+                "{\"topics\":[\"yard/devices/+/telemetry\"],\"qos\":1}");
+        assertEquals(200, r.statusCode(), r.body());
+        await("resubscribed", Duration.ofSeconds(30), () -> subscription(id).path("state").asText().equals("connected")
+                && subscription(id).path("topics").toString().contains("yard"));
+        broker.subscribed("yard/devices/+/telemetry");
+        await("the old filter unsubscribed", Duration.ofSeconds(10), () -> broker.log().contains("UNSUBSCRIBE"));
+
+        // In order on one connection: a message on the old filter first, then one on the new.
+        broker.publishLines("plant/p1/devices/old/telemetry", List.of("{\"v\":1}"), 1, "svc", "broker-pw");
+        broker.publishLines("yard/devices/new/telemetry", List.of("{\"v\":2}"), 1, "svc", "broker-pw");
+        await("the new topic's message stored", Duration.ofSeconds(20), () -> stored() >= 1);
+        assertEquals("new", Rows.text(db, "SELECT string_agg(device_id, ',') FROM mqtt_messages WHERE source = 'mqtt'"),
+                "the kept session no longer delivers the filter the topics dropped");
+    }
+
+    @Test
     void theBrokerKeepsTheSessionWhileTheServiceIsDown() throws Exception {
         subscribe(integration());
         service.close();
