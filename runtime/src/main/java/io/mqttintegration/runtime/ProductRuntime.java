@@ -207,7 +207,8 @@ public final class ProductRuntime implements AutoCloseable {
         brokerClients = new BrokerClients(new BrokerTargets(settings.flag("mqtt.allowPrivateTargets")),
                 settings.integer("mqtt.connectTimeoutSeconds", 1, 120));
         BrokerTargets brokerTargets = new BrokerTargets(settings.flag("mqtt.allowPrivateTargets"));
-        IntegrationTargets integrationTargets = new IntegrationTargets(new SecretBox(secrets.masterKey()));
+        String nodeId = NodeId.resolve(settings.optional("mqtt.nodeId"), securityDir.resolve("node.id"));
+        IntegrationTargets integrationTargets = new IntegrationTargets(new SecretBox(secrets.masterKey()), nodeId);
         SubscriptionStore subscriptionStore = new SubscriptionStore(tenancy);
         subscriptions = new Subscriptions(context, subscriptionStore, integrations, integrationTargets, brokerTargets, activity,
                 new Subscriptions.Settings(settings.integer("mqtt.connectTimeoutSeconds", 1, 120),
@@ -215,8 +216,7 @@ public final class ProductRuntime implements AutoCloseable {
                         settings.integer("mqtt.subscription.maxRedeliverySeconds", 1, 3600),
                         // as long as a message may take to commit
                         Math.max(1, settings.integer("ingest.commit.timeoutMs", 100, 600_000) / 1000),
-                        NodeId.resolve(settings.optional("mqtt.nodeId"), securityDir.resolve("node.id")),
-                        settings.integer("mqtt.subscription.syncSeconds", 0, 3600)));
+                        nodeId, settings.integer("mqtt.subscription.syncSeconds", 0, 3600)));
         registry.bind("mqttInbound", new MqttInbound(subscriptions, Clock.systemUTC()));
         registry.bind("mqttAwaitStored", new AwaitStored(subscriptions));
         registry.bind("mqttDeliveryFailures", new DeliveryFailures(subscriptions));

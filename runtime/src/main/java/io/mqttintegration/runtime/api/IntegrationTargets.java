@@ -16,13 +16,25 @@ import java.util.Set;
 public final class IntegrationTargets {
 
     private final SealedSecrets secrets;
+    private final String nodeId;
 
-    public IntegrationTargets(SecretBox box) {
+    /**
+     * @param nodeId this node's id: the publishing and testing clients' ids end with it, so nodes
+     *               behind one load balancer never share (and knock each other off with) one id
+     */
+    public IntegrationTargets(SecretBox box, String nodeId) {
         this.secrets = new SealedSecrets(box);
+        this.nodeId = nodeId;
     }
 
-    /** @param clientIdSuffix appended to the integration's client id ("" for its subscription) */
+    /**
+     * @param clientIdSuffix a purpose ("-pub", "-test"), appended to the integration's client id with
+     *                       this node's id; "" for its subscription (the client id as configured)
+     */
     public BrokerClients.Target target(IntegrationRecord r, String clientIdSuffix) {
+        if (!clientIdSuffix.isEmpty()) {
+            clientIdSuffix = clientIdSuffix + "-" + nodeId;
+        }
         ObjectNode stored = (ObjectNode) IntegrationsApi.parse(r.settingsJson());
         Map<String, Object> view = IntegrationSettings.view(stored, Set.of(), r.id());
         Map<String, String> secret = secrets.open(r.sealedSecrets(), r.organizationId());

@@ -1,6 +1,7 @@
 package io.mqttintegration.runtime.subscriptions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -107,6 +108,23 @@ class SharedSubscriptionTest {
 
     static List<String> payloads(int count) {
         return IntStream.range(0, count).mapToObj(i -> "{\"seq\":" + i + ",\"temperature\":21.5}").toList();
+    }
+
+    @Test
+    void twoNodesPublishForOneIntegrationWithoutKnockingEachOtherOff() throws Exception {
+        String id = integration(null);
+        for (int i = 0; i < 10; i++) {
+            for (RuntimeHarness node : new RuntimeHarness[] {a, b}) {
+                HttpResponse<String> r = node.send("POST", "/api/v1/integrations/" + id + "/publish", admin,
+                        "{\"topic\":\"cmd/d1\",\"payload\":{\"n\":" + i + "},\"qos\":1}");
+                assertEquals(200, r.statusCode(), r.body());
+            }
+        }
+        String log = broker.log();
+        assertTrue(log.contains("-pub-na") && log.contains("-pub-nb"), "each node publishes with a client id of its own");
+        assertFalse(log.contains("already connected"), "no node's publishing client took over the other's:\n" + log);
+        assertEquals(2, log.lines().filter(l -> l.contains("New client connected") && l.contains("-pub-")).count(),
+                "one publishing connection per node, kept");
     }
 
     @Test
