@@ -21,7 +21,7 @@ public final class SubscriptionStatus {
     private volatile Instant connectedSince;
     private volatile String lastError;
     private volatile Instant lastErrorAt;
-    /** Counts connections: a delivery belongs to the connection it came on. */
+    /** Counts connections (moved on when one ends): a delivery belongs to the connection it came on. */
     private final java.util.concurrent.atomic.AtomicInteger connection = new java.util.concurrent.atomic.AtomicInteger();
     final AtomicLong received = new AtomicLong();
     final AtomicLong stored = new AtomicLong();
@@ -52,13 +52,20 @@ public final class SubscriptionStatus {
     }
 
     void connected() {
-        connection.incrementAndGet();
         connectedSince = Instant.now();
         state = State.CONNECTED;
     }
 
-    /** The connection went; Paho (or the service) is connecting again. */
+    /**
+     * The connection went; Paho (or the service) is connecting again. The connection number moves
+     * on now, not once connected: a broker resends the unacknowledged messages right after its
+     * CONNACK, before the client reports the connection complete, and a message counted on the old
+     * connection would not get the reconnect its failure needs (seen: one message left unacknowledged
+     * on a live connection, never delivered again). A late message of the old connection counted on
+     * the new one only costs a reconnect more.
+     */
     void reconnecting(String reason) {
+        connection.incrementAndGet();
         connectedSince = null;
         state = State.RECONNECTING;
         if (reason != null) {
