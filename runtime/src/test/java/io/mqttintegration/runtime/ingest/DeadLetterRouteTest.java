@@ -49,4 +49,27 @@ class DeadLetterRouteTest {
             assertEquals(1, deadLetters.kept(), "dead letters are counted");
         }
     }
+
+    @Test
+    void aMessageThatFailsBecauseTheDatabaseIsAwayIsNotDeadLetteredButRefused() throws Exception {
+        DataSource db = TestDatabase.newDatabase();
+        try (RuntimeHarness service = RuntimeHarness.start(db, work, Map.of()).withIngestKey()) {
+            // As the parse step does when its integration lookup meets a database that is away.
+            AdviceWith.adviceWith(service.runtime.camelContext(), "ingest-pipeline",
+                    a -> a.weaveByType(BeanDefinition.class).selectFirst().replace().process(e -> {
+                        InboundMessage m = e.getMessage().getBody(InboundMessage.class);
+                        if (m.topic().contains("unlucky")) {
+                            throw new io.mqttintegration.storage.StorageUnavailableException("database unavailable: refused",
+                                    new java.sql.SQLException("Connection refused", "08001"));
+                        }
+                    }));
+
+            HttpResponse<String> response = service.postJson("/api/v1/ingest",
+                    "{\"topic\":\"p/devices/a/unlucky\",\"payload\":{\"v\":1}}");
+
+            assertEquals(503, response.statusCode(), "the sender retries: " + response.body());
+            assertEquals(0, Rows.count(db, "SELECT count(*) FROM dead_letters"), "a database outage is no poison message");
+            assertEquals(0, Rows.count(db, "SELECT count(*) FROM mqtt_messages"));
+        }
+    }
 }
