@@ -5,6 +5,7 @@
 #
 #   bench/run.sh ingest [messagesPerRequest=1] [connections=50] [secondsPerPhase=20]
 #   bench/run.sh mqtt [messages=50000]
+#   bench/run.sh writer [batchSize=500] [seconds=10]                   (the storage writer alone vs COPY)
 #   bench/run.sh telemetry [rows=1000000] [requestsPerEndpoint=300]     (10000000 for the 10 M figures)
 #   bench/run.sh karaf-rss                                              (boots the built assembly; see README)
 #
@@ -21,6 +22,7 @@ fi
 case "$what" in
   ingest) main=io.mqttintegration.bench.IngestBench ;;
   mqtt) main=io.mqttintegration.bench.SubscriptionBench ;;
+  writer) main=io.mqttintegration.bench.WriterBench ;;
   telemetry) main=io.mqttintegration.bench.TelemetryQueryBench; [ $# -gt 0 ] || set -- 1000000 300 ;;
   *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac

@@ -26,6 +26,18 @@ import java.util.concurrent.locks.LockSupport;
 public final class IngestBench {
 
     public static void main(String[] args) throws Exception {
+        // Client threads (Paho's reconnect timer) outlive the service and would keep the JVM up: exit.
+        int status = 0;
+        try {
+            run(args);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            status = 1;
+        }
+        System.exit(status);
+    }
+
+    private static void run(String[] args) throws Exception {
         int perRequest = args.length > 0 ? Integer.parseInt(args[0]) : 1;
         int clients = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;

@@ -40,6 +40,18 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 public final class SubscriptionBench {
 
     public static void main(String[] args) throws Exception {
+        // Client threads (Paho's reconnect timer) outlive the service and would keep the JVM up: exit.
+        int status = 0;
+        try {
+            run(args);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            status = 1;
+        }
+        System.exit(status);
+    }
+
+    private static void run(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
         Path dir = Files.createTempDirectory("mqi-bench-mosquitto");
         int port = BenchService.freePort();
