@@ -5,7 +5,8 @@
 # waits for GET /health = 200 and 20 s more, then prints VmRSS and the heap settings it ran with.
 # Each argument is one variant, as environment assignments for bin/karaf (empty = as shipped):
 #
-#   bench/run.sh karaf-rss "" "JAVA_MAX_MEM=256M" "JAVA_MAX_MEM=256M EXTRA_JAVA_OPTS=-XX:+UseSerialGC"
+#   bench/run.sh karaf-rss "" "EXTRA_JAVA_OPTS=-Xmx256m"
+# (Karaf 4.4 reads no JAVA_MAX_MEM; heap flags go in EXTRA_JAVA_OPTS or JAVA_OPTS; one flag per variant.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -42,10 +43,11 @@ for variant in "$@"; do
   healthy=$(python3 -c "import time; print('%.1f' % (time.time() - $start))")
   sleep 20
   JPID=$(pgrep -f "karaf.home=$WORK/karaf" | head -1)
+  xmxDefault=$(java -XX:+PrintFlagsFinal -version 2>/dev/null | awk '/ MaxHeapSize / {print int($4/1048576)}')
   rss=$(awk '/VmRSS/ {print int($2/1024)}' /proc/$JPID/status)
   heap=$(jcmd "$JPID" GC.heap_info 2>/dev/null | grep -E 'garbage-first heap|def new generation|tenured|Metaspace' | tr -s ' ' | paste -sd';' | cut -c1-200)
-  xmx=$(tr '\0' ' ' < /proc/$JPID/cmdline | grep -oE -- '-Xm[sx][^ ]+' | paste -sd' ')
-  echo "variant [${variant:-as shipped}]: healthy after ${healthy} s; RSS 20 s later: ${rss} MB; $xmx; load $(cut -d' ' -f1-3 /proc/loadavg)"
+  xmx=$(tr '\0' ' ' < /proc/$JPID/cmdline | grep -oE -- '-Xm[sx][^ ]+' | paste -sd' ' || true)
+  echo "variant [${variant:-as shipped}]: healthy after ${healthy} s; RSS 20 s later: ${rss} MB; heap flags: ${xmx:-none (JVM default max heap ${xmxDefault} MB)}; load $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "  $heap"
   kill "$KARAF_PID" 2>/dev/null; pkill -P "$KARAF_PID" 2>/dev/null || true; kill "$JPID" 2>/dev/null || true
   wait "$KARAF_PID" 2>/dev/null || true; KARAF_PID=

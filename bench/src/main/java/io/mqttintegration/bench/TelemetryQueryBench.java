@@ -52,36 +52,16 @@ public final class TelemetryQueryBench {
         int requests = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         int devices = 1000;
         long perDevice = rows / devices;
-        Path work = Files.createTempDirectory("mqi-bench");
         System.out.printf("telemetry queries: %,d rows, %d requests per endpoint; load %s%n", rows, requests, Machine.load());
-        try (EmbeddedDatabase pg = EmbeddedDatabase.start(null, 0, true)) {
-            com.zaxxer.hikari.HikariConfig pool = new com.zaxxer.hikari.HikariConfig();
-            pool.setDataSource(pg.dataSource("postgres"));
-            pool.setMaximumPoolSize(8);
-            DataSource db = new com.zaxxer.hikari.HikariDataSource(pool);
-            Path routes = Files.createDirectories(work.resolve("routes"));
-            try (var shipped = Files.list(Path.of("routes").toAbsolutePath().normalize().toFile().exists()
-                    ? Path.of("routes") : Path.of("../routes"))) {
-                for (Path f : shipped.toList()) {
-                    Files.copy(f, routes.resolve(f.getFileName()));
-                }
-            }
-            Map<String, Object> settings = new TreeMap<>(Map.of("http.host", "127.0.0.1", "http.port", freePort(),
-                    "http.maxBodyBytes", 262144, "http.workerThreads", 64, "ingest.queue.size", 10000,
-                    "ingest.queue.offerTimeoutMs", 50, "ingest.batch.size", 500, "ingest.batch.waitMs", 10,
-                    "ingest.request.maxMessages", 1000, "ingest.commit.timeoutMs", 5000));
-            settings.putAll(Map.of("ingest.retryAfterSeconds", 1, "routes.dir", "routes", "routes.reload.enabled", false,
-                    "routes.reload.intervalMs", 500, "parsers.dir", "parsers", "security.operatorKey", OPERATOR,
-                    "security.dir", "data", "security.passwordHashIterations", 1000));
-            try (ProductRuntime service = new ProductRuntime(db, new Settings(settings), work)) {
-                service.start();
-                String base = "http://127.0.0.1:" + service.httpPort() + "/api/v1";
+        // The shipped etc/ defaults and route files, as the other benchmarks (BenchService).
+        try (BenchService s = BenchService.start(Map.of())) {
+            {
+                DataSource db = s.dataSource();
+                String base = s.base;
                 HttpClient http = HttpClient.newHttpClient();
-                String org = post(http, base + "/organizations", OPERATOR, "{\"name\":\"bench\"}").path("id").asText();
-                String admin = post(http, base + "/organizations/" + org + "/api-keys", OPERATOR,
-                        "{\"name\":\"a\",\"scopes\":[\"admin\"]}").path("key").asText();
-                String integration = post(http, base + "/integrations", admin,
-                        "{\"name\":\"bench\",\"settings\":{\"host\":\"bench.example\"}}").path("id").asText();
+                String org = s.organizationId;
+                String admin = s.adminKey;
+                String integration = s.integrationId;
 
                 long start = System.nanoTime();
                 try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
