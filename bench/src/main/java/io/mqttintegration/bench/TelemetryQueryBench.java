@@ -29,46 +29,39 @@ import javax.sql.DataSource;
  * 1,000 devices x 10,000 minutes), prints the plan of "the last 100 readings of one device" and the
  * p50/p99 latency of each telemetry endpoint over HTTP, measured on the real service.
  *
- *   mvn -q install -DskipTests && mvn -q -pl bench exec:java [-Dexec.args="<rows> <requestsPerEndpoint>"]
+ *   bench/run.sh telemetry [rows=1000000] [requestsPerEndpoint=300]     (10000000 for the issue's 10 M rows)
  */
 public final class TelemetryQueryBench {
 
     private static final String OPERATOR = "bench-operator-key-0123456789-abcdefghijklmnop";
 
     public static void main(String[] args) throws Exception {
+        // Client threads (Paho's reconnect timer) outlive the service and would keep the JVM up: exit.
+        int status = 0;
+        try {
+            run(args);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            status = 1;
+        }
+        System.exit(status);
+    }
+
+    private static void run(String[] args) throws Exception {
         long rows = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
         int requests = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         int devices = 1000;
         long perDevice = rows / devices;
-        Path work = Files.createTempDirectory("mqi-bench");
-        try (EmbeddedDatabase pg = EmbeddedDatabase.start(null, 0, false)) {
-            com.zaxxer.hikari.HikariConfig pool = new com.zaxxer.hikari.HikariConfig();
-            pool.setDataSource(pg.dataSource("postgres"));
-            pool.setMaximumPoolSize(8);
-            DataSource db = new com.zaxxer.hikari.HikariDataSource(pool);
-            Path routes = Files.createDirectories(work.resolve("routes"));
-            try (var shipped = Files.list(Path.of("routes").toAbsolutePath().normalize().toFile().exists()
-                    ? Path.of("routes") : Path.of("../routes"))) {
-                for (Path f : shipped.toList()) {
-                    Files.copy(f, routes.resolve(f.getFileName()));
-                }
-            }
-            Map<String, Object> settings = new TreeMap<>(Map.of("http.host", "127.0.0.1", "http.port", freePort(),
-                    "http.maxBodyBytes", 262144, "http.workerThreads", 64, "ingest.queue.size", 10000,
-                    "ingest.queue.offerTimeoutMs", 50, "ingest.batch.size", 500, "ingest.batch.waitMs", 10,
-                    "ingest.request.maxMessages", 1000, "ingest.commit.timeoutMs", 5000));
-            settings.putAll(Map.of("ingest.retryAfterSeconds", 1, "routes.dir", "routes", "routes.reload.enabled", false,
-                    "routes.reload.intervalMs", 500, "parsers.dir", "parsers", "security.operatorKey", OPERATOR,
-                    "security.dir", "data", "security.passwordHashIterations", 1000));
-            try (ProductRuntime service = new ProductRuntime(db, new Settings(settings), work)) {
-                service.start();
-                String base = "http://127.0.0.1:" + service.httpPort() + "/api/v1";
+        System.out.printf("telemetry queries: %,d rows, %d requests per endpoint; load %s%n", rows, requests, Machine.load());
+        // The shipped etc/ defaults and route files, as the other benchmarks (BenchService).
+        try (BenchService s = BenchService.start(Map.of())) {
+            {
+                DataSource db = s.dataSource();
+                String base = s.base;
                 HttpClient http = HttpClient.newHttpClient();
-                String org = post(http, base + "/organizations", OPERATOR, "{\"name\":\"bench\"}").path("id").asText();
-                String admin = post(http, base + "/organizations/" + org + "/api-keys", OPERATOR,
-                        "{\"name\":\"a\",\"scopes\":[\"admin\"]}").path("key").asText();
-                String integration = post(http, base + "/integrations", admin,
-                        "{\"name\":\"bench\",\"settings\":{\"host\":\"bench.example\"}}").path("id").asText();
+                String org = s.organizationId;
+                String admin = s.adminKey;
+                String integration = s.integrationId;
 
                 long start = System.nanoTime();
                 try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
@@ -82,8 +75,8 @@ public final class TelemetryQueryBench {
                             + " FROM generate_series(1, " + devices + ") d, generate_series(1, " + perDevice + ") m");
                     st.execute("ANALYZE mqtt_messages");
                 }
-                System.out.printf("filled %,d rows in %d s%n", (long) devices * perDevice,
-                        Duration.ofNanos(System.nanoTime() - start).toSeconds());
+                System.out.printf("filled %,d rows in %d s; load %s%n", (long) devices * perDevice,
+                        Duration.ofNanos(System.nanoTime() - start).toSeconds(), Machine.load());
 
                 try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
                     c.setAutoCommit(false);
@@ -140,8 +133,8 @@ public final class TelemetryQueryBench {
             micros.add((System.nanoTime() - t) / 1000);
         }
         Collections.sort(micros);
-        System.out.printf("%-75s n=%4d  p50 %6.1f ms  p99 %6.1f ms%n", what, n, micros.get(n / 2) / 1000.0,
-                micros.get(Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)) / 1000.0);
+        System.out.printf("%-75s n=%4d  p50 %6.1f ms  p99 %6.1f ms  load %s%n", what, n, micros.get(n / 2) / 1000.0,
+                micros.get(Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)) / 1000.0, Machine.load());
     }
 
     private static JsonNode post(HttpClient http, String url, String key, String body) throws Exception {

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs one benchmark from a fresh build of this checkout (tests skipped; nothing is installed into
+# ~/.m2: the classpath comes from the reactor). Every benchmark starts what it needs (PostgreSQL with
+# fsync on, Mosquitto, the service in this JVM) and prints its figures with the load average.
+#
+#   bench/run.sh ingest [messagesPerRequest=1] [connections=50] [secondsPerPhase=20]
+#   bench/run.sh mqtt [messages=50000]
+#   bench/run.sh writer [batchSize=500] [seconds=10]                   (the storage writer alone vs COPY)
+#   bench/run.sh telemetry [rows=1000000] [requestsPerEndpoint=300]     (10000000 for the 10 M figures)
+#   bench/run.sh karaf-rss                                              (boots the built assembly; see README)
+#
+# JAVA_OPTS is passed to the benchmark's JVM; -Dmqi.set.<key>=<value> overrides a service setting
+# (e.g. -Dmqi.set.ingest.batch.size=1000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:?usage: bench/run.sh ingest|mqtt|telemetry|karaf-rss [args]}; shift
+if [ "$what" = karaf-rss ]; then exec bench/karaf-rss.sh "$@"; fi
+if [ -z "${BENCH_NO_BUILD:-}" ]; then
+  mvn -q -B -pl bench -am package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/classpath.txt \
+    -Dmdep.includeScope=runtime
+fi
+case "$what" in
+  ingest) main=io.mqttintegration.bench.IngestBench ;;
+  mqtt) main=io.mqttintegration.bench.SubscriptionBench ;;
+  writer) main=io.mqttintegration.bench.WriterBench ;;
+  telemetry) main=io.mqttintegration.bench.TelemetryQueryBench; [ $# -gt 0 ] || set -- 1000000 300 ;;
+  *) echo "unknown benchmark: $what" >&2; exit 2 ;;
+esac
+# The runtime jar on the reactor classpath is the OSGi bundle; its own classes are what we need.
+exec java ${JAVA_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  -cp "bench/target/classes:$(cat bench/target/classpath.txt)" "$main" "$@"

@@ -1,0 +1,68 @@
+package io.mqttintegration.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/** What the machine and this JVM look like while a benchmark runs: load average, RSS, heap. */
+final class Machine {
+
+    private Machine() {
+    }
+
+    /** The 1-minute load average (other builds may share the 2 cores: every figure carries it). */
+    static String load() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** Resident set size of a process in MB (VmRSS of /proc/pid/status). */
+    static long rssMb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        return -1;
+    }
+
+    static long rssMb() {
+        return rssMb(ProcessHandle.current().pid());
+    }
+
+    /** CPU time this JVM has used, in ms (service and load driver together). */
+    static long cpuMillis() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime()
+                / 1_000_000;
+    }
+
+    static String memory() {
+        var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        return String.format("RSS %d MB, heap used %d MB of %d MB committed (max %d MB)", rssMb(), heap.getUsed() >> 20,
+                heap.getCommitted() >> 20, heap.getMax() >> 20);
+    }
+
+    /** Percentile of sorted micros, in ms. */
+    static double pct(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        return sorted[Math.min(sorted.length - 1, Math.max(0, (int) Math.ceil(p / 100.0 * sorted.length) - 1))] / 1000.0;
+    }
+
+    static long[] sorted(long[] micros) {
+        long[] s = micros.clone();
+        Arrays.sort(s);
+        return s;
+    }
+}
