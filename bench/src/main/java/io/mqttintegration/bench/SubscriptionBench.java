@@ -55,7 +55,9 @@ public final class SubscriptionBench {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
         Path dir = Files.createTempDirectory("mqi-bench-mosquitto");
         int port = BenchService.freePort();
-        int receiveMaximum = 1000;
+        // The service's Receive Maximum (shipped: 1000; -Dmqi.set.mqtt.subscription.receiveMaximum=N
+        // changes it) is also the broker's in-flight window, so the broker does not cap it lower.
+        int receiveMaximum = Integer.parseInt(System.getProperty("mqi.set.mqtt.subscription.receiveMaximum", "1000"));
         Files.write(dir.resolve("mosquitto.conf"), List.of("listener " + port + " 127.0.0.1", "allow_anonymous true",
                 "persistence false", "max_queued_messages 0", "max_inflight_messages " + receiveMaximum, "log_type error"));
         Process broker = new ProcessBuilder("mosquitto", "-c", dir.resolve("mosquitto.conf").toString())
