@@ -65,4 +65,24 @@ final class Machine {
         Arrays.sort(s);
         return s;
     }
+
+    /** A benchmark's body. */
+    interface Body {
+        void run(String[] args) throws Exception;
+    }
+
+    /**
+     * Runs a benchmark and exits with 0, or 1 after printing what failed: client threads (Paho's
+     * reconnect timer) outlive the service and would keep the JVM up.
+     */
+    static void runThenExit(String[] args, Body body) {
+        int status = 0;
+        try {
+            body.run(args);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            status = 1;
+        }
+        System.exit(status);
+    }
 }

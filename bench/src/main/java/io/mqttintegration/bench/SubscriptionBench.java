@@ -39,16 +39,8 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
  */
 public final class SubscriptionBench {
 
-    public static void main(String[] args) throws Exception {
-        // Client threads (Paho's reconnect timer) outlive the service and would keep the JVM up: exit.
-        int status = 0;
-        try {
-            run(args);
-        } catch (Throwable e) {
-            e.printStackTrace();
-            status = 1;
-        }
-        System.exit(status);
+    public static void main(String[] args) {
+        Machine.runThenExit(args, SubscriptionBench::run);
     }
 
     private static void run(String[] args) throws Exception {

@@ -35,16 +35,8 @@ public final class TelemetryQueryBench {
 
     private static final String OPERATOR = "bench-operator-key-0123456789-abcdefghijklmnop";
 
-    public static void main(String[] args) throws Exception {
-        // Client threads (Paho's reconnect timer) outlive the service and would keep the JVM up: exit.
-        int status = 0;
-        try {
-            run(args);
-        } catch (Throwable e) {
-            e.printStackTrace();
-            status = 1;
-        }
-        System.exit(status);
+    public static void main(String[] args) {
+        Machine.runThenExit(args, TelemetryQueryBench::run);
     }
 
     private static void run(String[] args) throws Exception {

@@ -21,16 +21,8 @@ import java.util.UUID;
  */
 public final class WriterBench {
 
-    public static void main(String[] args) throws Exception {
-        // Client threads (Paho's reconnect timer) outlive the service and would keep the JVM up: exit.
-        int status = 0;
-        try {
-            run(args);
-        } catch (Throwable e) {
-            e.printStackTrace();
-            status = 1;
-        }
-        System.exit(status);
+    public static void main(String[] args) {
+        Machine.runThenExit(args, WriterBench::run);
     }
 
     private static void run(String[] args) throws Exception {
