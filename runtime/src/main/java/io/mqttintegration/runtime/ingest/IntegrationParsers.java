@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Which parser reads a message: the first of the integration's {@code settings.parsers} rules whose
@@ -27,6 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * through the API take effect at once on this instance, within that time on others).
  */
 public final class IntegrationParsers {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IntegrationParsers.class);
 
     private record Rule(String filter, PayloadParser parser) {
     }
@@ -47,6 +52,8 @@ public final class IntegrationParsers {
     private final long ttlNanos;
     private final PayloadParser standard = Parsers.create(Parsers.DEFAULT, TopicDeviceId.defaultPattern());
     private final Map<UUID, Selection> cache = new ConcurrentHashMap<>();
+    /** Integration id and pattern of each stored pattern already logged as unusable. */
+    private final Set<String> reportedPatterns = ConcurrentHashMap.newKeySet();
 
     public IntegrationParsers(IntegrationStore store, ParserRegistry registry, long ttlMillis) {
         this.store = store;
@@ -81,13 +88,29 @@ public final class IntegrationParsers {
             return new Selection(standard, List.of(), System.nanoTime());
         }
         JsonNode settings = read(integration.get().settingsJson());
-        TopicDeviceId deviceIds = TopicDeviceId.of(settings.path("deviceIdPattern").asText(null));
+        TopicDeviceId deviceIds = deviceIds(integrationId, settings.path("deviceIdPattern").asText(null));
         List<Rule> rules = new ArrayList<>();
         for (JsonNode rule : settings.path("parsers")) {
             rules.add(new Rule(rule.path("topic").asText(), create(rule.path("parser").asText(), deviceIds)));
         }
         return new Selection(create(settings.path("parser").asText(Parsers.DEFAULT), deviceIds), List.copyOf(rules),
                 System.nanoTime());
+    }
+
+    /**
+     * A pattern stored before patterns had to match in linear time (a backreference, lookaround, over
+     * the length limit) gives no device id rather than failing ingestion; logged once.
+     */
+    private TopicDeviceId deviceIds(UUID integrationId, String pattern) {
+        try {
+            return TopicDeviceId.of(pattern);
+        } catch (IllegalArgumentException e) {
+            if (reportedPatterns.add(integrationId + " " + pattern)) {
+                LOG.warn("Integration {}: its stored deviceIdPattern cannot be used ({}); its messages get no device id"
+                        + " from it until the pattern is changed", integrationId, e.getMessage());
+            }
+            return TopicDeviceId.none();
+        }
     }
 
     /** A parser that is gone (its file deleted) fails each message with that reason; nothing is lost. */
