@@ -13,8 +13,10 @@ import org.apache.camel.Exchange;
 
 /**
  * Decides whose each ingested message is: the integration named in the message, else the one the
- * key is bound to. The integration must belong to the caller's organization (another organization's
- * answers 404 like a missing one); a message with neither is refused with 400.
+ * key is bound to. A key bound to an integration ingests into that one only (naming another is 403,
+ * so a leaked gateway key cannot write elsewhere); an organization-wide key names an integration of
+ * its organization (another organization's answers 404 like a missing one); a message with neither
+ * is refused with 400.
  */
 public final class IngestTargets {
 
@@ -39,6 +41,11 @@ public final class IngestTargets {
             UUID org = principal.organizationId();
             if (principal.operator()) {
                 throw new ApiException(403, "forbidden", "ingest with an organization's key (scope ingest), not the operator key");
+            }
+            if (principal.integrationId() != null && !integration.equals(principal.integrationId())) {
+                throw new ApiException(403, "forbidden", "this key is bound to integration " + principal.integrationId()
+                        + " and ingests into it only; use an organization-wide ingest key to name other integrations",
+                        item.path() + "integrationId");
             }
             // A live key's bound integration exists and is its organization's (deleting the
             // integration deletes its keys): only another integration needs a lookup.

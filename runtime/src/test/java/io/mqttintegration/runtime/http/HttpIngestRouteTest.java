@@ -10,6 +10,7 @@ import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.Rows;
 import io.mqttintegration.runtime.RuntimeHarness;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
@@ -142,6 +143,52 @@ class HttpIngestRouteTest {
                 "a key bound to no integration names one per message");
         assertError(service.send("POST", "/api/v1/ingest", admin,
                 "{\"topic\":\"t\",\"payload\":1,\"integrationId\":\"" + UUID.randomUUID() + "\"}"), 404, "not_found");
+    }
+
+    @Test
+    void aKeyBoundToAnIntegrationIngestsIntoThatIntegrationOnly() throws Exception {
+        String admin = Json.strict().readTree(service.send("POST", "/api/v1/organizations/" + service.organizationId
+                + "/api-keys", RuntimeHarness.OPERATOR_KEY, "{\"name\":\"a\",\"scopes\":[\"admin\",\"ingest\"]}").body())
+                .path("key").asText();
+        String other = Json.strict().readTree(service.send("POST", "/api/v1/integrations", admin,
+                "{\"name\":\"other\",\"settings\":{\"host\":\"broker.example\"}}").body()).path("id").asText();
+        String topic = "acme/devices/d-8/" + UUID.randomUUID();
+
+        HttpResponse<String> elsewhere = service.postJson("/api/v1/ingest",
+                "[{\"topic\":\"" + topic + "\",\"payload\":1},{\"topic\":\"" + topic + "\",\"payload\":2,\"integrationId\":\"" + other + "\"}]");
+        assertError(elsewhere, 403, "forbidden");
+        assertEquals("[1].integrationId", json(elsewhere).path("field").asText(), elsewhere.body());
+        assertEquals(0, rowsFor(topic), "nothing of the request is stored");
+
+        assertEquals(202, service.postJson("/api/v1/ingest", "{\"topic\":\"" + topic + "\",\"payload\":1,\"integrationId\":\""
+                + service.integrationId + "\"}").statusCode(), "naming its own integration is fine");
+        assertEquals(202, service.send("POST", "/api/v1/ingest", admin, "{\"topic\":\"" + topic + "\",\"payload\":1,"
+                + "\"integrationId\":\"" + other + "\"}").statusCode(), "an organization-wide key names any of its integrations");
+        assertEquals(2, rowsFor(topic));
+    }
+
+    @Test
+    void invalidUtf8IsRefusedAsMalformedJsonOnEveryJsonEndpoint() throws Exception {
+        byte[] overlongSlash = {(byte) 0xC0, (byte) 0xAF};
+        for (String path : new String[] {"/api/v1/ingest", "/api/v1/organizations"}) {
+            byte[] body = concat("{\"topic\":\"a".getBytes(StandardCharsets.UTF_8), overlongSlash,
+                    "b\",\"name\":\"x\",\"payload\":1}".getBytes(StandardCharsets.UTF_8));
+            java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(service.uri(path))
+                    .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + (path.endsWith("ingest") ? service.ingestKey : RuntimeHarness.OPERATOR_KEY))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build();
+            HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+            assertError(r, 400, "malformed_json");
+        }
+        assertEquals(0, rowsFor("a/b"), "the overlong C0 AF was not read as '/'");
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
     }
 
     @Test
