@@ -53,6 +53,8 @@ import io.mqttintegration.runtime.routes.FolderWatcher;
 import io.mqttintegration.storage.DeadLetterStore;
 import io.mqttintegration.storage.MessageWriter;
 import io.mqttintegration.storage.SchemaMigrations;
+import io.mqttintegration.runtime.http.HttpServerGuard;
+import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.ext.web.Router;
 import java.nio.file.Path;
@@ -175,8 +177,13 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("metrics", metrics);
         context.getManagementStrategy().addEventNotifier(new HttpRequestMetrics(metrics));
         // Blocking work (waiting for the commit) runs on Vert.x worker threads: size them for the
-        // number of requests that may wait at once.
-        registry.bind("vertxOptions", new VertxOptions().setWorkerPoolSize(settings.integer("http.workerThreads", 1, 1024)));
+        // number of requests that may wait at once. The HTTP server Camel makes with this Vert.x
+        // carries the idle and request timeouts and the connection cap (see HttpServerGuard).
+        registry.bind("vertx", HttpServerGuard.guard(
+                Vertx.vertx(new VertxOptions().setWorkerPoolSize(settings.integer("http.workerThreads", 1, 1024))),
+                new HttpServerGuard.Limits(settings.integer("http.idleTimeoutSeconds", 1, 86_400),
+                        settings.integer("http.requestTimeoutSeconds", 1, 86_400),
+                        settings.integer("http.maxConnections", 1, 1_000_000))));
         console = new OperatorConsole(new OperatorConsole.Parts(context, deployer, routesDir, routeStats, integrations,
                 api.targets(), api.tester(), api.activity(), subscriptions, queue, writer, metrics, parserRegistry,
                 deadLetterStore, settings.integer("ingest.commit.timeoutMs", 100, 600_000), Clock.systemUTC()));

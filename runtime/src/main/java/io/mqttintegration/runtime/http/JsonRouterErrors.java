@@ -36,6 +36,36 @@ public final class JsonRouterErrors {
         };
     }
 
+    /**
+     * Answers a request Vert.x could not parse (no route runs for it) in the same JSON shape, then
+     * closes the connection: a request line over the limit is 414, headers over it 431, anything else
+     * (bytes not allowed in a header, two Content-Lengths, a broken request line) 400.
+     */
+    public static Handler<io.vertx.core.http.HttpServerRequest> invalidRequest(int maxRequestLineBytes, int maxHeaderBytes) {
+        byte[] uriTooLong = json("uri_too_long", "the request line is longer than " + maxRequestLineBytes + " bytes");
+        byte[] headersTooLarge = json("headers_too_large", "the request headers are larger than " + maxHeaderBytes + " bytes");
+        byte[] badRequest = json("bad_request", "the request is not valid HTTP: a malformed request line or header,"
+                + " or conflicting Content-Length and Transfer-Encoding headers");
+        return request -> {
+            Throwable cause = request.decoderResult().cause();
+            int status = 400;
+            byte[] body = badRequest;
+            if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+                status = 414;
+                body = uriTooLong;
+            } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+                status = 431;
+                body = headersTooLarge;
+            }
+            io.vertx.core.http.HttpServerResponse response = request.response();
+            response.setStatusCode(status)
+                    .putHeader("Content-Type", "application/json")
+                    .putHeader("Connection", "close")
+                    .end(io.vertx.core.buffer.Buffer.buffer(body))
+                    .onComplete(done -> response.close());
+        };
+    }
+
     private static byte[] json(String code, String detail) {
         try {
             return io.mqttintegration.parsers.Json.strict().writeValueAsBytes(HttpErrors.body(code, detail, null));
