@@ -216,7 +216,7 @@ public final class ProductRuntime implements AutoCloseable {
                         settings.integer("mqtt.subscription.maxRedeliverySeconds", 1, 3600),
                         // as long as a message may take to commit
                         Math.max(1, settings.integer("ingest.commit.timeoutMs", 100, 600_000) / 1000),
-                        nodeId, settings.integer("mqtt.subscription.syncSeconds", 0, 3600)));
+                        nodeId, settings.integer("mqtt.subscription.syncSeconds", 0, 3600)), deployer.transitions());
         registry.bind("mqttInbound", new MqttInbound(subscriptions, Clock.systemUTC()));
         registry.bind("mqttAwaitStored", new AwaitStored(subscriptions));
         registry.bind("mqttDeliveryFailures", new DeliveryFailures(subscriptions));
