@@ -49,8 +49,8 @@ class KarafAssemblyIT {
 
             JsonNode health = Json.strict().readTree(karaf.get("/health").body());
             assertEquals("up", health.path("database").path("status").asText(), "the pax-jdbc DataSource reaches PostgreSQL");
-            assertEquals(22, health.path("routes").size(), "the shipped routes run: " + health);
-            assertEquals("7", query(db, "SELECT max(version) FROM flyway_schema_history WHERE success"),
+            assertEquals(23, health.path("routes").size(), "the shipped routes run: " + health);
+            assertEquals("8", query(db, "SELECT max(version) FROM flyway_schema_history WHERE success"),
                     "Flyway applied the migrations inside the bundle");
 
             // No operator key configured: the first start generated one, written once, owner-only.

@@ -115,7 +115,7 @@ class KarafHardeningIT {
 
             console.clearTranscript();
             String routes = console.run("mqtt:route-list");
-            assertEquals(23, routes.split("\n").length, "header and 22 routes:\n" + routes);
+            assertEquals(24, routes.split("\n").length, "header and 23 routes:\n" + routes);
             assertTrue(routes.lines().anyMatch(l -> l.matches("http-ingest\\s+http-ingest\\.camel\\.yaml\\s+Started\\s+1\\s+0.*")), routes);
             assertTrue(console.run("mqtt:integration-list").contains("line 1"));
             assertTrue(console.run("mqtt:integration-test " + integration).startsWith("failed: refused"));

@@ -40,6 +40,9 @@ import io.mqttintegration.storage.tenants.CredentialStore;
 import io.mqttintegration.storage.tenants.IntegrationStore;
 import io.mqttintegration.storage.tenants.OrganizationStore;
 import io.mqttintegration.storage.tenants.TelemetryStore;
+import io.mqttintegration.storage.tenants.Quota;
+import io.mqttintegration.storage.tenants.QuotaStore;
+import io.mqttintegration.runtime.quotas.Quotas;
 import java.io.IOException;
 import io.mqttintegration.runtime.http.HttpErrors;
 import io.mqttintegration.runtime.http.JsonRouterErrors;
@@ -59,7 +62,10 @@ import io.vertx.core.VertxOptions;
 import io.vertx.ext.web.Router;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
@@ -79,6 +85,8 @@ public final class ProductRuntime implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProductRuntime.class);
     public static final String CONTEXT_NAME = "mqtt-integration";
+    /** The integration quota's default may not exceed this (issue 13: one key created 300 in 0.6 s); the operator raises it per organization. */
+    static final int MAX_DEFAULT_INTEGRATIONS = 250;
 
     private final DataSource dataSource;
     private final Settings settings;
@@ -209,7 +217,8 @@ public final class ProductRuntime implements AutoCloseable {
                 new RateLimiter<>(settings.integer("security.authFailuresPerMinute", 1, 1_000_000))));
         registry.bind("jsonRequests", new JsonRequests(maxBody));
         registry.bind("ingestTargets", new IngestTargets(integrations));
-        registry.bind("organizationsApi", new OrganizationsApi(organizations));
+        Quotas quotas = quotas(tenancy);
+        registry.bind("organizationsApi", new OrganizationsApi(organizations, quotas));
         registry.bind("apiKeysApi", new ApiKeysApi(apiKeys, keys, organizations, integrations));
         brokerClients = new BrokerClients(new BrokerTargets(settings.flag("mqtt.allowPrivateTargets")),
                 settings.integer("mqtt.connectTimeoutSeconds", 1, 120));
@@ -223,22 +232,33 @@ public final class ProductRuntime implements AutoCloseable {
                         settings.integer("mqtt.subscription.maxRedeliverySeconds", 1, 3600),
                         // as long as a message may take to commit
                         Math.max(1, settings.integer("ingest.commit.timeoutMs", 100, 600_000) / 1000),
-                        nodeId, settings.integer("mqtt.subscription.syncSeconds", 0, 3600)));
+                        nodeId, settings.integer("mqtt.subscription.syncSeconds", 0, 3600)), deployer.transitions());
         registry.bind("mqttInbound", new MqttInbound(subscriptions, Clock.systemUTC()));
         registry.bind("mqttAwaitStored", new AwaitStored(subscriptions));
         registry.bind("mqttDeliveryFailures", new DeliveryFailures(subscriptions));
-        registry.bind("subscriptionsApi", new SubscriptionsApi(tenancy, integrations, subscriptionStore, activity, subscriptions));
+        registry.bind("subscriptionsApi", new SubscriptionsApi(tenancy, integrations, subscriptionStore, activity, subscriptions,
+                quotas));
         ConnectionTester tester = new ConnectionTester(brokerTargets, settings.integer("mqtt.testTimeoutSeconds", 1, 120));
         registry.bind("brokerApi", new BrokerApi(integrations, activity, integrationTargets, brokerClients, tester,
-                new RateLimiter<>(settings.integer("mqtt.testsPerMinute", 1, 10_000))));
+                new RateLimiter<>(settings.integer("mqtt.testsPerMinute", 1, 10_000)), quotas));
         registry.bind("integrationsApi", new IntegrationsApi(tenancy, integrations, activity, new IntegrationSettings(parserRegistry::names),
                 new SecretBox(secrets.masterKey()),
                 List.of((org, id) -> parsers.invalidate(id), (org, id) -> brokerClients.invalidate(id), subscriptions::integrationChanged),
-                subscriptions::view));
+                subscriptions::view, quotas));
         registry.bind("telemetryApi", new TelemetryApi(new TelemetryStore(tenancy), integrations));
         registry.bind("credentialsApi", new CredentialsApi(tenancy, integrations, new CredentialStore(tenancy), activity,
-                settings.integer("security.passwordHashIterations", 1_000, 10_000_000)));
+                settings.integer("security.passwordHashIterations", 1_000, 10_000_000), quotas));
         return new ApiParts(integrationTargets, tester, activity);
+    }
+
+    /** Per-organization quotas with the defaults of the PID mqtt.integration.quotas. */
+    private Quotas quotas(Tenancy tenancy) {
+        Map<Quota, Integer> defaults = new EnumMap<>(Quota.class);
+        defaults.put(Quota.INTEGRATIONS, settings.integer("quotas.integrations", 0, MAX_DEFAULT_INTEGRATIONS));
+        defaults.put(Quota.SUBSCRIPTIONS, settings.integer("quotas.subscriptions", 0, 1_000_000));
+        defaults.put(Quota.CREDENTIALS, settings.integer("quotas.credentials", 0, 1_000_000));
+        defaults.put(Quota.PUBLISH_PER_SECOND, settings.integer("quotas.publishPerSecond", 0, 1_000_000));
+        return new Quotas(new QuotaStore(tenancy), defaults, new RateLimiter<>(0, Duration.ofSeconds(1)));
     }
 
     private VertxPlatformHttpServer httpServer() {

@@ -7,6 +7,7 @@ import io.mqttintegration.runtime.mqtt.BrokerClients;
 import io.mqttintegration.runtime.mqtt.BrokerException;
 import io.mqttintegration.runtime.mqtt.ConnectionTester;
 import io.mqttintegration.runtime.mqtt.RateLimiter;
+import io.mqttintegration.runtime.quotas.Quotas;
 import io.mqttintegration.storage.tenants.ActivityLog;
 import io.mqttintegration.storage.tenants.IntegrationRecord;
 import io.mqttintegration.storage.tenants.IntegrationStore;
@@ -39,9 +40,11 @@ public final class BrokerApi {
     private final BrokerClients clients;
     private final ConnectionTester tester;
     private final RateLimiter<UUID> testLimit;
+    private final Quotas quotas;
 
     public BrokerApi(IntegrationStore integrations, ActivityLog activity, IntegrationTargets targets, BrokerClients clients,
-            ConnectionTester tester, RateLimiter<UUID> testLimit) {
+            ConnectionTester tester, RateLimiter<UUID> testLimit, Quotas quotas) {
+        this.quotas = quotas;
         this.integrations = integrations;
         this.activity = activity;
         this.targets = targets;
@@ -101,6 +104,7 @@ public final class BrokerApi {
         properties.setUserProperties(userProperties);
         message.setProperties(properties);
 
+        quotas.acquirePublish(org, id);
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("topic", topic);
         detail.put("bytes", payload.length);

@@ -1,5 +1,8 @@
 package io.mqttintegration.runtime.api;
 
+import io.mqttintegration.runtime.quotas.Quotas;
+import io.mqttintegration.storage.tenants.Quota;
+
 import io.mqttintegration.runtime.http.ApiException;
 import io.mqttintegration.security.PasswordHash;
 import io.mqttintegration.storage.MessageIds;
@@ -31,9 +34,11 @@ public final class CredentialsApi {
     private final CredentialStore store;
     private final ActivityLog activity;
     private final int hashIterations;
+    private final Quotas quotas;
 
     public CredentialsApi(Tenancy tenancy, IntegrationStore integrations, CredentialStore store, ActivityLog activity,
-            int hashIterations) {
+            int hashIterations, Quotas quotas) {
+        this.quotas = quotas;
         this.tenancy = tenancy;
         this.integrations = integrations;
         this.store = store;
@@ -54,6 +59,7 @@ public final class CredentialsApi {
         String hash = PasswordHash.hash(password.toCharArray(), hashIterations);
         Credential created = tenancy.inOrg(org, c -> {
             integrations.get(c, org, integration).orElseThrow(() -> ApiException.notFound("integration"));
+            quotas.reserve(c, org, Quota.CREDENTIALS, null);
             Credential cred = store.insert(c, id, org, integration, username, hash);
             activity.record(c, org, integration, request.actorKeyId(), request.principal().actor(),
                     "credential.created", "ok", IntegrationsApi.json(Map.of("username", username)));

@@ -1,5 +1,8 @@
 package io.mqttintegration.runtime.api;
 
+import io.mqttintegration.runtime.quotas.Quotas;
+import io.mqttintegration.storage.tenants.Quota;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -42,6 +45,7 @@ public final class IntegrationsApi {
     private final SealedSecrets secrets;
     private final List<BiConsumer<UUID, UUID>> onChange;
     private final BiFunction<UUID, UUID, Optional<Map<String, Object>>> subscriptionView;
+    private final Quotas quotas;
 
     /**
      * @param onChange told (organization, id) of an integration that changed or went, once committed
@@ -50,7 +54,8 @@ public final class IntegrationsApi {
      */
     public IntegrationsApi(Tenancy tenancy, IntegrationStore store, ActivityLog activity, IntegrationSettings settings,
             io.mqttintegration.security.SecretBox box, List<BiConsumer<UUID, UUID>> onChange,
-            BiFunction<UUID, UUID, Optional<Map<String, Object>>> subscriptionView) {
+            BiFunction<UUID, UUID, Optional<Map<String, Object>>> subscriptionView, Quotas quotas) {
+        this.quotas = quotas;
         this.tenancy = tenancy;
         this.store = store;
         this.activity = activity;
@@ -78,6 +83,7 @@ public final class IntegrationsApi {
         IntegrationSettings.Result result = settings.apply(JsonNodeFactory.instance.objectNode(), Map.of(), body.get("settings"));
         UUID id = MessageIds.next();
         IntegrationRecord created = tenancy.inOrg(org, c -> {
+            quotas.reserve(c, org, Quota.INTEGRATIONS, null);
             IntegrationRecord r = store.insert(c, new IntegrationRecord(id, org, name, "mqtt", json(result.settings()),
                     secrets.seal(result.secrets(), org), enabled == null || enabled, null, null));
             activity.record(c, org, id, request.actorKeyId(), request.principal().actor(), "integration.created", "ok",

@@ -2,6 +2,8 @@ package io.mqttintegration.runtime.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqttintegration.runtime.http.ApiException;
+import io.mqttintegration.runtime.quotas.Quotas;
+import io.mqttintegration.storage.tenants.Quota;
 import io.mqttintegration.runtime.subscriptions.SubscriptionStatus;
 import io.mqttintegration.runtime.subscriptions.Subscriptions;
 import io.mqttintegration.storage.Tenancy;
@@ -33,9 +35,11 @@ public final class SubscriptionsApi {
     private final SubscriptionStore store;
     private final ActivityLog activity;
     private final Subscriptions subscriptions;
+    private final Quotas quotas;
 
     public SubscriptionsApi(Tenancy tenancy, IntegrationStore integrations, SubscriptionStore store, ActivityLog activity,
-            Subscriptions subscriptions) {
+            Subscriptions subscriptions, Quotas quotas) {
+        this.quotas = quotas;
         this.tenancy = tenancy;
         this.integrations = integrations;
         this.store = store;
@@ -62,6 +66,7 @@ public final class SubscriptionsApi {
             throw new ApiException(409, "integration_disabled", "the integration is disabled; enable it first", null);
         }
         SubscriptionRecord saved = tenancy.inOrg(org, c -> {
+            quotas.reserve(c, org, Quota.SUBSCRIPTIONS, id); // subscribing again takes no new slot
             // Without a shared group it runs on this node only (see Subscriptions): subscribing moves it here.
             SubscriptionRecord r = store.save(c, new SubscriptionRecord(id, org, topics, level), subscriptions.nodeId());
             Map<String, Object> detail = new LinkedHashMap<>();

@@ -1,5 +1,8 @@
 package io.mqttintegration.runtime.http;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * A request the API refuses, with the HTTP status and the JSON error it answers:
  * {@code {"error": code, "detail": detail, "field": field}}.
@@ -12,6 +15,7 @@ public class ApiException extends RuntimeException {
     private final String code;
     private final String field;
     private long retryAfterSeconds;
+    private final Map<String, Object> extra = new LinkedHashMap<>();
 
     public ApiException(int status, String code, String detail) {
         this(status, code, detail, null);
@@ -33,6 +37,17 @@ public class ApiException extends RuntimeException {
     public ApiException retryAfter(long seconds) {
         this.retryAfterSeconds = seconds;
         return this;
+    }
+
+    /** Adds a field to the JSON error (e.g. the quota and its limit). */
+    public ApiException with(String name, Object value) {
+        extra.put(name, value);
+        return this;
+    }
+
+    /** The fields added with {@link #with}. */
+    public Map<String, Object> extra() {
+        return java.util.Collections.unmodifiableMap(extra);
     }
 
     public long retryAfterSeconds() {

@@ -20,7 +20,7 @@ import org.apache.camel.ServiceStatus;
 /**
  * {@code GET /health}: the database, the ingestion queue, every route and its state, and the
  * pipeline counters, and route files that were refused. 200 when the database answers and every
- * running route is started; else 503. A refused route file is reported but does not turn health
+ * running route is started (or being stopped, replaced or added on purpose); else 503. A refused route file is reported but does not turn health
  * down: the routes that run are fine, and a load balancer should not drop the instance for a typo.
  */
 public final class HealthReport {
@@ -47,8 +47,7 @@ public final class HealthReport {
     public Map<String, Object> report(Exchange exchange) {
         Map<String, Object> database = database();
         List<Map<String, Object>> routes = routes();
-        boolean healthy = "up".equals(database.get("status"))
-                && routes.stream().allMatch(r -> ServiceStatus.Started.name().equals(r.get("state")));
+        boolean healthy = "up".equals(database.get("status")) && routes.stream().allMatch(HealthReport::routeHealthy);
 
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("status", healthy ? "up" : "down");
@@ -85,15 +84,37 @@ public final class HealthReport {
         return db;
     }
 
+    /**
+     * Every route listed, with its state. A route the service is stopping, replacing or adding on
+     * purpose (a subscription stopped or restarted, a route file reloaded: see RouteTransitions) is
+     * marked {@code "transition": true} and does not turn health down; nor does one removed between
+     * listing and asking its state (it is left out).
+     */
     private List<Map<String, Object>> routes() {
         List<Map<String, Object>> routes = new ArrayList<>();
         for (Route route : camelContext.getRoutes()) {
+            ServiceStatus status = camelContext.getRouteController().getRouteStatus(route.getRouteId());
+            boolean transition = deployer.transitions().inTransition(route.getRouteId());
+            if (status != null && status != ServiceStatus.Started && !transition) {
+                // not marked (any more): a transition may have ended between the two reads
+                status = camelContext.getRouteController().getRouteStatus(route.getRouteId());
+            }
+            if (status == null) {
+                continue; // removed meanwhile
+            }
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("id", route.getRouteId());
-            r.put("state", String.valueOf(camelContext.getRouteController().getRouteStatus(route.getRouteId())));
+            r.put("state", status.name());
             r.put("source", route.getSourceLocationShort());
+            if (transition && status != ServiceStatus.Started) {
+                r.put("transition", true);
+            }
             routes.add(r);
         }
         return routes;
+    }
+
+    private static boolean routeHealthy(Map<String, Object> route) {
+        return ServiceStatus.Started.name().equals(route.get("state")) || Boolean.TRUE.equals(route.get("transition"));
     }
 }

@@ -27,7 +27,9 @@ public final class HttpErrors {
     /** 4xx: the request was wrong; nothing was written. */
     public void clientError(Exchange exchange) {
         ApiException e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, ApiException.class);
-        reply(exchange, e.status(), body(e.code(), e.getMessage(), e.field()));
+        Map<String, Object> body = body(e.code(), e.getMessage(), e.field());
+        e.extra().forEach(body::putIfAbsent);
+        reply(exchange, e.status(), body);
         if (e.status() == 401) {
             exchange.getMessage().setHeader("WWW-Authenticate", "Bearer");
         }

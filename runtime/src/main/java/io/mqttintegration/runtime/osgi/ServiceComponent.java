@@ -21,14 +21,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts the product inside Karaf once the pax-jdbc DataSource "mqi" and the five configuration
+ * Starts the product inside Karaf once the pax-jdbc DataSource "mqi" and the six configuration
  * PIDs are there; stops it when either goes away or the bundle stops. A change to any of them
  * restarts the product with the new values. Starting runs off the SCR thread and is retried with
  * backoff (a database that is still down, a port still taken), each failure logged as an ERROR.
  */
 @Component(name = "io.mqttintegration.runtime", immediate = true,
         configurationPid = {"mqtt.integration.http", "mqtt.integration.ingest", "mqtt.integration.routes",
-            "mqtt.integration.security", "mqtt.integration.mqtt"},
+            "mqtt.integration.security", "mqtt.integration.mqtt", "mqtt.integration.quotas"},
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 public class ServiceComponent {
 

@@ -58,6 +58,7 @@ public final class RouteFileDeployer implements FileDeployer {
     }
 
     private final List<Consumer<Set<String>>> listeners = new CopyOnWriteArrayList<>();
+    private final RouteTransitions transitions = new RouteTransitions();
 
     /**
      * Tells the listener the ids of route templates and route configurations a (re)deployed file
@@ -347,13 +348,20 @@ public final class RouteFileDeployer implements FileDeployer {
             route.markUnprepared();
             definitions.prepareRoute(route);
         }
-        model.addRouteDefinitions(routes);
+        transitions.during(routes.stream().map(RouteDefinition::getRouteId).toList(), () -> model.addRouteDefinitions(routes));
+    }
+
+    /** Routes this deployer (and the subscriptions) stop or add on purpose, for {@code /health}. */
+    public RouteTransitions transitions() {
+        return transitions;
     }
 
     private void stopAndRemove(String routeId) throws Exception {
         if (context.getRoute(routeId) != null) {
-            context.getRouteController().stopRoute(routeId);
-            context.removeRoute(routeId);
+            transitions.during(routeId, () -> {
+                context.getRouteController().stopRoute(routeId);
+                context.removeRoute(routeId);
+            });
         }
         RouteDefinition definition = model.getRouteDefinition(routeId);
         if (definition != null) {

@@ -4,6 +4,7 @@ import io.mqttintegration.runtime.api.IntegrationTargets;
 import io.mqttintegration.runtime.mqtt.BrokerClients;
 import io.mqttintegration.runtime.mqtt.BrokerException;
 import io.mqttintegration.runtime.mqtt.BrokerTargets;
+import io.mqttintegration.runtime.routes.RouteTransitions;
 import io.mqttintegration.storage.tenants.ActiveSubscription;
 import io.mqttintegration.storage.tenants.ActivityLog;
 import io.mqttintegration.storage.tenants.IntegrationRecord;
@@ -60,6 +61,12 @@ import org.slf4j.LoggerFactory;
  * One without a shared group runs on one node only, its row's {@code owner_node}: the node that
  * answered the subscribe call, or the first to claim it (two clients with the integration's one
  * client id would knock each other off the broker).
+ *
+ * <p>Locking: each integration has a lock of its own, held while its subscription starts, stops or
+ * is reconciled (stopping waits for the messages in flight and for the broker to end the session);
+ * the client's connection attempts lock its {@link Running}. No lock spans integrations, so one
+ * tenant's slow teardown never holds up another's subscribe. The routes it stops, removes and adds
+ * are marked in {@link RouteTransitions} meanwhile, so {@code /health} does not count them as down.
  */
 public final class Subscriptions implements AutoCloseable {
 
@@ -130,14 +137,22 @@ public final class Subscriptions implements AutoCloseable {
     private final Settings settings;
     private final ScheduledExecutorService executor;
     private final Map<UUID, Running> running = new ConcurrentHashMap<>();
+    /**
+     * One lock per integration: starting, stopping and reconciling one subscription (which may wait
+     * for its messages in flight and for the broker to end its session) never holds up another's.
+     */
+    private final Map<UUID, Object> locks = new ConcurrentHashMap<>();
+    private final RouteTransitions transitions;
     /** When this node last started or stopped each subscription (System.nanoTime). */
     private final Map<UUID, Long> changedAt = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private final AtomicLong syncRounds = new AtomicLong();
 
     public Subscriptions(CamelContext context, SubscriptionStore store, IntegrationStore integrations,
-            IntegrationTargets targets, BrokerTargets guard, ActivityLog activity, Settings settings) {
+            IntegrationTargets targets, BrokerTargets guard, ActivityLog activity, Settings settings,
+            RouteTransitions transitions) {
         this.context = context;
+        this.transitions = transitions;
         this.store = store;
         this.integrations = integrations;
         this.targets = targets;
@@ -188,7 +203,7 @@ public final class Subscriptions implements AutoCloseable {
             wanted.add(r.integrationId());
             boolean here = row.sharedGroup() != null || settings.nodeId().equals(
                     row.ownerNode() != null ? row.ownerNode() : store.claim(r.integrationId(), settings.nodeId()).orElse(null));
-            synchronized (this) {
+            synchronized (lock(r.integrationId())) {
                 if (closed) {
                     return started;
                 }
@@ -225,7 +240,7 @@ public final class Subscriptions implements AutoCloseable {
         }
         syncRounds.incrementAndGet();
         for (UUID id : List.copyOf(running.keySet())) {
-            synchronized (this) {
+            synchronized (lock(id)) {
                 if (!closed && !wanted.contains(id) && !changedSince(id, readAt) && running.containsKey(id)) {
                     LOG.info("Subscription of integration {} was removed or disabled (through another node): stopping it", id);
                     stop(id, true);
@@ -238,6 +253,10 @@ public final class Subscriptions implements AutoCloseable {
     /** How many times this node has read the table to reconcile its routes. */
     public long syncRounds() {
         return syncRounds.get();
+    }
+
+    private Object lock(UUID integrationId) {
+        return locks.computeIfAbsent(integrationId, id -> new Object());
     }
 
     private boolean changedSince(UUID integrationId, long nanoTime) {
@@ -253,7 +272,13 @@ public final class Subscriptions implements AutoCloseable {
         return start(r, null);
     }
 
-    private synchronized SubscriptionStatus start(SubscriptionRecord r, OffsetDateTime version) {
+    private SubscriptionStatus start(SubscriptionRecord r, OffsetDateTime version) {
+        synchronized (lock(r.integrationId())) {
+            return startLocked(r, version);
+        }
+    }
+
+    private SubscriptionStatus startLocked(SubscriptionRecord r, OffsetDateTime version) {
         changedAt.put(r.integrationId(), System.nanoTime());
         Optional<IntegrationRecord> integration = integrations.get(r.organizationId(), r.integrationId());
         Running old = running.get(r.integrationId());
@@ -297,9 +322,11 @@ public final class Subscriptions implements AutoCloseable {
      * Stops the subscription's route and closes its client. With {@code endSession} the broker's
      * session ends too (nothing more is queued for it); without, it is kept for the next start.
      */
-    public synchronized boolean stop(UUID integrationId, boolean endSession) {
-        changedAt.put(integrationId, System.nanoTime());
-        return stopRunning(integrationId, endSession);
+    public boolean stop(UUID integrationId, boolean endSession) {
+        synchronized (lock(integrationId)) {
+            changedAt.put(integrationId, System.nanoTime());
+            return stopRunning(integrationId, endSession);
+        }
     }
 
     /** An integration changed or went: follow it (restart with new settings, or stop and end the session). */
@@ -312,7 +339,7 @@ public final class Subscriptions implements AutoCloseable {
                 || settings.nodeId().equals(store.claim(integrationId, settings.nodeId()).orElse(null))) {
             start(subscription.get());
         } else {
-            synchronized (this) {
+            synchronized (lock(integrationId)) {
                 stop(integrationId, sessionMoves(running.get(integrationId), integration.get()));
             }
         }
@@ -329,8 +356,13 @@ public final class Subscriptions implements AutoCloseable {
             return;
         }
         for (Running run : List.copyOf(running.values())) {
-            LOG.info("Re-creating the subscription route {} from the reloaded template", run.routeId);
-            start(run.record, run.version);
+            synchronized (lock(run.record.integrationId())) {
+                if (running.get(run.record.integrationId()) != run) {
+                    continue; // stopped or restarted meanwhile: nothing of the old template left to replace
+                }
+                LOG.info("Re-creating the subscription route {} from the reloaded template", run.routeId);
+                startLocked(run.record, run.version);
+            }
         }
     }
 
@@ -481,7 +513,7 @@ public final class Subscriptions implements AutoCloseable {
         parameters.put("keepAliveSeconds", target.keepAliveSeconds());
         parameters.put("sessionExpirySeconds", IntegrationTargets.sessionExpirySeconds(integration));
         try {
-            context.addRouteFromTemplate(run.routeId, TEMPLATE, parameters);
+            transitions.during(run.routeId, () -> context.addRouteFromTemplate(run.routeId, TEMPLATE, parameters));
             Route route = context.getRoute(run.routeId);
             if (!(route.getEndpoint() instanceof PahoMqtt5Endpoint endpoint)) {
                 throw new IllegalStateException("template " + TEMPLATE + " must consume from a paho-mqtt5 endpoint");
@@ -569,8 +601,10 @@ public final class Subscriptions implements AutoCloseable {
     private void removeRoute(Running run) {
         try {
             if (context.getRoute(run.routeId) != null) {
-                context.getRouteController().stopRoute(run.routeId);
-                context.removeRoute(run.routeId);
+                transitions.during(run.routeId, () -> {
+                    context.getRouteController().stopRoute(run.routeId);
+                    context.removeRoute(run.routeId);
+                });
             }
             Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
             RouteDefinition definition = model.getRouteDefinition(run.routeId);
@@ -596,15 +630,12 @@ public final class Subscriptions implements AutoCloseable {
     /** Service stop: every route stops (in-flight messages committed and acknowledged), sessions kept. */
     @Override
     public void close() {
-        closed = true; // a reconciliation under way starts nothing more
-        synchronized (this) {
-            closeAll();
-        }
-    }
-
-    private void closeAll() {
-        for (UUID id : List.copyOf(running.keySet())) {
-            stopRunning(id, false);
+        closed = true; // from now on no start adds a subscription (each looks under its integration's lock)
+        // Every integration ever locked: a start that added one before seeing closed holds that lock.
+        for (UUID id : List.copyOf(locks.keySet())) {
+            synchronized (lock(id)) {
+                stopRunning(id, false);
+            }
         }
         executor.shutdownNow();
     }

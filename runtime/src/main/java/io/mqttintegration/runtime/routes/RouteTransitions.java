@@ -1,0 +1,41 @@
+package io.mqttintegration.runtime.routes;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Routes being stopped, removed, replaced or added on purpose (a subscription stopped or restarted,
+ * a route file reloaded). While a route is marked here, a state other than Started is the service's
+ * own doing, not a failure: {@code /health} does not count it against the node.
+ */
+public final class RouteTransitions {
+
+    private final Map<String, Integer> marked = new ConcurrentHashMap<>();
+
+    /** Marks the route for the duration of {@code work} (nested marks of one route are counted). */
+    public <E extends Exception> void during(String routeId, Work<E> work) throws E {
+        during(List.of(routeId), work);
+    }
+
+    /** Marks the routes for the duration of {@code work}. */
+    public <E extends Exception> void during(Collection<String> routeIds, Work<E> work) throws E {
+        routeIds.forEach(id -> marked.merge(id, 1, Integer::sum));
+        try {
+            work.run();
+        } finally {
+            routeIds.forEach(id -> marked.computeIfPresent(id, (k, n) -> n == 1 ? null : n - 1));
+        }
+    }
+
+    public boolean inTransition(String routeId) {
+        return marked.containsKey(routeId);
+    }
+
+    /** What is done while the route is marked. */
+    @FunctionalInterface
+    public interface Work<E extends Exception> {
+        void run() throws E;
+    }
+}
