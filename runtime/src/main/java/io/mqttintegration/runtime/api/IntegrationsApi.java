@@ -12,6 +12,7 @@ import io.mqttintegration.storage.tenants.ActivityEntry;
 import io.mqttintegration.storage.tenants.ActivityLog;
 import io.mqttintegration.storage.tenants.IntegrationRecord;
 import io.mqttintegration.storage.tenants.IntegrationStore;
+import io.mqttintegration.storage.tenants.OrganizationStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +43,7 @@ public final class IntegrationsApi {
     private final SealedSecrets secrets;
     private final List<BiConsumer<UUID, UUID>> onChange;
     private final BiFunction<UUID, UUID, Optional<Map<String, Object>>> subscriptionView;
+    private final OrganizationStore organizations;
 
     /**
      * @param onChange told (organization, id) of an integration that changed or went, once committed
@@ -58,6 +60,7 @@ public final class IntegrationsApi {
         this.secrets = new SealedSecrets(box);
         this.onChange = List.copyOf(onChange);
         this.subscriptionView = subscriptionView;
+        this.organizations = new OrganizationStore(tenancy);
     }
 
     public Map<String, Object> create(Exchange exchange) {
@@ -76,6 +79,9 @@ public final class IntegrationsApi {
         }
         Boolean enabled = Fields.bool(body, "enabled", "enabled");
         IntegrationSettings.Result result = settings.apply(JsonNodeFactory.instance.objectNode(), Map.of(), body.get("settings"));
+        if (request.principal().operator() && !organizations.exists(org)) {
+            throw ApiException.notFound("organization"); // the operator named one that is not there
+        }
         UUID id = MessageIds.next();
         IntegrationRecord created = tenancy.inOrg(org, c -> {
             IntegrationRecord r = store.insert(c, new IntegrationRecord(id, org, name, "mqtt", json(result.settings()),
