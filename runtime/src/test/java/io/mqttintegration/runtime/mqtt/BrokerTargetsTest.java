@@ -151,4 +151,13 @@ class BrokerTargetsTest {
     void aNameThatDoesNotResolveIsADnsError() {
         assertEquals("dns", assertThrows(BrokerException.class, () -> development.resolve("no-such-host.invalid", 1883)).kind());
     }
+
+    @Test
+    void theShippedDefaultRefusesPrivateTargetsAndAllowingThemIsWarnedAbout() {
+        Map<String, String> shipped = io.mqttintegration.runtime.RuntimeHarness.shippedDefaults();
+        assertEquals("false", shipped.get("mqtt.allowPrivateTargets"), "etc/mqtt.integration.mqtt.cfg ships the secure default");
+        assertEquals("", shipped.get("mqtt.allowedTargets"), "and an empty allow-list");
+        assertEquals(null, production.warning());
+        assertTrue(development.warning().startsWith("mqtt.allowPrivateTargets is true"), development.warning());
+    }
 }
