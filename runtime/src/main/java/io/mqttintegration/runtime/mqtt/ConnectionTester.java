@@ -24,9 +24,9 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
- * A real round trip to a broker, step by step: resolve (with the SSRF guard), open TCP, connect with
- * the integration's credentials (every connection to the address checked once), subscribe to a private probe topic, publish a probe, receive it,
- * disconnect. Each step is timed; the first that fails ends the test with a classified error.
+ * A real round trip to a broker, step by step: resolve (with the SSRF guard; every connection then
+ * goes to the checked address), open TCP, connect with the integration's credentials, subscribe to a
+ * private probe topic, publish a probe, receive it, disconnect. Each step is timed; the first that fails ends the test with a classified error.
  */
 public final class ConnectionTester {
 
