@@ -64,7 +64,8 @@ class KarafHardeningIT {
             KarafConsole console = KarafConsole.enable(karaf.home, work, karaf.sshPort);
             karaf.overTls(certs.clientContext(), "localhost").start();
             karaf.awaitHealthy(Duration.ofSeconds(120));
-            assertTrue(karaf.get("/health").body().contains("\"database\":{\"status\":\"up\""), "the password reached pgjdbc");
+            assertTrue(karaf.send("GET", "/health", OPERATOR_KEY, null).body().contains("\"database\":{\"status\":\"up\""),
+                    "the password reached pgjdbc");
             assertEquals(200, karaf.send("GET", "/api/v1/organizations", OPERATOR_KEY, null).statusCode(),
                     "the operator key came from the environment");
             assertThrows(IOException.class, () -> java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest

@@ -48,8 +48,8 @@ class StockKarafIT {
         Map<String, String> env = new HashMap<>(Map.of("MQI_DB_URL", db.get("MQI_DB_URL"), "MQI_DB_USER", "mqi_stock",
                 "PGPASSFILE", pgpass.toString(), "MQI_OPERATOR_KEY", OPERATOR_KEY));
 
-        try (KarafProcess karaf = new KarafProcess(stock, work, env);
-                MosquittoBroker broker = MosquittoBroker.start(work.resolve("mosquitto"), Map.of())) {
+        try (MosquittoBroker broker = MosquittoBroker.start(work.resolve("mosquitto"), Map.of());
+                KarafProcess karaf = new KarafProcess(stock, work, allowing(env, "127.0.0.1:" + broker.port()))) {
             edit(karaf.home.resolve("etc/org.apache.karaf.shell.cfg"), "sshPort = 8101", "sshPort = " + karaf.sshPort);
             edit(karaf.home.resolve("etc/org.apache.karaf.shell.cfg"), "sshHost = 0.0.0.0", "sshHost = 127.0.0.1");
             edit(karaf.home.resolve("etc/org.apache.karaf.management.cfg"), "rmiRegistryPort = 1099",
@@ -66,7 +66,7 @@ class StockKarafIT {
             console.run("feature:repo-add mvn:io.mqttintegration/mqtt-integration-features/" + version + "/xml/features");
             console.run("feature:install mqtt-integration");
             karaf.awaitHealthy(Duration.ofSeconds(120));
-            assertTrue(karaf.get("/health").body().contains("\"database\":{\"status\":\"up\""));
+            assertTrue(karaf.send("GET", "/health", OPERATOR_KEY, null).body().contains("\"database\":{\"status\":\"up\""));
             console.await("mqtt:route-list", out -> out.contains("http-ingest"), Duration.ofSeconds(30));
 
             // A live MQTT session, so uninstalling has one to close.
@@ -93,6 +93,13 @@ class StockKarafIT {
             System.out.println("Stock Karaf 4.4.8 console session:\n" + console.transcript());
             assertEquals(0, karaf.stop(Duration.ofSeconds(60)));
         }
+    }
+
+    /** The environment with the test's broker on the allow-list (the shipped configuration refuses 127.0.0.1). */
+    private static Map<String, String> allowing(Map<String, String> env, String target) {
+        Map<String, String> copy = new HashMap<>(env);
+        copy.put("MQI_ALLOWED_TARGETS", target);
+        return copy;
     }
 
     private static void edit(Path file, String from, String to) throws IOException {

@@ -102,11 +102,18 @@ public final class ProductRuntime implements AutoCloseable {
     private int httpPort;
     private final io.mqttintegration.runtime.console.RouteStats routeStats = new io.mqttintegration.runtime.console.RouteStats();
     private OperatorConsole console;
+    private final BrokerTargets.Resolver resolver;
 
     /**
      * @param home the folder relative paths in the settings are resolved against (the Karaf base)
      */
     public ProductRuntime(DataSource dataSource, Settings settings, Path home) {
+        this(dataSource, settings, home, java.net.InetAddress::getAllByName);
+    }
+
+    /** @param resolver how broker host names are resolved (tests give names their own answers) */
+    public ProductRuntime(DataSource dataSource, Settings settings, Path home, BrokerTargets.Resolver resolver) {
+        this.resolver = resolver;
         this.dataSource = dataSource;
         this.settings = settings;
         this.home = home;
@@ -220,9 +227,12 @@ public final class ProductRuntime implements AutoCloseable {
         Quotas quotas = quotas(tenancy);
         registry.bind("organizationsApi", new OrganizationsApi(organizations, quotas));
         registry.bind("apiKeysApi", new ApiKeysApi(apiKeys, keys, organizations, integrations));
-        brokerClients = new BrokerClients(new BrokerTargets(settings.flag("mqtt.allowPrivateTargets")),
-                settings.integer("mqtt.connectTimeoutSeconds", 1, 120));
-        BrokerTargets brokerTargets = new BrokerTargets(settings.flag("mqtt.allowPrivateTargets"));
+        BrokerTargets brokerTargets = new BrokerTargets(settings.flag("mqtt.allowPrivateTargets"),
+                BrokerTargets.allowList(settings.optional("mqtt.allowedTargets"), resolver), resolver);
+        if (brokerTargets.warning() != null) {
+            LOG.warn(brokerTargets.warning());
+        }
+        brokerClients = new BrokerClients(brokerTargets, settings.integer("mqtt.connectTimeoutSeconds", 1, 120));
         String nodeId = NodeId.resolve(settings.optional("mqtt.nodeId"), securityDir.resolve("node.id"));
         IntegrationTargets integrationTargets = new IntegrationTargets(new SecretBox(secrets.masterKey()), nodeId);
         SubscriptionStore subscriptionStore = new SubscriptionStore(tenancy);

@@ -43,6 +43,12 @@ public final class RuntimeHarness implements AutoCloseable {
     }
 
     public static RuntimeHarness start(DataSource dataSource, Path workDir, Map<String, String> overrides) throws Exception {
+        return start(dataSource, workDir, overrides, java.net.InetAddress::getAllByName);
+    }
+
+    /** @param resolver the answers broker host names get (a test's own DNS) */
+    public static RuntimeHarness start(DataSource dataSource, Path workDir, Map<String, String> overrides,
+            io.mqttintegration.runtime.mqtt.BrokerTargets.Resolver resolver) throws Exception {
         Path routes = Files.createDirectories(workDir.resolve("routes"));
         try (Stream<Path> shipped = Files.list(Path.of(System.getProperty("mqi.routes.dir")))) {
             for (Path file : shipped.toList()) {
@@ -61,8 +67,10 @@ public final class RuntimeHarness implements AutoCloseable {
         values.put("routes.reload.intervalMs", "100");
         values.put("security.operatorKey", OPERATOR_KEY);
         values.put("security.passwordHashIterations", "1000");
+        // The tests' brokers (Mosquitto) listen on 127.0.0.1; the shipped default refuses it.
+        values.put("mqtt.allowPrivateTargets", "true");
         values.putAll(overrides);
-        ProductRuntime runtime = new ProductRuntime(dataSource, new Settings(values), workDir);
+        ProductRuntime runtime = new ProductRuntime(dataSource, new Settings(values), workDir, resolver);
         try {
             runtime.start();
         } catch (Exception e) {

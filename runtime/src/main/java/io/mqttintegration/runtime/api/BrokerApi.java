@@ -85,6 +85,7 @@ public final class BrokerApi {
         Fields.onlyKnown(body, FIELDS, "");
         String topic = Fields.text(body, "topic", "topic", 70_000, true);
         IngestRequestDecoder.checkTopic(topic, "topic");
+        MqttInput.checkTopicName(topic, "topic");
         if (!body.has("payload")) {
             throw new ApiException(400, "missing_field", "payload is required (JSON, or a string sent as is)", "payload");
         }
@@ -93,7 +94,7 @@ public final class BrokerApi {
                 : IntegrationsApi.json(payloadNode).getBytes(StandardCharsets.UTF_8);
         Long qos = Fields.integer(body, "qos", "qos", 0, 1);
         Boolean retain = Fields.bool(body, "retain", "retain");
-        String contentType = Fields.text(body, "contentType", "contentType", 256, false);
+        String contentType = MqttInput.checkString(Fields.text(body, "contentType", "contentType", 256, false), "contentType");
         List<UserProperty> userProperties = userProperties(body.get("userProperties"));
 
         MqttMessage message = new MqttMessage(payload);
@@ -139,10 +140,15 @@ public final class BrokerApi {
                     "userProperties");
         }
         node.fields().forEachRemaining(e -> {
+            if (MqttInput.problem(e.getKey()) != null) {
+                throw new ApiException(400, "invalid_field", "a name in userProperties " + MqttInput.problem(e.getKey())
+                        + ", which MQTT does not allow", "userProperties");
+            }
             if (!e.getValue().isTextual()) {
                 throw new ApiException(400, "invalid_field", "userProperties." + e.getKey() + " must be a string",
                         "userProperties." + e.getKey());
             }
+            MqttInput.checkString(e.getValue().textValue(), "userProperties." + e.getKey());
             list.add(new UserProperty(e.getKey(), e.getValue().textValue()));
         });
         return list;

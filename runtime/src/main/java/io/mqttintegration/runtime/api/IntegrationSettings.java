@@ -36,6 +36,7 @@ public final class IntegrationSettings {
     /** A topic level of {@code $share/<group>/<filter>}: conservative, and never / + # or NUL. */
     private static final Pattern SHARED_GROUP = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final int MAX_PEM = 64 * 1024;
+    private static final Pattern WS_PATH = Pattern.compile("/([A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*");
 
     private final Supplier<Set<String>> parserNames;
 
@@ -108,6 +109,9 @@ public final class IntegrationSettings {
         if (path != null && (!websocket || !path.startsWith("/"))) {
             throw invalid("settings.path", websocket ? "must start with /" : "applies to ws and wss only");
         }
+        if (path != null) {
+            checkWebSocketPath(path);
+        }
         String clientId = Fields.text(s, "clientId", "settings.clientId", 128, false);
         if (clientId != null && !CLIENT_ID.matcher(clientId).matches()) {
             throw invalid("settings.clientId", "may hold letters, digits and . _ : - (1 to 128)");
@@ -170,10 +174,17 @@ public final class IntegrationSettings {
         }
     }
 
-    /** An MQTT topic filter: + and # only as whole levels, # only last, no NUL, not empty. */
+    /**
+     * An MQTT topic filter: + and # only as whole levels, # only last, not empty, not beginning with
+     * $, and no character MQTT forbids ({@link MqttInput}).
+     */
     static void checkFilter(String filter, String path) {
         if (filter.isEmpty() || filter.indexOf('\u0000') >= 0 || filter.getBytes(StandardCharsets.UTF_8).length > 65_535) {
             throw invalid(path, "must be a non-empty topic filter without NUL, at most 65535 bytes");
+        }
+        String problem = MqttInput.filterProblem(filter);
+        if (problem != null) {
+            throw invalid(path, problem);
         }
         String[] levels = filter.split("/", -1);
         for (int i = 0; i < levels.length; i++) {
@@ -182,6 +193,18 @@ public final class IntegrationSettings {
                     || (level.equals("#") && i != levels.length - 1)) {
                 throw invalid(path, "uses + or # wrongly: each must be a whole level, and # the last one");
             }
+        }
+    }
+
+    /**
+     * A WebSocket path the connection's URI can hold as it is: an absolute path of URI characters
+     * (RFC 3986: unreserved, sub-delims, : @ / and %XX escapes), so no space, query, fragment or
+     * malformed escape. Non-ASCII goes percent-encoded ({@code /v%C3%A9}).
+     */
+    static void checkWebSocketPath(String path) {
+        if (!WS_PATH.matcher(path).matches()) {
+            throw invalid("settings.path", "must be a URI path: letters, digits, - . _ ~ ! $ & ' ( ) * + , ; = : @ / and %XX"
+                    + " escapes (no space, ?, # or malformed %)");
         }
     }
 

@@ -83,7 +83,7 @@ public final class IntegrationsApi {
         IntegrationSettings.Result result = settings.apply(JsonNodeFactory.instance.objectNode(), Map.of(), body.get("settings"));
         UUID id = MessageIds.next();
         IntegrationRecord created = tenancy.inOrg(org, c -> {
-            quotas.reserve(c, org, Quota.INTEGRATIONS, null);
+            quotas.reserve(c, org, Quota.INTEGRATIONS, null); // 404 when the operator named no organization
             IntegrationRecord r = store.insert(c, new IntegrationRecord(id, org, name, "mqtt", json(result.settings()),
                     secrets.seal(result.secrets(), org), enabled == null || enabled, null, null));
             activity.record(c, org, id, request.actorKeyId(), request.principal().actor(), "integration.created", "ok",

@@ -67,6 +67,16 @@ public final class Authenticator {
         }
     }
 
+    /**
+     * Whether the request carries the operator key ({@code Authorization: Bearer}). Refuses nothing
+     * and reads no database: {@code GET /health} shows its details only then, and answers up/down to
+     * anyone else (load balancers send no key).
+     */
+    public boolean isOperator(Exchange exchange) {
+        String key = bearer(exchange.getMessage().getHeader("Authorization", String.class));
+        return key != null && !key.isBlank() && operatorKey.matches(key);
+    }
+
     /** The TCP peer (not a forwarded-for header a client could set). */
     private static String clientAddress(Exchange exchange) {
         if (exchange.getMessage() instanceof HttpMessage http && http.getRequest().remoteAddress() != null) {

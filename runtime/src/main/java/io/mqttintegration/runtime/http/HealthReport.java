@@ -19,11 +19,15 @@ import org.apache.camel.ServiceStatus;
 
 /**
  * {@code GET /health}: the database, the ingestion queue, every route and its state, and the
- * pipeline counters, and route files that were refused. 200 when the database answers and every
- * running route is started (or being stopped, replaced or added on purpose); else 503. A refused route file is reported but does not turn health
+ * pipeline counters, and route files that were refused, for the operator (property {@link #DETAILS});
+ * anyone else gets only the status. 200 when the database answers and every running route is
+ * started (or being stopped, replaced or added on purpose); else 503. A refused route file is reported but does not turn health
  * down: the routes that run are fine, and a load balancer should not drop the instance for a typo.
  */
 public final class HealthReport {
+
+    /** Exchange property: true when the caller sent the operator key (set by the route); else only the status. */
+    public static final String DETAILS = "mqiHealthDetails";
 
     private final CamelContext camelContext;
     private final DataSource dataSource;
@@ -67,7 +71,7 @@ public final class HealthReport {
         report.put("messages", counters);
 
         exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, healthy ? 200 : 503);
-        return report;
+        return Boolean.TRUE.equals(exchange.getProperty(DETAILS, Boolean.class)) ? report : Map.of("status", report.get("status"));
     }
 
     private Map<String, Object> database() {

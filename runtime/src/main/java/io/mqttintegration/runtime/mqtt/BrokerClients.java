@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Connected MQTT 5 clients for publishing, one per integration, made on first use and dropped when
- * the integration changes. Connections go to the address {@link BrokerTargets} checked (plain and
- * WebSocket); passwords are set on the connection options, never put in a URI.
+ * the integration changes. Connections go to the address {@link BrokerTargets} checked (plain,
+ * WebSocket, TLS); passwords are set on the connection options, never put in a URI.
  */
 public final class BrokerClients implements AutoCloseable {
 
@@ -68,8 +68,9 @@ public final class BrokerClients implements AutoCloseable {
     }
 
     private MqttClient connect(Target t) {
-        String url = url(targets, t);
-        MqttConnectionOptions options = options(t, connectTimeoutSeconds);
+        InetAddress address = targets.resolve(t.host(), t.port());
+        String url = url(address, t);
+        MqttConnectionOptions options = options(t, address, connectTimeoutSeconds);
         try {
             MqttClient client = new MqttClient(url, t.clientId(), new MemoryPersistence());
             client.setTimeToWait(connectTimeoutSeconds * 1000L);
@@ -81,14 +82,14 @@ public final class BrokerClients implements AutoCloseable {
     }
 
     /**
-     * The URL Paho connects to. Plain connections go to the address the guard checked; TLS ones go by
-     * name (for SNI and the certificate check) after the name was checked: a DNS answer that changes
-     * in between is not caught there, but only reaches a server that completes a TLS handshake for it.
+     * The URL Paho connects to, for an address {@link BrokerTargets#resolve} checked. Plain and
+     * WebSocket connections name the address itself. TLS ones name the host (Paho sends it as SNI and
+     * checks the certificate against it), and {@link #options} gives them a socket factory that
+     * connects to the checked address whatever that name resolves to later: there is no second lookup.
      */
-    public static String url(BrokerTargets targets, Target t) {
-        InetAddress address = targets.resolve(t.host());
-        String host = t.secure() ? t.host()
-                : address.getHostAddress().contains(":") ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
+    public static String url(InetAddress address, Target t) {
+        String literal = address.getHostAddress();
+        String host = t.secure() ? t.host() : literal.contains(":") ? "[" + literal + "]" : literal;
         String scheme = switch (t.protocol()) {
             case "mqtts" -> "ssl://";
             case "ws" -> "ws://";
@@ -98,8 +99,11 @@ public final class BrokerClients implements AutoCloseable {
         return scheme + host + ":" + t.port() + (t.protocol().startsWith("ws") ? t.path() : "");
     }
 
-    /** Connection options: clean session, credentials (never in a URI), TLS when the protocol asks. */
-    public static MqttConnectionOptions options(Target t, int timeoutSeconds) {
+    /**
+     * Connection options: clean session, credentials (never in a URI), and for TLS a socket factory
+     * pinned to the checked address.
+     */
+    public static MqttConnectionOptions options(Target t, InetAddress address, int timeoutSeconds) {
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
         options.setSessionExpiryInterval(0L);
@@ -114,8 +118,8 @@ public final class BrokerClients implements AutoCloseable {
         }
         if (t.secure()) {
             Tls tls = t.tls() == null ? new Tls(null, null, null, true) : t.tls();
-            options.setSocketFactory(TlsContexts.create(tls.caCertPem(), tls.clientCertPem(), tls.clientKeyPem())
-                    .getSocketFactory());
+            options.setSocketFactory(new PinnedSslSocketFactory(TlsContexts.create(tls.caCertPem(), tls.clientCertPem(),
+                    tls.clientKeyPem()).getSocketFactory(), address, t.host(), t.port()));
             options.setHttpsHostnameVerificationEnabled(tls.verifyHostname());
         }
         return options;
@@ -141,7 +145,7 @@ public final class BrokerClients implements AutoCloseable {
                 return new BrokerException("timeout", "the broker did not answer in time");
             }
             if (c instanceof ConnectException || c instanceof NoRouteToHostException) {
-                return new BrokerException("refused", "the broker refused the connection");
+                return new BrokerException("refused", BrokerTargets.REFUSED);
             }
             if (c instanceof IOException) {
                 return new BrokerException("refused", "the connection to the broker failed: " + c.getClass().getSimpleName());
@@ -151,7 +155,7 @@ public final class BrokerClients implements AutoCloseable {
             return new BrokerException("timeout", "the broker did not answer in time");
         }
         if (code == MqttClientException.REASON_CODE_SERVER_CONNECT_ERROR || code == MqttClientException.REASON_CODE_CONNECTION_LOST) {
-            return new BrokerException("refused", "the broker refused the connection");
+            return new BrokerException("refused", BrokerTargets.REFUSED);
         }
         return new BrokerException("protocol", "the broker answered with reason code " + code);
     }

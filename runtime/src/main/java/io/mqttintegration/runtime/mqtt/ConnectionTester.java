@@ -24,9 +24,9 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
- * A real round trip to a broker, step by step: resolve (with the SSRF guard), open TCP, connect with
- * the integration's credentials, subscribe to a private probe topic, publish a probe, receive it,
- * disconnect. Each step is timed; the first that fails ends the test with a classified error.
+ * A real round trip to a broker, step by step: resolve (with the SSRF guard; every connection then
+ * goes to the checked address), open TCP, connect with the integration's credentials, subscribe to a
+ * private probe topic, publish a probe, receive it, disconnect. Each step is timed; the first that fails ends the test with a classified error.
  */
 public final class ConnectionTester {
 
@@ -58,28 +58,45 @@ public final class ConnectionTester {
         String error = null;
         MqttClient client = null;
         try {
-            InetAddress address = step(steps, "dns", () -> targets.resolve(t.host()), a -> a.getHostAddress());
+            // A target the guard refuses fails the tcp step exactly as a refused connection does (same
+            // step, same detail), and the dns step never shows an address: the answer tells nothing
+            // about the service's network or its DNS view.
+            BrokerException[] refusal = {null};
+            InetAddress address = step(steps, "dns", () -> {
+                try {
+                    return targets.resolve(t.host(), t.port());
+                } catch (BrokerException e) {
+                    if (!e.kind().equals("refused")) {
+                        throw e;
+                    }
+                    refusal[0] = e;
+                    return null;
+                }
+            }, a -> null);
             step(steps, "tcp", () -> {
+                if (refusal[0] != null) {
+                    throw refusal[0];
+                }
                 try (Socket socket = new Socket()) {
                     socket.connect(new InetSocketAddress(address, t.port()), timeoutSeconds * 1000);
                     return null;
                 } catch (SocketTimeoutException e) {
                     throw new BrokerException("timeout", "no TCP answer within " + timeoutSeconds + " s");
                 } catch (IOException e) {
-                    throw new BrokerException("refused", "the broker refused the connection");
+                    throw new BrokerException("refused", BrokerTargets.REFUSED);
                 }
             }, x -> t.port() + "");
             if (t.secure()) {
                 step(steps, "tls", () -> handshake(address, t), x -> null);
             }
-            String url = BrokerClients.url(targets, t);
+            String url = BrokerClients.url(address, t);
             MqttClient c = new MqttClient(url, t.clientId(), new MemoryPersistence());
             client = c;
             c.setTimeToWait(timeoutSeconds * 1000L);
             CompletableFuture<byte[]> received = new CompletableFuture<>();
             c.setCallback(new Probe(received));
             step(steps, "connect", () -> {
-                MqttConnectionOptions options = BrokerClients.options(t, timeoutSeconds);
+                MqttConnectionOptions options = BrokerClients.options(t, address, timeoutSeconds);
                 try {
                     c.connect(options);
                 } catch (MqttException e) {
@@ -178,7 +195,7 @@ public final class ConnectionTester {
         } catch (SocketTimeoutException e) {
             throw new BrokerException("timeout", "no TLS answer within " + timeoutSeconds + " s");
         } catch (IOException e) {
-            throw new BrokerException("refused", "the broker refused the connection");
+            throw new BrokerException("refused", BrokerTargets.REFUSED);
         }
     }
 

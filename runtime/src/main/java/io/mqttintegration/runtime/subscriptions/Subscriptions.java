@@ -11,6 +11,7 @@ import io.mqttintegration.storage.tenants.IntegrationRecord;
 import io.mqttintegration.storage.tenants.IntegrationStore;
 import io.mqttintegration.storage.tenants.SubscriptionRecord;
 import io.mqttintegration.storage.tenants.SubscriptionStore;
+import java.net.InetAddress;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -499,7 +500,8 @@ public final class Subscriptions implements AutoCloseable {
 
     private void createRoute(Running run, IntegrationRecord integration) throws Exception {
         BrokerClients.Target target = targets.subscriptionTarget(integration, settings.nodeId());
-        String url = BrokerClients.url(guard, target);
+        InetAddress address = guard.resolve(target.host(), target.port());
+        String url = BrokerClients.url(address, target);
         SubscriptionClient client = new SubscriptionClient(url, target.clientId(), "subscription-" + run.record.integrationId(),
                 run.record.topics(), IntegrationTargets.sharedGroup(integration), run.status, executor, () -> subscribed(run));
         client.unsubscribeOnce(run.droppedFilters);
@@ -518,7 +520,7 @@ public final class Subscriptions implements AutoCloseable {
             if (!(route.getEndpoint() instanceof PahoMqtt5Endpoint endpoint)) {
                 throw new IllegalStateException("template " + TEMPLATE + " must consume from a paho-mqtt5 endpoint");
             }
-            run.options = options(target, endpoint.getConfiguration(), settings.connectTimeoutSeconds());
+            run.options = options(target, address, endpoint.getConfiguration(), settings.connectTimeoutSeconds());
             client.setManualAcks(true);
             run.client = client;
         } catch (Exception e) {
@@ -533,11 +535,12 @@ public final class Subscriptions implements AutoCloseable {
      * The connection options the template's endpoint declares, with the integration's credentials
      * and TLS. Acknowledging after the commit needs manual acks, and Paho's are only sound up to QoS 1.
      */
-    static MqttConnectionOptions options(BrokerClients.Target target, PahoMqtt5Configuration c, int timeoutSeconds) {
+    static MqttConnectionOptions options(BrokerClients.Target target, InetAddress address, PahoMqtt5Configuration c,
+            int timeoutSeconds) {
         if (!c.isManualAcksEnabled() || c.getQos() > 1) {
             throw new IllegalStateException("the subscription template must set manualAcksEnabled=true and qos 0 or 1");
         }
-        MqttConnectionOptions o = BrokerClients.options(target, timeoutSeconds);
+        MqttConnectionOptions o = BrokerClients.options(target, address, timeoutSeconds);
         o.setCleanStart(c.isCleanStart());
         o.setSessionExpiryInterval(c.getSessionExpiryInterval() < 0 ? null : c.getSessionExpiryInterval());
         o.setKeepAliveInterval(c.getKeepAliveInterval());

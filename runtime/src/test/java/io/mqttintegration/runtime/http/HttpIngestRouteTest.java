@@ -193,7 +193,7 @@ class HttpIngestRouteTest {
 
     @Test
     void healthListsDatabaseQueueAndEveryRoute() throws Exception {
-        HttpResponse<String> response = service.get("/health");
+        HttpResponse<String> response = service.send("GET", "/health", RuntimeHarness.OPERATOR_KEY, null);
 
         assertEquals(200, response.statusCode(), response.body());
         JsonNode health = json(response);
