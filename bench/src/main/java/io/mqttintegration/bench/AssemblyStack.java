@@ -307,10 +307,15 @@ final class AssemblyStack implements AutoCloseable {
             return;
         }
         try {
-            new ProcessBuilder(karafHome.resolve("bin/stop").toString()).directory(karafHome.toFile()).redirectErrorStream(true)
-                    .redirectOutput(karafHome.resolve("stop.log").toFile()).start().waitFor(30, TimeUnit.SECONDS);
-            if (!karaf.waitFor(60, TimeUnit.SECONDS)) {
-                System.out.println("Karaf did not stop within 60 s: killed");
+            long start = System.nanoTime();
+            ProcessBuilder stop = new ProcessBuilder(karafHome.resolve("bin/stop").toString()).directory(karafHome.toFile())
+                    .redirectErrorStream(true).redirectOutput(karafHome.resolve("stop.log").toFile());
+            stop.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            stop.start().waitFor(30, TimeUnit.SECONDS);
+            if (karaf.waitFor(60, TimeUnit.SECONDS)) {
+                System.out.printf("Karaf stopped (bin/stop) in %.1f s%n", (System.nanoTime() - start) / 1e9);
+            } else {
+                System.out.println("Karaf did not stop within 60 s of bin/stop: killed (see data/log/karaf.log with -Dbench.keep=true)");
             }
         } catch (Exception e) {
             System.out.println("bin/stop failed: " + e.getMessage());
@@ -362,6 +367,26 @@ final class AssemblyStack implements AutoCloseable {
         String ingest = post("/organizations/" + t.organizationId() + "/api-keys", t.adminKey(),
                 "{\"name\":\"gw\",\"scopes\":[\"ingest\"],\"integrationId\":\"" + integration + "\"}").path("key").asText();
         return new String[] {integration, ingest};
+    }
+
+    /**
+     * Waits (10 s at most) until no message is in flight (sum of mqi_messages_in_flight and the queue depth
+     * both 0): what a load phase left behind is committed before the next window opens or this one closes.
+     */
+    void settle() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            double pending = 0;
+            for (String line : metrics().split("\n")) {
+                if (line.startsWith("mqi_messages_in_flight{") || line.startsWith("mqi_ingest_queue_depth ")) {
+                    pending += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            if (pending == 0) {
+                return;
+            }
+            Thread.sleep(20);
+        }
     }
 
     // ---- the writer's batches from GET /metrics -----------------------------------------------------

@@ -60,8 +60,9 @@ public final class AssemblySubscriptionsBench {
 
             stack.stopBroker();
             long down = System.nanoTime();
-            awaitConnected(stack, 0, PHASE_SECONDS);
-            System.out.printf("Mosquitto stopped: every subscription seen down after %.1f s%n", (System.nanoTime() - down) / 1e9);
+            String downTimeline = awaitConnected(stack, 0, PHASE_SECONDS);
+            System.out.printf("Mosquitto stopped: no subscription connected after %.1f s (%s)%n", (System.nanoTime() - down) / 1e9,
+                    downTimeline);
             stack.startBrokerAgain();
             report("after a Mosquitto restart (from the moment it listens)", stack, n, System.nanoTime(), -1, -1);
         }
@@ -83,25 +84,26 @@ public final class AssemblySubscriptionsBench {
 
     /**
      * Polls GET /metrics every 500 ms until exactly {@code target} subscriptions are connected; returns the
-     * count at each whole second where it changed. Throws after {@code seconds}.
+     * connected count at the end of each second in which it changed. Throws after {@code seconds}.
      */
     private static String awaitConnected(AssemblyStack stack, int target, int seconds) throws Exception {
         long start = System.nanoTime();
         long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
-        StringBuilder timeline = new StringBuilder();
-        long lastSecond = -1;
-        long lastCount = -1;
+        Map<Long, Integer> bySecond = new TreeMap<>();
         while (true) {
             Map<String, Integer> states = states(stack);
             int connected = states.getOrDefault("connected", 0);
-            long second = (System.nanoTime() - start) / 1_000_000_000L;
-            if (connected != lastCount && second != lastSecond) {
-                timeline.append(timeline.length() == 0 ? "" : ", ").append(second).append(": ").append(connected);
-                lastSecond = second;
-                lastCount = connected;
-            }
+            bySecond.put((System.nanoTime() - start) / 1_000_000_000L, connected);
             if (connected == target) {
-                return timeline.toString();
+                StringBuilder timeline = new StringBuilder();
+                int last = -1;
+                for (Map.Entry<Long, Integer> e : bySecond.entrySet()) {
+                    if (e.getValue() != last) {
+                        timeline.append(timeline.length() == 0 ? "" : ", ").append(e.getKey()).append(": ").append(e.getValue());
+                        last = e.getValue();
+                    }
+                }
+                return timeline + "; states at the end " + states;
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("not " + target + " connected within " + seconds + " s: " + states);

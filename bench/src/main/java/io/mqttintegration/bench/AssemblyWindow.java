@@ -6,7 +6,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One timed window on the assembly: messages stored (database row count), CPU of the Karaf JVM and of
  * PostgreSQL (utime+stime from /proc), the writer's batches (GET /metrics), and the Karaf JVM's peak
- * threads and RSS (/proc/pid/status, sampled every 200 ms), from {@link #open} to {@link #close}.
+ * threads and RSS (/proc/pid/status, sampled every 200 ms), from {@link #open} to {@link #close}. Both
+ * ends wait until no message is in flight (GET /metrics), so the rows counted are those sent inside it.
  */
 final class AssemblyWindow {
 
@@ -29,6 +30,7 @@ final class AssemblyWindow {
 
     private AssemblyWindow(AssemblyStack stack) throws Exception {
         this.stack = stack;
+        stack.settle();
         this.rows = stack.storedMessages();
         this.writer = stack.writerCounters();
         long pid = stack.karafPid();
@@ -50,8 +52,14 @@ final class AssemblyWindow {
         return new AssemblyWindow(stack);
     }
 
-    /** Ends the window now (or at endNanos when given, e.g. the moment the last message was stored). */
+    /**
+     * Ends the window when what is in flight is committed (or at endNanos when given, e.g. the moment
+     * the last message was stored).
+     */
     AssemblyWindow close(long endNanos) throws Exception {
+        if (endNanos <= 0) {
+            stack.settle();
+        }
         long end = endNanos > 0 ? endNanos : System.nanoTime();
         karafCpuMs = stack.karafCpuMillis() - karafCpu;
         postgresCpuMs = stack.postgresCpuMillis() - postgresCpu;
