@@ -9,14 +9,33 @@
 #   bench/run.sh telemetry [rows=1000000] [requestsPerEndpoint=300]     (10000000 for the 10 M figures)
 #   bench/run.sh karaf-rss                                              (boots the built assembly; see README)
 #
+# Against the built assembly (bin/karaf as its own process, Debian PostgreSQL 15 with fsync on, Mosquitto;
+# the load from other processes; see "Assembly benchmarks" in bench/README.md):
+#   bench/run.sh assembly-http [messagesPerRequest=1] [connections=50] [seconds=20]     (wrk; COPY beside it)
+#   bench/run.sh assembly-http-latency <requestsPerSecond> [seconds=20] [connections=64] (open loop)
+#   bench/run.sh assembly-mqtt [messages=50000]             (bare Paho v5 and mosquitto_sub beside it)
+#   bench/run.sh assembly-subscriptions [subscriptions=2000]
+#
 # JAVA_OPTS is passed to the benchmark's JVM; -Dmqi.set.<key>=<value> overrides a service setting
 # (e.g. -Dmqi.set.ingest.batch.size=1000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:?usage: bench/run.sh ingest|mqtt|telemetry|karaf-rss [args]}; shift
 if [ "$what" = karaf-rss ]; then exec bench/karaf-rss.sh "$@"; fi
+modules=bench
+case "$what" in assembly-*)
+  modules=assembly,bench
+  # The load generators and the broker, from Debian packages when missing.
+  for tool in wrk mosquitto mosquitto_sub stdbuf; do
+    if ! command -v $tool > /dev/null; then
+      echo "installing wrk, mosquitto and mosquitto-clients (apt-get)"
+      apt-get install -y -q wrk mosquitto mosquitto-clients > /dev/null
+      break
+    fi
+  done ;;
+esac
 if [ -z "${BENCH_NO_BUILD:-}" ]; then
-  mvn -q -B -pl bench -am package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/classpath.txt \
+  mvn -q -B -pl $modules -am package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/classpath.txt \
     -Dmdep.includeScope=runtime
 fi
 case "$what" in
@@ -24,6 +43,10 @@ case "$what" in
   mqtt) main=io.mqttintegration.bench.SubscriptionBench ;;
   writer) main=io.mqttintegration.bench.WriterBench ;;
   telemetry) main=io.mqttintegration.bench.TelemetryQueryBench; [ $# -gt 0 ] || set -- 1000000 300 ;;
+  assembly-http) main=io.mqttintegration.bench.AssemblyHttpBench ;;
+  assembly-http-latency) main=io.mqttintegration.bench.AssemblyHttpLatency ;;
+  assembly-mqtt) main=io.mqttintegration.bench.AssemblyMqttBench ;;
+  assembly-subscriptions) main=io.mqttintegration.bench.AssemblySubscriptionsBench ;;
   *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac
 # The runtime jar on the reactor classpath is the OSGi bundle; its own classes are what we need.

@@ -25,9 +25,15 @@ final class CopyBaseline {
     private CopyBaseline() {
     }
 
-    /** Rows committed per second with n connections copying at once. */
+    /** Rows committed per second with n connections copying at once into mqtt_messages. */
     static double rate(DataSource db, String org, String integration, int connections, int seconds, int rowsPerCopy)
             throws Exception {
+        return rate(db, "mqtt_messages", org, integration, connections, seconds, rowsPerCopy);
+    }
+
+    /** Rows committed per second with n connections copying at once into the given table (mqtt_messages' columns). */
+    static double rate(DataSource db, String table, String org, String integration, int connections, int seconds,
+            int rowsPerCopy) throws Exception {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         ExecutorService pool = Executors.newFixedThreadPool(connections, r -> {
             Thread t = new Thread(r, "copy");
@@ -45,7 +51,7 @@ final class CopyBaseline {
                     CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
                     while (System.nanoTime() < end) {
                         String text = rows(org, integration, conn, n, rowsPerCopy);
-                        copy.copyIn("COPY mqtt_messages (message_id, seq, organization_id, integration_id, source, topic,"
+                        copy.copyIn("COPY " + table + " (message_id, seq, organization_id, integration_id, source, topic,"
                                 + " payload, content_type, device_id, ts, metrics, parse_status, received_at) FROM STDIN",
                                 new StringReader(text));
                         connection.commit();

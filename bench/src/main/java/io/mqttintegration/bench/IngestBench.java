@@ -111,14 +111,14 @@ public final class IngestBench {
         }
     }
 
-    private static Result closedLoop(int port, String key, int clients, int seconds, int perRequest, int clientBase)
+    static Result closedLoop(int port, String key, int clients, int seconds, int perRequest, int clientBase)
             throws Exception {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         return run(port, key, clients, perRequest, clientBase, (client, i) -> System.nanoTime() < end ? 0L : -1L, seconds);
     }
 
     /** Requests at a fixed rate overall; each connection takes the next slot; latency counts from the slot. */
-    private static Result openLoop(int port, String key, int clients, int seconds, int perRequest, double requestsPerSecond)
+    static Result openLoop(int port, String key, int clients, int seconds, int perRequest, double requestsPerSecond)
             throws Exception {
         long start = System.nanoTime() + 100_000_000L;
         long total = (long) (requestsPerSecond * seconds);

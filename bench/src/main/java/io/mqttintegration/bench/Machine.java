@@ -36,6 +36,32 @@ final class Machine {
         return -1;
     }
 
+    /** Threads of a process (Threads of /proc/pid/status), -1 if it is gone. */
+    static long threads(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("Threads:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        return -1;
+    }
+
+    /** CPU time (utime + stime of /proc/pid/stat, clock ticks of 10 ms) of another process in ms; -1 if it is gone. */
+    static long cpuMillis(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // Fields after the command (in parentheses, may hold spaces): state is field 3, utime 14, stime 15.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     static long rssMb() {
         return rssMb(ProcessHandle.current().pid());
     }

@@ -123,7 +123,7 @@ public final class SubscriptionBench {
     }
 
     /** Subscribes a bare Paho v5 client, publishes, waits for all n; returns messages/s. */
-    private static double bare(int port, String topic, Path lines, int n, boolean warmup) throws Exception {
+    static double bare(int port, String topic, Path lines, int n, boolean warmup) throws Exception {
         MqttClient client = new MqttClient("tcp://127.0.0.1:" + port, "bench-bare-" + System.nanoTime(), new MemoryPersistence());
         AtomicLong received = new AtomicLong();
         CountDownLatch all = new CountDownLatch(1);
@@ -172,12 +172,12 @@ public final class SubscriptionBench {
         return n / ((last.get() - start) / 1e9);
     }
 
-    private static double publish(int port, String topic, Path lines) throws IOException, InterruptedException {
+    static double publish(int port, String topic, Path lines) throws IOException, InterruptedException {
         return publish(port, topic, lines, -1);
     }
 
     /** mosquitto_pub -l at QoS 1 of the first n lines (all when n < 0); returns the seconds it took. */
-    private static double publish(int port, String topic, Path lines, int n) throws IOException, InterruptedException {
+    static double publish(int port, String topic, Path lines, int n) throws IOException, InterruptedException {
         long start = System.nanoTime();
         Process p = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(port), "-t", topic, "-q", "1",
                 "-l").redirectErrorStream(true).start();
