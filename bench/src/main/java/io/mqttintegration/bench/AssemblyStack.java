@@ -343,6 +343,16 @@ final class AssemblyStack implements AutoCloseable {
         return Json.strict().readTree(r.body());
     }
 
+    /** The operator's per-organization quota overrides (PATCH /organizations/{id}/quotas), e.g. {"subscriptions": 2000}. */
+    void quotas(Tenant t, String overrides) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1/organizations/" + t.organizationId() + "/quotas"))
+                .header("Authorization", "Bearer " + OPERATOR).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(overrides)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("quotas: " + r.statusCode() + " " + r.body());
+        }
+    }
+
     /** GET /metrics (Prometheus text) with the operator key. */
     String metrics() throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base() + "/metrics")).header("Authorization", "Bearer " + OPERATOR).GET()

@@ -42,6 +42,8 @@ public final class AssemblySubscriptionsBench {
             long idleThreads = Machine.threads(stack.karafPid());
             long idleRss = Machine.rssMb(stack.karafPid());
             AssemblyStack.Tenant tenant = stack.tenant("bench");
+            // The shipped quotas allow 250 integrations and 50 live subscriptions per organization.
+            stack.quotas(tenant, "{\"integrations\":" + n + ",\"subscriptions\":" + n + "}");
             long t0 = System.nanoTime();
             List<String> ids = parallel(n, i -> stack.post("/integrations", tenant.adminKey(), "{\"name\":\"s-" + i
                     + "\",\"settings\":{\"host\":\"127.0.0.1\",\"port\":" + stack.brokerPort() + ",\"topics\":[\"bench/s/" + i

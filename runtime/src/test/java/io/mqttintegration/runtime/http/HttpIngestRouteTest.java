@@ -201,7 +201,7 @@ class HttpIngestRouteTest {
         assertEquals("up", health.path("database").path("status").asText());
         assertEquals(10000, health.path("queue").path("capacity").asInt());
         assertEquals("[api-integration, api-integration-activity, api-integration-credential, api-integration-credentials, "
-                + "api-integration-publish, api-integration-subscribe, api-integration-test, api-integrations, api-json-reply, api-messages, api-no-content, api-organization-key, api-organization-keys, "
+                + "api-integration-publish, api-integration-subscribe, api-integration-test, api-integrations, api-json-reply, api-messages, api-no-content, api-organization-key, api-organization-keys, api-organization-quotas, "
                 + "api-organizations, api-telemetry, api-telemetry-aggregate, api-telemetry-latest, "
                 + "dead-letters, http-health, http-ingest, http-metrics, ingest-pipeline]",
                 java.util.stream.StreamSupport.stream(health.path("routes").spliterator(), false)
