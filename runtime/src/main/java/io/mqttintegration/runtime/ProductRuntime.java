@@ -171,9 +171,10 @@ public final class ProductRuntime implements AutoCloseable {
         IntegrationParsers parsers = new IntegrationParsers(integrations, parserRegistry, 5_000);
         parserFiles = new ParserFiles(parserRegistry);
         parserRegistry.onChange(parsers::clear);
-        MessageParsing parsing = new MessageParsing(parsers);
+        MessageParsing parsing = new MessageParsing(parsers::parserFor);
         IngestQueue queue = new IngestQueue(context, "ingest", settings.integer("ingest.queue.size", 1, 10_000_000),
-                settings.integer("ingest.queue.offerTimeoutMs", 0, 600_000));
+                settings.integer("ingest.batch.size", 1, 100_000));
+        settings.integer("ingest.writers", 1, 64); // read by routes/ingest-pipeline.camel.yaml; refused here when out of range
         deployer = new RouteFileDeployer(context);
 
         registry.bind("dataSource", dataSource);
@@ -200,7 +201,7 @@ public final class ProductRuntime implements AutoCloseable {
                         settings.integer("http.requestTimeoutSeconds", 1, 86_400),
                         settings.integer("http.maxConnections", 1, 1_000_000))));
         console = new OperatorConsole(new OperatorConsole.Parts(context, deployer, routesDir, routeStats, integrations,
-                api.targets(), api.tester(), api.activity(), subscriptions, queue, writer, metrics, parserRegistry,
+                api.targets(), api.tester(), api.activity(), subscriptions, queue, parsing, writer, metrics, parserRegistry,
                 deadLetterStore, settings.integer("ingest.commit.timeoutMs", 100, 600_000), Clock.systemUTC()));
     }
 

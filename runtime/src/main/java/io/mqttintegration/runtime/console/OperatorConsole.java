@@ -5,6 +5,7 @@ import io.mqttintegration.parsers.Json;
 import io.mqttintegration.parsers.ParserDefinition;
 import io.mqttintegration.runtime.api.IntegrationTargets;
 import io.mqttintegration.runtime.ingest.IngestQueue;
+import io.mqttintegration.runtime.ingest.MessageParsing;
 import io.mqttintegration.runtime.metrics.Metrics;
 import io.mqttintegration.runtime.mqtt.ConnectionTester;
 import io.mqttintegration.runtime.parsers.ParserRegistry;
@@ -47,7 +48,7 @@ public final class OperatorConsole {
     /** The parts of the running product the console reads. */
     public record Parts(CamelContext context, RouteFileDeployer deployer, Path routesDir, RouteStats routeStats,
             IntegrationStore integrations, IntegrationTargets targets, ConnectionTester tester, ActivityLog activity,
-            Subscriptions subscriptions, IngestQueue queue, MessageWriter writer, Metrics metrics, ParserRegistry parsers,
+            Subscriptions subscriptions, IngestQueue queue, MessageParsing parsing, MessageWriter writer, Metrics metrics, ParserRegistry parsers,
             DeadLetterStore deadLetters, long commitTimeoutMillis, Clock clock) {
     }
 
@@ -256,7 +257,7 @@ public final class OperatorConsole {
         InboundMessage message = new InboundMessage(
                 "mqtt".equals(d.source()) ? InboundMessage.Source.MQTT : InboundMessage.Source.HTTP, d.topic(), d.payload(),
                 null, p.clock().instant(), d.organizationId(), d.integrationId());
-        p.queue().enqueue(message);
+        p.queue().enqueue(p.parsing().parse(message));
         StoreOutcome outcome;
         try {
             outcome = message.outcome().get(p.commitTimeoutMillis(), TimeUnit.MILLISECONDS);

@@ -1,98 +1,136 @@
 package io.mqttintegration.runtime.ingest;
 
 import io.mqttintegration.runtime.http.QueueFullException;
+import io.mqttintegration.storage.InboundMessage;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import io.mqttintegration.storage.InboundMessage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.Endpoint;
-import org.apache.camel.StatefulService;
-import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.StatefulService;
 import org.apache.camel.component.seda.QueueReference;
 import org.apache.camel.component.seda.SedaComponent;
 
 /**
- * The bounded SEDA queue between the HTTP route and the writer, seen from outside: its depth and
- * capacity, and an admission check so a request is queued whole or refused whole with 503.
+ * The bounded SEDA queue between the senders (an HTTP request, a subscription's message) and the
+ * writers of {@code ingest-pipeline}. One queue entry per request: an exchange whose body is the
+ * request's messages. Room is counted in messages: a request is queued whole or refused whole
+ * with 503 ({@link QueueFullException}), and nothing of the sender travels with the entry.
+ *
+ * <p>A writer that takes an entry {@linkplain #drain drains} whatever else is queued at that
+ * moment, up to the batch size, into the same transaction: quiet, a batch is one request and its
+ * latency one commit; busy, batches grow by themselves while the other writers commit.
  */
 public final class IngestQueue {
 
     private final CamelContext camelContext;
     private final String queueName;
     private final int capacity;
-    private final long offerTimeoutMillis;
+    private final int batchSize;
+    /** Messages offered and not yet taken by a writer: what the capacity bounds. */
+    private final AtomicInteger queued = new AtomicInteger();
+    private final LongAdder rejected = new LongAdder();
     private volatile ProducerTemplate producer;
-    private final java.util.concurrent.atomic.LongAdder rejected = new java.util.concurrent.atomic.LongAdder();
     private volatile Endpoint endpoint;
 
-    public IngestQueue(CamelContext camelContext, String queueName, int capacity, long offerTimeoutMillis) {
+    /**
+     * @param capacity  messages the queue holds at most
+     * @param batchSize messages a writer drains into one batch (it may pass it by one request)
+     */
+    public IngestQueue(CamelContext camelContext, String queueName, int capacity, int batchSize) {
         this.camelContext = camelContext;
         this.queueName = queueName;
         this.capacity = capacity;
-        this.offerTimeoutMillis = offerTimeoutMillis;
+        this.batchSize = batchSize;
     }
 
     /**
-     * Puts one message on the queue in an exchange of its own (waiting up to the offer timeout
-     * when it is full, then failing). Unlike {@code to: seda:...} without waiting, which hands the
-     * sender's on-completion callbacks over to the queued copy, nothing of the sender travels: an
-     * MQTT subscription's PUBACK (sent when its exchange completes) must wait for the commit, not
-     * fire when the pipeline's aggregator takes the copy.
+     * Queues one message in an entry of its own (a subscription's message, a replayed dead letter).
+     * Unlike {@code to: seda:...}, which hands the sender's on-completion callbacks over to the
+     * queued copy, nothing of the sender travels: an MQTT subscription's PUBACK (sent when its
+     * exchange completes) must wait for the commit, not fire when a writer takes the entry.
      */
-    public void enqueue(InboundMessage message) {
-        synchronized (this) {
-            offer(message);
-        }
+    public InboundMessage enqueue(InboundMessage message) {
+        enqueueAll(List.of(message));
+        return message;
     }
 
     /**
-     * Queues a request's messages whole or refuses them whole ({@link QueueFullException}, 503):
-     * the room check and the offers happen under one lock, so concurrent requests cannot take the
-     * room a request was admitted for (each message goes in an exchange of its own, as in
-     * {@link #enqueue}).
+     * Queues a request's messages as one entry, or refuses them whole ({@link QueueFullException},
+     * 503) when the queue lacks room for all of them. Room is reserved before the offer, so
+     * concurrent requests cannot take the room a request was admitted for.
      */
     public List<InboundMessage> enqueueAll(List<InboundMessage> messages) {
-        synchronized (this) {
-            admit(messages);
-            for (InboundMessage m : messages) {
-                offer(m);
+        int n = messages.size();
+        if (n == 0) {
+            return messages;
+        }
+        int now;
+        do {
+            now = queued.get();
+            if (now + n > capacity) {
+                rejected.add(n);
+                throw new QueueFullException("queue " + queueName + " has room for " + (capacity - now) + " of " + n + " messages");
             }
+        } while (!queued.compareAndSet(now, now + n));
+        try {
+            offer(messages);
+        } catch (RuntimeException e) {
+            queued.addAndGet(-n);
+            throw e;
         }
         return messages;
     }
 
-    private void offer(InboundMessage message) {
+    private void offer(List<InboundMessage> messages) {
         ProducerTemplate template = producer;
         if (template == null) {
             producer = template = camelContext.createProducerTemplate();
         }
         // Resolved once: looking the endpoint up by its URI normalizes and parses the URI on every
-        // message (about 4 % of the service's CPU per single-message request in a JFR profile, bench/README.md).
+        // request (about 4 % of the service's CPU per single-message request in a JFR profile).
         Endpoint target = endpoint;
         if (target == null || (target instanceof StatefulService service && !service.isStarted())) {
-            endpoint = target = camelContext.getEndpoint("seda:" + queueName + "?blockWhenFull=true&offerTimeout=" + offerTimeoutMillis);
+            endpoint = target = camelContext.getEndpoint("seda:" + queueName);
         }
         try {
-            template.sendBody(target, message);
+            template.sendBody(target, messages);
         } catch (CamelExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
     }
 
-    /** Refuses the request when the queue cannot take all of its messages now. */
-    public void admit(List<?> messages) {
-        int free = capacity - depth();
-        if (messages.size() > free) {
-            rejected.add(messages.size());
-            throw new QueueFullException("queue " + queueName + " has room for " + free + " of " + messages.size() + " messages");
+    /**
+     * Pipeline step: the messages of the entry a writer took, and of every entry queued behind it
+     * right now, until the batch holds {@code batchSize} messages. Never waits: what is not queued
+     * yet goes into the next batch, on the next free writer.
+     */
+    public List<InboundMessage> drain(List<InboundMessage> first) {
+        List<InboundMessage> batch = new ArrayList<>(first);
+        int taken = first.size();
+        BlockingQueue<Exchange> entries = queue();
+        while (entries != null && batch.size() < batchSize) {
+            Exchange next = entries.poll();
+            if (next == null) {
+                break;
+            }
+            @SuppressWarnings("unchecked")
+            List<InboundMessage> more = next.getMessage().getBody(List.class);
+            batch.addAll(more);
+            taken += more.size();
         }
+        queued.addAndGet(-taken);
+        return batch;
     }
 
+    /** Messages waiting for a writer. */
     public int depth() {
-        BlockingQueue<Exchange> queue = queue();
-        return queue == null ? 0 : queue.size();
+        return queued.get();
     }
 
     /** Messages refused since start because the queue had no room for their request. */
@@ -104,6 +142,7 @@ public final class IngestQueue {
         return capacity;
     }
 
+    /** Looked up at each drain (a map lookup): a reloaded pipeline route may come with a new queue. */
     private BlockingQueue<Exchange> queue() {
         SedaComponent seda = camelContext.getComponent("seda", SedaComponent.class);
         QueueReference ref = seda == null ? null : seda.getQueues().get(seda.getQueueKey("seda://" + queueName));

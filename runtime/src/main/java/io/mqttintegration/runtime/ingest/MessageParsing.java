@@ -3,25 +3,34 @@ package io.mqttintegration.runtime.ingest;
 import io.mqttintegration.parsers.PayloadParseException;
 import io.mqttintegration.parsers.PayloadParser;
 import io.mqttintegration.storage.InboundMessage;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Parses a message on its way to the writer, with the parser its integration chose. A payload the
+ * Parses a message before it is queued for the writer (on the sender's own thread: an HTTP
+ * request's worker, a subscription's client), with the parser its integration chose. A payload the
  * parser cannot read is not an error of the pipeline: the message is stored raw with the reason,
- * and counted. A {@code raw} integration's messages are stored as they are.
+ * and counted. So is a parser that fails on a payload (a bug): one message's parser never fails
+ * its neighbours. A {@code raw} integration's messages are stored as they are.
  */
 public final class MessageParsing {
 
-    private final IntegrationParsers parsers;
+    private static final Logger LOG = LoggerFactory.getLogger(MessageParsing.class);
+
+    private final Function<InboundMessage, PayloadParser> parserFor;
     private final AtomicLong parsed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
 
-    public MessageParsing(IntegrationParsers parsers) {
-        this.parsers = parsers;
+    /** @param parserFor the parser a message's integration chose ({@link IntegrationParsers#parserFor}) */
+    public MessageParsing(Function<InboundMessage, PayloadParser> parserFor) {
+        this.parserFor = parserFor;
     }
 
     public InboundMessage parse(InboundMessage message) {
-        PayloadParser parser = parsers.parserFor(message);
+        PayloadParser parser = parserFor.apply(message);
         if (!parser.readsPayloads()) {
             return message;
         }
@@ -31,8 +40,20 @@ public final class MessageParsing {
         } catch (PayloadParseException e) {
             message.parseFailed(parser.name() + ": " + e.getMessage());
             failed.incrementAndGet();
+        } catch (RuntimeException e) {
+            LOG.warn("Parser {} failed on a message of topic {} (stored raw with the reason)", parser.name(), message.topic(), e);
+            message.parseFailed(parser.name() + " failed: " + e);
+            failed.incrementAndGet();
         }
         return message;
+    }
+
+    /** Route step: every message of a request, in place. */
+    public List<InboundMessage> parseAll(List<InboundMessage> messages) {
+        for (InboundMessage m : messages) {
+            parse(m);
+        }
+        return messages;
     }
 
     public long parsed() {

@@ -6,6 +6,7 @@ import io.mqttintegration.runtime.subscriptions.SubscriptionStatus;
 import io.mqttintegration.runtime.subscriptions.Subscriptions;
 import io.mqttintegration.storage.InboundMessage;
 import io.mqttintegration.storage.StoreOutcome;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -61,6 +62,14 @@ public final class Metrics {
             }
         });
         return message;
+    }
+
+    /** Pipeline step: every message of a batch a writer took ({@link #received(InboundMessage)}). */
+    public List<InboundMessage> receivedAll(List<InboundMessage> batch) {
+        for (InboundMessage m : batch) {
+            received(m);
+        }
+        return batch;
     }
 
     /** A committed batch (the writer's listener). */

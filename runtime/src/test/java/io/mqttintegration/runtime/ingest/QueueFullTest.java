@@ -34,11 +34,12 @@ class QueueFullTest {
     @Test
     void aFullQueueAnswers503WithRetryAfterAndLosesNothingAccepted() throws Exception {
         DataSource db = TestDatabase.newDatabase();
-        try (RuntimeHarness service = RuntimeHarness.start(db, work, Map.of("ingest.queue.size", "3")).withIngestKey()) {
+        try (RuntimeHarness service = RuntimeHarness.start(db, work, Map.of("ingest.queue.size", "3", "ingest.writers", "1"))
+                .withIngestKey()) {
             CountDownLatch held = new CountDownLatch(1);
             CountDownLatch gate = new CountDownLatch(1);
-            // Hold the pipeline's consumer so the queue fills up.
-            AdviceWith.adviceWith(service.runtime.camelContext(), "ingest-pipeline", a -> a.weaveAddFirst().process(e -> {
+            // Hold the pipeline's one writer once it has taken its batch, so the queue fills up.
+            AdviceWith.adviceWith(service.runtime.camelContext(), "ingest-pipeline", a -> a.weaveById("drain").after().process(e -> {
                 held.countDown();
                 gate.await(30, TimeUnit.SECONDS);
             }));
