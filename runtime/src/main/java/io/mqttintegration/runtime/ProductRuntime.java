@@ -23,6 +23,8 @@ import io.mqttintegration.runtime.mqtt.BrokerClients;
 import io.mqttintegration.runtime.mqtt.BrokerTargets;
 import io.mqttintegration.runtime.api.TelemetryApi;
 import io.mqttintegration.runtime.auth.Authenticator;
+import io.mqttintegration.runtime.auth.LiveKeys;
+import io.mqttintegration.runtime.cache.ExpiringCache;
 import io.mqttintegration.runtime.http.HealthReport;
 import io.mqttintegration.runtime.http.JsonRequests;
 import io.mqttintegration.runtime.ingest.IngestTargets;
@@ -87,6 +89,8 @@ public final class ProductRuntime implements AutoCloseable {
     public static final String CONTEXT_NAME = "mqtt-integration";
     /** The integration quota's default may not exceed this (issue 13: one key created 300 in 0.6 s); the operator raises it per organization. */
     static final int MAX_DEFAULT_INTEGRATIONS = 250;
+    /** Keys (or integrations) kept per cache; beyond, expired entries go first. */
+    static final int CACHE_ENTRIES = 100_000;
 
     private final DataSource dataSource;
     private final Settings settings;
@@ -221,13 +225,19 @@ public final class ProductRuntime implements AutoCloseable {
         ApiKeyStore keys = new ApiKeyStore(tenancy);
         ActivityLog activity = new ActivityLog(tenancy);
 
-        registry.bind("auth", new Authenticator(operatorKey, apiKeys, keys,
+        // Keys and integrations read per request are kept at most keyCacheMillis (<= 1 s): a key
+        // revoked or an integration deleted through another node is refused within that time.
+        Duration cacheTime = Duration.ofMillis(settings.integer("security.keyCacheMillis", 0, 1000));
+        LiveKeys liveKeys = new LiveKeys(keys, new ExpiringCache<>(cacheTime, CACHE_ENTRIES, System::nanoTime));
+        IngestTargets ingestTargets = new IngestTargets(integrations,
+                new ExpiringCache<>(cacheTime, CACHE_ENTRIES, System::nanoTime));
+        registry.bind("auth", new Authenticator(operatorKey, apiKeys, liveKeys,
                 new RateLimiter<>(settings.integer("security.authFailuresPerMinute", 1, 1_000_000))));
         registry.bind("jsonRequests", new JsonRequests(maxBody));
-        registry.bind("ingestTargets", new IngestTargets(integrations));
+        registry.bind("ingestTargets", ingestTargets);
         Quotas quotas = quotas(tenancy);
         registry.bind("organizationsApi", new OrganizationsApi(organizations, quotas));
-        registry.bind("apiKeysApi", new ApiKeysApi(apiKeys, keys, organizations, integrations));
+        registry.bind("apiKeysApi", new ApiKeysApi(apiKeys, keys, organizations, integrations, liveKeys));
         BrokerTargets brokerTargets = new BrokerTargets(settings.flag("mqtt.allowPrivateTargets"),
                 BrokerTargets.allowList(settings.optional("mqtt.allowedTargets"), resolver), resolver);
         if (brokerTargets.warning() != null) {
@@ -254,7 +264,8 @@ public final class ProductRuntime implements AutoCloseable {
                 new RateLimiter<>(settings.integer("mqtt.testsPerMinute", 1, 10_000)), quotas));
         registry.bind("integrationsApi", new IntegrationsApi(tenancy, integrations, activity, new IntegrationSettings(parserRegistry::names),
                 new SecretBox(secrets.masterKey()),
-                List.of((org, id) -> parsers.invalidate(id), (org, id) -> brokerClients.invalidate(id), subscriptions::integrationChanged),
+                List.of((org, id) -> parsers.invalidate(id), (org, id) -> brokerClients.invalidate(id), subscriptions::integrationChanged,
+                        liveKeys::integrationChanged, ingestTargets::integrationChanged),
                 subscriptions::view, quotas));
         registry.bind("telemetryApi", new TelemetryApi(new TelemetryStore(tenancy), integrations));
         registry.bind("credentialsApi", new CredentialsApi(tenancy, integrations, new CredentialStore(tenancy), activity,

@@ -1,6 +1,7 @@
 package io.mqttintegration.runtime.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mqttintegration.runtime.auth.LiveKeys;
 import io.mqttintegration.runtime.auth.Principal;
 import io.mqttintegration.runtime.http.ApiException;
 import io.mqttintegration.security.ApiKeys;
@@ -29,9 +30,13 @@ public final class ApiKeysApi {
     private final ApiKeyStore store;
     private final OrganizationStore organizations;
     private final IntegrationStore integrations;
+    private final LiveKeys live;
 
-    public ApiKeysApi(ApiKeys keys, ApiKeyStore store, OrganizationStore organizations, IntegrationStore integrations) {
+    /** @param live forgets a revoked key at once on this node (others within their cache time, 1 s) */
+    public ApiKeysApi(ApiKeys keys, ApiKeyStore store, OrganizationStore organizations, IntegrationStore integrations,
+            LiveKeys live) {
         this.keys = keys;
+        this.live = live;
         this.store = store;
         this.organizations = organizations;
         this.integrations = integrations;
@@ -62,9 +67,11 @@ public final class ApiKeysApi {
     public void revoke(Exchange exchange) {
         Request request = Request.of(exchange);
         UUID org = adminOf(request);
-        if (!store.revoke(org, request.id(KEY_SEGMENT, "API key"))) {
+        UUID id = request.id(KEY_SEGMENT, "API key");
+        if (!store.revoke(org, id)) {
             throw ApiException.notFound("API key");
         }
+        live.revoked(id);
     }
 
     /** The organization in the path, if the caller administers it; 404 for any other. */

@@ -3,7 +3,6 @@ package io.mqttintegration.runtime.auth;
 import io.mqttintegration.runtime.http.ApiException;
 import io.mqttintegration.security.ApiKeys;
 import io.mqttintegration.security.OperatorKey;
-import io.mqttintegration.storage.tenants.ApiKeyStore;
 import io.mqttintegration.storage.tenants.StoredKey;
 import java.util.Optional;
 import java.util.Set;
@@ -14,21 +13,22 @@ import org.apache.camel.component.platform.http.vertx.HttpMessage;
 /**
  * Checks the key of every {@code /api/v1} request ({@code Authorization: Bearer <key>}; ingestion
  * also takes {@code X-API-Key}) and puts the {@link Principal} on the exchange. Keys are looked up
- * by their public prefix and checked against the keyed hash in constant time; a revoked key is
- * refused on the very next request (no cache).
+ * by their public prefix ({@link LiveKeys}: the row is kept at most 1 s) and checked against the keyed
+ * hash in constant time on every request; a revoked key is refused on the next request by the node
+ * that revoked it, within 1 s by every other node.
  */
 public final class Authenticator {
 
     private final OperatorKey operatorKey;
     private final ApiKeys apiKeys;
-    private final ApiKeyStore store;
+    private final LiveKeys keys;
     private final RateLimiter<String> failures;
 
     /** @param failures wrong keys allowed per client address per minute; beyond, 429 until the window frees */
-    public Authenticator(OperatorKey operatorKey, ApiKeys apiKeys, ApiKeyStore store, RateLimiter<String> failures) {
+    public Authenticator(OperatorKey operatorKey, ApiKeys apiKeys, LiveKeys keys, RateLimiter<String> failures) {
         this.operatorKey = operatorKey;
         this.apiKeys = apiKeys;
-        this.store = store;
+        this.keys = keys;
         this.failures = failures;
     }
 
@@ -92,7 +92,7 @@ public final class Authenticator {
         if (operatorKey.matches(key)) {
             return Principal.operatorKey();
         }
-        Optional<StoredKey> stored = ApiKeys.prefixOf(key).flatMap(store::findLive);
+        Optional<StoredKey> stored = ApiKeys.prefixOf(key).flatMap(keys::find);
         if (stored.isEmpty() || !apiKeys.matches(key, stored.get().hash())) {
             throw unauthorized("unknown or revoked API key");
         }

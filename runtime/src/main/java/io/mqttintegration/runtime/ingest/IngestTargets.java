@@ -1,8 +1,10 @@
 package io.mqttintegration.runtime.ingest;
 
 import io.mqttintegration.runtime.auth.Principal;
+import io.mqttintegration.runtime.cache.ExpiringCache;
 import io.mqttintegration.runtime.http.ApiException;
 import io.mqttintegration.storage.InboundMessage;
+import io.mqttintegration.storage.tenants.IntegrationRecord;
 import io.mqttintegration.storage.tenants.IntegrationStore;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,13 +19,31 @@ import org.apache.camel.Exchange;
  * so a leaked gateway key cannot write elsewhere); an organization-wide key names an integration of
  * its organization (another organization's answers 404 like a missing one); a message with neither
  * is refused with 400.
+ *
+ * <p>Which organization an integration belongs to is kept for at most the cache's time to live
+ * (security.keyCacheMillis, at most 1 s): an integration deleted through another node is refused
+ * within that time, at once on the node that deleted it ({@link #integrationChanged}).
  */
 public final class IngestTargets {
 
     private final IntegrationStore integrations;
+    /** Integration id to its organization's id, for integrations that exist. */
+    private final ExpiringCache<UUID, UUID> owners;
 
-    public IngestTargets(IntegrationStore integrations) {
+    public IngestTargets(IntegrationStore integrations, ExpiringCache<UUID, UUID> owners) {
         this.integrations = integrations;
+        this.owners = owners;
+    }
+
+    /** An integration this node changed or deleted. */
+    public void integrationChanged(UUID organizationId, UUID integrationId) {
+        owners.invalidate(integrationId);
+    }
+
+    /** Whether the organization has the integration; an integration of another one is not kept under its id. */
+    private boolean exists(UUID org, UUID integration) {
+        return owners.get(integration, id -> integrations.get(org, id).map(IntegrationRecord::organizationId))
+                .filter(org::equals).isPresent();
     }
 
     public List<InboundMessage> assign(Exchange exchange) {
@@ -50,7 +70,7 @@ public final class IngestTargets {
             // A live key's bound integration exists and is its organization's (deleting the
             // integration deletes its keys): only another integration needs a lookup.
             if (!integration.equals(principal.integrationId())
-                    && !known.computeIfAbsent(integration, id -> integrations.get(org, id).isPresent())) {
+                    && !known.computeIfAbsent(integration, id -> exists(org, id))) {
                 throw new ApiException(404, "not_found", "no such integration", item.path() + "integrationId");
             }
             messages.add(new InboundMessage(InboundMessage.Source.HTTP, item.topic(), item.payload(), item.contentType(),
