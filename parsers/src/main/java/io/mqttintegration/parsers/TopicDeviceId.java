@@ -12,13 +12,20 @@ import java.util.Optional;
  * time linear in the topic's length (no backtracking, so no pattern can stall the pipeline), and
  * therefore refuses backreferences and lookaround.
  */
-public final class TopicDeviceId {
+public class TopicDeviceId {
 
     public static final String DEFAULT_PATTERN = "(?:^|/)devices/([^/]+)(?:/|$)";
     /** Longest pattern (regex or {@code {deviceId}} template) an integration may set, in characters. */
     public static final int MAX_PATTERN_LENGTH = 200;
 
     private static final TopicDeviceId NONE = new TopicDeviceId((Pattern) null);
+    /** The default, matched by walking the levels (no regex on every message of most integrations). */
+    private static final TopicDeviceId DEFAULT = new TopicDeviceId((Pattern) null) {
+        @Override
+        public Optional<String> find(String topic) {
+            return topic == null ? Optional.empty() : levelAfterDevices(topic);
+        }
+    };
 
     private final Pattern pattern;
 
@@ -43,8 +50,29 @@ public final class TopicDeviceId {
         }
     }
 
+    /** {@link #DEFAULT_PATTERN}: the first non-empty level that follows a level {@code devices}. */
     public static TopicDeviceId defaultPattern() {
-        return new TopicDeviceId(DEFAULT_PATTERN);
+        return DEFAULT;
+    }
+
+    /** What {@link #DEFAULT_PATTERN} finds, without a regex. */
+    static Optional<String> levelAfterDevices(String topic) {
+        int start = 0;
+        while (start <= topic.length()) {
+            int end = topic.indexOf('/', start);
+            if (end < 0) {
+                return Optional.empty(); // the last level: nothing follows it
+            }
+            if (end - start == 7 && topic.startsWith("devices", start)) {
+                int next = topic.indexOf('/', end + 1);
+                String level = topic.substring(end + 1, next < 0 ? topic.length() : next);
+                if (!level.isEmpty()) {
+                    return Optional.of(level);
+                }
+            }
+            start = end + 1;
+        }
+        return Optional.empty();
     }
 
     /** Finds no device id: stands in for a stored pattern that cannot be compiled. */

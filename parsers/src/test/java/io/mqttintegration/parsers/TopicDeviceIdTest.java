@@ -79,4 +79,14 @@ class TopicDeviceIdTest {
     void noneFindsNothing() {
         assertEquals(Optional.empty(), TopicDeviceId.none().find("acme/devices/d-17/telemetry"));
     }
+
+    @Test
+    void theDefaultFindsWhatItsRegexFinds() {
+        TopicDeviceId regex = new TopicDeviceId(TopicDeviceId.DEFAULT_PATTERN);
+        for (String topic : new String[] {"devices/a", "a/devices/b/c", "devices", "devices/", "devices//x", "x/devices//devices/y",
+                "/devices/a", "devicesX/a", "a/xdevices/b", "devices/a/devices/b", "", "/", "//", "a/devices", "devices/a/",
+                "site/devices/d-17/telemetry", "devices/devices/devices", "a/b/c", "devices/\u00e9t\u00e9/x"}) {
+            assertEquals(regex.find(topic), standard.find(topic), "topic '" + topic + "'");
+        }
+    }
 }

@@ -23,6 +23,8 @@ public final class ApiKeys {
 
     private final SecureRandom random = new SecureRandom();
     private final SecretKeySpec hmacKey;
+    /** One initialised Mac per thread: looking the algorithm up costs more than the HMAC of a key (a JFR profile). */
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
     public ApiKeys(byte[] serverSecret) {
         if (serverSecret.length < 32) {
@@ -56,10 +58,14 @@ public final class ApiKeys {
     }
 
     public byte[] hash(String key) {
+        return macs.get().doFinal(key.getBytes(StandardCharsets.UTF_8)); // doFinal resets the Mac for the next use
+    }
+
+    private Mac newMac() {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(hmacKey);
-            return mac.doFinal(key.getBytes(StandardCharsets.UTF_8));
+            return mac;
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);
         }
