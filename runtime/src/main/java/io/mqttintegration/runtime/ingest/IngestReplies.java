@@ -6,16 +6,22 @@ import io.mqttintegration.storage.StoreOutcome;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.AsyncProcessorSupport;
 
 /**
- * Holds an HTTP request until the writer has committed all of its messages, so that a 202 means
- * "in PostgreSQL". A message not committed in time, or refused by an unreachable database, turns
- * the answer into a 503: the client retries, and may so store a message twice (at-least-once).
+ * Processor {@code ingestReplies}: holds an HTTP request until the writer has committed all of its
+ * messages, so that a 202 means "in PostgreSQL", without a thread waiting (the route goes on when
+ * the commit completes). A message not committed in time, or refused by an unreachable database,
+ * turns the answer into a 503: the client retries, and may so store a message twice (at-least-once).
  */
-public final class IngestReplies {
+public final class IngestReplies extends AsyncProcessorSupport {
 
     private final long commitTimeoutMillis;
 
@@ -23,29 +29,55 @@ public final class IngestReplies {
         this.commitTimeoutMillis = commitTimeoutMillis;
     }
 
-    public Map<String, Object> awaitStored(List<InboundMessage> messages) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(commitTimeoutMillis);
-        int deadLettered = 0;
-        for (InboundMessage m : messages) {
-            try {
-                long left = Math.max(0, deadline - System.nanoTime());
-                if (m.outcome().get(left, TimeUnit.NANOSECONDS) == StoreOutcome.DEAD_LETTERED) {
-                    deadLettered++;
-                }
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof StorageUnavailableException su) {
-                    throw su;
-                }
-                throw new StorageUnavailableException("message " + m.id() + " was not stored", e.getCause());
-            } catch (TimeoutException e) {
-                throw new StorageUnavailableException("messages not committed within " + commitTimeoutMillis + " ms", e);
+    /** The reply ({@code accepted}, and {@code deadLettered} when some were kept) once every message is committed. */
+    public CompletableFuture<Map<String, Object>> whenStored(List<InboundMessage> messages) {
+        CompletableFuture<?>[] outcomes = messages.stream().map(InboundMessage::outcome).toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(outcomes).orTimeout(commitTimeoutMillis, TimeUnit.MILLISECONDS).handle((done, error) -> {
+            if (error != null) {
+                throw unavailable(error);
             }
+            long deadLettered = messages.stream().filter(m -> m.outcome().join() == StoreOutcome.DEAD_LETTERED).count();
+            Map<String, Object> reply = new LinkedHashMap<>();
+            reply.put("accepted", messages.size());
+            if (deadLettered > 0) {
+                reply.put("deadLettered", (int) deadLettered);
+            }
+            return reply;
+        });
+    }
+
+    /** {@link #whenStored}, waiting on the caller's thread. */
+    public Map<String, Object> awaitStored(List<InboundMessage> messages) throws InterruptedException {
+        try {
+            return whenStored(messages).get();
+        } catch (ExecutionException e) {
+            throw unavailable(e.getCause());
         }
-        Map<String, Object> reply = new LinkedHashMap<>();
-        reply.put("accepted", messages.size());
-        if (deadLettered > 0) {
-            reply.put("deadLettered", deadLettered);
+    }
+
+    @Override
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        @SuppressWarnings("unchecked")
+        List<InboundMessage> messages = exchange.getMessage().getBody(List.class);
+        whenStored(messages).whenComplete((reply, error) -> {
+            if (error != null) {
+                exchange.setException(unavailable(error));
+            } else {
+                exchange.getMessage().setBody(reply);
+            }
+            callback.done(false);
+        });
+        return false;
+    }
+
+    private StorageUnavailableException unavailable(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof StorageUnavailableException su) {
+            return su;
         }
-        return reply;
+        if (cause instanceof TimeoutException) {
+            return new StorageUnavailableException("messages not committed within " + commitTimeoutMillis + " ms", cause);
+        }
+        return new StorageUnavailableException("messages were not stored", cause);
     }
 }
