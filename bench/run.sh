@@ -16,7 +16,8 @@
 #   bench/run.sh assembly-mqtt [messages=50000]             (bare Paho v5 and mosquitto_sub beside it)
 #   bench/run.sh assembly-subscriptions [subscriptions=2000]
 #
-# JAVA_OPTS is passed to the benchmark's JVM; -Dmqi.set.<key>=<value> overrides a service setting
+# JAVA_OPTS is passed to the benchmark's JVM (-Dbench.assembly=<dir> runs another build of the assembly,
+# e.g. an earlier commit's, for a before/after measured in one session); -Dmqi.set.<key>=<value> overrides a service setting
 # (e.g. -Dmqi.set.ingest.batch.size=1000).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -41,7 +41,9 @@ public final class AssemblyHttpBench {
             String[] integration = stack.integrationWithIngestKey(tenant, "{\"host\":\"127.0.0.1\"}");
             Path script = wrkScript(stack.work, integration[1], perRequest);
 
-            wrk(stack, script, connections, Math.max(3, seconds / 4), false);
+            // The JIT needs longer than a few seconds to settle on this path (compiler threads still busy
+            // after 3 s in a JFR recording): the window measures the service warmed up, as it runs.
+            wrk(stack, script, connections, Integer.getInteger("bench.warmupSeconds", 15), false);
             System.out.printf("after warm-up: %s%n", stack.karafMemory());
 
             AssemblyWindow window = AssemblyWindow.open(stack);

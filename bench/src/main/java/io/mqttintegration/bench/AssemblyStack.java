@@ -236,7 +236,8 @@ final class AssemblyStack implements AutoCloseable {
     // ---- Karaf --------------------------------------------------------------------------------------
 
     private void startKaraf() throws Exception {
-        Path built = BenchService.repoRoot().resolve("assembly/target/assembly");
+        // -Dbench.assembly=<dir>: another build (an earlier commit's, for a before/after in one session).
+        Path built = Path.of(System.getProperty("bench.assembly", BenchService.repoRoot().resolve("assembly/target/assembly").toString()));
         if (!Files.isDirectory(built.resolve("bin"))) {
             throw new IOException("no built assembly at " + built + " (bench/run.sh builds it unless BENCH_NO_BUILD is set)");
         }
