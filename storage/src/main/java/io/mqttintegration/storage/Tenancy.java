@@ -3,7 +3,6 @@ package io.mqttintegration.storage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -80,11 +79,9 @@ public final class Tenancy {
      * operator flag. Both reset at commit or rollback.
      */
     public static void enter(Connection c, UUID organizationId, boolean operator) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute("SET LOCAL ROLE mqi_app");
-        }
+        // One statement, one round trip: set_config('role', ..., true) is SET LOCAL ROLE.
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT set_config('mqi.org_id', ?, true), set_config('mqi.operator', ?, true)")) {
+                "SELECT set_config('role', 'mqi_app', true), set_config('mqi.org_id', ?, true), set_config('mqi.operator', ?, true)")) {
             ps.setString(1, organizationId == null ? "" : organizationId.toString());
             ps.setString(2, operator ? "on" : "off");
             ps.execute();
