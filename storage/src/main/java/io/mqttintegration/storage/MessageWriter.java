@@ -6,10 +6,6 @@ import io.mqttintegration.parsers.Reading;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Types;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +30,7 @@ public final class MessageWriter {
 
     private final DataSource dataSource;
     private final DeadLetterStore deadLetters;
-    private final String insertSql = SqlFiles.load("insert-message");
+    private final String insertSql = SqlFiles.load("insert-messages");
 
     private final AtomicLong storedMessages = new AtomicLong();
     private final AtomicLong failedMessages = new AtomicLong();
@@ -128,48 +124,98 @@ public final class MessageWriter {
         }
     }
 
+    /** The rows of one organization's messages (a message without readings is one row), as one statement. */
     private void insertRows(Connection c, List<InboundMessage> batch) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(insertSql)) {
-            for (InboundMessage m : batch) {
-                List<Reading> readings = m.readings();
-                if (readings.isEmpty()) {
-                    bindRow(ps, m, 0, null);
-                } else {
-                    for (int seq = 0; seq < readings.size(); seq++) {
-                        bindRow(ps, m, seq, readings.get(seq));
-                    }
+        Rows rows = new Rows(batch.stream().mapToInt(m -> Math.max(1, m.readings().size())).sum());
+        for (InboundMessage m : batch) {
+            List<Reading> readings = m.readings();
+            if (readings.isEmpty()) {
+                rows.add(m, 0, null);
+            } else {
+                for (int seq = 0; seq < readings.size(); seq++) {
+                    rows.add(m, seq, readings.get(seq));
                 }
             }
-            ps.executeBatch();
+        }
+        try (PreparedStatement ps = c.prepareStatement(insertSql)) {
+            ps.setArray(1, c.createArrayOf("uuid", rows.messageId));
+            ps.setArray(2, c.createArrayOf("int4", rows.seq));
+            ps.setArray(3, c.createArrayOf("uuid", rows.organizationId));
+            ps.setArray(4, c.createArrayOf("uuid", rows.integrationId));
+            ps.setArray(5, c.createArrayOf("text", rows.source));
+            ps.setArray(6, c.createArrayOf("text", rows.topic));
+            ps.setArray(7, c.createArrayOf("bytea", rows.payload));
+            ps.setArray(8, c.createArrayOf("text", rows.contentType));
+            ps.setArray(9, c.createArrayOf("text", rows.deviceId));
+            ps.setArray(10, c.createArrayOf("text", rows.ts));
+            ps.setArray(11, c.createArrayOf("text", rows.metrics));
+            ps.setArray(12, c.createArrayOf("text", rows.units));
+            ps.setArray(13, c.createArrayOf("text", rows.parseStatus));
+            ps.setArray(14, c.createArrayOf("text", rows.parseError));
+            ps.setArray(15, c.createArrayOf("text", rows.receivedAt));
+            ps.setArray(16, c.createArrayOf("text", rows.clientMessageId));
+            ps.executeUpdate();
         }
     }
 
-    private static void bindRow(PreparedStatement ps, InboundMessage m, int seq, Reading reading) throws SQLException {
-        ps.setObject(1, m.id());
-        ps.setInt(2, seq);
-        ps.setObject(3, m.organizationId(), Types.OTHER);
-        ps.setObject(4, m.integrationId(), Types.OTHER);
-        ps.setString(5, m.source().name().toLowerCase(Locale.ROOT));
-        ps.setString(6, m.topic());
-        if (seq == 0) {
-            ps.setBytes(7, m.payload());
-        } else {
-            ps.setNull(7, Types.BINARY);
-        }
-        ps.setString(8, m.contentType());
-        ps.setString(9, reading == null ? null : reading.deviceId());
-        ps.setObject(10, reading == null ? null : utc(reading.timestamp()), Types.TIMESTAMP_WITH_TIMEZONE);
-        ps.setString(11, reading == null ? null : json(reading.deviceId(), reading.metrics()));
-        ps.setString(12, reading == null || reading.units().isEmpty() ? null : json(reading.deviceId(), reading.units()));
-        ps.setString(13, m.parseStatus().name().toLowerCase(Locale.ROOT));
-        ps.setString(14, m.parseError() == null ? null : SqlErrors.sanitize(m.parseError()));
-        ps.setObject(15, utc(m.receivedAt()), Types.TIMESTAMP_WITH_TIMEZONE);
-        ps.setString(16, m.clientMessageId());
-        ps.addBatch();
-    }
+    /** The columns of the rows of one statement, one array each. */
+    private static final class Rows {
+        final UUID[] messageId;
+        final Integer[] seq;
+        final UUID[] organizationId;
+        final UUID[] integrationId;
+        final String[] source;
+        final String[] topic;
+        final byte[][] payload;
+        final String[] contentType;
+        final String[] deviceId;
+        final String[] ts;
+        final String[] metrics;
+        final String[] units;
+        final String[] parseStatus;
+        final String[] parseError;
+        final String[] receivedAt;
+        final String[] clientMessageId;
+        private int n;
 
-    private static OffsetDateTime utc(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
+        Rows(int size) {
+            messageId = new UUID[size];
+            seq = new Integer[size];
+            organizationId = new UUID[size];
+            integrationId = new UUID[size];
+            source = new String[size];
+            topic = new String[size];
+            payload = new byte[size][];
+            contentType = new String[size];
+            deviceId = new String[size];
+            ts = new String[size];
+            metrics = new String[size];
+            units = new String[size];
+            parseStatus = new String[size];
+            parseError = new String[size];
+            receivedAt = new String[size];
+            clientMessageId = new String[size];
+        }
+
+        void add(InboundMessage m, int s, Reading reading) {
+            messageId[n] = m.id();
+            seq[n] = s;
+            organizationId[n] = m.organizationId();
+            integrationId[n] = m.integrationId();
+            source[n] = m.source().name().toLowerCase(Locale.ROOT);
+            topic[n] = m.topic();
+            payload[n] = s == 0 ? m.payload() : null; // the payload is kept once, with the first reading
+            contentType[n] = m.contentType();
+            deviceId[n] = reading == null ? null : reading.deviceId();
+            ts[n] = reading == null || reading.timestamp() == null ? null : reading.timestamp().toString();
+            metrics[n] = reading == null ? null : json(reading.deviceId(), reading.metrics());
+            units[n] = reading == null || reading.units().isEmpty() ? null : json(reading.deviceId(), reading.units());
+            parseStatus[n] = m.parseStatus().name().toLowerCase(Locale.ROOT);
+            parseError[n] = m.parseError() == null ? null : SqlErrors.sanitize(m.parseError());
+            receivedAt[n] = m.receivedAt().toString();
+            clientMessageId[n] = m.clientMessageId();
+            n++;
+        }
     }
 
     private static String json(String deviceId, Map<String, ?> values) {
