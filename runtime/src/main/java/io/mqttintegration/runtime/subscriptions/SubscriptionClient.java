@@ -30,9 +30,8 @@ import org.slf4j.LoggerFactory;
  * topic.
  *
  * <p>Threads: the client runs on the subscriptions' shared {@link ClientThreads} (its connection's
- * three loops, nothing else of its own); it does not reconnect by itself (Paho's automatic
- * reconnect starts a timer thread per client and retries every client in step): a lost connection
- * is reported to {@code onLost}, and the subscriptions reconnect it after a jittered backoff.
+ * three loops and its keep-alive pings on the shared scheduler; nothing else of its own while
+ * connected (Paho's automatic reconnect still starts a timer thread while it reconnects).
  */
 final class SubscriptionClient extends MqttClient {
 
@@ -45,7 +44,6 @@ final class SubscriptionClient extends MqttClient {
     private final SubscriptionStatus status;
     private final Executor executor;
     private final Runnable onConnected;
-    private final Runnable onLost;
     private volatile int qos = 1;
     private volatile boolean draining;
     private volatile List<String> unsubscribe = List.of();
@@ -56,13 +54,10 @@ final class SubscriptionClient extends MqttClient {
      * @param executor runs subscribing off Paho's callback thread
      * @param onConnected told after each successful (re)subscription
      * @param threads the threads every subscription's client shares
-     * @param onLost told when an established connection is lost (not when this client disconnects)
      */
     SubscriptionClient(String serverUri, String clientId, String name, List<String> filters, String sharedGroup,
-            SubscriptionStatus status, Executor executor, Runnable onConnected, ScheduledExecutorService threads,
-            Runnable onLost) throws MqttException {
+            SubscriptionStatus status, Executor executor, Runnable onConnected, ScheduledExecutorService threads) throws MqttException {
         super(serverUri, clientId, new MemoryPersistence(), threads);
-        this.onLost = onLost;
         this.name = name;
         this.filters = List.copyOf(filters);
         this.sharedGroup = sharedGroup;
@@ -89,7 +84,6 @@ final class SubscriptionClient extends MqttClient {
                         : "the broker disconnected the client (reason code " + response.getReturnCode() + ")";
                 status.reconnecting("connection lost: " + reason);
                 consumer.disconnected(response);
-                onLost.run();
             }
 
             @Override

@@ -88,9 +88,6 @@ public final class Subscriptions implements AutoCloseable {
         private volatile boolean stopped;
         private SubscriptionClient client;
         private MqttConnectionOptions options;
-        /** Reconnect after a lost connection (the template's automaticReconnect), and how. */
-        private boolean reconnect;
-        private Backoff reconnectBackoff;
         private ScheduledFuture<?> pending;
         private int attempts;
         private final AtomicBoolean redeliveryPending = new AtomicBoolean();
@@ -509,21 +506,14 @@ public final class Subscriptions implements AutoCloseable {
     }
 
     private void failed(Running run, String reason) {
-        // Once connected, a failed attempt is part of reconnecting after a lost connection: the
-        // subscription stays "reconnecting", on the template's reconnect backoff.
-        boolean reconnecting = run.reconnect && run.reconnectBackoff != null && run.status.connection() > 0;
-        if (reconnecting) {
-            run.status.error("reconnecting failed: " + reason);
-            LOG.debug("Subscription {} could not reconnect: {}", run.routeId, reason);
-        } else {
-            run.status.failedToConnect(reason);
-            if (!run.failing) {
-                run.failing = true;
-                LOG.warn("Subscription {} could not connect: {}", run.routeId, reason);
-                record(run, "subscription.error", "error", Map.of("error", reason));
-            }
+        run.status.failedToConnect(reason);
+        if (!run.failing) {
+            run.failing = true;
+            LOG.warn("Subscription {} could not connect: {}", run.routeId, reason);
+            record(run, "subscription.error", "error", Map.of("error", reason));
         }
-        long delay = (reconnecting ? run.reconnectBackoff : retryBackoff).delayMillis(run.attempts++);
+        // Jittered: subscriptions that failed together (a broker down at start) retry spread out.
+        long delay = retryBackoff.delayMillis(run.attempts++);
         run.pending = executor.schedule(() -> {
             if (run.client == null) {
                 integrations.get(run.record.organizationId(), run.record.integrationId())
@@ -534,28 +524,6 @@ public final class Subscriptions implements AutoCloseable {
                 }
             }
         }, delay, TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * The client lost its connection (Paho's own reconnect is off): reconnect after a random delay
-     * in the backoff window, so that the subscriptions of a restarted broker come back spread out.
-     * The session is kept, so the messages that were not acknowledged come again.
-     */
-    private void lost(Running run) {
-        synchronized (run) {
-            if (run.stopped || !run.reconnect || run.client == null) {
-                return;
-            }
-            if (run.pending != null) {
-                run.pending.cancel(false);
-            }
-            long delay = run.reconnectBackoff.delayMillis(run.attempts++);
-            run.pending = executor.schedule(() -> {
-                synchronized (run) {
-                    connect(run);
-                }
-            }, delay, TimeUnit.MILLISECONDS);
-        }
     }
 
     /** Called by the client after each (re)subscription: the subscription is live. */
@@ -571,7 +539,7 @@ public final class Subscriptions implements AutoCloseable {
         String url = BrokerClients.url(address, target);
         SubscriptionClient client = new SubscriptionClient(url, target.clientId(), "subscription-" + run.record.integrationId(),
                 run.record.topics(), IntegrationTargets.sharedGroup(integration), run.status, executor, () -> subscribed(run),
-                clientThreads, () -> executor.execute(() -> lost(run)));
+                clientThreads);
         client.unsubscribeOnce(run.droppedFilters);
         // No call on the client may block for ever (Paho waits without limit by default).
         client.setTimeToWait(settings.connectTimeoutSeconds() * 1000L);
@@ -588,10 +556,7 @@ public final class Subscriptions implements AutoCloseable {
             if (!(route.getEndpoint() instanceof PahoMqtt5Endpoint endpoint)) {
                 throw new IllegalStateException("template " + TEMPLATE + " must consume from a paho-mqtt5 endpoint");
             }
-            PahoMqtt5Configuration c = endpoint.getConfiguration();
-            run.options = options(target, address, c, settings.connectTimeoutSeconds());
-            run.reconnect = c.isAutomaticReconnect();
-            run.reconnectBackoff = Backoff.jittered(1000, Math.max(1000, c.getMaxReconnectDelay()));
+            run.options = options(target, address, endpoint.getConfiguration(), settings.connectTimeoutSeconds());
             client.setManualAcks(true);
             run.client = client;
         } catch (Exception e) {
@@ -615,9 +580,13 @@ public final class Subscriptions implements AutoCloseable {
         o.setCleanStart(c.isCleanStart());
         o.setSessionExpiryInterval(c.getSessionExpiryInterval() < 0 ? null : c.getSessionExpiryInterval());
         o.setKeepAliveInterval(c.getKeepAliveInterval());
-        // The template's automaticReconnect and maxReconnectDelay are followed by Subscriptions#lost
-        // (jittered, on the shared scheduler), not by Paho (a timer thread per client, all in step).
-        o.setAutomaticReconnect(false);
+        // Paho reconnects a lost connection by itself (1 s doubling to the bound, not jittered: a
+        // timer thread per reconnecting client). An own jittered supervisor was tried and left a
+        // client "connect already in progress" for good after a network cut: see issue 14's notes.
+        o.setAutomaticReconnect(c.isAutomaticReconnect());
+        int maxDelaySeconds = Math.max(1, c.getMaxReconnectDelay() / 1000);
+        o.setAutomaticReconnectDelay(1, maxDelaySeconds);
+        o.setMaxReconnectDelay(c.getMaxReconnectDelay());
         if (c.getReceiveMaximum() > 0) {
             o.setReceiveMaximum(c.getReceiveMaximum());
         }
