@@ -23,7 +23,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -136,7 +139,17 @@ public final class Subscriptions implements AutoCloseable {
     private final BrokerTargets guard;
     private final ActivityLog activity;
     private final Settings settings;
+    /**
+     * The subscriptions' own work (creating routes, subscribing, activity entries) and every timer
+     * (retries, reconnects, syncs, the clients' keep-alive pings): four threads for the whole node.
+     */
     private final ScheduledExecutorService executor;
+    /** How many subscriptions open a connection at once (and how many stop at once at service stop). */
+    static final int CONNECT_THREADS = 8;
+    /** Every client's threads: see {@link ClientThreads}. */
+    private final ClientThreads clientThreads;
+    /** Retries of a subscription that could not connect, up to maxRetrySeconds, jittered. */
+    private final Backoff retryBackoff;
     private final Map<UUID, Running> running = new ConcurrentHashMap<>();
     /**
      * One lock per integration: starting, stopping and reconciling one subscription (which may wait
@@ -166,6 +179,8 @@ public final class Subscriptions implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.clientThreads = new ClientThreads(executor, CONNECT_THREADS);
+        this.retryBackoff = Backoff.jittered(1000, Math.max(1000, settings.maxRetrySeconds() * 1000L));
     }
 
     /**
@@ -409,7 +424,7 @@ public final class Subscriptions implements AutoCloseable {
                 LOG.info("Reconnecting subscription {} so the broker delivers its unacknowledged messages again", run.routeId);
                 run.status.reconnecting("messages were not stored; reconnecting for redelivery");
                 try {
-                    run.client.disconnectForcibly(0, 5_000, true);
+                    run.client.disconnectKeepingSession();
                 } catch (MqttException e) {
                     LOG.debug("disconnect before redelivery: {}", e.getMessage());
                 }
@@ -447,16 +462,35 @@ public final class Subscriptions implements AutoCloseable {
         }
     }
 
-    /** One connection attempt of an existing client; on failure, the next one after a backoff. */
+    /**
+     * One connection attempt of an existing client, without waiting for the CONNACK (so a few
+     * threads start thousands of subscriptions at once); connected, it subscribes; on failure, the
+     * next attempt after a jittered backoff.
+     */
     private void connect(Running run) {
         if (run.stopped || run.client.isConnected()) {
-            return; // connected meanwhile (Paho's automatic reconnect)
+            return; // connected meanwhile
         }
+        SubscriptionClient client = run.client;
         try {
-            run.client.connect(run.options);
-            run.attempts = 0;
-            run.status.connected();
-            run.client.subscribeAll();
+            client.connectAsync(run.options, () -> executor.execute(() -> {
+                synchronized (run) {
+                    if (run.stopped || run.client != client) {
+                        return;
+                    }
+                    run.attempts = 0;
+                    run.status.connected();
+                    client.subscribeAll();
+                }
+            }), e -> executor.execute(() -> {
+                synchronized (run) {
+                    if (run.stopped || run.client != client) {
+                        return;
+                    }
+                    BrokerException b = BrokerClients.classify(e, true);
+                    failed(run, b.kind() + ": " + b.getMessage());
+                }
+            }));
         } catch (MqttException e) {
             if (e.getReasonCode() == MqttClientException.REASON_CODE_CONNECT_IN_PROGRESS) {
                 run.pending = executor.schedule(() -> {
@@ -478,7 +512,8 @@ public final class Subscriptions implements AutoCloseable {
             LOG.warn("Subscription {} could not connect: {}", run.routeId, reason);
             record(run, "subscription.error", "error", Map.of("error", reason));
         }
-        long delay = Math.min(settings.maxRetrySeconds(), 1L << Math.min(run.attempts++, 5));
+        // Jittered: subscriptions that failed together (a broker down at start) retry spread out.
+        long delay = retryBackoff.delayMillis(run.attempts++);
         run.pending = executor.schedule(() -> {
             if (run.client == null) {
                 integrations.get(run.record.organizationId(), run.record.integrationId())
@@ -488,7 +523,7 @@ public final class Subscriptions implements AutoCloseable {
                     connect(run);
                 }
             }
-        }, delay, TimeUnit.SECONDS);
+        }, delay, TimeUnit.MILLISECONDS);
     }
 
     /** Called by the client after each (re)subscription: the subscription is live. */
@@ -503,7 +538,8 @@ public final class Subscriptions implements AutoCloseable {
         InetAddress address = guard.resolve(target.host(), target.port());
         String url = BrokerClients.url(address, target);
         SubscriptionClient client = new SubscriptionClient(url, target.clientId(), "subscription-" + run.record.integrationId(),
-                run.record.topics(), IntegrationTargets.sharedGroup(integration), run.status, executor, () -> subscribed(run));
+                run.record.topics(), IntegrationTargets.sharedGroup(integration), run.status, executor, () -> subscribed(run),
+                clientThreads);
         client.unsubscribeOnce(run.droppedFilters);
         // No call on the client may block for ever (Paho waits without limit by default).
         client.setTimeToWait(settings.connectTimeoutSeconds() * 1000L);
@@ -544,6 +580,9 @@ public final class Subscriptions implements AutoCloseable {
         o.setCleanStart(c.isCleanStart());
         o.setSessionExpiryInterval(c.getSessionExpiryInterval() < 0 ? null : c.getSessionExpiryInterval());
         o.setKeepAliveInterval(c.getKeepAliveInterval());
+        // Paho reconnects a lost connection by itself (1 s doubling to the bound, not jittered: a
+        // timer thread per reconnecting client). An own jittered supervisor was tried and left a
+        // client "connect already in progress" for good after a network cut: see issue 14's notes.
         o.setAutomaticReconnect(c.isAutomaticReconnect());
         int maxDelaySeconds = Math.max(1, c.getMaxReconnectDelay() / 1000);
         o.setAutomaticReconnectDelay(1, maxDelaySeconds);
@@ -630,16 +669,42 @@ public final class Subscriptions implements AutoCloseable {
         });
     }
 
-    /** Service stop: every route stops (in-flight messages committed and acknowledged), sessions kept. */
+    /**
+     * Service stop: every route stops (in-flight messages committed and acknowledged), sessions
+     * kept. The subscriptions stop side by side ({@value #CONNECT_THREADS} at a time), each under
+     * its own lock as usual, so the stop takes about as long as the slowest one, not their sum.
+     */
     @Override
     public void close() {
         closed = true; // from now on no start adds a subscription (each looks under its integration's lock)
+        long start = System.nanoTime();
         // Every integration ever locked: a start that added one before seeing closed holds that lock.
-        for (UUID id : List.copyOf(locks.keySet())) {
-            synchronized (lock(id)) {
-                stopRunning(id, false);
+        List<UUID> ids = List.copyOf(locks.keySet());
+        ExecutorService stopping = Executors.newFixedThreadPool(CONNECT_THREADS, ClientThreads.daemon("mqi-subscriptions-stop-"));
+        try {
+            List<Future<?>> stops = new ArrayList<>();
+            for (UUID id : ids) {
+                stops.add(stopping.submit(() -> {
+                    synchronized (lock(id)) {
+                        stopRunning(id, false);
+                    }
+                }));
             }
+            for (Future<?> stop : stops) {
+                try {
+                    stop.get();
+                } catch (ExecutionException e) {
+                    LOG.warn("Stopping a subscription failed: {}", e.getCause().getMessage());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            stopping.shutdownNow();
         }
+        LOG.info("Stopped the persistent subscriptions in {} ms (sessions kept)",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         executor.shutdownNow();
+        clientThreads.close();
     }
 }

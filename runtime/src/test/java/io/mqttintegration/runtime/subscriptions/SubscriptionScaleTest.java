@@ -1,0 +1,131 @@
+package io.mqttintegration.runtime.subscriptions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mqttintegration.devdb.MosquittoBroker;
+import io.mqttintegration.devdb.TestDatabase;
+import io.mqttintegration.parsers.Json;
+import io.mqttintegration.runtime.RuntimeHarness;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Many subscriptions on one node (issue 14): the threads each live subscription costs, and how long
+ * the service takes to stop with many of them. Counts and deadlines, no timing assertion: the
+ * figures are printed.
+ */
+class SubscriptionScaleTest {
+
+    @TempDir
+    Path work;
+    MosquittoBroker broker;
+    RuntimeHarness service;
+    DataSource db;
+    String admin;
+
+    @BeforeEach
+    void start() throws Exception {
+        broker = MosquittoBroker.start(work.resolve("mosquitto"), Map.of());
+        db = TestDatabase.newDatabase();
+        // The HTTP API's worker pool (a fixed size, 128 shipped) would grow with the test's API calls: kept small.
+        service = RuntimeHarness.start(db, work, Map.of("quotas.integrations", "250", "quotas.subscriptions", "250",
+                "http.workerThreads", "4"));
+        admin = service.createOrganization("many").adminKey();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (service != null) {
+            service.close();
+        }
+        broker.close();
+    }
+
+    /** Subscribes n integrations, each to its own filter, and waits until every one is connected. */
+    List<UUID> subscribe(int n) throws Exception {
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            HttpResponse<String> created = service.send("POST", "/api/v1/integrations", admin,
+                    "{\"name\":\"b" + i + "\",\"settings\":{\"host\":\"127.0.0.1\",\"port\":" + broker.port() + "}}");
+            assertEquals(201, created.statusCode(), created.body());
+            String id = Json.strict().readTree(created.body()).path("id").asText();
+            HttpResponse<String> subscribed = service.send("POST", "/api/v1/integrations/" + id + "/subscribe", admin,
+                    "{\"topics\":[\"scale/" + i + "/#\"]}");
+            assertEquals(200, subscribed.statusCode(), subscribed.body());
+            ids.add(UUID.fromString(id));
+        }
+        SubscriptionTest.await(n + " subscriptions connected", Duration.ofSeconds(120), () -> connected(ids) == n);
+        return ids;
+    }
+
+    long connected(List<UUID> ids) {
+        return ids.stream().filter(id -> service.runtime.subscriptions().running(id)
+                .map(r -> r.status().state() == SubscriptionStatus.State.CONNECTED).orElse(false)).count();
+    }
+
+    /** The JVM's threads except the test's own HTTP client's (the service's are all counted). */
+    static long threads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> !t.getName().startsWith("HttpClient-")).count();
+    }
+
+    @Test
+    void eachLiveSubscriptionCostsAtMostThreeThreads() throws Exception {
+        int n = 100;
+        subscribe(1); // what the first subscription starts once (shared pools) is not per subscription
+        long before = threads();
+        subscribe(n);
+        long after = threads();
+        double perSubscription = (after - before) / (double) n;
+        System.out.printf("%d live subscriptions: %d threads before, %d after: %.2f threads per subscription%n", n,
+                before, after, perSubscription);
+        System.out.println("threads by name: " + threadNames());
+        assertTrue(perSubscription <= 3.0, "threads per live subscription: " + perSubscription + " (at most 3)");
+
+        // The broker restarts: every subscription reconnects by itself, spread over the backoff window.
+        List<UUID> all = new ArrayList<>(service.runtime.subscriptions().statuses().keySet());
+        broker = broker.restart(true);
+        long back = System.nanoTime();
+        SubscriptionTest.await("every subscription reconnected after the broker restart", Duration.ofSeconds(60),
+                () -> connected(all) == all.size());
+        System.out.printf("%d subscriptions reconnected %d ms after the broker came back; %d threads now%n", all.size(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back), threads());
+    }
+
+    static Map<String, Long> threadNames() {
+        return Thread.getAllStackTraces().keySet().stream().collect(java.util.stream.Collectors.groupingBy(
+                t -> t.getName().replaceAll("[:(-]? ?[0-9].*$|: .*$", ""), java.util.TreeMap::new,
+                java.util.stream.Collectors.counting()));
+    }
+
+    @Test
+    void theServiceStopsWithManySubscriptionsWithoutStoppingThemOneByOne() throws Exception {
+        int n = 20;
+        subscribe(n);
+        long start = System.nanoTime();
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(service::close);
+        try {
+            closing.get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            System.out.printf("service with %d subscriptions not closed after 60 s%n", n);
+            throw new AssertionError("the service with " + n + " subscriptions did not close within 60 s");
+        } finally {
+            service = closing.isDone() ? null : service;
+        }
+        System.out.printf("service with %d subscriptions closed in %d ms%n", n,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        // That the sessions are kept at a service stop: SubscriptionTest.theBrokerKeepsTheSessionWhileTheServiceIsDown.
+    }
+}
