@@ -58,7 +58,7 @@ class KarafAssemblyIT {
             JsonNode health = Json.strict().readTree(karaf.send("GET", "/health", operator, null).body());
             assertEquals("up", health.path("database").path("status").asText(), "the pax-jdbc DataSource reaches PostgreSQL");
             assertEquals(23, health.path("routes").size(), "the shipped routes run: " + health);
-            assertEquals("8", query(db, "SELECT max(version) FROM flyway_schema_history WHERE success"),
+            assertEquals("9", query(db, "SELECT max(version) FROM flyway_schema_history WHERE success"),
                     "Flyway applied the migrations inside the bundle");
 
             // A tenant, its keys and an integration, through the API.

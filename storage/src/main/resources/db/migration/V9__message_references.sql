@@ -1,0 +1,27 @@
+-- Every index and foreign key on mqtt_messages justified by a query that needs it (issue 14; the plans
+-- behind each decision, on 2 million rows under the service's role, are in docs/architecture.md
+-- "Indexes on mqtt_messages").
+--
+-- Dropped: the foreign key organization_id -> organizations. It ran a trigger on every inserted row
+-- that looked up and share-locked (FOR KEY SHARE) the organization's row, the one row every writer of
+-- that organization locks. No query needs it: the integration's foreign key (kept) refuses a row whose
+-- integration is gone, an integration cannot outlive its organization (integrations cascade from
+-- organizations, V1), so deleting an organization still deletes its messages, through its
+-- integrations (organizations -> integrations -> mqtt_messages, both ON DELETE CASCADE). Every row the
+-- service writes names its integration (HTTP ingestion and subscriptions always do; a dead letter
+-- without one is not replayed); row-level security (V2) still holds organization_id to the writer's
+-- organization.
+--
+-- Kept, each needed by a query (without it the plan falls back to scanning the organization's rows):
+--   mqtt_messages_pkey (message_id, seq)           the identity of a reading; the keyset cursors of
+--                                                  list-messages and telemetry-readings rely on it
+--   mqtt_messages_client_message_id (partial)      the writer's ON CONFLICT DO NOTHING
+--   mqtt_messages_org_device_ts                    telemetry of a device, telemetry-latest's device walk
+--   mqtt_messages_org_received (partial, seq = 0)  list-messages of an organization
+--   mqtt_messages_device_ts                        telemetry-latest/aggregate of one integration; the
+--                                                  integration's ON DELETE CASCADE finds its rows by it
+--   mqtt_messages_received                         list-messages of one integration
+--   the foreign key integration_id -> integrations ON DELETE CASCADE: deleting an integration deletes its
+--   messages, and a message for an integration deleted meanwhile (the ingestion's integration cache is
+--   at most 1 s old) is refused and kept in dead_letters instead of becoming an orphan row.
+ALTER TABLE mqtt_messages DROP CONSTRAINT mqtt_messages_organization_id_fkey;
