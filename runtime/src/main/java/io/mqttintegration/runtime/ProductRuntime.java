@@ -255,7 +255,7 @@ public final class ProductRuntime implements AutoCloseable {
                         Math.max(1, settings.integer("ingest.commit.timeoutMs", 100, 600_000) / 1000),
                         nodeId, settings.integer("mqtt.subscription.syncSeconds", 0, 3600)), deployer.transitions());
         registry.bind("mqttInbound", new MqttInbound(subscriptions, Clock.systemUTC()));
-        registry.bind("mqttAwaitStored", new AwaitStored(subscriptions));
+        registry.bind("mqttAwaitStored", new AwaitStored(subscriptions::stored));
         registry.bind("mqttDeliveryFailures", new DeliveryFailures(subscriptions));
         registry.bind("subscriptionsApi", new SubscriptionsApi(tenancy, integrations, subscriptionStore, activity, subscriptions,
                 quotas));

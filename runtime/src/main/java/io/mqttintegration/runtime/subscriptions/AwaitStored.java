@@ -1,7 +1,11 @@
 package io.mqttintegration.runtime.subscriptions;
 
 import io.mqttintegration.storage.InboundMessage;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.concurrent.CompletionException;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
@@ -13,14 +17,19 @@ import org.apache.camel.support.AsyncProcessorSupport;
  * consumer send the PUBACK (manual acks, on completion). A message the database did not take fails
  * the exchange: no PUBACK, and the broker delivers it again after the reconnect the failure asks for.
  * Messages of one subscription are in flight together (up to the broker's in-flight window), so
- * the writer batches them.
+ * the writers batch them. Several writers commit side by side, so a later message may be committed
+ * first; its exchange still completes after its predecessor's, so the PUBACKs go out in the order
+ * the PUBLISHes came (MQTT 5, 4.6: a client sends PUBACKs in the order it received the messages).
  */
 public final class AwaitStored extends AsyncProcessorSupport {
 
-    private final Subscriptions subscriptions;
+    private final Consumer<UUID> stored;
+    /** Per integration: completes once its latest message's exchange has completed. */
+    private final Map<UUID, CompletableFuture<Void>> previous = new ConcurrentHashMap<>();
 
-    public AwaitStored(Subscriptions subscriptions) {
-        this.subscriptions = subscriptions;
+    /** @param stored told the integration of each message stored ({@link Subscriptions#stored}) */
+    public AwaitStored(Consumer<UUID> stored) {
+        this.stored = stored;
     }
 
     @Override
@@ -32,14 +41,21 @@ public final class AwaitStored extends AsyncProcessorSupport {
             return true;
         }
         UUID integrationId = message.integrationId();
-        message.outcome().whenComplete((outcome, error) -> {
-            if (error != null) {
-                exchange.setException(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
-            } else {
-                subscriptions.stored(integrationId);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture<Void> before = previous.put(integrationId, done);
+        CompletableFuture<Void> turn = before == null ? CompletableFuture.completedFuture(null) : before;
+        message.outcome().whenComplete((outcome, error) -> turn.whenComplete((ignored, e) -> {
+            try {
+                if (error != null) {
+                    exchange.setException(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+                } else {
+                    stored.accept(integrationId);
+                }
+                callback.done(false);
+            } finally {
+                done.complete(null);
             }
-            callback.done(false);
-        });
+        }));
         return false;
     }
 }

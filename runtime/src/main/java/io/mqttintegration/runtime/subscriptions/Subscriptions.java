@@ -433,7 +433,8 @@ public final class Subscriptions implements AutoCloseable {
         }, delay, TimeUnit.SECONDS);
     }
 
-    void stored(UUID integrationId) {
+    /** A message of the integration's subscription was committed (its status counts it). */
+    public void stored(UUID integrationId) {
         Running run = running.get(integrationId);
         if (run != null) {
             run.status.stored.incrementAndGet();
