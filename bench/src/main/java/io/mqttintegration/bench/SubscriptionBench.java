@@ -179,8 +179,11 @@ public final class SubscriptionBench {
     /** mosquitto_pub -l at QoS 1 of the first n lines (all when n < 0); returns the seconds it took. */
     static double publish(int port, String topic, Path lines, int n) throws IOException, InterruptedException {
         long start = System.nanoTime();
+        // Its output goes to a file: a pipe nobody reads fills up and stalls mosquitto_pub mid-input (runs of
+        // 100,000 messages hung here).
+        Path log = Files.createTempFile("mosquitto_pub", ".log");
         Process p = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(port), "-t", topic, "-q", "1",
-                "-l").redirectErrorStream(true).start();
+                "-l").redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try (var out = p.getOutputStream()) {
             if (n < 0) {
                 Files.copy(lines, out);
@@ -189,8 +192,12 @@ public final class SubscriptionBench {
                 out.write((String.join("\n", all.subList(0, n)) + "\n").getBytes(StandardCharsets.UTF_8));
             }
         }
-        if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException("mosquitto_pub failed: " + new String(p.getInputStream().readAllBytes()));
+        try {
+            if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException("mosquitto_pub failed: " + Files.readString(log));
+            }
+        } finally {
+            Files.deleteIfExists(log);
         }
         return (System.nanoTime() - start) / 1e9;
     }

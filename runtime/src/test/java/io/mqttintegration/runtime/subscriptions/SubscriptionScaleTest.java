@@ -76,9 +76,14 @@ class SubscriptionScaleTest {
                 .map(r -> r.status().state() == SubscriptionStatus.State.CONNECTED).orElse(false)).count();
     }
 
-    /** The JVM's threads except the test's own HTTP client's (the service's are all counted). */
+    /**
+     * The JVM's threads except the test's own HTTP client's and the JDK's shared ones that any code may
+     * start once per JVM (the common fork-join pool, CompletableFuture's timeout scheduler); every thread
+     * of the service is counted.
+     */
     static long threads() {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> !t.getName().startsWith("HttpClient-")).count();
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName).filter(n -> !n.startsWith("HttpClient-")
+                && !n.startsWith("ForkJoinPool.commonPool") && !n.equals("CompletableFutureDelayScheduler")).count();
     }
 
     @Test
