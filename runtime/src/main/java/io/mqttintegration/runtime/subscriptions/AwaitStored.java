@@ -1,12 +1,14 @@
 package io.mqttintegration.runtime.subscriptions;
 
 import io.mqttintegration.storage.InboundMessage;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.concurrent.CompletionException;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.AsyncProcessorSupport;
@@ -24,8 +26,7 @@ import org.apache.camel.support.AsyncProcessorSupport;
 public final class AwaitStored extends AsyncProcessorSupport {
 
     private final Consumer<UUID> stored;
-    /** Per integration: completes once its latest message's exchange has completed. */
-    private final Map<UUID, CompletableFuture<Void>> previous = new ConcurrentHashMap<>();
+    private final Map<UUID, InOrder> subscriptions = new ConcurrentHashMap<>();
 
     /** @param stored told the integration of each message stored ({@link Subscriptions#stored}) */
     public AwaitStored(Consumer<UUID> stored) {
@@ -40,22 +41,63 @@ public final class AwaitStored extends AsyncProcessorSupport {
             callback.done(true);
             return true;
         }
-        UUID integrationId = message.integrationId();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        CompletableFuture<Void> before = previous.put(integrationId, done);
-        CompletableFuture<Void> turn = before == null ? CompletableFuture.completedFuture(null) : before;
-        message.outcome().whenComplete((outcome, error) -> turn.whenComplete((ignored, e) -> {
-            try {
-                if (error != null) {
-                    exchange.setException(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
-                } else {
-                    stored.accept(integrationId);
-                }
-                callback.done(false);
-            } finally {
-                done.complete(null);
-            }
-        }));
+        InOrder order = subscriptions.computeIfAbsent(message.integrationId(), id -> new InOrder());
+        order.add(new Waiting(message, exchange, callback));
+        message.outcome().whenComplete((outcome, error) -> order.drain());
         return false;
+    }
+
+    private record Waiting(InboundMessage message, Exchange exchange, AsyncCallback callback) {
+    }
+
+    /**
+     * One subscription's exchanges in the order they came. Whoever sees a commit completes every
+     * exchange at the head whose message is done, in a loop (a chain of futures would nest one stack
+     * frame set per message and overflow with a full in-flight window).
+     */
+    private final class InOrder {
+        private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+        private boolean draining;
+        private boolean again;
+
+        synchronized void add(Waiting w) {
+            waiting.add(w);
+        }
+
+        void drain() {
+            synchronized (this) {
+                if (draining) {
+                    again = true; // the thread draining now looks once more before it stops
+                    return;
+                }
+                draining = true;
+            }
+            while (true) {
+                List<Waiting> ready = new ArrayList<>();
+                synchronized (this) {
+                    while (!waiting.isEmpty() && waiting.peek().message().outcome().isDone()) {
+                        ready.add(waiting.poll());
+                    }
+                    if (ready.isEmpty() && !again) {
+                        draining = false;
+                        return;
+                    }
+                    again = false;
+                }
+                ready.forEach(this::complete);
+            }
+        }
+
+        private void complete(Waiting w) {
+            try {
+                w.message().outcome().join();
+                stored.accept(w.message().integrationId());
+            } catch (CompletionException e) {
+                w.exchange().setException(e.getCause() != null ? e.getCause() : e);
+            } catch (RuntimeException e) {
+                w.exchange().setException(e);
+            }
+            w.callback().done(false);
+        }
     }
 }

@@ -69,4 +69,24 @@ class AwaitStoredTest {
         assertEquals(null, e2.getException());
         assertEquals(List.of(integration), stored, "only the stored one is counted");
     }
+
+    @Test
+    void aFullInFlightWindowCompletedBackwardsCompletesInOrderWithoutDeepStacks() {
+        AwaitStored await = new AwaitStored(id -> { });
+        int n = 20_000; // more than any broker window; a chain of futures overflowed the stack here
+        List<InboundMessage> messages = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            InboundMessage m = message("m" + i);
+            messages.add(m);
+            String name = "m" + i;
+            await.process(exchange(m), sync -> order.add(name));
+        }
+        for (int i = n - 1; i >= 0; i--) {
+            messages.get(i).outcome().complete(StoreOutcome.STORED);
+        }
+        assertEquals(n, order.size(), "every exchange completed");
+        for (int i = 0; i < n; i++) {
+            assertEquals("m" + i, order.get(i));
+        }
+    }
 }
