@@ -56,6 +56,20 @@ public final class MessageParsing {
         return messages;
     }
 
+    /**
+     * Pipeline step: parses the messages of a batch that no sender parsed (a subscription's: its one
+     * client thread is the subscription's limit, the writers are several). A message already parsed,
+     * or that failed to parse, is left as it is; one of a {@code raw} integration is asked again, cheaply.
+     */
+    public List<InboundMessage> parsePending(List<InboundMessage> batch) {
+        for (InboundMessage m : batch) {
+            if (m.parseStatus() == InboundMessage.ParseStatus.RAW) {
+                parse(m);
+            }
+        }
+        return batch;
+    }
+
     public long parsed() {
         return parsed.get();
     }

@@ -77,4 +77,16 @@ class MessageParsingTest {
         InboundMessage m = new MessageParsing(x -> raw).parse(message("crash"));
         assertEquals(InboundMessage.ParseStatus.RAW, m.parseStatus());
     }
+
+    @Test
+    void theWritersParseOnlyWhatNoSenderParsed() {
+        MessageParsing parsing = new MessageParsing(m -> PARSER);
+        InboundMessage fromHttp = parsing.parse(message("1"));
+        InboundMessage fromMqtt = message("2");
+
+        parsing.parsePending(List.of(fromHttp, fromMqtt));
+
+        assertEquals(InboundMessage.ParseStatus.PARSED, fromMqtt.parseStatus());
+        assertEquals(2, parsing.parsed(), "the message parsed by its sender is not parsed again");
+    }
 }
