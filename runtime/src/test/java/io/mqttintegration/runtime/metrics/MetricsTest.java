@@ -32,6 +32,11 @@ class MetricsTest {
             assertEquals(202, refusedRow.statusCode(), refusedRow.body());
             assertEquals(400, service.postJson("/api/v1/ingest", "{\"topic\":\"p/#\",\"payload\":1}").statusCode());
 
+            // A request is counted when Camel completes its exchange, which may come just after the
+            // client has its answer: read until the last request shows (bounded), then check.
+            io.mqttintegration.runtime.Await.until("the last request counted", java.time.Duration.ofSeconds(5),
+                    () -> service.send("GET", "/metrics", RuntimeHarness.OPERATOR_KEY, null).body()
+                            .contains("mqi_http_requests_total{route=\"http-ingest\",status=\"400\"} 1"));
             HttpResponse<String> r = service.send("GET", "/metrics", RuntimeHarness.OPERATOR_KEY, null);
             assertEquals(200, r.statusCode(), r.body());
             assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
