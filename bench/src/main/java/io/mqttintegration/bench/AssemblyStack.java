@@ -9,12 +9,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -242,7 +238,7 @@ final class AssemblyStack implements AutoCloseable {
             throw new IOException("no built assembly at " + built + " (bench/run.sh builds it unless BENCH_NO_BUILD is set)");
         }
         karafHome = work.resolve("karaf");
-        copyTree(built, karafHome);
+        io.mqttintegration.devdb.Folders.copy(built, karafHome);
         httpPort = BenchService.freePort();
         launchKaraf();
     }
@@ -461,22 +457,6 @@ final class AssemblyStack implements AutoCloseable {
             }
         }
         throw new IOException("nothing listens on " + port);
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        Files.walkFileTree(from, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.COPY_ATTRIBUTES);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     /** Stops Karaf, Mosquitto and PostgreSQL (in that order) and removes the work folder. Runs once. */

@@ -58,22 +58,7 @@ class MessageParsingTest {
 
     @Test
     void aRawIntegrationsMessagesAreLeftAsTheyAre() {
-        PayloadParser raw = new PayloadParser() {
-            @Override
-            public String name() {
-                return "raw";
-            }
-
-            @Override
-            public boolean readsPayloads() {
-                return false;
-            }
-
-            @Override
-            public List<Reading> parse(String topic, byte[] payload, String contentType, Instant receivedAt) {
-                throw new AssertionError("a raw parser is never asked");
-            }
-        };
+        PayloadParser raw = new io.mqttintegration.parsers.RawParser();
         InboundMessage m = new MessageParsing(x -> raw).parse(message("crash"));
         assertEquals(InboundMessage.ParseStatus.RAW, m.parseStatus());
     }
