@@ -48,7 +48,7 @@ class SettingsTest {
         Settings shipped = new Settings(RuntimeHarness.shippedDefaults());
         // every key ProductRuntime reads must have a default in etc/
         for (String key : new String[] {"http.host", "http.port", "http.maxBodyBytes", "http.workerThreads",
-                "ingest.queue.size", "ingest.batch.size", "ingest.writers",
+                "ingest.queue.size", "ingest.batch.size", "ingest.writers", "ingest.writers.overlapAt",
                 "ingest.request.maxMessages", "ingest.commit.timeoutMs", "ingest.retryAfterSeconds", "routes.dir",
                 "routes.reload.enabled", "routes.reload.intervalMs", "mqtt.subscription.syncSeconds"}) {
             assertTrue(!shipped.text(key).isEmpty(), key);

@@ -15,6 +15,7 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.StatefulService;
 import org.apache.camel.component.seda.QueueReference;
 import org.apache.camel.component.seda.SedaComponent;
+import org.apache.camel.support.SynchronizationAdapter;
 
 /**
  * The bounded SEDA queue between the senders (an HTTP request, a subscription's message) and the
@@ -32,6 +33,7 @@ public final class IngestQueue {
     private final String queueName;
     private final int capacity;
     private final int batchSize;
+    private final WriterTurns turns;
     /** Messages offered and not yet taken by a writer: what the capacity bounds. */
     private final AtomicInteger queued = new AtomicInteger();
     private final LongAdder rejected = new LongAdder();
@@ -41,12 +43,14 @@ public final class IngestQueue {
     /**
      * @param capacity  messages the queue holds at most
      * @param batchSize messages a writer drains into one batch (it may pass it by one request)
+     * @param turns     when a writer starts its batch while another one writes
      */
-    public IngestQueue(CamelContext camelContext, String queueName, int capacity, int batchSize) {
+    public IngestQueue(CamelContext camelContext, String queueName, int capacity, int batchSize, WriterTurns turns) {
         this.camelContext = camelContext;
         this.queueName = queueName;
         this.capacity = capacity;
         this.batchSize = batchSize;
+        this.turns = turns;
     }
 
     /**
@@ -84,6 +88,7 @@ public final class IngestQueue {
             queued.addAndGet(-n);
             throw e;
         }
+        turns.queued(now + n);
         return messages;
     }
 
@@ -107,10 +112,24 @@ public final class IngestQueue {
 
     /**
      * Pipeline step: the messages of the entry a writer took, and of every entry queued behind it
-     * right now, until the batch holds {@code batchSize} messages. Never waits: what is not queued
-     * yet goes into the next batch, on the next free writer.
+     * when its turn comes ({@link WriterTurns}), until the batch holds {@code batchSize} messages.
+     * The turn ends when the exchange completes, written or failed.
      */
-    public List<InboundMessage> drain(List<InboundMessage> first) {
+    public List<InboundMessage> drain(Exchange exchange) {
+        turns.begin(queued::get);
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                turns.end();
+            }
+        });
+        @SuppressWarnings("unchecked")
+        List<InboundMessage> first = exchange.getMessage().getBody(List.class);
+        return drainBehind(first);
+    }
+
+    /** The messages of {@code first} and of every entry queued behind it now, up to the batch size. */
+    List<InboundMessage> drainBehind(List<InboundMessage> first) {
         List<InboundMessage> batch = new ArrayList<>(first);
         int taken = first.size();
         BlockingQueue<Exchange> entries = queue();
