@@ -28,6 +28,7 @@ import io.mqttintegration.runtime.cache.ExpiringCache;
 import io.mqttintegration.runtime.http.HealthReport;
 import io.mqttintegration.runtime.http.JsonRequests;
 import io.mqttintegration.runtime.ingest.IngestTargets;
+import io.mqttintegration.runtime.ingest.WriterTurns;
 import io.mqttintegration.runtime.ingest.IntegrationParsers;
 import io.mqttintegration.runtime.parsers.ParserFiles;
 import io.mqttintegration.runtime.parsers.ParserRegistry;
@@ -58,7 +59,9 @@ import io.mqttintegration.runtime.routes.FolderWatcher;
 import io.mqttintegration.storage.DeadLetterStore;
 import io.mqttintegration.storage.MessageWriter;
 import io.mqttintegration.storage.SchemaMigrations;
+import io.mqttintegration.runtime.http.EventLoopHttpEngine;
 import io.mqttintegration.runtime.http.HttpServerGuard;
+import io.mqttintegration.runtime.http.WorkerHop;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.ext.web.Router;
@@ -169,6 +172,10 @@ public final class ProductRuntime implements AutoCloseable {
 
     private void bindBeans(Registry registry) throws IOException {
         int maxBody = settings.integer("http.maxBodyBytes", 1, Integer.MAX_VALUE);
+        // Routes on Camel's platform-http engine run each request on a Vert.x worker thread (the API's
+        // database work): size them for the requests that may run at once. The HTTP server Camel makes
+        // with this Vert.x carries the idle and request timeouts and the connection cap (HttpServerGuard).
+        vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(settings.integer("http.workerThreads", 1, 1024)));
         DeadLetterStore deadLetterStore = new DeadLetterStore(dataSource);
         MessageWriter writer = new MessageWriter(dataSource, deadLetterStore);
         Tenancy tenancy = new Tenancy(dataSource);
@@ -179,7 +186,7 @@ public final class ProductRuntime implements AutoCloseable {
         parserRegistry.onChange(parsers::clear);
         MessageParsing parsing = new MessageParsing(parsers::parserFor);
         IngestQueue queue = new IngestQueue(context, "ingest", settings.integer("ingest.queue.size", 1, 10_000_000),
-                settings.integer("ingest.batch.size", 1, 100_000));
+                settings.integer("ingest.batch.size", 1, 100_000), new WriterTurns(settings.integer("ingest.writers.overlapAt", 1, 10_000_000)));
         settings.integer("ingest.writers", 1, 64); // read by routes/ingest-pipeline.camel.yaml; refused here when out of range
         deployer = new RouteFileDeployer(context);
 
@@ -191,6 +198,9 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("messageParser", parsing);
         registry.bind("messageWriter", writer);
         registry.bind("deadLetters", new DeadLetterHandler(deadLetterStore));
+        EventLoopHttpEngine eventLoopHttp = new EventLoopHttpEngine();
+        eventLoopHttp.setCamelContext(context);
+        registry.bind("eventLoopHttp", eventLoopHttp);
         registry.bind("httpErrors", new HttpErrors(settings.integer("ingest.retryAfterSeconds", 1, 3600)));
         registry.bind("healthReport", new HealthReport(context, dataSource, queue, parsing, writer, deadLetterStore, deployer));
         ApiParts api = bindApi(registry, maxBody, tenancy, integrations, parsers, parserRegistry);
@@ -198,10 +208,6 @@ public final class ProductRuntime implements AutoCloseable {
         writer.onBatch(metrics::batch);
         registry.bind("metrics", metrics);
         context.getManagementStrategy().addEventNotifier(new HttpRequestMetrics(metrics));
-        // Blocking work (waiting for the commit) runs on Vert.x worker threads: size them for the
-        // number of requests that may wait at once. The HTTP server Camel makes with this Vert.x
-        // carries the idle and request timeouts and the connection cap (see HttpServerGuard).
-        vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(settings.integer("http.workerThreads", 1, 1024)));
         registry.bind("vertx", HttpServerGuard.guard(vertx,
                 new HttpServerGuard.Limits(settings.integer("http.idleTimeoutSeconds", 1, 86_400),
                         settings.integer("http.requestTimeoutSeconds", 1, 86_400),
@@ -233,10 +239,15 @@ public final class ProductRuntime implements AutoCloseable {
         LiveKeys liveKeys = new LiveKeys(keys, new ExpiringCache<>(cacheTime, CACHE_ENTRIES, System::nanoTime));
         IngestTargets ingestTargets = new IngestTargets(integrations,
                 new ExpiringCache<>(cacheTime, CACHE_ENTRIES, System::nanoTime));
-        registry.bind("auth", new Authenticator(operatorKey, apiKeys, liveKeys,
-                new RateLimiter<>(settings.integer("security.authFailuresPerMinute", 1, 1_000_000))));
+        Authenticator authenticator = new Authenticator(operatorKey, apiKeys, liveKeys,
+                new RateLimiter<>(settings.integer("security.authFailuresPerMinute", 1, 1_000_000)));
+        registry.bind("auth", authenticator);
         registry.bind("jsonRequests", new JsonRequests(maxBody));
         registry.bind("ingestTargets", ingestTargets);
+        // routes/http-ingest.camel.yaml runs on the event loop: these move a request to a worker
+        // thread when its key, or an integration it names, must be read from the database.
+        registry.bind("ingestKeyLookup", new WorkerHop(vertx, authenticator::ingestNeedsNoLookup));
+        registry.bind("ingestIntegrationLookup", new WorkerHop(vertx, e -> ingestTargets.assignNeedsNoLookup(e, parsers::holds)));
         Quotas quotas = quotas(tenancy);
         registry.bind("organizationsApi", new OrganizationsApi(organizations, quotas));
         registry.bind("apiKeysApi", new ApiKeysApi(apiKeys, keys, organizations, integrations, liveKeys));

@@ -27,6 +27,11 @@ public final class LiveKeys {
         return cache.get(prefix, store::findLive);
     }
 
+    /** Whether {@link #find} answers the prefix without reading the database. */
+    public boolean holds(String prefix) {
+        return cache.holds(prefix);
+    }
+
     /** A key this node revoked. */
     public void revoked(UUID keyId) {
         cache.invalidateIf(k -> k.id().equals(keyId));

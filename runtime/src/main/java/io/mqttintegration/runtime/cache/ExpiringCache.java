@@ -70,6 +70,15 @@ public final class ExpiringCache<K, V> {
         return loaded;
     }
 
+    /** Whether {@link #get} would answer the key without its loader (a fresh entry is kept). */
+    public boolean holds(K key) {
+        if (ttlNanos == 0) {
+            return false;
+        }
+        Entry<V> kept = entries.get(key);
+        return kept != null && nanos.getAsLong() - kept.expiresAtNanos() < 0;
+    }
+
     public void invalidate(K key) {
         invalidations.incrementAndGet();
         entries.remove(key);

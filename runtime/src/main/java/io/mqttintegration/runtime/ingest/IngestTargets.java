@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 import org.apache.camel.Exchange;
 
 /**
@@ -44,6 +45,29 @@ public final class IngestTargets {
     private boolean exists(UUID org, UUID integration) {
         return owners.get(integration, id -> integrations.get(org, id).map(IntegrationRecord::organizationId))
                 .filter(org::equals).isPresent();
+    }
+
+    /**
+     * Whether {@link #assign} decides without reading the database (every integration named is the
+     * key's own or kept), and the parser choice of each is kept ({@code parserKept}).
+     */
+    public boolean assignNeedsNoLookup(Exchange exchange, Predicate<UUID> parserKept) {
+        Principal principal = exchange.getProperty(Principal.PROPERTY, Principal.class);
+        @SuppressWarnings("unchecked")
+        List<IngestItem> items = exchange.getMessage().getBody(List.class);
+        if (principal == null || items == null) {
+            return true;
+        }
+        for (IngestItem item : items) {
+            UUID integration = item.integrationId() != null ? item.integrationId() : principal.integrationId();
+            if (integration != null && !integration.equals(principal.integrationId()) && !owners.holds(integration)) {
+                return false;
+            }
+            if (integration != null && !parserKept.test(integration)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public List<InboundMessage> assign(Exchange exchange) {

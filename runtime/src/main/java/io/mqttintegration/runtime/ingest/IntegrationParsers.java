@@ -73,6 +73,15 @@ public final class IntegrationParsers {
         return selection.forTopic(message.topic());
     }
 
+    /** Whether {@link #parserFor} answers a message of the integration without reading the database. */
+    public boolean holds(UUID integrationId) {
+        if (integrationId == null) {
+            return true;
+        }
+        Selection selection = cache.get(integrationId);
+        return selection != null && System.nanoTime() - selection.loadedAtNanos() <= ttlNanos;
+    }
+
     public void invalidate(UUID integrationId) {
         cache.remove(integrationId);
     }
