@@ -43,7 +43,7 @@ public final class AssemblyHttpBench {
 
             // The JIT needs longer than a few seconds to settle on this path (compiler threads still busy
             // after 3 s in a JFR recording): the window measures the service warmed up, as it runs.
-            wrk(stack, script, connections, Integer.getInteger("bench.warmupSeconds", 15), false);
+            wrk(stack, script, connections, Integer.getInteger("bench.warmupSeconds", 45), false);
             System.out.printf("after warm-up: %s%n", stack.karafMemory());
 
             AssemblyWindow window = AssemblyWindow.open(stack);

@@ -28,7 +28,7 @@ public final class AssemblyHttpLatency {
             AssemblyStack.Tenant tenant = stack.tenant("bench");
             String key = stack.integrationWithIngestKey(tenant, "{\"host\":\"127.0.0.1\"}")[1];
 
-            IngestBench.openLoop(stack.httpPort, key, connections, Integer.getInteger("bench.warmupSeconds", 15), 1, rate);   // warm-up (the JIT settles), not counted
+            IngestBench.openLoop(stack.httpPort, key, connections, Integer.getInteger("bench.warmupSeconds", 45), 1, rate);   // warm-up (the JIT settles), not counted
             System.out.printf("after warm-up: %s%n", stack.karafMemory());
 
             AssemblyWindow window = AssemblyWindow.open(stack);
