@@ -23,21 +23,27 @@ class WriterTurnsTest {
 
     @Test
     void aWriterStartsAtOnceWhenNoOtherBatchIsBeingWritten() {
-        WriterTurns turns = new WriterTurns(100);
         turns.begin(() -> 1);
         assertEquals(1, turns.writing());
         turns.end();
         assertEquals(0, turns.writing());
     }
 
-    @Test
-    void whileABatchIsWrittenASecondWriterWaitsForItsEnd() throws Exception {
-        WriterTurns turns = new WriterTurns(100);
-        AtomicInteger queued = new AtomicInteger(1);
+    private final WriterTurns turns = new WriterTurns(100);
+    private final AtomicInteger queued = new AtomicInteger(1);
+    private final CountDownLatch started = new CountDownLatch(1);
+
+    /** A first batch being written and a second writer with one message, waiting. */
+    private Thread secondWriterWaiting() throws InterruptedException {
         turns.begin(queued::get);
-        CountDownLatch started = new CountDownLatch(1);
         Thread second = writer(turns, queued, started);
         assertFalse(started.await(200, TimeUnit.MILLISECONDS), "one message queued is not worth a commit beside the running one");
+        return second;
+    }
+
+    @Test
+    void whileABatchIsWrittenASecondWriterWaitsForItsEnd() throws Exception {
+        Thread second = secondWriterWaiting();
         turns.end();
         assertTrue(started.await(5, TimeUnit.SECONDS), "the end of the first batch lets the second writer go");
         second.join();
@@ -46,12 +52,7 @@ class WriterTurnsTest {
 
     @Test
     void aDeepQueueLetsASecondWriterStartBesideTheFirst() throws Exception {
-        WriterTurns turns = new WriterTurns(100);
-        AtomicInteger queued = new AtomicInteger(1);
-        turns.begin(queued::get);
-        CountDownLatch started = new CountDownLatch(1);
-        Thread second = writer(turns, queued, started);
-        assertFalse(started.await(200, TimeUnit.MILLISECONDS));
+        Thread second = secondWriterWaiting();
         queued.set(100);
         turns.queued(100);
         assertTrue(started.await(5, TimeUnit.SECONDS), "100 queued messages are a batch of their own: the writer starts");
@@ -61,7 +62,6 @@ class WriterTurnsTest {
 
     @Test
     void anInterruptedWriterStopsWaitingAndKeepsItsInterrupt() throws Exception {
-        WriterTurns turns = new WriterTurns(100);
         turns.begin(() -> 1);
         AtomicInteger interrupted = new AtomicInteger();
         Thread second = new Thread(() -> {
