@@ -48,7 +48,7 @@ public final class ExpiringCache<K, V> {
         }
         long now = nanos.getAsLong();
         Entry<V> kept = entries.get(key);
-        if (kept != null && now - kept.expiresAtNanos() < 0) {
+        if (fresh(kept, now)) {
             return Optional.of(kept.value());
         }
         long generation = invalidations.get();
@@ -75,8 +75,11 @@ public final class ExpiringCache<K, V> {
         if (ttlNanos == 0) {
             return false;
         }
-        Entry<V> kept = entries.get(key);
-        return kept != null && nanos.getAsLong() - kept.expiresAtNanos() < 0;
+        return fresh(entries.get(key), nanos.getAsLong());
+    }
+
+    private static boolean fresh(Entry<?> kept, long now) {
+        return kept != null && now - kept.expiresAtNanos() < 0;
     }
 
     public void invalidate(K key) {

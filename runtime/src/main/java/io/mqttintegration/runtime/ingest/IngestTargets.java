@@ -60,10 +60,11 @@ public final class IngestTargets {
         }
         for (IngestItem item : items) {
             UUID integration = item.integrationId() != null ? item.integrationId() : principal.integrationId();
-            if (integration != null && !integration.equals(principal.integrationId()) && !owners.holds(integration)) {
-                return false;
+            if (integration == null) {
+                continue;
             }
-            if (integration != null && !parserKept.test(integration)) {
+            boolean ownerKept = integration.equals(principal.integrationId()) || owners.holds(integration);
+            if (!ownerKept || !parserKept.test(integration)) {
                 return false;
             }
         }

@@ -66,7 +66,7 @@ public final class IntegrationParsers {
             return standard;
         }
         Selection selection = cache.get(message.integrationId());
-        if (selection == null || System.nanoTime() - selection.loadedAtNanos() > ttlNanos) {
+        if (!fresh(selection)) {
             selection = load(message.organizationId(), message.integrationId());
             cache.put(message.integrationId(), selection);
         }
@@ -78,7 +78,10 @@ public final class IntegrationParsers {
         if (integrationId == null) {
             return true;
         }
-        Selection selection = cache.get(integrationId);
+        return fresh(cache.get(integrationId));
+    }
+
+    private boolean fresh(Selection selection) {
         return selection != null && System.nanoTime() - selection.loadedAtNanos() <= ttlNanos;
     }
 

@@ -14,7 +14,8 @@ public final class WriterTurns {
     private final int overlapAt;
     private final Object lock = new Object();
     private int writing;
-    private volatile boolean waiting;
+    /** Writers waiting for their turn (read without the lock by {@link #queued}). */
+    private volatile int waiting;
 
     /** @param overlapAt messages queued that make a batch worth a commit beside another one */
     public WriterTurns(int overlapAt) {
@@ -31,15 +32,15 @@ public final class WriterTurns {
     public void begin(IntSupplier queued) {
         synchronized (lock) {
             boolean interrupted = false;
+            waiting++;
             while (writing > 0 && queued.getAsInt() < overlapAt && !interrupted) {
-                waiting = true;
                 try {
                     lock.wait();
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
             }
-            waiting = false;
+            waiting--;
             writing++;
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -57,7 +58,7 @@ public final class WriterTurns {
 
     /** The queue has grown to {@code queued} messages: a writer that waits for them may go. */
     public void queued(int queued) {
-        if (waiting && queued >= overlapAt) {
+        if (waiting > 0 && queued >= overlapAt) {
             synchronized (lock) {
                 lock.notifyAll();
             }
