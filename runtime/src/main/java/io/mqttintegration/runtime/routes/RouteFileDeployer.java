@@ -357,16 +357,16 @@ public final class RouteFileDeployer implements FileDeployer {
     }
 
     private void stopAndRemove(String routeId) throws Exception {
-        if (context.getRoute(routeId) != null) {
-            transitions.during(routeId, () -> {
+        transitions.during(routeId, () -> {
+            if (context.getRoute(routeId) != null) {
                 context.getRouteController().stopRoute(routeId);
                 context.removeRoute(routeId);
-            });
-        }
-        RouteDefinition definition = model.getRouteDefinition(routeId);
-        if (definition != null) {
-            model.removeRouteDefinition(definition);
-        }
+            }
+            RouteDefinition definition = model.getRouteDefinition(routeId);
+            if (definition != null) {
+                model.removeRouteDefinition(definition);
+            }
+        });
     }
 
     private String fail(Path file, Exception e) {

@@ -544,7 +544,6 @@ public final class Subscriptions implements AutoCloseable {
         client.unsubscribeOnce(run.droppedFilters);
         // No call on the client may block for ever (Paho waits without limit by default).
         client.setTimeToWait(settings.connectTimeoutSeconds() * 1000L);
-        context.getRegistry().bind(run.clientBean, client);
         Map<String, Object> parameters = new LinkedHashMap<>();
         parameters.put("integrationId", run.record.integrationId().toString());
         parameters.put("client", run.clientBean);
@@ -552,7 +551,11 @@ public final class Subscriptions implements AutoCloseable {
         parameters.put("keepAliveSeconds", target.keepAliveSeconds());
         parameters.put("sessionExpirySeconds", IntegrationTargets.sessionExpirySeconds(integration));
         try {
-            transitions.during(run.routeId, () -> context.addRouteFromTemplate(run.routeId, TEMPLATE, parameters));
+            // The client's registry entry with the route: the registry is a plain map too.
+            transitions.during(run.routeId, () -> {
+                context.getRegistry().bind(run.clientBean, client);
+                context.addRouteFromTemplate(run.routeId, TEMPLATE, parameters);
+            });
             Route route = context.getRoute(run.routeId);
             if (!(route.getEndpoint() instanceof PahoMqtt5Endpoint endpoint)) {
                 throw new IllegalStateException("template " + TEMPLATE + " must consume from a paho-mqtt5 endpoint");
@@ -562,7 +565,6 @@ public final class Subscriptions implements AutoCloseable {
             run.client = client;
         } catch (Exception e) {
             removeRoute(run);
-            context.getRegistry().unbind(run.clientBean);
             client.closeQuietly();
             throw e;
         }
@@ -611,7 +613,6 @@ public final class Subscriptions implements AutoCloseable {
                 awaitInflight(run.routeId);
             }
             removeRoute(run);
-            context.getRegistry().unbind(run.clientBean);
             if (run.client != null) {
                 if (endSession) {
                     run.client.closeSession();
@@ -643,17 +644,18 @@ public final class Subscriptions implements AutoCloseable {
 
     private void removeRoute(Running run) {
         try {
-            if (context.getRoute(run.routeId) != null) {
-                transitions.during(run.routeId, () -> {
+            transitions.during(run.routeId, () -> {
+                if (context.getRoute(run.routeId) != null) {
                     context.getRouteController().stopRoute(run.routeId);
                     context.removeRoute(run.routeId);
-                });
-            }
-            Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
-            RouteDefinition definition = model.getRouteDefinition(run.routeId);
-            if (definition != null) {
-                model.removeRouteDefinition(definition);
-            }
+                }
+                Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+                RouteDefinition definition = model.getRouteDefinition(run.routeId);
+                if (definition != null) {
+                    model.removeRouteDefinition(definition);
+                }
+                context.getRegistry().unbind(run.clientBean);
+            });
         } catch (Exception e) {
             LOG.warn("Could not remove route {}: {}", run.routeId, e.getMessage());
         }
