@@ -57,6 +57,7 @@ import io.mqttintegration.runtime.ingest.IngestRequestDecoder;
 import io.mqttintegration.runtime.ingest.MessageParsing;
 import io.mqttintegration.runtime.routes.RouteFileDeployer;
 import io.mqttintegration.runtime.routes.FolderWatcher;
+import io.mqttintegration.runtime.routes.ProductCamelContext;
 import io.mqttintegration.storage.DeadLetterStore;
 import io.mqttintegration.storage.MessageWriter;
 import io.mqttintegration.storage.SchemaMigrations;
@@ -134,7 +135,7 @@ public final class ProductRuntime implements AutoCloseable {
         int migrations = SchemaMigrations.apply(dataSource);
         LOG.info("Database schema up to date ({} migrations applied now)", migrations);
 
-        context = new DefaultCamelContext();
+        context = new ProductCamelContext();
         context.getCamelContextExtension().setName(CONTEXT_NAME);
         // Inside the bundle, Camel must find its plugins (YAML DSL, components) on the bundle's class loader.
         context.setApplicationContextClassLoader(ProductRuntime.class.getClassLoader());

@@ -22,9 +22,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code submit}: the connection's three loops (receiver, sender, callback), each blocking a
  * thread for as long as the connection lives: a pool without bound that reuses ended loops'
  * threads (a bounded one would starve: the loops never return while connected);</li>
- * <li>{@code execute}: a connect's or disconnect's short background step (TCP connect, CONNECT
- * sent; DISCONNECT sent): a fixed pool of {@code connectThreads}, which also bounds how many
- * subscriptions open a connection at once (the CONNACK is awaited without a thread);</li>
+ * <li>{@code execute}: a connect's or disconnect's background step (TCP connect, CONNECT sent;
+ * DISCONNECT sent): a pool of at most {@code connectThreads}, which also bounds how many
+ * subscriptions open a connection at once (the CONNACK is awaited without a thread). The step is
+ * short in work but not in time: Paho 1.2.5 starts the connection's three loops one after the
+ * other and sleeps 100 ms after each until it runs ({@code CommsSender.start} and its siblings),
+ * so a connect holds its thread ~300 ms. With 8 threads that made 2,000 subscriptions connect at
+ * a steady ~27 per second (on the assembly, at the start and after a broker restart alike); the
+ * threads sleep, so many are cheap, and they end after 30 s without work;</li>
  * <li>{@code schedule}: keep-alive pings, on the subscriptions' shared scheduler (no
  * {@code Timer} thread per client).</li>
  * </ul>
@@ -47,7 +52,7 @@ final class ClientThreads extends AbstractExecutorService implements ScheduledEx
                 daemon("mqi-mqtt-connection-"));
         this.steps = new ThreadPoolExecutor(connectThreads, connectThreads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 daemon("mqi-mqtt-connect-"));
-        this.steps.prestartAllCoreThreads(); // a fixed cost of the node, not one of each subscription
+        this.steps.allowCoreThreadTimeOut(true); // none while nothing connects
     }
 
     static ThreadFactory daemon(String prefix) {

@@ -144,8 +144,11 @@ public final class Subscriptions implements AutoCloseable {
      * (retries, reconnects, syncs, the clients' keep-alive pings): four threads for the whole node.
      */
     private final ScheduledExecutorService executor;
-    /** How many subscriptions open a connection at once (and how many stop at once at service stop). */
-    static final int CONNECT_THREADS = 8;
+    /**
+     * How many subscriptions open a connection at once (and how many stop at once at service stop):
+     * each holds a thread ~300 ms, mostly asleep in Paho ({@link ClientThreads}), so ~200 per second.
+     */
+    static final int CONNECT_THREADS = 64;
     /** Every client's threads: see {@link ClientThreads}. */
     private final ClientThreads clientThreads;
     /** Retries of a subscription that could not connect, up to maxRetrySeconds, jittered. */
