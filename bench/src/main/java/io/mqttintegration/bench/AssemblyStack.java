@@ -260,6 +260,12 @@ final class AssemblyStack implements AutoCloseable {
         env.put("MQI_SSH_PORT", Integer.toString(BenchService.freePort()));
         env.remove("EXTRA_JAVA_OPTS");
         env.remove("JAVA_OPTS");
+        // Another JVM setting than bin/setenv's shipped heap (BENCH_KARAF_JAVA_OPTS="-Xmx512m -XX:..."): said so.
+        String javaOpts = System.getenv("BENCH_KARAF_JAVA_OPTS");
+        if (javaOpts != null && !javaOpts.isBlank()) {
+            env.put("EXTRA_JAVA_OPTS", javaOpts);
+            System.out.println("Karaf's JVM with EXTRA_JAVA_OPTS=" + javaOpts + " (not the shipped bin/setenv heap)");
+        }
         karaf = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (true) {
