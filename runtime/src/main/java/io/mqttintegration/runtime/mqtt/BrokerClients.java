@@ -121,6 +121,8 @@ public final class BrokerClients implements AutoCloseable {
             options.setSocketFactory(new PinnedSslSocketFactory(TlsContexts.create(tls.caCertPem(), tls.clientCertPem(),
                     tls.clientKeyPem()).getSocketFactory(), address, t.host(), t.port()));
             options.setHttpsHostnameVerificationEnabled(tls.verifyHostname());
+        } else {
+            options.setSocketFactory(new ReadBufferedSocketFactory());
         }
         return options;
     }
