@@ -21,7 +21,7 @@ import javax.net.SocketFactory;
  */
 public final class ReadBufferedSocketFactory extends SocketFactory {
 
-    static final int BUFFER = 16 * 1024;
+    static final int BUFFER = 8 * 1024;
 
     @Override
     public Socket createSocket() {
