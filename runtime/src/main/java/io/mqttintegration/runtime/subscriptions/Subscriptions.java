@@ -302,7 +302,7 @@ public final class Subscriptions implements AutoCloseable {
         Optional<IntegrationRecord> integration = integrations.get(r.organizationId(), r.integrationId());
         Running old = running.get(r.integrationId());
         boolean moves = integration.isPresent() && sessionMoves(old, integration.get());
-        stopRunning(r.integrationId(), moves);
+        stopRunning(r.integrationId(), moves, true);
         if (closed || integration.isEmpty() || !integration.get().enabled()) {
             return SubscriptionStatus.stopped(r.topics(), r.qos());
         }
@@ -344,7 +344,7 @@ public final class Subscriptions implements AutoCloseable {
     public boolean stop(UUID integrationId, boolean endSession) {
         synchronized (lock(integrationId)) {
             changedAt.put(integrationId, System.nanoTime());
-            return stopRunning(integrationId, endSession);
+            return stopRunning(integrationId, endSession, true);
         }
     }
 
@@ -599,7 +599,11 @@ public final class Subscriptions implements AutoCloseable {
         return o;
     }
 
-    private boolean stopRunning(UUID integrationId, boolean endSession) {
+    /**
+     * @param removeRoute whether the route goes too (not at the service's stop: Camel's stop removes
+     *        every route, and removing 2,000 one by one walked all the others' endpoints each time)
+     */
+    private boolean stopRunning(UUID integrationId, boolean endSession, boolean removeRoute) {
         Running run = running.remove(integrationId);
         if (run == null) {
             return false;
@@ -615,7 +619,11 @@ public final class Subscriptions implements AutoCloseable {
                 run.client.drain();
                 awaitInflight(run.routeId);
             }
-            removeRoute(run);
+            if (removeRoute) {
+                removeRoute(run);
+            } else {
+                stopRoute(run);
+            }
             if (run.client != null) {
                 if (endSession) {
                     run.client.closeSession();
@@ -642,6 +650,18 @@ public final class Subscriptions implements AutoCloseable {
         int left = context.getInflightRepository().size(routeId);
         if (left > 0) {
             LOG.warn("Stopping {} with {} messages not yet stored: they stay unacknowledged and come again", routeId, left);
+        }
+    }
+
+    private void stopRoute(Running run) {
+        try {
+            transitions.during(run.routeId, () -> {
+                if (context.getRoute(run.routeId) != null) {
+                    context.getRouteController().stopRoute(run.routeId);
+                }
+            });
+        } catch (Exception e) {
+            LOG.warn("Could not stop route {}: {}", run.routeId, e.getMessage());
         }
     }
 
@@ -692,7 +712,7 @@ public final class Subscriptions implements AutoCloseable {
             for (UUID id : ids) {
                 stops.add(stopping.submit(() -> {
                     synchronized (lock(id)) {
-                        stopRunning(id, false);
+                        stopRunning(id, false, false);
                     }
                 }));
             }
