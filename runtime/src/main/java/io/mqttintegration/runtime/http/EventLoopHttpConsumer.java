@@ -25,8 +25,9 @@ import org.apache.camel.spi.HeaderFilterStrategy;
  * which then blocks until the route completes: per request two thread hand-offs and a park, which
  * cost more CPU than the ingestion route itself on a small machine (docs/architecture.md).
  *
- * <p>Form bodies are not turned into headers (the routes served here take JSON). A route served here must not block: a step that may read the database wraps itself in
- * {@link WorkerHop}, which moves the rest of the exchange to a worker thread when it must.
+ * <p>Form bodies are not turned into headers (the routes served here take JSON). A route served
+ * here must not block: a step that may read the database wraps itself in {@link WorkerHop}, which
+ * moves the rest of the exchange to a worker thread when it must.
  */
 final class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
 

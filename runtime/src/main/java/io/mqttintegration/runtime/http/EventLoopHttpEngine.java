@@ -1,5 +1,7 @@
 package io.mqttintegration.runtime.http;
 
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
@@ -22,7 +24,7 @@ public final class EventLoopHttpEngine extends VertxPlatformHttpEngine {
 
     @Override
     public PlatformHttpConsumer createConsumer(PlatformHttpEndpoint endpoint, Processor processor) {
-        List<io.vertx.core.Handler<io.vertx.ext.web.RoutingContext>> handlers = getHandlers();
+        List<Handler<RoutingContext>> handlers = getHandlers();
         return new EventLoopHttpConsumer(endpoint, processor, handlers == null ? List.of() : handlers,
                 VertxPlatformHttpRouter.getRouterNameFromPort(getServerPort()));
     }

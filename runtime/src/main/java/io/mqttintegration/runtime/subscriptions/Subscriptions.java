@@ -619,11 +619,7 @@ public final class Subscriptions implements AutoCloseable {
                 run.client.drain();
                 awaitInflight(run.routeId);
             }
-            if (removeRoute) {
-                removeRoute(run);
-            } else {
-                stopRoute(run);
-            }
+            takeDown(run, removeRoute);
             if (run.client != null) {
                 if (endSession) {
                     run.client.closeSession();
@@ -653,24 +649,22 @@ public final class Subscriptions implements AutoCloseable {
         }
     }
 
-    private void stopRoute(Running run) {
-        try {
-            transitions.during(run.routeId, () -> {
-                if (context.getRoute(run.routeId) != null) {
-                    context.getRouteController().stopRoute(run.routeId);
-                }
-            });
-        } catch (Exception e) {
-            LOG.warn("Could not stop route {}: {}", run.routeId, e.getMessage());
-        }
+    private void removeRoute(Running run) {
+        takeDown(run, true);
     }
 
-    private void removeRoute(Running run) {
+    /** Stops the route and, with {@code remove}, removes it with its definition and client bean. */
+    private void takeDown(Running run, boolean remove) {
         try {
             transitions.during(run.routeId, () -> {
                 if (context.getRoute(run.routeId) != null) {
                     context.getRouteController().stopRoute(run.routeId);
-                    context.removeRoute(run.routeId);
+                    if (remove) {
+                        context.removeRoute(run.routeId);
+                    }
+                }
+                if (!remove) {
+                    return;
                 }
                 Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
                 RouteDefinition definition = model.getRouteDefinition(run.routeId);
@@ -680,7 +674,7 @@ public final class Subscriptions implements AutoCloseable {
                 context.getRegistry().unbind(run.clientBean);
             });
         } catch (Exception e) {
-            LOG.warn("Could not remove route {}: {}", run.routeId, e.getMessage());
+            LOG.warn("Could not {} route {}: {}", remove ? "remove" : "stop", run.routeId, e.getMessage());
         }
     }
 
