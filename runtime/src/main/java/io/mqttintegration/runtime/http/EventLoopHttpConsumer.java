@@ -8,9 +8,11 @@ import io.vertx.ext.web.RoutingContext;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.nio.ByteBuffer;
 import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;
+import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConsumer;
@@ -74,6 +76,13 @@ final class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
     }
 
     private void respond(RoutingContext ctx, Exchange exchange) {
+        Message answer = exchange.getMessage();
+        if (answer.getBody() instanceof byte[] bytes) {
+            // Camel 4.14 writes a byte[] body as an InputStream pumped through a worker thread
+            // (AsyncInputStream): a hand-off and a few allocations per answer, and no answer at all
+            // while every worker is busy. A ByteBuffer goes out at once, with its Content-Length.
+            answer.setBody(ByteBuffer.wrap(bytes));
+        }
         Future<Void> written;
         try {
             written = (Future<Void>) WRITE_RESPONSE.invokeExact(ctx, exchange, getEndpoint().getHeaderFilterStrategy(),

@@ -64,6 +64,10 @@ class HttpIngestRouteTest {
                 "SELECT device_id || '|' || to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || '+00|' || metrics::text"
                         + " || '|' || parse_status FROM mqtt_messages WHERE topic = '" + topic + "'"));
         assertFalse(response.headers().firstValue("User-Agent").isPresent(), "request headers are not echoed back");
+        // One buffer with its length, written at once: not a stream pumped through a worker thread, chunked.
+        assertEquals(String.valueOf(response.body().getBytes(StandardCharsets.UTF_8).length),
+                response.headers().firstValue("Content-Length").orElse("none"), "the 202's length: " + response.headers().map());
+        assertFalse(response.headers().firstValue("Transfer-Encoding").isPresent(), "the 202 is not chunked");
     }
 
     @Test
