@@ -75,16 +75,26 @@ public final class Tenancy {
     }
 
     /**
-     * Scopes the current transaction (autocommit off): role mqi_app, and the organization or the
-     * operator flag. Both reset at commit or rollback.
+     * The statement that scopes the current transaction (autocommit off): role mqi_app, and the
+     * organization or the operator flag, both reset at commit or rollback. Its two parameters are set
+     * by {@link #bindScope}. One statement, one round trip: set_config('role', ..., true) is SET LOCAL
+     * ROLE. A writer sends it in the same round trip as its INSERT (statements joined by ';').
      */
+    public static final String SCOPE =
+            "SELECT set_config('role', 'mqi_app', true), set_config('mqi.org_id', ?, true), set_config('mqi.operator', ?, true)";
+
+    /** Scopes the current transaction (autocommit off) with {@link #SCOPE}. */
     public static void enter(Connection c, UUID organizationId, boolean operator) throws SQLException {
-        // One statement, one round trip: set_config('role', ..., true) is SET LOCAL ROLE.
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT set_config('role', 'mqi_app', true), set_config('mqi.org_id', ?, true), set_config('mqi.operator', ?, true)")) {
-            ps.setString(1, organizationId == null ? "" : organizationId.toString());
-            ps.setString(2, operator ? "on" : "off");
+        try (PreparedStatement ps = c.prepareStatement(SCOPE)) {
+            bindScope(ps, 1, organizationId, operator);
             ps.execute();
         }
+    }
+
+    /** Sets the parameters of {@link #SCOPE} in a statement where its first one is {@code first}; returns the next. */
+    public static int bindScope(PreparedStatement ps, int first, UUID organizationId, boolean operator) throws SQLException {
+        ps.setString(first, organizationId == null ? "" : organizationId.toString());
+        ps.setString(first + 1, operator ? "on" : "off");
+        return first + 2;
     }
 }

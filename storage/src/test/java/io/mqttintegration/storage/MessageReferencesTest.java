@@ -95,6 +95,39 @@ class MessageReferencesTest {
     }
 
     @Test
+    void aBatchOfTwoOrganizationsIsWrittenUnderEachOnesScope() throws Exception {
+        // Row-level security is forced on mqtt_messages: each organization's rows are inserted only
+        // once the transaction is scoped to it (the scope travels with the INSERT, in one round trip).
+        OrganizationStore orgs = new OrganizationStore(tenancy);
+        Organization a = orgs.create("a");
+        Organization b = orgs.create("b");
+        UUID ia = integration(a, "a");
+        UUID ib = integration(b, "b");
+        List<InboundMessage> batch = new ArrayList<>();
+        for (UUID[] target : new UUID[][] {{a.id(), ia}, {b.id(), ib}, {a.id(), ia}, {null, null}}) {
+            batch.add(new InboundMessage(InboundMessage.Source.HTTP, "t", "{}".getBytes(StandardCharsets.UTF_8),
+                    "application/json", Instant.now(), target[0], target[1]));
+        }
+
+        writer.write(batch);
+
+        for (InboundMessage m : batch) {
+            assertEquals(StoreOutcome.STORED, m.outcome().get());
+        }
+        String count = "SELECT count(*) FROM mqtt_messages";
+        assertEquals(2L, (long) tenancy.inOrg(a.id(), c -> countIn(c, count)), "organization a sees its two rows only");
+        assertEquals(1L, (long) tenancy.inOrg(b.id(), c -> countIn(c, count)), "organization b sees its row only");
+        assertEquals(4, operatorCount(count), "the operator's row (no organization) too");
+    }
+
+    private static long countIn(java.sql.Connection c, String sql) throws java.sql.SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
     void deletingAnIntegrationDeletesItsMessagesAndNoOthers() {
         Organization org = new OrganizationStore(tenancy).create("o");
         UUID gone = integration(org, "gone");
