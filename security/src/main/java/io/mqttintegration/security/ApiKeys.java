@@ -7,7 +7,6 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -18,7 +17,11 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class ApiKeys {
 
-    private static final Pattern FORMAT = Pattern.compile("mqi_([a-z2-7]{12})_([A-Za-z0-9_-]{43})");
+    /** {@code mqi_}, 12 base32 characters, {@code _}, 43 base64url characters (32 random bytes). */
+    static final String FORMAT = "mqi_([a-z2-7]{12})_([A-Za-z0-9_-]{43})";
+    private static final int PREFIX_START = 4;
+    private static final int PREFIX_END = PREFIX_START + 12;
+    private static final int LENGTH = PREFIX_END + 1 + 43;
     private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
 
     private final SecureRandom random = new SecureRandom();
@@ -53,8 +56,23 @@ public final class ApiKeys {
         if (key == null) {
             return Optional.empty();
         }
-        var m = FORMAT.matcher(key);
-        return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
+        // FORMAT, checked by hand: a regular expression cost ~3 % of the ingestion thread (profile).
+        if (key.length() != LENGTH || !key.startsWith("mqi_") || key.charAt(PREFIX_END) != '_') {
+            return Optional.empty();
+        }
+        for (int i = PREFIX_START; i < PREFIX_END; i++) {
+            char ch = key.charAt(i);
+            if (!(ch >= 'a' && ch <= 'z' || ch >= '2' && ch <= '7')) {
+                return Optional.empty();
+            }
+        }
+        for (int i = PREFIX_END + 1; i < LENGTH; i++) {
+            char ch = key.charAt(i);
+            if (!(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '_' || ch == '-')) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(key.substring(PREFIX_START, PREFIX_END));
     }
 
     public byte[] hash(String key) {

@@ -40,6 +40,33 @@ class SecurityTest {
     }
 
     @Test
+    void aKeysPrefixIsFoundExactlyWhenTheKeyHasTheFormat() {
+        java.util.regex.Pattern format = java.util.regex.Pattern.compile(ApiKeys.FORMAT);
+        ApiKeys keys = new ApiKeys(SECRET);
+        java.util.Random random = new java.util.Random(7);
+        String alphabet = "mqi_azAZ279018-+/=.{} \u00e9\u0000";
+        int valid = 0;
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder key = new StringBuilder(keys.generate().key());
+            // one to three edits of a real key: a character replaced, removed or added
+            for (int edits = random.nextInt(4); edits > 0; edits--) {
+                int at = random.nextInt(key.length());
+                char ch = alphabet.charAt(random.nextInt(alphabet.length()));
+                switch (random.nextInt(3)) {
+                    case 0 -> key.setCharAt(at, ch);
+                    case 1 -> key.deleteCharAt(at);
+                    default -> key.insert(at, ch);
+                }
+            }
+            java.util.regex.Matcher m = format.matcher(key);
+            Optional<String> expected = m.matches() ? Optional.of(m.group(1)) : Optional.empty();
+            assertEquals(expected, ApiKeys.prefixOf(key.toString()), key.toString());
+            valid += expected.isPresent() ? 1 : 0;
+        }
+        assertTrue(valid > 3_000 && valid < 17_000, "both kinds were tried: " + valid + " well-formed");
+    }
+
+    @Test
     void secretBoxBindsACiphertextToItsOrganization() {
         SecretBox box = new SecretBox(SECRET);
         byte[] sealed = box.seal("broker-password", "org-a");
