@@ -32,7 +32,10 @@ public final class AssemblyHttpLatency {
             System.out.printf("after warm-up: %s%n", stack.karafMemory());
 
             AssemblyWindow window = AssemblyWindow.open(stack);
+            long driverCpu = Machine.cpuMillis();
+            long driverStart = System.nanoTime();
             IngestBench.Result r = IngestBench.openLoop(stack.httpPort, key, connections, seconds, 1, rate);
+            double driverCores = (Machine.cpuMillis() - driverCpu) / ((System.nanoTime() - driverStart) / 1e6);
             window.close();
             long answered = r.statuses.values().stream().mapToLong(Long::longValue).sum();
             System.out.printf("offered %.0f req/s for %d s (%d requests): answers %s; load %s%n", rate, seconds, (long) (rate * seconds),
@@ -41,6 +44,9 @@ public final class AssemblyHttpLatency {
                     r.p(50), r.p(90), r.p(99), r.p(99.9), r.p(100));
             System.out.printf("  %d answered; 202'd messages/s from the first send to the last answer: %.0f%n", answered,
                     r.messagesPerSecond);
+            System.out.printf("  the load driver (this JVM, %d connections) used %.2f cores of the machine's %d%n", connections, driverCores,
+                    Runtime.getRuntime().availableProcessors());
+            System.out.printf("  by second of the schedule (second:count/p99/max ms): %s%n", r.timeline());
             window.print("  ");
         }
     }

@@ -105,9 +105,24 @@ public final class IngestBench {
         long messages;
         double messagesPerSecond;
         long[] sortedMicros = new long[0];
+        /** The latencies (µs) of the 202s by the second of the run their request was sent (or scheduled) in. */
+        long[][] microsBySecond = new long[0][];
 
         double p(double pct) {
             return Machine.pct(sortedMicros, pct);
+        }
+
+        /** Per second of the run: "second:count/p99/max" (ms), to tell a stall from a steady tail. */
+        String timeline() {
+            StringBuilder b = new StringBuilder();
+            for (int s = 0; s < microsBySecond.length; s++) {
+                long[] sorted = Machine.sorted(microsBySecond[s]);
+                if (sorted.length > 0) {
+                    b.append(String.format(" %d:%d/%.0f/%.0f", s + 1, sorted.length, Machine.pct(sorted, 99),
+                            Machine.pct(sorted, 100)));
+                }
+            }
+            return b.toString().trim();
         }
     }
 
@@ -147,12 +162,14 @@ public final class IngestBench {
         Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
         AtomicLong messages = new AtomicLong();
         long[][] latencies = new long[clients][];
+        int[][] sentIn = new int[clients][];
         Thread[] threads = new Thread[clients];
         long started = System.nanoTime();
         for (int c = 0; c < clients; c++) {
             int client = c;
             threads[c] = new Thread(() -> {
                 long[] lat = new long[1 << 14];
+                int[] sec = new int[1 << 14];
                 int n = 0;
                 try (RawHttp http = new RawHttp("127.0.0.1", port)) {
                     for (long i = 0; ; i++) {
@@ -169,12 +186,15 @@ public final class IngestBench {
                             messages.addAndGet(perRequest);
                             if (n == lat.length) {
                                 lat = Arrays.copyOf(lat, n * 2);
+                                sec = Arrays.copyOf(sec, n * 2);
                             }
+                            sec[n] = (int) Math.max(0, (t0 - started) / 1_000_000_000L);
                             lat[n++] = micros;
                         }
                     }
                 }
                 latencies[client] = Arrays.copyOf(lat, n);
+                sentIn[client] = Arrays.copyOf(sec, n);
             }, "load-" + c);
             threads[c].start();
         }
@@ -187,6 +207,25 @@ public final class IngestBench {
         r.messages = messages.get();
         r.messagesPerSecond = r.messages / elapsed;
         r.sortedMicros = Machine.sorted(Arrays.stream(latencies).flatMapToLong(Arrays::stream).toArray());
+        int last = Arrays.stream(sentIn).flatMapToInt(Arrays::stream).max().orElse(-1);
+        long[][] bySecond = new long[last + 1][];
+        int[] counts = new int[last + 1];
+        for (int[] client : sentIn) {
+            for (int s : client) {
+                counts[s]++;
+            }
+        }
+        for (int s = 0; s <= last; s++) {
+            bySecond[s] = new long[counts[s]];
+            counts[s] = 0;
+        }
+        for (int c = 0; c < clients; c++) {
+            for (int i = 0; i < sentIn[c].length; i++) {
+                int s = sentIn[c][i];
+                bySecond[s][counts[s]++] = latencies[c][i];
+            }
+        }
+        r.microsBySecond = bySecond;
         return r;
     }
 
