@@ -46,6 +46,8 @@ public final class AssemblyHttpLatency {
                     r.messagesPerSecond);
             System.out.printf("  the load driver (this JVM, %d connections) used %.2f cores of the machine's %d%n", connections, driverCores,
                     Runtime.getRuntime().availableProcessors());
+            System.out.printf("  the driver's own lateness (send time minus scheduled time, counted in the latency), ms: p50 %.1f  p99 %.1f"
+                    + "  max %.1f%n", Machine.pct(r.sortedLateMicros, 50), Machine.pct(r.sortedLateMicros, 99), Machine.pct(r.sortedLateMicros, 100));
             System.out.printf("  by second of the schedule (second:count/p99/max ms): %s%n", r.timeline());
             window.print("  ");
         }

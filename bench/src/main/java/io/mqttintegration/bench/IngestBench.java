@@ -105,6 +105,8 @@ public final class IngestBench {
         long messages;
         double messagesPerSecond;
         long[] sortedMicros = new long[0];
+        /** How late each request left after its scheduled time (µs, open loop only): the driver's own share of the latency. */
+        long[] sortedLateMicros = new long[0];
         /** The latencies (µs) of the 202s by the second of the run their request was sent (or scheduled) in. */
         long[][] microsBySecond = new long[0][];
 
@@ -163,12 +165,14 @@ public final class IngestBench {
         AtomicLong messages = new AtomicLong();
         long[][] latencies = new long[clients][];
         int[][] sentIn = new int[clients][];
+        long[][] lateness = new long[clients][];
         Thread[] threads = new Thread[clients];
         long started = System.nanoTime();
         for (int c = 0; c < clients; c++) {
             int client = c;
             threads[c] = new Thread(() -> {
                 long[] lat = new long[1 << 14];
+                long[] late = new long[1 << 14];
                 int[] sec = new int[1 << 14];
                 int n = 0;
                 try (RawHttp http = new RawHttp("127.0.0.1", port)) {
@@ -179,6 +183,7 @@ public final class IngestBench {
                         }
                         byte[] body = body(clientBase + client, i * perRequest, perRequest);
                         long t0 = from == 0 ? System.nanoTime() : from;
+                        long lateMicros = (System.nanoTime() - t0) / 1000;
                         int status = http.post("/api/v1/ingest", key, body);
                         long micros = (System.nanoTime() - t0) / 1000;
                         statuses.computeIfAbsent(status, k -> new AtomicLong()).incrementAndGet();
@@ -187,7 +192,9 @@ public final class IngestBench {
                             if (n == lat.length) {
                                 lat = Arrays.copyOf(lat, n * 2);
                                 sec = Arrays.copyOf(sec, n * 2);
+                                late = Arrays.copyOf(late, n * 2);
                             }
+                            late[n] = lateMicros;
                             sec[n] = (int) Math.max(0, (t0 - started) / 1_000_000_000L);
                             lat[n++] = micros;
                         }
@@ -195,6 +202,7 @@ public final class IngestBench {
                 }
                 latencies[client] = Arrays.copyOf(lat, n);
                 sentIn[client] = Arrays.copyOf(sec, n);
+                lateness[client] = Arrays.copyOf(late, n);
             }, "load-" + c);
             threads[c].start();
         }
@@ -226,6 +234,7 @@ public final class IngestBench {
             }
         }
         r.microsBySecond = bySecond;
+        r.sortedLateMicros = Machine.sorted(Arrays.stream(lateness).flatMapToLong(Arrays::stream).toArray());
         return r;
     }
 
