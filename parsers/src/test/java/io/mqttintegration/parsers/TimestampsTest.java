@@ -3,7 +3,11 @@ package io.mqttintegration.parsers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class TimestampsTest {
@@ -23,7 +27,7 @@ class TimestampsTest {
 
     @Test
     void readsTheCommonFormByHandAsTheIsoFormatterDoes() {
-        java.util.Random random = new java.util.Random(11);
+        Random random = new Random(11);
         String alphabet = "0123456789-+:.TZtz ";
         String[] seeds = {"2026-11-26T10:30:00Z", "2024-02-29T23:59:59.999999999+14:00", "1970-01-01T00:00:00.5-01:30",
             "2025-02-28T00:00:00+18:00", "2026-12-31T12:00:00.123-18:00", "9999-12-31T23:59:59Z"};
@@ -43,8 +47,8 @@ class TimestampsTest {
             Instant byHand = Timestamps.commonIso(text);
             Instant byFormatter;
             try {
-                byFormatter = java.time.OffsetDateTime.parse(text, java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-            } catch (java.time.DateTimeException e) {
+                byFormatter = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            } catch (DateTimeException e) {
                 byFormatter = null;
             }
             if (byHand != null) {

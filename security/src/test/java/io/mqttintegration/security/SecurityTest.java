@@ -13,6 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,9 +44,9 @@ class SecurityTest {
 
     @Test
     void aKeysPrefixIsFoundExactlyWhenTheKeyHasTheFormat() {
-        java.util.regex.Pattern format = java.util.regex.Pattern.compile(ApiKeys.FORMAT);
+        Pattern format = Pattern.compile(ApiKeys.FORMAT);
         ApiKeys keys = new ApiKeys(SECRET);
-        java.util.Random random = new java.util.Random(7);
+        Random random = new Random(7);
         String alphabet = "mqi_azAZ279018-+/=.{} \u00e9\u0000";
         int valid = 0;
         for (int n = 0; n < 20_000; n++) {
@@ -58,7 +61,7 @@ class SecurityTest {
                     default -> key.insert(at, ch);
                 }
             }
-            java.util.regex.Matcher m = format.matcher(key);
+            Matcher m = format.matcher(key);
             Optional<String> expected = m.matches() ? Optional.of(m.group(1)) : Optional.empty();
             assertEquals(expected, ApiKeys.prefixOf(key.toString()), key.toString());
             valid += expected.isPresent() ? 1 : 0;

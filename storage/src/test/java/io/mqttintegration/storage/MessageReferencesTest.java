@@ -8,8 +8,10 @@ import io.mqttintegration.storage.tenants.IntegrationStore;
 import io.mqttintegration.storage.tenants.Organization;
 import io.mqttintegration.storage.tenants.OrganizationStore;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,12 +59,7 @@ class MessageReferencesTest {
     }
 
     private long operatorCount(String sql) {
-        return tenancy.asOperator(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        });
+        return tenancy.asOperator(c -> countIn(c, sql));
     }
 
     private String operatorList(String sql) {
@@ -120,7 +117,7 @@ class MessageReferencesTest {
         assertEquals(4, operatorCount(count), "the operator's row (no organization) too");
     }
 
-    private static long countIn(java.sql.Connection c, String sql) throws java.sql.SQLException {
+    private static long countIn(Connection c, String sql) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
