@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,7 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes a batch of messages in one transaction and only then completes each message's outcome.
+ * Writes a batch of messages in one transaction and only then completes each message's outcome:
+ * one round trip when the batch is one organization's (the common case), else one INSERT per
+ * organization and a COMMIT in one explicit transaction.
  * A row PostgreSQL refuses (SQLSTATE 22/23) does not fail its batch: the batch is retried one
  * message at a time and the refused one is kept in dead_letters with the reason. When the database
  * is unreachable every message of the batch fails with {@link StorageUnavailableException}.
@@ -62,19 +65,30 @@ public final class MessageWriter {
         }
         long start = System.nanoTime();
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
             try {
-                insert(c, batch);
-                c.commit();
+                if (oneOrganization(batch)) {
+                    // One round trip: with autocommit on, PostgreSQL runs the scope and the INSERT,
+                    // sent before one Sync, as one implicit transaction and commits it at the Sync;
+                    // a failure rolls both back. The scope (role included) ends with it.
+                    c.setAutoCommit(true);
+                    insertRows(c, batch.get(0).organizationId(), batch);
+                } else {
+                    c.setAutoCommit(false);
+                    insert(c, batch);
+                    c.commit();
+                }
                 batch.forEach(m -> m.outcome().complete(StoreOutcome.STORED));
                 storedMessages.addAndGet(batch.size());
             } catch (SQLException e) {
-                rollbackQuietly(c);
+                if (!c.getAutoCommit()) {
+                    rollbackQuietly(c);
+                }
                 if (!SqlErrors.isRowError(e)) {
                     throw e;
                 }
                 LOG.warn("A row of a {}-message batch was refused ({}); storing the batch one message at a time",
                         batch.size(), SqlErrors.describe(e));
+                c.setAutoCommit(false);
                 writeOneByOne(c, batch);
             }
         } catch (SQLException | RuntimeException e) {
@@ -89,6 +103,16 @@ public final class MessageWriter {
             lastCommitMillis = (System.nanoTime() - start) / 1_000_000;
             batchListener.batch(lastBatchSize, lastCommitMillis);
         }
+    }
+
+    private static boolean oneOrganization(List<InboundMessage> batch) {
+        UUID first = batch.get(0).organizationId();
+        for (InboundMessage m : batch) {
+            if (!Objects.equals(first, m.organizationId())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void writeOneByOne(Connection c, List<InboundMessage> batch) throws SQLException {

@@ -78,7 +78,8 @@ public final class Tenancy {
      * The statement that scopes the current transaction (autocommit off): role mqi_app, and the
      * organization or the operator flag, both reset at commit or rollback. Its two parameters are set
      * by {@link #bindScope}. One statement, one round trip: set_config('role', ..., true) is SET LOCAL
-     * ROLE. A writer sends it in the same round trip as its INSERT (statements joined by ';').
+     * ROLE. A writer sends it in the same round trip as its INSERT (statements joined by ';'); with
+     * autocommit on, both run in the implicit transaction PostgreSQL commits at their one Sync.
      */
     public static final String SCOPE =
             "SELECT set_config('role', 'mqi_app', true), set_config('mqi.org_id', ?, true), set_config('mqi.operator', ?, true)";

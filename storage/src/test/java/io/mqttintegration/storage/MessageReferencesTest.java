@@ -7,15 +7,20 @@ import io.mqttintegration.storage.tenants.IntegrationRecord;
 import io.mqttintegration.storage.tenants.IntegrationStore;
 import io.mqttintegration.storage.tenants.Organization;
 import io.mqttintegration.storage.tenants.OrganizationStore;
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,6 +120,105 @@ class MessageReferencesTest {
         assertEquals(2L, (long) tenancy.inOrg(a.id(), c -> countIn(c, count)), "organization a sees its two rows only");
         assertEquals(1L, (long) tenancy.inOrg(b.id(), c -> countIn(c, count)), "organization b sees its row only");
         assertEquals(4, operatorCount(count), "the operator's row (no organization) too");
+    }
+
+    @Test
+    void aBatchOfOneOrganizationCommitsItsScopeAndRowsTogetherAndLeavesTheConnectionUnscoped() throws Exception {
+        // Such a batch is one round trip: scope and INSERT before one Sync, in PostgreSQL's implicit
+        // transaction. One physical connection for every use, so a scope that outlived it would show.
+        Organization a = new OrganizationStore(tenancy).create("a");
+        UUID ia = integration(a, "a");
+        try (Connection only = ds.getConnection()) {
+            String loginRole = oneValue(only, "SELECT current_user");
+            MessageWriter onOne = new MessageWriter(new OneConnection(only), new DeadLetterStore(ds));
+            List<InboundMessage> batch = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                batch.add(new InboundMessage(InboundMessage.Source.HTTP, "t", "{}".getBytes(StandardCharsets.UTF_8),
+                        "application/json", Instant.now(), a.id(), ia));
+            }
+
+            onOne.write(batch);
+
+            for (InboundMessage m : batch) {
+                assertEquals(StoreOutcome.STORED, m.outcome().get());
+            }
+            assertEquals(true, only.getAutoCommit());
+            assertEquals(loginRole, oneValue(only, "SELECT current_user"), "the role ends with the transaction");
+            assertEquals("", oneValue(only, "SELECT coalesce(current_setting('mqi.org_id', true), '')"),
+                    "the organization's scope ends with the transaction");
+            assertEquals("", oneValue(only, "SELECT coalesce(current_setting('mqi.operator', true), '')"));
+            assertEquals(3L, (long) tenancy.inOrg(a.id(), c -> countIn(c, "SELECT count(*) FROM mqtt_messages")),
+                    "committed: another connection sees the rows");
+        }
+    }
+
+    private static String oneValue(Connection c, String sql) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** Hands out the same physical connection every time; closing what it hands out does nothing. */
+    private static final class OneConnection implements DataSource {
+        private final Connection connection;
+
+        OneConnection(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public Connection getConnection() {
+            return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("close")) {
+                            return null;
+                        }
+                        try {
+                            return method.invoke(connection, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
+
+        @Override
+        public Connection getConnection(String user, String password) {
+            return getConnection();
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            throw new SQLFeatureNotSupportedException();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> type) throws SQLException {
+            throw new SQLException("not a wrapper");
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> type) {
+            return false;
+        }
     }
 
     private static long countIn(Connection c, String sql) throws SQLException {
