@@ -25,7 +25,7 @@ import org.apache.camel.Exchange;
 /**
  * {@code /api/v1/telemetry}, {@code /telemetry/latest}, {@code /telemetry/aggregate} and
  * {@code /api/v1/messages}: readings and raw messages of the caller's organization (scope read),
- * newest first, with opaque cursors.
+ * newest first, with opaque cursors ({@link TelemetryCursors}).
  */
 public final class TelemetryApi {
 
@@ -49,7 +49,7 @@ public final class TelemetryApi {
         UUID integration = integration(r, org);
         String metric = text(r, "metric");
         int limit = Fields.limit(r.param("limit"), DEFAULT_LIMIT, MAX_LIMIT);
-        TelemetryStore.After after = readingCursor(r.param("cursor"));
+        TelemetryStore.After after = TelemetryCursors.parseReading(r.param("cursor"));
         List<TelemetryStore.Row> rows = store.readings(org, integration, text(r, "deviceId"), metric, time(r, "from"),
                 time(r, "to"), after, limit + 1);
         List<Map<String, Object>> items = new ArrayList<>();
@@ -59,7 +59,7 @@ public final class TelemetryApi {
         String next = null;
         if (rows.size() > limit) {
             TelemetryStore.Row last = rows.get(limit - 1);
-            next = encode(micros(last.timestamp()) + "|" + last.messageId() + "|" + last.seq());
+            next = TelemetryCursors.reading(last.timestamp(), last.messageId(), last.seq());
         }
         return page(items, next);
     }
@@ -129,20 +129,9 @@ public final class TelemetryApi {
         UUID org = r.organization();
         UUID integration = integration(r, org);
         int limit = Fields.limit(r.param("limit"), DEFAULT_LIMIT, MAX_LIMIT);
-        Instant afterTime = null;
-        UUID afterId = null;
-        String cursor = r.param("cursor");
-        if (cursor != null && !cursor.isEmpty()) {
-            String[] parts = decode(cursor, 2);
-            try {
-                afterTime = Instant.EPOCH.plusNanos(Long.parseLong(parts[0]) * 1000);
-                afterId = UUID.fromString(parts[1]);
-            } catch (RuntimeException e) {
-                throw badCursor();
-            }
-        }
+        TelemetryCursors.MessageCursor after = TelemetryCursors.parseMessage(r.param("cursor"));
         List<TelemetryStore.Message> rows = store.messages(org, integration, text(r, "topic"), time(r, "from"),
-                time(r, "to"), afterTime, afterId, limit + 1);
+                time(r, "to"), after == null ? null : after.receivedAt(), after == null ? null : after.messageId(), limit + 1);
         List<Map<String, Object>> items = new ArrayList<>();
         for (TelemetryStore.Message m : rows.subList(0, Math.min(limit, rows.size()))) {
             Map<String, Object> v = new LinkedHashMap<>();
@@ -167,7 +156,7 @@ public final class TelemetryApi {
         String next = null;
         if (rows.size() > limit) {
             TelemetryStore.Message last = rows.get(limit - 1);
-            next = encode(micros(last.receivedAt()) + "|" + last.messageId());
+            next = TelemetryCursors.message(last.receivedAt(), last.messageId());
         }
         return page(items, next);
     }
@@ -258,43 +247,6 @@ public final class TelemetryApi {
             throw new ApiException(400, "invalid_parameter",
                     name + " must be ISO-8601 with an offset, e.g. 2026-11-26T10:00:00Z", name);
         }
-    }
-
-    private static TelemetryStore.After readingCursor(String cursor) {
-        if (cursor == null || cursor.isEmpty()) {
-            return null;
-        }
-        String[] parts = decode(cursor, 3);
-        try {
-            return new TelemetryStore.After(Instant.EPOCH.plusNanos(Long.parseLong(parts[0]) * 1000),
-                    UUID.fromString(parts[1]), Integer.parseInt(parts[2]));
-        } catch (RuntimeException e) {
-            throw badCursor();
-        }
-    }
-
-    private static long micros(Instant t) {
-        return t.getEpochSecond() * 1_000_000 + t.getNano() / 1000;
-    }
-
-    private static String encode(String cursor) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(cursor.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String[] decode(String cursor, int parts) {
-        try {
-            String[] p = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|");
-            if (p.length != parts) {
-                throw badCursor();
-            }
-            return p;
-        } catch (IllegalArgumentException e) {
-            throw badCursor();
-        }
-    }
-
-    private static ApiException badCursor() {
-        return new ApiException(400, "invalid_parameter", "cursor is not one this API gave out", "cursor");
     }
 
     private static String utf8(byte[] bytes) {
