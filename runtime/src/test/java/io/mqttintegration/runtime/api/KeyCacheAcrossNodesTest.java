@@ -1,10 +1,10 @@
 package io.mqttintegration.runtime.api;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.mqttintegration.devdb.TestDatabase;
 import io.mqttintegration.parsers.Json;
-import io.mqttintegration.runtime.Await;
 import io.mqttintegration.runtime.RuntimeHarness;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -29,6 +29,8 @@ class KeyCacheAcrossNodesTest {
             "security.keyHashSecret", Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'k'));
     /** Generous: the bound is 1 s; this only keeps a broken cache from hanging the test. */
     static final Duration DEADLINE = Duration.ofSeconds(10);
+    /** How often node B is asked: the printed refusal time is this fine. */
+    static final Duration POLL = Duration.ofMillis(50);
 
     @TempDir
     static Path work;
@@ -83,11 +85,8 @@ class KeyCacheAcrossNodesTest {
 
     /** Polls B until it answers the status; prints how long that took after the change on A. */
     static void awaitRefusedByB(String what, int status, long changedAtNanos, String key, String integration) throws Exception {
-        int[] last = {0};
-        Await.until("node B to answer " + status + " once " + what, DEADLINE, () -> "last status " + last[0], () -> {
-            last[0] = ingest(b, key, integration).statusCode();
-            return last[0] == status;
-        });
+        await("node B to answer " + status + " once " + what).atMost(DEADLINE).pollInterval(POLL)
+                .untilAsserted(() -> assertEquals(status, ingest(b, key, integration).statusCode(), "node B's answer"));
         System.out.printf("KeyCacheAcrossNodesTest: node B refused (%d) %d ms after %s on node A%n", status,
                 (System.nanoTime() - changedAtNanos) / 1_000_000, what);
     }

@@ -1,5 +1,6 @@
 package io.mqttintegration.runtime.console;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -9,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mqttintegration.devdb.MosquittoBroker;
 import io.mqttintegration.devdb.TestDatabase;
 import io.mqttintegration.parsers.Json;
-import io.mqttintegration.runtime.Await;
 import io.mqttintegration.runtime.Rows;
 import io.mqttintegration.runtime.RuntimeHarness;
 import io.mqttintegration.runtime.console.commands.DeadLettersCommand;
@@ -191,9 +191,9 @@ class ConsoleCommandsTest {
             assertEquals(200, r.statusCode(), r.body());
             broker.subscribed("site/devices/+/telemetry");
             broker.publishLines("site/devices/d7/telemetry", java.util.List.of("{\"t\":1}", "{\"t\":2}"), 1, null, null);
-            Await.until("both stored", Duration.ofSeconds(20),
-                    () -> Rows.count(db, "SELECT count(*) FROM mqtt_messages WHERE source = 'mqtt'") == 2);
-            Await.until("counted", Duration.ofSeconds(5), () -> line(run(new SubscriptionListCommand()), id).contains(" 2 "));
+            await("both stored").atMost(Duration.ofSeconds(20))
+                    .until(() -> Rows.count(db, "SELECT count(*) FROM mqtt_messages WHERE source = 'mqtt'") == 2);
+            await("counted").atMost(Duration.ofSeconds(5)).until(() -> line(run(new SubscriptionListCommand()), id).contains(" 2 "));
 
             String row = line(run(new SubscriptionListCommand()), id);
             assertTrue(row.matches(id + "\\s+connected\\s+\\S+Z\\s+2\\s+2\\s+0\\s+site/devices/\\+/telemetry\\s+-"), row);

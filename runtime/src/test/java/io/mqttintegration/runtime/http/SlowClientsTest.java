@@ -1,9 +1,9 @@
 package io.mqttintegration.runtime.http;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mqttintegration.devdb.TestDatabase;
-import io.mqttintegration.runtime.Await;
 import io.mqttintegration.runtime.RuntimeHarness;
 import java.io.IOException;
 import java.io.InputStream;
@@ -115,7 +115,7 @@ class SlowClientsTest {
                 }
                 assertTrue(notClosed.isEmpty(), "not closed: " + notClosed);
                 held.remove(0).close();
-                Await.until("a connection is served again once one of the three is closed", DEADLINE, () -> {
+                await("a connection is served again once one of the three is closed").atMost(DEADLINE).until(() -> {
                     try (Socket again = new Socket("127.0.0.1", port)) {
                         return answers(again);
                     }

@@ -1,5 +1,6 @@
 package io.mqttintegration.runtime.metrics;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,8 +35,8 @@ class MetricsTest {
 
             // A request is counted when Camel completes its exchange, which may come just after the
             // client has its answer: read until the last request shows (bounded), then check.
-            io.mqttintegration.runtime.Await.until("the last request counted", java.time.Duration.ofSeconds(5),
-                    () -> service.send("GET", "/metrics", RuntimeHarness.OPERATOR_KEY, null).body()
+            await("the last request counted").atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> service.send("GET", "/metrics", RuntimeHarness.OPERATOR_KEY, null).body()
                             .contains("mqi_http_requests_total{route=\"http-ingest\",status=\"400\"} 1"));
             HttpResponse<String> r = service.send("GET", "/metrics", RuntimeHarness.OPERATOR_KEY, null);
             assertEquals(200, r.statusCode(), r.body());

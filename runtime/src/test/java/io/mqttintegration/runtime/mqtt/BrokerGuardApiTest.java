@@ -1,5 +1,6 @@
 package io.mqttintegration.runtime.mqtt;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,7 +11,6 @@ import io.mqttintegration.devdb.TestCertificates;
 import io.mqttintegration.devdb.TestDatabase;
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.RuntimeHarness;
-import io.mqttintegration.runtime.Await;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
@@ -88,8 +88,8 @@ class BrokerGuardApiTest {
                     assertEquals("broker_refused", json(publish).path("error").asText(), host + ": " + publish.body());
                     assertEquals(200, service.send("POST", "/api/v1/integrations/" + id + "/subscribe", admin,
                             "{\"topics\":[\"t/#\"]}").statusCode());
-                    Await.until(host + ": the subscription refused", Duration.ofSeconds(20),
-                            () -> json(service.send("GET", "/api/v1/integrations/" + id, admin, null)).path("subscription")
+                    await(host + ": the subscription refused").atMost(Duration.ofSeconds(20))
+                            .until(() -> json(service.send("GET", "/api/v1/integrations/" + id, admin, null)).path("subscription")
                                     .path("lastError").asText().equals("refused: the broker refused the connection"));
                 }
                 try {
@@ -127,10 +127,11 @@ class BrokerGuardApiTest {
                 assertEquals(200, publish.statusCode(), publish.body());
                 assertEquals(200, service.send("POST", "/api/v1/integrations/" + id + "/subscribe", admin,
                         "{\"topics\":[\"t/#\"]}").statusCode());
-                Await.until("subscribed through the checked address", Duration.ofSeconds(30),
-                        () -> json(service.send("GET", "/api/v1/integrations/" + id, admin, null)).toString(),
-                        () -> json(service.send("GET", "/api/v1/integrations/" + id, admin, null)).path("subscription")
-                                .path("state").asText().equals("connected"));
+                await("subscribed through the checked address").atMost(Duration.ofSeconds(30))
+                        .untilAsserted(() -> {
+                            JsonNode integration = json(service.send("GET", "/api/v1/integrations/" + id, admin, null));
+                            assertEquals("connected", integration.path("subscription").path("state").asText(), integration.toString());
+                        });
             }
             String otherPort = integration(service, admin, "broker.test", tls.port());
             assertEquals("refused", json(service.send("POST", "/api/v1/integrations/" + otherPort + "/test", admin, null))

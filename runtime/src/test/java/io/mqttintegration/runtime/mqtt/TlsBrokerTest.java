@@ -1,5 +1,6 @@
 package io.mqttintegration.runtime.mqtt;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -87,21 +88,21 @@ class TlsBrokerTest {
         String id = integration("localhost", ca, true);
         assertEquals(200, service.send("POST", "/api/v1/integrations/" + id + "/subscribe", admin,
                 "{\"topics\":[\"secure/devices/+/telemetry\"]}").statusCode());
-        io.mqttintegration.runtime.Await.until("connected over TLS", java.time.Duration.ofSeconds(30),
-                () -> json(service.send("GET", "/api/v1/integrations/" + id, admin, null)).path("subscription").path("state")
+        await("connected over TLS").atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> json(service.send("GET", "/api/v1/integrations/" + id, admin, null)).path("subscription").path("state")
                         .asText().equals("connected"));
         broker.subscribed("secure/devices/+/telemetry");
         assertEquals(200, service.send("POST", "/api/v1/integrations/" + id + "/publish", admin,
                 "{\"topic\":\"secure/devices/d5/telemetry\",\"payload\":{\"t\":5},\"qos\":1}").statusCode());
-        io.mqttintegration.runtime.Await.until("stored", java.time.Duration.ofSeconds(20),
-                () -> json(service.send("GET", "/api/v1/telemetry/latest?deviceId=d5&integrationId=" + id, admin, null))
+        await("stored").atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> json(service.send("GET", "/api/v1/telemetry/latest?deviceId=d5&integrationId=" + id, admin, null))
                         .path("items").size() == 1);
 
         String wrong = integration("localhost", otherCa, true);
         assertEquals(200, service.send("POST", "/api/v1/integrations/" + wrong + "/subscribe", admin,
                 "{\"topics\":[\"secure/#\"]}").statusCode());
-        io.mqttintegration.runtime.Await.until("a tls error", java.time.Duration.ofSeconds(30),
-                () -> json(service.send("GET", "/api/v1/integrations/" + wrong, admin, null)).path("subscription")
+        await("a tls error").atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> json(service.send("GET", "/api/v1/integrations/" + wrong, admin, null)).path("subscription")
                         .path("lastError").asText().startsWith("tls:"));
         assertEquals("error", json(service.send("GET", "/api/v1/integrations/" + wrong, admin, null)).path("subscription")
                 .path("state").asText());
