@@ -7,6 +7,7 @@ import io.mqttintegration.parsers.Json;
 import io.mqttintegration.parsers.Parsers;
 import io.mqttintegration.parsers.TopicDeviceId;
 import io.mqttintegration.runtime.http.ApiException;
+import io.mqttintegration.runtime.mqtt.TlsContexts;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -296,10 +297,18 @@ public record BrokerSettings(String protocol, String host, Integer port, String 
         }
     }
 
-    /** A TLS client key: a PEM private key. */
+    /**
+     * A TLS client key: accepted exactly when {@link TlsContexts#privateKey} can load it (unencrypted
+     * PKCS#8 RSA or EC, or PKCS#1 RSA): one reader decides for validation and for connections.
+     */
     static void checkClientKey(String pem) {
         if (!(pem.contains("-----BEGIN") && pem.contains("PRIVATE KEY-----"))) {
             throw invalid("settings.tls.clientKeyPem", "must be a PEM private key");
+        }
+        try {
+            TlsContexts.privateKey(pem);
+        } catch (IllegalArgumentException e) {
+            throw invalid("settings.tls.clientKeyPem", "cannot be used: " + e.getMessage());
         }
     }
 

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.http.ApiException;
+import io.mqttintegration.runtime.mqtt.BrokerException;
+import io.mqttintegration.runtime.mqtt.TlsContexts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +19,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** An integration's typed settings: defaults, validation, the stored form No Camel, no database. */
+/** An integration's typed settings: defaults, validation, the stored form and the TLS key rule. No Camel, no database. */
 class BrokerSettingsTest {
 
     private static final UUID ID = UUID.fromString("01a21939-deec-74c2-ba98-851bfbaeb5cd");
@@ -149,6 +151,56 @@ class BrokerSettingsTest {
         BrokerSettings removed = apply(kept, "{\"password\":null,\"tls\":null}");
         assertEquals(Map.of(), removed.secrets(), "null removes the password; tls null removes the key");
         assertEquals(Map.of("password", "pw"), BrokerSettings.fromStored("{\"host\":\"h\"}", Map.of("password", "pw")).secrets());
+    }
+
+    /** The one rule: a key passes validation exactly when a TLS context can be made with it. */
+    @Test
+    void aClientKeyIsAcceptedExactlyWhenATlsConnectionCanUseIt() throws Exception {
+        Map<String, Boolean> keys = new java.util.LinkedHashMap<>();
+        keys.put("rsa-pkcs8.pem", true);
+        keys.put("rsa-pkcs1.pem", true);
+        keys.put("ec-pkcs8.pem", true);
+        keys.put("ec-sec1.pem", false);
+        keys.put("rsa-encrypted.pem", false);
+        keys.put("rsa-pkcs1-encrypted.pem", false);
+        keys.put("ed25519-pkcs8.pem", false);
+        for (Map.Entry<String, Boolean> k : keys.entrySet()) {
+            String key = pem(k.getKey());
+            String cert = pem(k.getKey().startsWith("ec") ? "ec-cert.pem" : "rsa-cert.pem");
+            boolean valid = accepted(key);
+            assertEquals(k.getValue(), valid, k.getKey() + ": validation");
+            assertEquals(valid, usable(cert, key), k.getKey() + ": what validation accepts, TLS can use, and nothing else");
+        }
+        ApiException e = assertThrows(ApiException.class,
+                () -> create("{\"host\":\"h\",\"tls\":{\"clientKeyPem\":" + json(pem("ec-sec1.pem")) + "}}"));
+        assertTrue(e.getMessage().contains("openssl pkcs8 -topk8 -nocrypt"), "says how to convert: " + e.getMessage());
+        String damaged = pem("rsa-pkcs1.pem").replace("MII", "MIJ");
+        assertFalse(accepted(damaged), "a damaged PKCS#1 body is refused");
+        assertFalse(usable(pem("rsa-cert.pem"), damaged));
+        String bundle = pem("rsa-cert.pem") + pem("rsa-pkcs1.pem");
+        assertTrue(accepted(bundle) && usable(pem("rsa-cert.pem"), bundle), "the key of a certificate + key bundle is found");
+        ApiException unlabelled = assertThrows(ApiException.class, () -> create("{\"host\":\"h\",\"tls\":{\"clientKeyPem\":"
+                + json("-----BEGIN PRIVATE KEY\nMIIsecret\n-----END PRIVATE KEY-----") + "}}"));
+        assertFalse(unlabelled.getMessage().contains("MIIsecret"), "no key material in the message: " + unlabelled.getMessage());
+    }
+
+    private boolean accepted(String key) {
+        try {
+            create("{\"host\":\"h\",\"tls\":{\"clientKeyPem\":" + json(key) + "}}");
+            return true;
+        } catch (ApiException e) {
+            assertEquals("settings.tls.clientKeyPem", e.field(), e.getMessage());
+            return false;
+        }
+    }
+
+    private static boolean usable(String cert, String key) {
+        try {
+            TlsContexts.create(null, cert, key);
+            return true;
+        } catch (BrokerException e) {
+            return false;
+        }
     }
 
     private static String pem(String name) throws IOException {
