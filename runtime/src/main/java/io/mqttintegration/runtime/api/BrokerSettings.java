@@ -1,5 +1,6 @@
 package io.mqttintegration.runtime.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,12 +27,14 @@ import java.util.regex.Pattern;
  * {@link Tls#clientKeyPem}) are stored sealed, never in the settings JSON ({@link #storedJson}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true) // a stored row stays readable; input is checked field by field first
 public record BrokerSettings(String protocol, String host, Integer port, String path, String clientId, String username,
         String password, Integer keepAliveSeconds, Long sessionExpirySeconds, Integer qos, List<String> topics,
         String sharedGroup, Tls tls, String parser, List<ParserRule> parsers, String deviceIdPattern) {
 
     /** TLS for mqtts and wss: a CA (else the JVM's trust store), an optional client certificate and key. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Tls(String caCertPem, String clientCertPem, String clientKeyPem, Boolean verifyHostname) {
 
         public boolean verifyHostnameOrDefault() {

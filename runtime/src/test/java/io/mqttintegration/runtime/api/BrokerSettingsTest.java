@@ -137,6 +137,14 @@ class BrokerSettingsTest {
     }
 
     @Test
+    void aStoredFieldThisVersionDoesNotKnowLeavesTheIntegrationReadable() {
+        BrokerSettings s = BrokerSettings.fromStored("{\"host\":\"h\",\"retired\":1,\"tls\":{\"retired\":true}}", Map.of());
+        assertEquals("h", s.host());
+        assertEquals("{\"host\":\"h\",\"tls\":{}}", s.storedJson(), "and is dropped when the settings are written again");
+        assertThrows(ApiException.class, () -> create("{\"host\":\"h\",\"retired\":1}"), "input is still checked field by field");
+    }
+
+    @Test
     void secretsAreNeverInTheClearJsonAndAreKeptUntilRemoved() throws Exception {
         String key = pem("rsa-pkcs8.pem");
         BrokerSettings s = create("{\"host\":\"h\",\"password\":\"hunter2-secret\",\"tls\":{\"clientKeyPem\":" + json(key) + "}}");
