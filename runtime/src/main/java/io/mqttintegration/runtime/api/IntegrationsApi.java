@@ -4,8 +4,6 @@ import io.mqttintegration.runtime.quotas.Quotas;
 import io.mqttintegration.storage.tenants.Quota;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.auth.Principal;
 import io.mqttintegration.runtime.http.ApiException;
@@ -80,17 +78,17 @@ public final class IntegrationsApi {
             throw new ApiException(400, "missing_field", "settings is required", "settings");
         }
         Boolean enabled = Fields.bool(body, "enabled", "enabled");
-        IntegrationSettings.Result result = settings.apply(JsonNodeFactory.instance.objectNode(), Map.of(), body.get("settings"));
+        BrokerSettings given = settings.apply(BrokerSettings.empty(), body.get("settings"));
         UUID id = MessageIds.next();
         IntegrationRecord created = tenancy.inOrg(org, c -> {
             quotas.reserve(c, org, Quota.INTEGRATIONS, null); // 404 when the operator named no organization
-            IntegrationRecord r = store.insert(c, new IntegrationRecord(id, org, name, "mqtt", json(result.settings()),
-                    secrets.seal(result.secrets(), org), enabled == null || enabled, null, null));
+            IntegrationRecord r = store.insert(c, new IntegrationRecord(id, org, name, "mqtt", given.storedJson(),
+                    secrets.seal(given.secrets(), org), enabled == null || enabled, null, null));
             activity.record(c, org, id, request.actorKeyId(), request.principal().actor(), "integration.created", "ok",
                     json(Map.of("name", name)));
             return r;
         });
-        return view(created, result.secrets().keySet());
+        return view(created, given);
     }
 
     public Map<String, Object> list(Exchange exchange) {
@@ -103,7 +101,7 @@ public final class IntegrationsApi {
         List<IntegrationRecord> page = store.list(org, after, limit + 1);
         List<Map<String, Object>> items = new ArrayList<>();
         for (IntegrationRecord r : page.subList(0, Math.min(limit, page.size()))) {
-            items.add(view(r, secretNames(r)));
+            items.add(view(r, settingsOf(r)));
         }
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("items", items);
@@ -115,7 +113,7 @@ public final class IntegrationsApi {
         Request request = Request.of(exchange);
         request.principal().requireScope("read");
         IntegrationRecord r = request.integration(store);
-        Map<String, Object> view = view(r, secretNames(r));
+        Map<String, Object> view = view(r, settingsOf(r));
         view.put("subscription", subscriptionView.apply(r.organizationId(), r.id()).orElse(null));
         return view;
     }
@@ -134,16 +132,16 @@ public final class IntegrationsApi {
         Boolean enabled = Fields.bool(body, "enabled", "enabled");
         Map<String, Object> view = tenancy.inOrg(org, c -> {
             IntegrationRecord current = store.get(c, org, id).orElseThrow(() -> ApiException.notFound("integration"));
-            Map<String, String> currentSecrets = secrets.open(current.sealedSecrets(), org);
-            IntegrationSettings.Result result = body.has("settings")
-                    ? settings.apply(stored(current), currentSecrets, body.get("settings"))
-                    : new IntegrationSettings.Result(stored(current), currentSecrets);
+            BrokerSettings currentSettings = settingsOf(current);
+            BrokerSettings updatedSettings = body.has("settings")
+                    ? settings.apply(currentSettings, body.get("settings"))
+                    : currentSettings;
             IntegrationRecord updated = store.update(c, new IntegrationRecord(id, org, name == null ? current.name() : name,
-                    current.type(), json(result.settings()), secrets.seal(result.secrets(), org),
+                    current.type(), updatedSettings.storedJson(), secrets.seal(updatedSettings.secrets(), org),
                     enabled == null ? current.enabled() : enabled, null, null)).orElseThrow();
             activity.record(c, org, id, request.actorKeyId(), request.principal().actor(), "integration.updated", "ok",
                     json(Map.of("fields", changedFields(body))));
-            return view(updated, result.secrets().keySet());
+            return view(updated, updatedSettings);
         });
         changed(org, id);
         return view;
@@ -195,25 +193,20 @@ public final class IntegrationsApi {
         onChange.forEach(listener -> listener.accept(org, id));
     }
 
-    private Set<String> secretNames(IntegrationRecord r) {
-        return secrets.open(r.sealedSecrets(), r.organizationId()).keySet();
+    private BrokerSettings settingsOf(IntegrationRecord r) {
+        return BrokerSettings.fromStored(r.settingsJson(), secrets.open(r.sealedSecrets(), r.organizationId()));
     }
 
-    static Map<String, Object> view(IntegrationRecord r, Set<String> secretNames) {
+    static Map<String, Object> view(IntegrationRecord r, BrokerSettings settings) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("id", r.id().toString());
         v.put("name", r.name());
         v.put("type", r.type());
         v.put("enabled", r.enabled());
-        v.put("settings", IntegrationSettings.view(stored(r), secretNames, r.id()));
+        v.put("settings", IntegrationSettings.view(settings, r.id()));
         v.put("createdAt", r.createdAt().toInstant().toString());
         v.put("updatedAt", r.updatedAt().toInstant().toString());
         return v;
-    }
-
-    private static ObjectNode stored(IntegrationRecord r) {
-        JsonNode node = parse(r.settingsJson());
-        return node instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
     }
 
     private static List<String> changedFields(JsonNode body) {

@@ -56,12 +56,11 @@ public final class SubscriptionsApi {
         UUID id = integration.id();
         JsonNode body = request.body() == null ? IntegrationsApi.parse("{}") : Fields.object(request.body(), "");
         Fields.onlyKnown(body, FIELDS, "");
-        Map<String, Object> settings = IntegrationSettings.view(
-                (com.fasterxml.jackson.databind.node.ObjectNode) IntegrationsApi.parse(integration.settingsJson()), Set.of(), id);
-        List<String> topics = topics(body.has("topics") ? body.get("topics") : (JsonNode) settings.get("topics"),
-                body.has("topics") ? "topics" : "settings.topics");
+        BrokerSettings settings = BrokerSettings.fromStored(integration.settingsJson(), Map.of());
+        List<String> topics = body.has("topics") ? topics(body.get("topics"), "topics")
+                : filters(settings.topicsOrDefault(), "settings.topics");
         Long qos = Fields.integer(body, "qos", "qos", 0, 1);
-        int level = qos != null ? qos.intValue() : (Integer) settings.get("qos");
+        int level = qos != null ? qos.intValue() : settings.qosOrDefault();
         if (!integration.enabled()) {
             throw new ApiException(409, "integration_disabled", "the integration is disabled; enable it first", null);
         }
@@ -108,18 +107,32 @@ public final class SubscriptionsApi {
     }
 
     private static List<String> topics(JsonNode node, String path) {
-        if (node == null || !node.isArray() || node.isEmpty() || node.size() > IntegrationSettings.MAX_TOPICS) {
-            throw new ApiException(400, "invalid_field", path + " must be a non-empty array of at most " + IntegrationSettings.MAX_TOPICS
-                    + " topic filters", path);
+        if (node == null || !node.isArray() || node.isEmpty() || node.size() > BrokerSettings.MAX_TOPICS) {
+            throw notFilters(path);
         }
-        Set<String> topics = new LinkedHashSet<>();
+        List<String> topics = new ArrayList<>();
         for (int i = 0; i < node.size(); i++) {
             if (!node.get(i).isTextual()) {
                 throw new ApiException(400, "invalid_field", path + "[" + i + "] must be a string", path + "[" + i + "]");
             }
-            IntegrationSettings.checkFilter(node.get(i).textValue(), path + "[" + i + "]");
             topics.add(node.get(i).textValue());
         }
-        return new ArrayList<>(topics);
+        return filters(topics, path);
+    }
+
+    /** The filters checked, each once, in order. */
+    private static List<String> filters(List<String> topics, String path) {
+        if (topics.isEmpty() || topics.size() > BrokerSettings.MAX_TOPICS) {
+            throw notFilters(path);
+        }
+        for (int i = 0; i < topics.size(); i++) {
+            BrokerSettings.checkFilter(topics.get(i), path + "[" + i + "]");
+        }
+        return new ArrayList<>(new LinkedHashSet<>(topics));
+    }
+
+    private static ApiException notFilters(String path) {
+        return new ApiException(400, "invalid_field", path + " must be a non-empty array of at most " + BrokerSettings.MAX_TOPICS
+                + " topic filters", path);
     }
 }

@@ -1,8 +1,8 @@
 package io.mqttintegration.runtime.console;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.parsers.ParserDefinition;
+import io.mqttintegration.runtime.api.BrokerSettings;
 import io.mqttintegration.runtime.api.IntegrationTargets;
 import io.mqttintegration.runtime.ingest.IngestQueue;
 import io.mqttintegration.runtime.ingest.MessageParsing;
@@ -148,9 +148,9 @@ public final class OperatorConsole {
 
     private static String broker(IntegrationRecord r) {
         try {
-            JsonNode s = Json.strict().readTree(r.settingsJson());
-            return s.path("protocol").asText("mqtt") + "://" + s.path("host").asText() + ":" + s.path("port").asText("1883");
-        } catch (IOException e) {
+            BrokerSettings s = BrokerSettings.fromStored(r.settingsJson(), Map.of());
+            return s.protocolOrDefault() + "://" + s.host() + ":" + s.portOrDefault();
+        } catch (IllegalStateException e) {
             return null;
         }
     }

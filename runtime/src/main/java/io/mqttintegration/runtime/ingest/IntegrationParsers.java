@@ -1,13 +1,12 @@
 package io.mqttintegration.runtime.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.mqttintegration.parsers.Json;
 import io.mqttintegration.parsers.Parsers;
 import io.mqttintegration.parsers.PayloadParseException;
 import io.mqttintegration.parsers.PayloadParser;
 import io.mqttintegration.parsers.Reading;
 import io.mqttintegration.parsers.TopicDeviceId;
 import io.mqttintegration.parsers.TopicFilter;
+import io.mqttintegration.runtime.api.BrokerSettings;
 import io.mqttintegration.runtime.parsers.ParserRegistry;
 import io.mqttintegration.storage.InboundMessage;
 import io.mqttintegration.storage.tenants.IntegrationRecord;
@@ -99,13 +98,13 @@ public final class IntegrationParsers {
         if (integration.isEmpty()) {
             return new Selection(standard, List.of(), System.nanoTime());
         }
-        JsonNode settings = read(integration.get().settingsJson());
-        TopicDeviceId deviceIds = deviceIds(integrationId, settings.path("deviceIdPattern").asText(null));
+        BrokerSettings settings = BrokerSettings.fromStored(integration.get().settingsJson(), Map.of());
+        TopicDeviceId deviceIds = deviceIds(integrationId, settings.deviceIdPattern());
         List<Rule> rules = new ArrayList<>();
-        for (JsonNode rule : settings.path("parsers")) {
-            rules.add(new Rule(rule.path("topic").asText(), create(rule.path("parser").asText(), deviceIds)));
+        for (BrokerSettings.ParserRule rule : settings.parsersOrDefault()) {
+            rules.add(new Rule(rule.topic(), create(rule.parser(), deviceIds)));
         }
-        return new Selection(create(settings.path("parser").asText(Parsers.DEFAULT), deviceIds), List.copyOf(rules),
+        return new Selection(create(settings.parserOrDefault(), deviceIds), List.copyOf(rules),
                 System.nanoTime());
     }
 
@@ -131,14 +130,6 @@ public final class IntegrationParsers {
             return registry.create(name, deviceIds);
         } catch (IllegalArgumentException e) {
             return new MissingParser(name);
-        }
-    }
-
-    private static JsonNode read(String json) {
-        try {
-            return Json.strict().readTree(json);
-        } catch (Exception e) {
-            throw new IllegalStateException("stored settings are not readable", e);
         }
     }
 

@@ -30,6 +30,11 @@ public final class BrokerClients implements AutoCloseable {
     public record Target(String protocol, String host, int port, String path, String clientId, String username,
             String password, int keepAliveSeconds, Tls tls) {
 
+        /** Without TLS settings: the JVM's trust store, no client certificate, the name checked. */
+        public Target {
+            tls = tls == null ? Tls.NONE : tls;
+        }
+
         boolean secure() {
             return protocol.equals("mqtts") || protocol.equals("wss");
         }
@@ -37,6 +42,8 @@ public final class BrokerClients implements AutoCloseable {
 
     /** An integration's TLS settings (PEM), and whether the broker's name is checked. */
     public record Tls(String caCertPem, String clientCertPem, String clientKeyPem, boolean verifyHostname) {
+
+        public static final Tls NONE = new Tls(null, null, null, true);
     }
 
     private final BrokerTargets targets;
@@ -117,7 +124,7 @@ public final class BrokerClients implements AutoCloseable {
             options.setPassword(t.password().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         if (t.secure()) {
-            Tls tls = t.tls() == null ? new Tls(null, null, null, true) : t.tls();
+            Tls tls = t.tls();
             options.setSocketFactory(new PinnedSslSocketFactory(TlsContexts.create(tls.caCertPem(), tls.clientCertPem(),
                     tls.clientKeyPem()).getSocketFactory(), address, t.host(), t.port()));
             options.setHttpsHostnameVerificationEnabled(tls.verifyHostname());

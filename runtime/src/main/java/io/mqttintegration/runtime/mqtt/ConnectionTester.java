@@ -174,7 +174,7 @@ public final class ConnectionTester {
 
     /** A TLS handshake with the checked address, SNI and (when asked) the certificate's name checked. */
     private Void handshake(InetAddress address, BrokerClients.Target t) {
-        BrokerClients.Tls tls = t.tls() == null ? new BrokerClients.Tls(null, null, null, true) : t.tls();
+        BrokerClients.Tls tls = t.tls();
         javax.net.ssl.SSLSocketFactory factory = TlsContexts.create(tls.caCertPem(), tls.clientCertPem(), tls.clientKeyPem())
                 .getSocketFactory();
         try (Socket plain = new Socket()) {

@@ -35,6 +35,8 @@ class TenantSecurityTest {
     static String integrationA;
     static String orgB;
     static String adminB;
+    /** A real client key: the settings accept only a key a TLS connection can load. */
+    static String clientKey;
 
     @BeforeAll
     static void start() throws Exception {
@@ -44,9 +46,12 @@ class TenantSecurityTest {
         orgB = created(op("POST", "/api/v1/organizations", "{\"name\":\"b\"}")).path("id").asText();
         adminA = key(orgA, "admin");
         adminB = key(orgB, "admin");
+        try (var in = TenantSecurityTest.class.getResourceAsStream("/pem/ec-pkcs8.pem")) {
+            clientKey = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
         integrationA = created(service.send("POST", "/api/v1/integrations", adminA,
                 "{\"name\":\"a-broker\",\"settings\":{\"host\":\"a.example\",\"password\":\"a-broker-password-123\","
-                        + "\"tls\":{\"clientKeyPem\":\"-----BEGIN PRIVATE KEY-----\\nAAAA\\n-----END PRIVATE KEY-----\"}}}"))
+                        + "\"tls\":{\"clientKeyPem\":" + Json.strict().writeValueAsString(clientKey) + "}}}"))
                 .path("id").asText();
     }
 
@@ -159,7 +164,8 @@ class TenantSecurityTest {
         assertFalse(dump.contains(k), "the key itself is not stored");
         assertFalse(dump.contains(k.substring(k.lastIndexOf('_') + 1)), "nor its secret part");
         assertFalse(dump.contains("a-broker-password-123"), "broker passwords are sealed");
-        assertFalse(dump.contains("AAAA\n-----END PRIVATE KEY"), "TLS client keys are sealed");
+        String keyLastLine = clientKey.lines().filter(l -> !l.startsWith("-----")).reduce((x, y) -> y).orElseThrow();
+        assertFalse(dump.contains(keyLastLine), "TLS client keys are sealed");
         assertTrue(dump.contains("a.example"), "(the dump does hold the clear settings)");
     }
 
