@@ -40,6 +40,14 @@ public record BrokerSettings(String protocol, String host, Integer port, String 
         public boolean verifyHostnameOrDefault() {
             return verifyHostname == null || verifyHostname;
         }
+
+        /** The client key masked: a record's own toString would put it in any log line or exception that names it. */
+        @Override
+        public String toString() {
+            return "Tls[caCertPem=" + (caCertPem == null ? null : "(" + caCertPem.length() + " chars)") + ", clientCertPem="
+                    + (clientCertPem == null ? null : "(" + clientCertPem.length() + " chars)") + ", clientKeyPem="
+                    + (clientKeyPem == null ? null : IntegrationSettings.MASK) + ", verifyHostname=" + verifyHostname + "]";
+        }
     }
 
     /** A per-topic parser choice; the first rule whose filter matches wins. */
@@ -370,5 +378,15 @@ public record BrokerSettings(String protocol, String host, Integer port, String 
 
     private static ApiException invalid(String field, String detail) {
         return new ApiException(400, "invalid_field", field + " " + detail, field);
+    }
+
+    /** The password and the client key masked (see {@link Tls#toString}). */
+    @Override
+    public String toString() {
+        return "BrokerSettings[protocol=" + protocol + ", host=" + host + ", port=" + port + ", path=" + path + ", clientId=" + clientId
+                + ", username=" + username + ", password=" + (password == null ? null : IntegrationSettings.MASK) + ", keepAliveSeconds="
+                + keepAliveSeconds + ", sessionExpirySeconds=" + sessionExpirySeconds + ", qos=" + qos + ", topics=" + topics
+                + ", sharedGroup=" + sharedGroup + ", tls=" + tls + ", parser=" + parser + ", parsers=" + parsers
+                + ", deviceIdPattern=" + deviceIdPattern + "]";
     }
 }

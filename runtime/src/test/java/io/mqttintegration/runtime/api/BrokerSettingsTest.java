@@ -153,6 +153,8 @@ class BrokerSettingsTest {
         assertFalse(s.storedJson().contains("password") || s.storedJson().contains("clientKeyPem"), s.storedJson());
         assertEquals(Map.of("password", "hunter2-secret", "clientKeyPem", key), s.secrets());
         assertFalse(json(IntegrationSettings.view(s, ID)).contains("hunter2-secret"), "shown masked");
+        assertFalse(s.toString().contains("hunter2-secret") || s.toString().contains("PRIVATE KEY"),
+                "nor in a log line or exception that names the settings: " + s);
 
         BrokerSettings kept = apply(s, "{\"tls\":{\"verifyHostname\":false},\"port\":1884}");
         assertEquals(s.secrets(), kept.secrets(), "a secret not mentioned is kept");
