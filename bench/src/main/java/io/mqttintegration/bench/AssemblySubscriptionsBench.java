@@ -118,7 +118,7 @@ public final class AssemblySubscriptionsBench {
     private static Map<String, Integer> states(AssemblyStack stack) throws Exception {
         Map<String, Integer> states = new TreeMap<>();
         for (String line : stack.metrics().split("\n")) {
-            if (line.startsWith("mqi_subscription_state{") && line.endsWith("} 1")) {
+            if (line.startsWith("mqi_subscription_state{") && Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) == 1) {
                 states.merge(line.replaceAll(".*state=\"([^\"]+)\".*", "$1"), 1, Integer::sum);
             }
         }

@@ -107,6 +107,7 @@ public final class ProductRuntime implements AutoCloseable {
     private ParserFiles parserFiles;
     private BrokerClients brokerClients;
     private Subscriptions subscriptions;
+    private Metrics metrics;
     /** The HTTP server's Vert.x: ours, not Camel's (Camel closes only one it made), so closed here. */
     private Vertx vertx;
     private int httpPort;
@@ -205,7 +206,7 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("httpErrors", new HttpErrors(settings.integer("ingest.retryAfterSeconds", 1, 3600)));
         registry.bind("healthReport", new HealthReport(context, dataSource, queue, parsing, writer, deadLetterStore, deployer));
         ApiParts api = bindApi(registry, maxBody, tenancy, integrations, parsers, parserRegistry);
-        Metrics metrics = new Metrics(queue, subscriptions);
+        metrics = new Metrics(queue, subscriptions::statuses);
         writer.onBatch(metrics::batch);
         registry.bind("metrics", metrics);
         context.getManagementStrategy().addEventNotifier(new HttpRequestMetrics(metrics));
@@ -359,6 +360,9 @@ public final class ProductRuntime implements AutoCloseable {
         }
         if (context != null) {
             context.stop();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         if (vertx != null) {
             // Its event loops and worker threads outlived every stop before (a restart on a

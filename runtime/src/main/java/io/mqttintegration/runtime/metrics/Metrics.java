@@ -1,56 +1,113 @@
 package io.mqttintegration.runtime.metrics;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mqttintegration.runtime.auth.Principal;
 import io.mqttintegration.runtime.ingest.IngestQueue;
 import io.mqttintegration.runtime.subscriptions.SubscriptionStatus;
-import io.mqttintegration.runtime.subscriptions.Subscriptions;
 import io.mqttintegration.storage.InboundMessage;
 import io.mqttintegration.storage.StoreOutcome;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 
 /**
- * Bean {@code metrics}: the service's counters in Prometheus text format ({@code GET /metrics},
- * operator key). Messages are counted per source and integration from the moment the pipeline
- * takes them ({@link #received}) to their outcome, so that at any time
- * {@code received = stored + dead_lettered + failed + in_flight + dropped} (dropped stays 0: no
- * path drops a message it took). Also the queue, batch sizes and commit times, subscription states,
- * and HTTP requests by route and status with their latencies.
+ * Bean {@code metrics}: the service's meters in a Micrometer Prometheus registry, written in
+ * Prometheus text format at {@code GET /metrics} (operator key). Messages are counted per source and
+ * integration from the moment the pipeline takes them ({@link #received}) to their outcome, so that
+ * at any time {@code received = stored + dead_lettered + failed + in_flight + dropped} (dropped stays
+ * 0: no path drops a message it took). Also the queue, batch sizes and commit times, subscription
+ * states, HTTP requests by route and status with their latencies, and the JVM's own meters (memory,
+ * GC, threads, classes, CPU, uptime).
  */
-public final class Metrics {
+public final class Metrics implements AutoCloseable {
+
+    private static final double[] BATCH_BUCKETS = {1, 5, 10, 50, 100, 250, 500, 1000, 5000};
+    private static final Duration[] COMMIT_BUCKETS = millis(1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000);
+    private static final Duration[] HTTP_BUCKETS = millis(5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000);
 
     /** What happened to messages of one source and integration. */
     private static final class MessageCounts {
-        final LongAdder received = new LongAdder();
-        final LongAdder stored = new LongAdder();
-        final LongAdder deadLettered = new LongAdder();
-        final LongAdder failed = new LongAdder();
+        final Counter received;
+        final Counter stored;
+        final Counter deadLettered;
+        final Counter failed;
+
+        MessageCounts(PrometheusMeterRegistry registry, Tags tags) {
+            received = Counter.builder("mqi.messages.received").description("Messages the pipeline took, by source and integration.")
+                    .tags(tags).register(registry);
+            stored = Counter.builder("mqi.messages.stored").description("Messages committed to mqtt_messages.").tags(tags)
+                    .register(registry);
+            deadLettered = Counter.builder("mqi.messages.dead_lettered").description("Messages PostgreSQL refused, kept in dead_letters.")
+                    .tags(tags).register(registry);
+            failed = Counter.builder("mqi.messages.failed")
+                    .description("Messages not stored (database unavailable): their sender retries.").tags(tags).register(registry);
+            Gauge.builder("mqi.messages.in_flight", this, MessageCounts::inFlight)
+                    .description("Messages taken and not yet stored, dead-lettered or failed.").tags(tags).register(registry);
+        }
+
+        double inFlight() {
+            return received.count() - stored.count() - deadLettered.count() - failed.count();
+        }
     }
 
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, MessageCounts> messages = new ConcurrentHashMap<>();
-    private final Map<String, LongAdder> httpRequests = new ConcurrentHashMap<>();
-    private final Map<String, Histogram> httpSeconds = new ConcurrentHashMap<>();
-    private final Histogram batchSize = new Histogram(1, 5, 10, 50, 100, 250, 500, 1000, 5000);
-    private final Histogram commitSeconds = new Histogram(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5);
-    private final IngestQueue queue;
-    private final Subscriptions subscriptions;
+    private final Map<String, Counter> httpRequests = new ConcurrentHashMap<>();
+    private final Map<String, Timer> httpSeconds = new ConcurrentHashMap<>();
+    private final DistributionSummary batchSize;
+    private final Timer commitSeconds;
+    private final MultiGauge subscriptionStates;
+    private final Supplier<Map<UUID, SubscriptionStatus>> subscriptions;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
 
-    public Metrics(IngestQueue queue, Subscriptions subscriptions) {
-        this.queue = queue;
+    /** @param subscriptions the state of each persistent subscription, read at each scrape */
+    public Metrics(IngestQueue queue, Supplier<Map<UUID, SubscriptionStatus>> subscriptions) {
         this.subscriptions = subscriptions;
+        Counter.builder("mqi.messages.dropped").description("Messages taken and then lost: no path does this.").register(registry);
+        Gauge.builder("mqi.ingest.queue.depth", queue, IngestQueue::depth).description("Messages waiting in the ingestion queue.")
+                .register(registry);
+        Gauge.builder("mqi.ingest.queue.capacity", queue, IngestQueue::capacity).description("Capacity of the ingestion queue.")
+                .register(registry);
+        batchSize = DistributionSummary.builder("mqi.batch.size").description("Messages per committed batch.")
+                .serviceLevelObjectives(BATCH_BUCKETS).register(registry);
+        commitSeconds = Timer.builder("mqi.commit").description("Time to insert and commit one batch.")
+                .serviceLevelObjectives(COMMIT_BUCKETS).register(registry);
+        subscriptionStates = MultiGauge.builder("mqi.subscription.state")
+                .description("The state of each persistent subscription (1 for its state).").register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
     }
 
     /** Pipeline step: the message is taken; its outcome is counted when it completes. */
     public InboundMessage received(InboundMessage message) {
-        String key = "source=\"" + message.source().name().toLowerCase(Locale.ROOT) + "\",integration=\""
-                + (message.integrationId() == null ? "" : message.integrationId()) + "\"";
-        MessageCounts counts = messages.computeIfAbsent(key, k -> new MessageCounts());
+        String source = message.source().name().toLowerCase(Locale.ROOT);
+        String integration = message.integrationId() == null ? "" : message.integrationId().toString();
+        MessageCounts counts = messages.computeIfAbsent(source + '|' + integration,
+                k -> new MessageCounts(registry, Tags.of("source", source, "integration", integration)));
         counts.received.increment();
         message.outcome().whenComplete((outcome, error) -> {
             if (error != null) {
@@ -74,25 +131,26 @@ public final class Metrics {
 
     /** A committed batch (the writer's listener). */
     public void batch(int size, long commitMillis) {
-        batchSize.observe(size);
-        commitSeconds.observe(commitMillis / 1000.0);
+        batchSize.record(size);
+        commitSeconds.record(commitMillis, TimeUnit.MILLISECONDS);
     }
 
     /** A finished HTTP exchange of a platform-http route. */
     public void httpRequest(String routeId, int status, long millis) {
-        String labels = "route=\"" + routeId + "\",status=\"" + status + "\"";
-        httpRequests.computeIfAbsent(labels, k -> new LongAdder()).increment();
-        httpSeconds.computeIfAbsent("route=\"" + routeId + "\",", k -> new Histogram(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-                1, 2.5, 5, 10)).observe(millis / 1000.0);
+        httpRequests.computeIfAbsent(routeId + '|' + status, k -> Counter.builder("mqi.http.requests")
+                .description("HTTP requests by route and status.").tags("route", routeId, "status", Integer.toString(status))
+                .register(registry)).increment();
+        httpSeconds.computeIfAbsent(routeId, k -> Timer.builder("mqi.http.request").description("HTTP request latency by route.")
+                .tags("route", routeId).serviceLevelObjectives(HTTP_BUCKETS).register(registry)).record(millis, TimeUnit.MILLISECONDS);
     }
 
     /** Messages taken by the pipeline and not yet stored, dead-lettered or failed (every source). */
     public long inFlight() {
-        long n = 0;
+        double n = 0;
         for (MessageCounts c : messages.values()) {
-            n += c.received.sum() - c.stored.sum() - c.deadLettered.sum() - c.failed.sum();
+            n += c.inFlight();
         }
-        return n;
+        return (long) n;
     }
 
     /** Committed batches since start. */
@@ -102,8 +160,7 @@ public final class Metrics {
 
     /** Mean messages per committed batch (0 before the first). */
     public double meanBatchSize() {
-        long n = batchSize.count();
-        return n == 0 ? 0 : batchSize.sum() / n;
+        return batchSize.mean();
     }
 
     /** GET /metrics: operator only. */
@@ -114,52 +171,29 @@ public final class Metrics {
     }
 
     public String render() {
-        StringBuilder out = new StringBuilder(4096);
-        Map<String, MessageCounts> sorted = new TreeMap<>(messages);
-        series(out, "mqi_messages_received_total", "counter", "Messages the pipeline took, by source and integration.", sorted,
-                c -> c.received.sum());
-        series(out, "mqi_messages_stored_total", "counter", "Messages committed to mqtt_messages.", sorted, c -> c.stored.sum());
-        series(out, "mqi_messages_dead_lettered_total", "counter", "Messages PostgreSQL refused, kept in dead_letters.", sorted,
-                c -> c.deadLettered.sum());
-        series(out, "mqi_messages_failed_total", "counter", "Messages not stored (database unavailable): their sender retries.",
-                sorted, c -> c.failed.sum());
-        series(out, "mqi_messages_in_flight", "gauge", "Messages taken and not yet stored, dead-lettered or failed.", sorted,
-                c -> c.received.sum() - c.stored.sum() - c.deadLettered.sum() - c.failed.sum());
-        out.append("# HELP mqi_messages_dropped_total Messages taken and then lost: no path does this.\n")
-                .append("# TYPE mqi_messages_dropped_total counter\nmqi_messages_dropped_total 0\n");
-        out.append("# HELP mqi_ingest_queue_depth Messages waiting in the ingestion queue.\n# TYPE mqi_ingest_queue_depth gauge\n")
-                .append("mqi_ingest_queue_depth ").append(queue.depth()).append('\n');
-        out.append("# HELP mqi_ingest_queue_capacity Capacity of the ingestion queue.\n# TYPE mqi_ingest_queue_capacity gauge\n")
-                .append("mqi_ingest_queue_capacity ").append(queue.capacity()).append('\n');
-        out.append("# HELP mqi_batch_size Messages per committed batch.\n# TYPE mqi_batch_size histogram\n");
-        batchSize.write(out, "mqi_batch_size", "");
-        out.append("# HELP mqi_commit_seconds Time to insert and commit one batch.\n# TYPE mqi_commit_seconds histogram\n");
-        commitSeconds.write(out, "mqi_commit_seconds", "");
-        out.append("# HELP mqi_subscription_state The state of each persistent subscription (1 for its state).\n")
-                .append("# TYPE mqi_subscription_state gauge\n");
-        for (Map.Entry<UUID, SubscriptionStatus> s : new TreeMap<>(subscriptions.statuses()).entrySet()) {
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        for (Map.Entry<UUID, SubscriptionStatus> s : subscriptions.get().entrySet()) {
             for (SubscriptionStatus.State state : SubscriptionStatus.State.values()) {
-                out.append("mqi_subscription_state{integration=\"").append(s.getKey()).append("\",state=\"")
-                        .append(state.name().toLowerCase(Locale.ROOT)).append("\"} ").append(s.getValue().state() == state ? 1 : 0)
-                        .append('\n');
+                rows.add(MultiGauge.Row.of(Tags.of("integration", s.getKey().toString(), "state", state.name().toLowerCase(Locale.ROOT)),
+                        s.getValue().state() == state ? 1 : 0));
             }
         }
-        out.append("# HELP mqi_http_requests_total HTTP requests by route and status.\n# TYPE mqi_http_requests_total counter\n");
-        new TreeMap<>(httpRequests).forEach((labels, n) -> out.append("mqi_http_requests_total{").append(labels).append("} ")
-                .append(n.sum()).append('\n'));
-        out.append("# HELP mqi_http_request_seconds HTTP request latency by route.\n# TYPE mqi_http_request_seconds histogram\n");
-        new TreeMap<>(httpSeconds).forEach((labels, h) -> h.write(out, "mqi_http_request_seconds", labels));
-        return out.toString();
+        subscriptionStates.register(rows, true);
+        return registry.scrape();
     }
 
-    private interface Value {
-        long of(MessageCounts c);
+    /** Stops the GC listener the JVM meters registered. */
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
     }
 
-    private static void series(StringBuilder out, String name, String type, String help, Map<String, MessageCounts> series,
-            Value value) {
-        out.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name).append(' ').append(type)
-                .append('\n');
-        series.forEach((labels, c) -> out.append(name).append('{').append(labels).append("} ").append(value.of(c)).append('\n'));
+    private static Duration[] millis(double... values) {
+        Duration[] d = new Duration[values.length];
+        for (int i = 0; i < values.length; i++) {
+            d[i] = Duration.ofNanos((long) (values[i] * 1_000_000));
+        }
+        return d;
     }
 }
