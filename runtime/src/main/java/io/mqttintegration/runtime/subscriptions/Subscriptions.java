@@ -153,6 +153,12 @@ public final class Subscriptions implements AutoCloseable {
     private final ClientThreads clientThreads;
     /** Retries of a subscription that could not connect, up to maxRetrySeconds, jittered. */
     private final Backoff retryBackoff;
+    /**
+     * Reconnects for redelivery: 1 s, 2 s, 4 s, ... up to maxRedeliverySeconds, and never more than
+     * {@value #MAX_REDELIVERY_BACKOFF_SECONDS} s while failures go on; not jittered.
+     */
+    private final Backoff redeliveryBackoff;
+    static final int MAX_REDELIVERY_BACKOFF_SECONDS = 32;
     private final Map<UUID, Running> running = new ConcurrentHashMap<>();
     /**
      * One lock per integration: starting, stopping and reconciling one subscription (which may wait
@@ -184,6 +190,8 @@ public final class Subscriptions implements AutoCloseable {
         });
         this.clientThreads = new ClientThreads(executor, CONNECT_THREADS);
         this.retryBackoff = Backoff.jittered(1000, Math.max(1000, settings.maxRetrySeconds() * 1000L));
+        this.redeliveryBackoff = Backoff.doubling(1000,
+                Math.max(1000, Math.min(settings.maxRedeliverySeconds(), MAX_REDELIVERY_BACKOFF_SECONDS) * 1000L));
     }
 
     /**
@@ -417,7 +425,7 @@ public final class Subscriptions implements AutoCloseable {
                 || !run.redeliveryPending.compareAndSet(false, true)) {
             return;
         }
-        long delay = Math.min(settings.maxRedeliverySeconds(), 1L << Math.min(run.redeliveryRound.getAndIncrement(), 5));
+        long delay = redeliveryBackoff.delayMillis(run.redeliveryRound.getAndIncrement());
         executor.schedule(() -> {
             synchronized (run) {
                 run.redeliveryPending.set(false);
@@ -433,7 +441,7 @@ public final class Subscriptions implements AutoCloseable {
                 }
                 connect(run);
             }
-        }, delay, TimeUnit.SECONDS);
+        }, delay, TimeUnit.MILLISECONDS);
     }
 
     /** A message of the integration's subscription was committed (its status counts it). */
