@@ -4,10 +4,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongUnaryOperator;
 
 /**
- * Reconnect delays with "full jitter": attempt {@code n} waits a random time in
- * {@code [0, min(cap, base * 2^n)]}. Many subscriptions that lost their broker together (a broker
- * restart) thus come back spread over the window instead of all in the same instant, and again on
- * each later round while the broker is still away.
+ * The subscriptions' retry delays, doubling from a base up to a cap: attempt {@code n} waits up to
+ * {@code min(cap, base * 2^n)}. {@link #jittered} ("full jitter": a random time in that window) is
+ * for connects that failed: many subscriptions that lost their broker together (a broker restart)
+ * thus come back spread over the window instead of all in the same instant, and again on each later
+ * round while the broker is still away. {@link #doubling} waits the whole window: the reconnects for
+ * redelivery, which follow failures of one subscription's own messages.
  */
 record Backoff(long baseMillis, long capMillis, LongUnaryOperator random) {
 
@@ -20,6 +22,11 @@ record Backoff(long baseMillis, long capMillis, LongUnaryOperator random) {
 
     static Backoff jittered(long baseMillis, long capMillis) {
         return new Backoff(baseMillis, capMillis, bound -> ThreadLocalRandom.current().nextLong(bound + 1));
+    }
+
+    /** Exactly the window: 1 base, 2 bases, 4 bases, ... up to the cap. */
+    static Backoff doubling(long baseMillis, long capMillis) {
+        return new Backoff(baseMillis, capMillis, bound -> bound);
     }
 
     /** The window of attempt n (0 is the first): min(cap, base * 2^n). */

@@ -41,7 +41,7 @@ public final class DeliveryFailures implements ExceptionHandler {
             return;
         }
         UUID integrationId = UUID.fromString(id);
-        subscriptions.running(integrationId).ifPresent(r -> r.status().failed.incrementAndGet());
+        subscriptions.running(integrationId).ifPresent(SubscriptionSupervisor::deliveryFailed);
         if (transient_(exception)) {
             LOG.warn("Message of integration {} not stored, left unacknowledged for redelivery: {}", integrationId,
                     exception.getMessage());

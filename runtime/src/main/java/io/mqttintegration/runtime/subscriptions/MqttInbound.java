@@ -28,10 +28,9 @@ public final class MqttInbound {
 
     public InboundMessage toMessage(Exchange exchange) {
         UUID integrationId = UUID.fromString(exchange.getProperty(INTEGRATION, String.class));
-        Subscriptions.Running running = subscriptions.running(integrationId)
+        SubscriptionSupervisor running = subscriptions.running(integrationId)
                 .orElseThrow(() -> new IllegalStateException("no running subscription for integration " + integrationId));
-        running.status().received.incrementAndGet();
-        exchange.setProperty(CONNECTION, running.status().connection());
+        exchange.setProperty(CONNECTION, running.received());
         MqttProperties properties = exchange.getMessage().getHeader(PahoMqtt5Constants.CAMEL_PAHO_MSG_PROPERTIES,
                 MqttProperties.class);
         byte[] payload = exchange.getMessage().getBody(byte[].class);

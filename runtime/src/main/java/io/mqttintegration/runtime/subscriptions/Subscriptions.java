@@ -1,20 +1,15 @@
 package io.mqttintegration.runtime.subscriptions;
 
 import io.mqttintegration.runtime.api.IntegrationTargets;
-import io.mqttintegration.runtime.mqtt.BrokerClients;
-import io.mqttintegration.runtime.mqtt.BrokerException;
 import io.mqttintegration.runtime.mqtt.BrokerTargets;
 import io.mqttintegration.runtime.routes.RouteTransitions;
-import io.mqttintegration.storage.tenants.ActiveSubscription;
 import io.mqttintegration.storage.tenants.ActivityLog;
 import io.mqttintegration.storage.tenants.IntegrationRecord;
 import io.mqttintegration.storage.tenants.IntegrationStore;
 import io.mqttintegration.storage.tenants.SubscriptionRecord;
 import io.mqttintegration.storage.tenants.SubscriptionStore;
-import java.net.InetAddress;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,29 +23,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Route;
-import org.apache.camel.component.paho.mqtt5.PahoMqtt5Configuration;
-import org.apache.camel.component.paho.mqtt5.PahoMqtt5Endpoint;
-import org.apache.camel.model.Model;
-import org.apache.camel.model.RouteDefinition;
-import org.eclipse.paho.mqttv5.client.MqttClientException;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.common.MqttException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The persistent subscriptions: one route per subscribed integration, made from the route template
- * {@value #TEMPLATE} (routes/mqtt-subscription.camel.yaml), holding one MQTT 5 session per
- * integration. The template declares the session (QoS, clean start off, session expiry, manual
- * acks, reconnect backoff); this class gives each route its client with the integration's address,
- * credentials and TLS, connects it (retrying with backoff), and takes it down again.
+ * The persistent subscriptions of this node: one route per subscribed integration, holding one MQTT 5
+ * session per integration. This class is the entry point (the API, the console, the route beans and
+ * the service's start and stop call it) and owns what runs: one {@link SubscriptionSupervisor} per
+ * running subscription, which connects it (retrying with backoff), reconnects it for redelivery and
+ * stops it; {@link SubscriptionRoutes} makes and takes down its route from the template
+ * {@value #TEMPLATE}; {@link SubscriptionReconciler} follows the table across nodes.
  *
  * <p>Lifecycle: {@link #startAll} at service start re-creates every stored subscription of an
  * enabled integration; {@link #start} (re)starts one; {@link #stop} with {@code endSession} also
@@ -67,57 +52,19 @@ import org.slf4j.LoggerFactory;
  * client id would knock each other off the broker).
  *
  * <p>Locking: each integration has a lock of its own, held while its subscription starts, stops or
- * is reconciled (stopping waits for the messages in flight and for the broker to end the session);
- * the client's connection attempts lock its {@link Running}. No lock spans integrations, so one
- * tenant's slow teardown never holds up another's subscribe. The routes it stops, removes and adds
- * are marked in {@link RouteTransitions} meanwhile, so {@code /health} does not count them as down.
+ * is reconciled (stopping waits for the messages in flight and for the broker to end the session).
+ * No lock spans integrations, so one tenant's slow teardown never holds up another's subscribe.
+ * Locks nest in one order only, never the other way: an integration's lock, then its supervisor's
+ * (held briefly, for its own state and connection attempts), then {@link RouteTransitions}' (one
+ * route change at a time, node-wide). A supervisor never calls back into this class. The routes
+ * being stopped, removed and added are marked in {@link RouteTransitions} meanwhile, so
+ * {@code /health} does not count them as down.
  */
 public final class Subscriptions implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Subscriptions.class);
-    public static final String TEMPLATE = "mqtt-subscription";
+    public static final String TEMPLATE = SubscriptionRoutes.TEMPLATE;
     public static final String ERROR_CONFIGURATION = "subscription-errors";
-    private static final String ACTOR = "service";
-
-    /** One running subscription. */
-    public static final class Running {
-        private final SubscriptionRecord record;
-        private final SubscriptionStatus status;
-        private final String routeId;
-        private final String clientBean;
-        private volatile boolean stopped;
-        private SubscriptionClient client;
-        private MqttConnectionOptions options;
-        private ScheduledFuture<?> pending;
-        private int attempts;
-        private final AtomicBoolean redeliveryPending = new AtomicBoolean();
-        private final AtomicInteger redeliveryRound = new AtomicInteger();
-        private volatile boolean failing;
-        /** Filters an earlier run of this subscription had and this one has not (unsubscribed once connected). */
-        private volatile List<String> droppedFilters = List.of();
-        /** The row's version this run follows; null when started by this node's API (adopted at the next sync). */
-        private volatile OffsetDateTime version;
-
-        Running(SubscriptionRecord record, OffsetDateTime version) {
-            this.record = record;
-            this.version = version;
-            this.status = new SubscriptionStatus(record.topics(), record.qos());
-            this.routeId = "mqtt-subscription-" + record.integrationId();
-            this.clientBean = "mqttSubscriptionClient-" + record.integrationId();
-        }
-
-        public SubscriptionStatus status() {
-            return status;
-        }
-
-        public UUID organizationId() {
-            return record.organizationId();
-        }
-
-        public String routeId() {
-            return routeId;
-        }
-    }
 
     /**
      * @param connectTimeoutSeconds one connection attempt
@@ -132,18 +79,16 @@ public final class Subscriptions implements AutoCloseable {
             String nodeId, int syncSeconds) {
     }
 
-    private final CamelContext context;
     private final SubscriptionStore store;
     private final IntegrationStore integrations;
     private final IntegrationTargets targets;
-    private final BrokerTargets guard;
-    private final ActivityLog activity;
     private final Settings settings;
     /**
      * The subscriptions' own work (creating routes, subscribing, activity entries) and every timer
      * (retries, reconnects, syncs, the clients' keep-alive pings): four threads for the whole node.
      */
     private final ScheduledExecutorService executor;
+    private final SubscriptionSupervisor.Timers timers;
     /**
      * How many subscriptions open a connection at once (and how many stop at once at service stop):
      * each holds a thread ~300 ms, mostly asleep in Paho ({@link ClientThreads}), so ~200 per second.
@@ -151,30 +96,33 @@ public final class Subscriptions implements AutoCloseable {
     static final int CONNECT_THREADS = 64;
     /** Every client's threads: see {@link ClientThreads}. */
     private final ClientThreads clientThreads;
+    private final SubscriptionRoutes routes;
+    private final SubscriptionActivity activity;
+    private final SubscriptionReconciler reconciler;
     /** Retries of a subscription that could not connect, up to maxRetrySeconds, jittered. */
     private final Backoff retryBackoff;
-    private final Map<UUID, Running> running = new ConcurrentHashMap<>();
+    /**
+     * Reconnects for redelivery: 1 s, 2 s, 4 s, ... up to maxRedeliverySeconds, and never more than
+     * {@value #MAX_REDELIVERY_BACKOFF_SECONDS} s while failures go on; not jittered.
+     */
+    private final Backoff redeliveryBackoff;
+    static final int MAX_REDELIVERY_BACKOFF_SECONDS = 32;
+    private final Map<UUID, SubscriptionSupervisor> running = new ConcurrentHashMap<>();
     /**
      * One lock per integration: starting, stopping and reconciling one subscription (which may wait
      * for its messages in flight and for the broker to end its session) never holds up another's.
      */
     private final Map<UUID, Object> locks = new ConcurrentHashMap<>();
-    private final RouteTransitions transitions;
     /** When this node last started or stopped each subscription (System.nanoTime). */
     private final Map<UUID, Long> changedAt = new ConcurrentHashMap<>();
     private volatile boolean closed;
-    private final AtomicLong syncRounds = new AtomicLong();
 
     public Subscriptions(CamelContext context, SubscriptionStore store, IntegrationStore integrations,
             IntegrationTargets targets, BrokerTargets guard, ActivityLog activity, Settings settings,
             RouteTransitions transitions) {
-        this.context = context;
-        this.transitions = transitions;
         this.store = store;
         this.integrations = integrations;
         this.targets = targets;
-        this.guard = guard;
-        this.activity = activity;
         this.settings = settings;
         AtomicInteger threads = new AtomicInteger();
         this.executor = Executors.newScheduledThreadPool(4, r -> {
@@ -182,8 +130,15 @@ public final class Subscriptions implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.timers = SubscriptionSupervisor.Timers.on(executor);
         this.clientThreads = new ClientThreads(executor, CONNECT_THREADS);
+        this.routes = new SubscriptionRoutes(context, transitions, targets, guard, settings.nodeId(),
+                settings.connectTimeoutSeconds(), settings.drainSeconds(), executor, clientThreads);
+        this.activity = new SubscriptionActivity.Written(activity, executor);
         this.retryBackoff = Backoff.jittered(1000, Math.max(1000, settings.maxRetrySeconds() * 1000L));
+        this.redeliveryBackoff = Backoff.doubling(1000,
+                Math.max(1000, Math.min(settings.maxRedeliverySeconds(), MAX_REDELIVERY_BACKOFF_SECONDS) * 1000L));
+        this.reconciler = new SubscriptionReconciler(SubscriptionReconciler.Table.of(store), new Local(), System::nanoTime);
     }
 
     /**
@@ -205,73 +160,17 @@ public final class Subscriptions implements AutoCloseable {
     }
 
     /**
-     * Makes this node's routes follow the {@code subscriptions} table: starts the subscriptions it
-     * lacks, restarts those whose row or integration changed since, and stops (ending the session)
-     * those whose row is gone or whose integration is disabled. A subscription this node started or
-     * stopped itself after the table was read is left alone until the next round.
+     * Makes this node's routes follow the {@code subscriptions} table ({@link SubscriptionReconciler}).
      *
      * @return the number of subscriptions started
      */
     public int sync() {
-        long readAt = System.nanoTime();
-        List<ActiveSubscription> rows = store.listActiveVersions();
-        Set<UUID> wanted = new HashSet<>();
-        int started = 0;
-        for (ActiveSubscription row : rows) {
-            SubscriptionRecord r = row.subscription();
-            wanted.add(r.integrationId());
-            boolean here = row.sharedGroup() != null || settings.nodeId().equals(
-                    row.ownerNode() != null ? row.ownerNode() : store.claim(r.integrationId(), settings.nodeId()).orElse(null));
-            synchronized (lock(r.integrationId())) {
-                if (closed) {
-                    return started;
-                }
-                if (changedSince(r.integrationId(), readAt)) {
-                    continue;
-                }
-                Running run = running.get(r.integrationId());
-                if (!here) {
-                    if (run != null) {
-                        LOG.info("Subscription {} has no shared group and runs on node {}: stopping it here", run.routeId,
-                                row.ownerNode());
-                        stop(r.integrationId(), integrations.get(r.organizationId(), r.integrationId())
-                                .map(i -> sessionMoves(run, i)).orElse(true));
-                    }
-                    continue;
-                }
-                if (run != null && run.version == null && run.record.equals(r)) {
-                    run.version = row.version(); // started here through the API: that is its row
-                    continue;
-                }
-                if (run != null && row.version().equals(run.version)) {
-                    continue;
-                }
-                if (run != null) {
-                    LOG.info("Subscription {} changed in the database: restarting it", run.routeId);
-                }
-                try {
-                    start(r, row.version());
-                    started++;
-                } catch (RuntimeException e) {
-                    LOG.error("Could not start the subscription of integration {}: {}", r.integrationId(), e.getMessage());
-                }
-            }
-        }
-        syncRounds.incrementAndGet();
-        for (UUID id : List.copyOf(running.keySet())) {
-            synchronized (lock(id)) {
-                if (!closed && !wanted.contains(id) && !changedSince(id, readAt) && running.containsKey(id)) {
-                    LOG.info("Subscription of integration {} was removed or disabled (through another node): stopping it", id);
-                    stop(id, true);
-                }
-            }
-        }
-        return started;
+        return reconciler.sync();
     }
 
     /** How many times this node has read the table to reconcile its routes. */
     public long syncRounds() {
-        return syncRounds.get();
+        return reconciler.rounds();
     }
 
     private Object lock(UUID integrationId) {
@@ -300,23 +199,24 @@ public final class Subscriptions implements AutoCloseable {
     private SubscriptionStatus startLocked(SubscriptionRecord r, OffsetDateTime version) {
         changedAt.put(r.integrationId(), System.nanoTime());
         Optional<IntegrationRecord> integration = integrations.get(r.organizationId(), r.integrationId());
-        Running old = running.get(r.integrationId());
+        SubscriptionSupervisor old = running.get(r.integrationId());
         boolean moves = integration.isPresent() && sessionMoves(old, integration.get());
         stopRunning(r.integrationId(), moves, true);
         if (closed || integration.isEmpty() || !integration.get().enabled()) {
             return SubscriptionStatus.stopped(r.topics(), r.qos());
         }
-        Running run = new Running(r, version);
+        List<String> dropped = new ArrayList<>();
         if (old != null && !moves) {
             // The kept session still holds the filters the new topics no longer name: the new
             // client unsubscribes them, or the broker would go on delivering them.
-            List<String> dropped = new ArrayList<>(old.record.topics());
+            dropped.addAll(old.record().topics());
             dropped.removeAll(r.topics());
-            run.droppedFilters = List.copyOf(dropped);
         }
+        SubscriptionSupervisor run = new SubscriptionSupervisor(r, version, dropped, routes.of(r),
+                () -> integrations.get(r.organizationId(), r.integrationId()), timers, activity, retryBackoff, redeliveryBackoff);
         running.put(r.integrationId(), run);
-        executor.execute(() -> attempt(run, integration.get()));
-        return run.status;
+        run.begin(integration.get());
+        return run.status();
     }
 
     /**
@@ -324,14 +224,14 @@ public final class Subscriptions implements AutoCloseable {
      * another shared group): then the old one is ended rather than kept, or the broker would go on
      * queuing messages to it (in a shared group: a share of them, never delivered) until it expires.
      */
-    private boolean sessionMoves(Running old, IntegrationRecord integration) {
-        if (old == null || old.client == null) {
+    private boolean sessionMoves(SubscriptionSupervisor old, IntegrationRecord integration) {
+        SubscriptionSupervisor.Client client = old == null ? null : old.client();
+        if (client == null) {
             return false;
         }
         try {
             String clientId = targets.subscriptionTarget(integration, settings.nodeId()).clientId();
-            return !clientId.equals(old.client.getClientId())
-                    || !Objects.equals(IntegrationTargets.sharedGroup(integration), old.client.sharedGroup());
+            return !clientId.equals(client.clientId()) || !Objects.equals(IntegrationTargets.sharedGroup(integration), client.sharedGroup());
         } catch (RuntimeException e) {
             return false; // the new settings do not make a client: keep the session, the start reports why
         }
@@ -346,6 +246,16 @@ public final class Subscriptions implements AutoCloseable {
             changedAt.put(integrationId, System.nanoTime());
             return stopRunning(integrationId, endSession, true);
         }
+    }
+
+    /** Under the integration's lock. */
+    private boolean stopRunning(UUID integrationId, boolean endSession, boolean removeRoute) {
+        SubscriptionSupervisor run = running.remove(integrationId);
+        if (run == null) {
+            return false;
+        }
+        run.stop(endSession, removeRoute);
+        return true;
     }
 
     /** An integration changed or went: follow it (restart with new settings, or stop and end the session). */
@@ -374,319 +284,57 @@ public final class Subscriptions implements AutoCloseable {
         if (!ids.contains(TEMPLATE) && !ids.contains(ERROR_CONFIGURATION)) {
             return;
         }
-        for (Running run : List.copyOf(running.values())) {
-            synchronized (lock(run.record.integrationId())) {
-                if (running.get(run.record.integrationId()) != run) {
+        for (SubscriptionSupervisor run : List.copyOf(running.values())) {
+            UUID id = run.record().integrationId();
+            synchronized (lock(id)) {
+                if (running.get(id) != run) {
                     continue; // stopped or restarted meanwhile: nothing of the old template left to replace
                 }
-                LOG.info("Re-creating the subscription route {} from the reloaded template", run.routeId);
-                startLocked(run.record, run.version);
+                LOG.info("Re-creating the subscription route {} from the reloaded template", run.routeId());
+                startLocked(run.record(), run.version());
             }
         }
     }
 
-    public Optional<Running> running(UUID integrationId) {
+    public Optional<SubscriptionSupervisor> running(UUID integrationId) {
         return Optional.ofNullable(running.get(integrationId));
     }
 
     /** The status shown for an integration: running, stored but stopped, or none. */
     public Optional<Map<String, Object>> view(UUID organizationId, UUID integrationId) {
-        Running run = running.get(integrationId);
+        SubscriptionSupervisor run = running.get(integrationId);
         if (run != null) {
-            return Optional.of(run.status.view());
+            return Optional.of(run.status().view());
         }
         return store.get(organizationId, integrationId).map(r -> SubscriptionStatus.stopped(r.topics(), r.qos()).view());
     }
 
     public Map<UUID, SubscriptionStatus> statuses() {
         Map<UUID, SubscriptionStatus> all = new LinkedHashMap<>();
-        running.forEach((id, run) -> all.put(id, run.status));
+        running.forEach((id, run) -> all.put(id, run.status()));
         return all;
     }
 
     /**
      * A message was not stored and stays unacknowledged: the broker only delivers it again on a
-     * new connection, so reconnect — once per connection (failures of messages that came on an
-     * earlier connection are already being delivered again), backing off while failures go on.
+     * new connection, so reconnect — once per connection, backing off while failures go on
+     * ({@link SubscriptionSupervisor#redeliverLater}).
      *
      * @param connection the number of the connection the message came on
      */
     public void redeliverLater(UUID integrationId, int connection) {
-        Running run = running.get(integrationId);
-        if (run == null || run.stopped || connection != run.status.connection()
-                || !run.redeliveryPending.compareAndSet(false, true)) {
-            return;
+        SubscriptionSupervisor run = running.get(integrationId);
+        if (run != null) {
+            run.redeliverLater(connection);
         }
-        long delay = Math.min(settings.maxRedeliverySeconds(), 1L << Math.min(run.redeliveryRound.getAndIncrement(), 5));
-        executor.schedule(() -> {
-            synchronized (run) {
-                run.redeliveryPending.set(false);
-                if (run.stopped || run.client == null || !run.client.isConnected() || connection != run.status.connection()) {
-                    return; // reconnected meanwhile, or Paho's own reconnect (or the retry loop) is at it
-                }
-                LOG.info("Reconnecting subscription {} so the broker delivers its unacknowledged messages again", run.routeId);
-                run.status.reconnecting("messages were not stored; reconnecting for redelivery");
-                try {
-                    run.client.disconnectKeepingSession();
-                } catch (MqttException e) {
-                    LOG.debug("disconnect before redelivery: {}", e.getMessage());
-                }
-                connect(run);
-            }
-        }, delay, TimeUnit.SECONDS);
     }
 
     /** A message of the integration's subscription was committed (its status counts it). */
     public void stored(UUID integrationId) {
-        Running run = running.get(integrationId);
+        SubscriptionSupervisor run = running.get(integrationId);
         if (run != null) {
-            run.status.stored.incrementAndGet();
-            run.redeliveryRound.set(0);
+            run.stored();
         }
-    }
-
-    private void attempt(Running run, IntegrationRecord integration) {
-        synchronized (run) {
-            if (run.stopped) {
-                return;
-            }
-            try {
-                if (run.client == null) {
-                    createRoute(run, integration);
-                }
-            } catch (BrokerException e) {
-                failed(run, e.kind() + ": " + e.getMessage());
-                return;
-            } catch (Exception e) {
-                LOG.error("Could not create the subscription route {}", run.routeId, e);
-                failed(run, "the subscription route could not start: " + e.getMessage());
-                return;
-            }
-            connect(run);
-        }
-    }
-
-    /**
-     * One connection attempt of an existing client, without waiting for the CONNACK (so a few
-     * threads start thousands of subscriptions at once); connected, it subscribes; on failure, the
-     * next attempt after a jittered backoff.
-     */
-    private void connect(Running run) {
-        if (run.stopped || run.client.isConnected()) {
-            return; // connected meanwhile
-        }
-        SubscriptionClient client = run.client;
-        try {
-            client.connectAsync(run.options, () -> executor.execute(() -> {
-                synchronized (run) {
-                    if (run.stopped || run.client != client) {
-                        return;
-                    }
-                    run.attempts = 0;
-                    run.status.connected();
-                    client.subscribeAll();
-                }
-            }), e -> executor.execute(() -> {
-                synchronized (run) {
-                    if (run.stopped || run.client != client) {
-                        return;
-                    }
-                    BrokerException b = BrokerClients.classify(e, true);
-                    failed(run, b.kind() + ": " + b.getMessage());
-                }
-            }));
-        } catch (MqttException e) {
-            if (e.getReasonCode() == MqttClientException.REASON_CODE_CONNECT_IN_PROGRESS) {
-                run.pending = executor.schedule(() -> {
-                    synchronized (run) {
-                        connect(run);
-                    }
-                }, 1, TimeUnit.SECONDS);
-                return; // Paho's automatic reconnect is at it: look again later
-            }
-            BrokerException b = BrokerClients.classify(e, true);
-            failed(run, b.kind() + ": " + b.getMessage());
-        }
-    }
-
-    private void failed(Running run, String reason) {
-        run.status.failedToConnect(reason);
-        if (!run.failing) {
-            run.failing = true;
-            LOG.warn("Subscription {} could not connect: {}", run.routeId, reason);
-            record(run, "subscription.error", "error", Map.of("error", reason));
-        }
-        // Jittered: subscriptions that failed together (a broker down at start) retry spread out.
-        long delay = retryBackoff.delayMillis(run.attempts++);
-        run.pending = executor.schedule(() -> {
-            if (run.client == null) {
-                integrations.get(run.record.organizationId(), run.record.integrationId())
-                        .ifPresent(current -> attempt(run, current));
-            } else {
-                synchronized (run) {
-                    connect(run);
-                }
-            }
-        }, delay, TimeUnit.MILLISECONDS);
-    }
-
-    /** Called by the client after each (re)subscription: the subscription is live. */
-    private void subscribed(Running run) {
-        run.failing = false;
-        LOG.info("Subscription {} connected and subscribed to {}", run.routeId, run.record.topics());
-        record(run, "subscription.connected", "ok", Map.of("topics", run.record.topics()));
-    }
-
-    private void createRoute(Running run, IntegrationRecord integration) throws Exception {
-        BrokerClients.Target target = targets.subscriptionTarget(integration, settings.nodeId());
-        InetAddress address = guard.resolve(target.host(), target.port());
-        String url = BrokerClients.url(address, target);
-        SubscriptionClient client = new SubscriptionClient(url, target.clientId(), "subscription-" + run.record.integrationId(),
-                run.record.topics(), IntegrationTargets.sharedGroup(integration), run.status, executor, () -> subscribed(run),
-                clientThreads);
-        client.unsubscribeOnce(run.droppedFilters);
-        // No call on the client may block for ever (Paho waits without limit by default).
-        client.setTimeToWait(settings.connectTimeoutSeconds() * 1000L);
-        Map<String, Object> parameters = new LinkedHashMap<>();
-        parameters.put("integrationId", run.record.integrationId().toString());
-        parameters.put("client", run.clientBean);
-        parameters.put("qos", run.record.qos());
-        parameters.put("keepAliveSeconds", target.keepAliveSeconds());
-        parameters.put("sessionExpirySeconds", IntegrationTargets.sessionExpirySeconds(integration));
-        try {
-            // The client's registry entry with the route: the registry is a plain map too.
-            transitions.during(run.routeId, () -> {
-                context.getRegistry().bind(run.clientBean, client);
-                context.addRouteFromTemplate(run.routeId, TEMPLATE, parameters);
-            });
-            Route route = context.getRoute(run.routeId);
-            if (!(route.getEndpoint() instanceof PahoMqtt5Endpoint endpoint)) {
-                throw new IllegalStateException("template " + TEMPLATE + " must consume from a paho-mqtt5 endpoint");
-            }
-            run.options = options(target, address, endpoint.getConfiguration(), settings.connectTimeoutSeconds());
-            client.setManualAcks(true);
-            run.client = client;
-        } catch (Exception e) {
-            removeRoute(run);
-            client.closeQuietly();
-            throw e;
-        }
-    }
-
-    /**
-     * The connection options the template's endpoint declares, with the integration's credentials
-     * and TLS. Acknowledging after the commit needs manual acks, and Paho's are only sound up to QoS 1.
-     */
-    static MqttConnectionOptions options(BrokerClients.Target target, InetAddress address, PahoMqtt5Configuration c,
-            int timeoutSeconds) {
-        if (!c.isManualAcksEnabled() || c.getQos() > 1) {
-            throw new IllegalStateException("the subscription template must set manualAcksEnabled=true and qos 0 or 1");
-        }
-        MqttConnectionOptions o = BrokerClients.options(target, address, timeoutSeconds);
-        o.setCleanStart(c.isCleanStart());
-        o.setSessionExpiryInterval(c.getSessionExpiryInterval() < 0 ? null : c.getSessionExpiryInterval());
-        o.setKeepAliveInterval(c.getKeepAliveInterval());
-        // Paho reconnects a lost connection by itself (1 s doubling to the bound, not jittered: a
-        // timer thread per reconnecting client). An own jittered supervisor was tried and left a
-        // client "connect already in progress" for good after a network cut: see issue 14's notes.
-        o.setAutomaticReconnect(c.isAutomaticReconnect());
-        int maxDelaySeconds = Math.max(1, c.getMaxReconnectDelay() / 1000);
-        o.setAutomaticReconnectDelay(1, maxDelaySeconds);
-        o.setMaxReconnectDelay(c.getMaxReconnectDelay());
-        if (c.getReceiveMaximum() > 0) {
-            o.setReceiveMaximum(c.getReceiveMaximum());
-        }
-        return o;
-    }
-
-    /**
-     * @param removeRoute whether the route goes too (not at the service's stop: Camel's stop removes
-     *        every route, and removing 2,000 one by one walked all the others' endpoints each time)
-     */
-    private boolean stopRunning(UUID integrationId, boolean endSession, boolean removeRoute) {
-        Running run = running.remove(integrationId);
-        if (run == null) {
-            return false;
-        }
-        run.stopped = true;
-        synchronized (run) {
-            if (run.pending != null) {
-                run.pending.cancel(false);
-            }
-            // The route first: it takes no new messages, and those in flight are committed and
-            // acknowledged while still connected (Camel's consumer drops its client when it stops).
-            if (run.client != null) {
-                run.client.drain();
-                awaitInflight(run.routeId);
-            }
-            takeDown(run, removeRoute);
-            if (run.client != null) {
-                if (endSession) {
-                    run.client.closeSession();
-                } else {
-                    run.client.closeQuietly();
-                }
-            }
-            run.status.stopped();
-        }
-        LOG.info("Subscription {} stopped{}", run.routeId, endSession ? " and its broker session ended" : "");
-        return true;
-    }
-
-    private void awaitInflight(String routeId) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.drainSeconds());
-        while (context.getInflightRepository().size(routeId) > 0 && System.nanoTime() < deadline) {
-            try {
-                TimeUnit.MILLISECONDS.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        int left = context.getInflightRepository().size(routeId);
-        if (left > 0) {
-            LOG.warn("Stopping {} with {} messages not yet stored: they stay unacknowledged and come again", routeId, left);
-        }
-    }
-
-    private void removeRoute(Running run) {
-        takeDown(run, true);
-    }
-
-    /** Stops the route and, with {@code remove}, removes it with its definition and client bean. */
-    private void takeDown(Running run, boolean remove) {
-        try {
-            transitions.during(run.routeId, () -> {
-                if (context.getRoute(run.routeId) != null) {
-                    context.getRouteController().stopRoute(run.routeId);
-                    if (remove) {
-                        context.removeRoute(run.routeId);
-                    }
-                }
-                if (!remove) {
-                    return;
-                }
-                Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
-                RouteDefinition definition = model.getRouteDefinition(run.routeId);
-                if (definition != null) {
-                    model.removeRouteDefinition(definition);
-                }
-                context.getRegistry().unbind(run.clientBean);
-            });
-        } catch (Exception e) {
-            LOG.warn("Could not {} route {}: {}", remove ? "remove" : "stop", run.routeId, e.getMessage());
-        }
-    }
-
-    private void record(Running run, String action, String outcome, Map<String, Object> detail) {
-        executor.execute(() -> {
-            try {
-                activity.record(run.record.organizationId(), run.record.integrationId(), null, ACTOR, action, outcome,
-                        io.mqttintegration.parsers.Json.strict().writeValueAsString(detail));
-            } catch (Exception e) {
-                LOG.debug("activity entry {} not written: {}", action, e.getMessage());
-            }
-        });
     }
 
     /**
@@ -726,5 +374,62 @@ public final class Subscriptions implements AutoCloseable {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         executor.shutdownNow();
         clientThreads.close();
+    }
+
+    /** This node's subscriptions as the reconciler sees and changes them. */
+    private final class Local implements SubscriptionReconciler.Node {
+
+        @Override
+        public String nodeId() {
+            return settings.nodeId();
+        }
+
+        @Override
+        public boolean whileOpen(UUID integrationId, Runnable work) {
+            synchronized (lock(integrationId)) {
+                if (closed) {
+                    return false;
+                }
+                work.run();
+                return true;
+            }
+        }
+
+        @Override
+        public boolean changedSince(UUID integrationId, long nanoTime) {
+            return Subscriptions.this.changedSince(integrationId, nanoTime);
+        }
+
+        @Override
+        public Optional<SubscriptionReconciler.Run> running(UUID integrationId) {
+            return Subscriptions.this.running(integrationId).map(r -> new SubscriptionReconciler.Run(r.record(), r.version()));
+        }
+
+        @Override
+        public Set<UUID> runningIds() {
+            return running.keySet();
+        }
+
+        @Override
+        public void adopt(UUID integrationId, OffsetDateTime version) {
+            Subscriptions.this.running(integrationId).ifPresent(r -> r.adopt(version));
+        }
+
+        @Override
+        public void start(SubscriptionRecord subscription, OffsetDateTime version) {
+            Subscriptions.this.start(subscription, version);
+        }
+
+        @Override
+        public void stop(UUID integrationId, boolean endSession) {
+            Subscriptions.this.stop(integrationId, endSession);
+        }
+
+        @Override
+        public boolean sessionMoves(SubscriptionRecord subscription) {
+            SubscriptionSupervisor run = running.get(subscription.integrationId());
+            return integrations.get(subscription.organizationId(), subscription.integrationId())
+                    .map(i -> Subscriptions.this.sessionMoves(run, i)).orElse(true);
+        }
     }
 }

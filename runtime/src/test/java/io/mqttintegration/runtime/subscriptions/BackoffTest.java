@@ -31,4 +31,14 @@ class BackoffTest {
         // 2,000 clients that lost the broker together: their next attempts are spread, not one instant.
         assertTrue(delays.size() > 1000, "distinct delays among 2000: " + delays.size());
     }
+
+    @Test
+    void theRedeliveryBackoffWaitsTheWholeWindowOneSecondDoublingToItsCap() {
+        Backoff b = Backoff.doubling(1000, 8000);
+        assertEquals(1000, b.delayMillis(0));
+        assertEquals(2000, b.delayMillis(1));
+        assertEquals(4000, b.delayMillis(2));
+        assertEquals(8000, b.delayMillis(3));
+        assertEquals(8000, b.delayMillis(5), "capped, not jittered: every reconnect for redelivery waits the window");
+    }
 }

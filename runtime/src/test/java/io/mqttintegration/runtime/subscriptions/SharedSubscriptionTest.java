@@ -94,7 +94,7 @@ class SharedSubscriptionTest {
     }
 
     static Optional<SubscriptionStatus> status(RuntimeHarness node, String id) {
-        return node.runtime.subscriptions().running(UUID.fromString(id)).map(Subscriptions.Running::status);
+        return node.runtime.subscriptions().running(UUID.fromString(id)).map(SubscriptionSupervisor::status);
     }
 
     static boolean connected(RuntimeHarness node, String id) {

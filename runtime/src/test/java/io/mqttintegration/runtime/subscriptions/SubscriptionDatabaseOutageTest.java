@@ -54,7 +54,7 @@ class SubscriptionDatabaseOutageTest {
             postgres.close();
             long down = System.nanoTime();
             broker.publishLines("site/devices/d1/telemetry", SubscriptionTest.payloads(0, SENT), 1, null, null);
-            Subscriptions.Running running = service.runtime.subscriptions().running(java.util.UUID.fromString(id)).orElseThrow();
+            SubscriptionSupervisor running = service.runtime.subscriptions().running(java.util.UUID.fromString(id)).orElseThrow();
             SubscriptionTest.await("deliveries failed while the database is down", Duration.ofSeconds(30),
                     () -> running.status().failed() > 0);
             TimeUnit.NANOSECONDS.sleep(Math.max(0, down + OUTAGE.toNanos() - System.nanoTime()));

@@ -42,7 +42,7 @@ class SubscriptionNetworkFaultTest {
             String id = Json.strict().readTree(created.body()).path("id").asText();
             assertEquals(200, service.send("POST", "/api/v1/integrations/" + id + "/subscribe", admin,
                     "{\"topics\":[\"site/#\"]}").statusCode());
-            Subscriptions.Running running = service.runtime.subscriptions().running(java.util.UUID.fromString(id)).orElseThrow();
+            SubscriptionSupervisor running = service.runtime.subscriptions().running(java.util.UUID.fromString(id)).orElseThrow();
             SubscriptionTest.await("connected", Duration.ofSeconds(30),
                     () -> running.status().state() == SubscriptionStatus.State.CONNECTED);
             broker.subscribed("site/#");

@@ -1,0 +1,371 @@
+package io.mqttintegration.runtime.subscriptions;
+
+import io.mqttintegration.runtime.mqtt.BrokerClients;
+import io.mqttintegration.runtime.mqtt.BrokerException;
+import io.mqttintegration.storage.tenants.IntegrationRecord;
+import io.mqttintegration.storage.tenants.SubscriptionRecord;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running subscription of this node: its route and client, its status, its connection attempts
+ * (retried after {@link Backoff#jittered} delays while they fail), its reconnects for redelivery
+ * (after {@link Backoff#doubling} delays while deliveries fail), and its stop. {@link Subscriptions}
+ * makes one per start and stops it for good; a restart is a new supervisor.
+ *
+ * <p>Connecting does not wait for the CONNACK: the client reports it on Paho's thread and the
+ * supervisor carries on on the subscriptions' executor, so a few threads start thousands of
+ * subscriptions at once. Once connected, Paho reconnects a lost connection by itself; the
+ * supervisor only reconnects on purpose, for redelivery.
+ *
+ * <p>Locking: the supervisor's state (its client, the pending retry, the attempt count) is guarded
+ * by a lock of its own, held for each connection attempt (creating the route included) and each
+ * reaction to its outcome, never while waiting for anything else of the service. {@link #stop}
+ * takes it only to mark the supervisor stopped and take its client; draining, taking the route down
+ * and closing the client happen after, outside it: every step that follows sees it stopped and does
+ * nothing. It never calls back into {@link Subscriptions}, so the one order in which locks nest is
+ * the integration's lock ({@link Subscriptions}) around this one, around {@code RouteTransitions}'.
+ */
+public final class SubscriptionSupervisor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SubscriptionSupervisor.class);
+    /** How soon to look again when Paho's own reconnect holds the client ("connect already in progress"). */
+    static final long CONNECT_IN_PROGRESS_RETRY_MILLIS = 1000;
+
+    /** The MQTT client of a subscription, with the connection options its route declares. */
+    interface Client {
+        /**
+         * Starts connecting without waiting: {@code connected} or {@code failed} runs on Paho's
+         * callback thread later.
+         */
+        void connectAsync(Runnable connected, Consumer<MqttException> failed) throws MqttException;
+
+        boolean isConnected();
+
+        /** One SUBSCRIBE with every filter. */
+        void subscribeAll();
+
+        /** A normal DISCONNECT keeping the session: the broker delivers what is unacknowledged again. */
+        void disconnectKeepingSession() throws MqttException;
+
+        /** Takes no more messages (they stay unacknowledged). */
+        void drain();
+
+        /** Disconnects ending the broker's session, then closes. */
+        void closeSession();
+
+        /** Disconnects keeping the broker's session, then closes. */
+        void closeQuietly();
+
+        String clientId();
+
+        /** The MQTT 5 shared subscription group, or null. */
+        String sharedGroup();
+    }
+
+    /** The Camel side of one subscription: {@link SubscriptionRoutes} in the service, a fake in unit tests. */
+    interface Route {
+        /**
+         * Creates the subscription's route and its client (not yet connected).
+         *
+         * @param subscribed told after each successful (re)subscription
+         * @param droppedFilters filters the kept session still holds: unsubscribed once connected
+         * @throws BrokerException when the integration's broker address is not allowed or not found
+         */
+        Client create(IntegrationRecord integration, SubscriptionStatus status, Runnable subscribed,
+                List<String> droppedFilters) throws Exception;
+
+        /** Waits, for a bounded time, until the route's messages in flight are stored. */
+        void awaitInflight();
+
+        /** Stops the route; with {@code remove}, removes it with its definition and client bean. */
+        void takeDown(boolean remove);
+    }
+
+    /** Where a supervisor runs its steps and timers: the subscriptions' executor (a manual one in tests). */
+    interface Timers {
+        void execute(Runnable step);
+
+        Future<?> schedule(Runnable step, long delayMillis);
+
+        static Timers on(ScheduledExecutorService executor) {
+            return new Timers() {
+                @Override
+                public void execute(Runnable step) {
+                    executor.execute(step);
+                }
+
+                @Override
+                public Future<?> schedule(Runnable step, long delayMillis) {
+                    return executor.schedule(step, delayMillis, TimeUnit.MILLISECONDS);
+                }
+            };
+        }
+    }
+
+    private final SubscriptionRecord record;
+    private final SubscriptionStatus status;
+    private final String routeId;
+    private final Route route;
+    private final Supplier<Optional<IntegrationRecord>> integration;
+    private final Timers timers;
+    private final SubscriptionActivity activity;
+    private final Backoff retry;
+    private final Backoff redelivery;
+    /** Filters an earlier run of this subscription had and this one has not (unsubscribed once connected). */
+    private final List<String> droppedFilters;
+
+    private final Object lock = new Object();
+    private volatile boolean stopped;
+    /** Written under the lock; read without it by the session check of a restart. */
+    private volatile Client client;
+    private Future<?> pending;
+    private int attempts;
+    private volatile boolean failing;
+    private final AtomicBoolean redeliveryPending = new AtomicBoolean();
+    private final AtomicInteger redeliveryRound = new AtomicInteger();
+    /** The row's version this run follows; null when started by this node's API (adopted at the next sync). */
+    private volatile OffsetDateTime version;
+
+    /**
+     * @param integration reads the integration again for a retry whose route could not be created
+     * @param retry delays of connection retries
+     * @param redelivery delays of reconnects for redelivery
+     */
+    SubscriptionSupervisor(SubscriptionRecord record, OffsetDateTime version, List<String> droppedFilters, Route route,
+            Supplier<Optional<IntegrationRecord>> integration, Timers timers, SubscriptionActivity activity, Backoff retry,
+            Backoff redelivery) {
+        this.record = record;
+        this.version = version;
+        this.droppedFilters = List.copyOf(droppedFilters);
+        this.status = new SubscriptionStatus(record.topics(), record.qos());
+        this.routeId = SubscriptionRoutes.routeId(record.integrationId());
+        this.route = route;
+        this.integration = integration;
+        this.timers = timers;
+        this.activity = activity;
+        this.retry = retry;
+        this.redelivery = redelivery;
+    }
+
+    public SubscriptionStatus status() {
+        return status;
+    }
+
+    public UUID organizationId() {
+        return record.organizationId();
+    }
+
+    public String routeId() {
+        return routeId;
+    }
+
+    SubscriptionRecord record() {
+        return record;
+    }
+
+    OffsetDateTime version() {
+        return version;
+    }
+
+    /** The row this run was started from through the API, as the table now shows it. */
+    void adopt(OffsetDateTime rowVersion) {
+        this.version = rowVersion;
+    }
+
+    /** The client, or null while its route is not created. */
+    Client client() {
+        return client;
+    }
+
+    /** Creates the route and connects, in the background. */
+    void begin(IntegrationRecord current) {
+        timers.execute(() -> attempt(current));
+    }
+
+    /** A message of this subscription arrived: counted; returns the number of the connection it came on. */
+    int received() {
+        status.received.incrementAndGet();
+        return status.connection();
+    }
+
+    /** A message of this subscription was committed: counted, and the redelivery backoff starts over. */
+    void stored() {
+        status.stored.incrementAndGet();
+        redeliveryRound.set(0);
+    }
+
+    /** A message of this subscription was not stored (it stays unacknowledged): counted. */
+    void deliveryFailed() {
+        status.failed.incrementAndGet();
+    }
+
+    private void attempt(IntegrationRecord current) {
+        synchronized (lock) {
+            if (stopped) {
+                return;
+            }
+            try {
+                if (client == null) {
+                    client = route.create(current, status, this::subscribed, droppedFilters);
+                }
+            } catch (BrokerException e) {
+                failed(e.kind() + ": " + e.getMessage());
+                return;
+            } catch (Exception e) {
+                LOG.error("Could not create the subscription route {}", routeId, e);
+                failed("the subscription route could not start: " + e.getMessage());
+                return;
+            }
+            connect();
+        }
+    }
+
+    /**
+     * One connection attempt of an existing client, without waiting for the CONNACK; connected, it
+     * subscribes; on failure, the next attempt after a jittered backoff. Called under the lock.
+     */
+    private void connect() {
+        Client c = client;
+        if (stopped || c.isConnected()) {
+            return; // connected meanwhile
+        }
+        try {
+            c.connectAsync(() -> timers.execute(() -> {
+                synchronized (lock) {
+                    if (stopped || client != c) {
+                        return;
+                    }
+                    attempts = 0;
+                    status.connected();
+                    c.subscribeAll();
+                }
+            }), e -> timers.execute(() -> {
+                synchronized (lock) {
+                    if (stopped || client != c) {
+                        return;
+                    }
+                    BrokerException b = BrokerClients.classify(e, true);
+                    failed(b.kind() + ": " + b.getMessage());
+                }
+            }));
+        } catch (MqttException e) {
+            if (e.getReasonCode() == MqttClientException.REASON_CODE_CONNECT_IN_PROGRESS) {
+                pending = timers.schedule(() -> {
+                    synchronized (lock) {
+                        connect();
+                    }
+                }, CONNECT_IN_PROGRESS_RETRY_MILLIS);
+                return; // Paho's automatic reconnect is at it: look again later
+            }
+            BrokerException b = BrokerClients.classify(e, true);
+            failed(b.kind() + ": " + b.getMessage());
+        }
+    }
+
+    /** Called under the lock: shows the error, records it once per run of failures, retries later. */
+    private void failed(String reason) {
+        status.failedToConnect(reason);
+        if (!failing) {
+            failing = true;
+            LOG.warn("Subscription {} could not connect: {}", routeId, reason);
+            activity.failing(record, reason);
+        }
+        // Jittered: subscriptions that failed together (a broker down at start) retry spread out.
+        long delay = retry.delayMillis(attempts++);
+        pending = timers.schedule(() -> {
+            if (client == null) {
+                integration.get().ifPresent(this::attempt);
+            } else {
+                synchronized (lock) {
+                    connect();
+                }
+            }
+        }, delay);
+    }
+
+    /** Called by the client after each (re)subscription: the subscription is live. */
+    private void subscribed() {
+        failing = false;
+        LOG.info("Subscription {} connected and subscribed to {}", routeId, record.topics());
+        activity.connected(record);
+    }
+
+    /**
+     * A message was not stored and stays unacknowledged: the broker only delivers it again on a
+     * new connection, so reconnect — once per connection (failures of messages that came on an
+     * earlier connection are already being delivered again), backing off while failures go on.
+     *
+     * @param connection the number of the connection the message came on
+     */
+    void redeliverLater(int connection) {
+        if (stopped || connection != status.connection() || !redeliveryPending.compareAndSet(false, true)) {
+            return;
+        }
+        long delay = redelivery.delayMillis(redeliveryRound.getAndIncrement());
+        timers.schedule(() -> {
+            synchronized (lock) {
+                redeliveryPending.set(false);
+                Client c = client;
+                if (stopped || c == null || !c.isConnected() || connection != status.connection()) {
+                    return; // reconnected meanwhile, or Paho's own reconnect (or the retry loop) is at it
+                }
+                LOG.info("Reconnecting subscription {} so the broker delivers its unacknowledged messages again", routeId);
+                status.reconnecting("messages were not stored; reconnecting for redelivery");
+                try {
+                    c.disconnectKeepingSession();
+                } catch (MqttException e) {
+                    LOG.debug("disconnect before redelivery: {}", e.getMessage());
+                }
+                connect();
+            }
+        }, delay);
+    }
+
+    /**
+     * Stops for good: no attempt or reconnect after this one. The route stops first (it takes no new
+     * messages, and those in flight are committed and acknowledged while still connected: Camel's
+     * consumer drops its client when it stops), then the client closes, ending the broker's session
+     * or keeping it.
+     *
+     * @param removeRoute whether the route goes too (not at the service's stop: Camel's stop removes
+     *        every route, and removing 2,000 one by one walked all the others' endpoints each time)
+     */
+    void stop(boolean endSession, boolean removeRoute) {
+        stopped = true;
+        Client c;
+        synchronized (lock) {
+            if (pending != null) {
+                pending.cancel(false);
+            }
+            c = client;
+        }
+        if (c != null) {
+            c.drain();
+            route.awaitInflight();
+        }
+        route.takeDown(removeRoute);
+        if (c != null) {
+            if (endSession) {
+                c.closeSession();
+            } else {
+                c.closeQuietly();
+            }
+        }
+        status.stopped();
+        LOG.info("Subscription {} stopped{}", routeId, endSession ? " and its broker session ended" : "");
+    }
+}
