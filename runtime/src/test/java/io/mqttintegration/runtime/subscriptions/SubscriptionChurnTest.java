@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mqttintegration.devdb.MosquittoBroker;
 import io.mqttintegration.devdb.TestDatabase;
 import io.mqttintegration.parsers.Json;
-import io.mqttintegration.runtime.Await;
 import io.mqttintegration.runtime.RuntimeHarness;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -83,7 +82,7 @@ class SubscriptionChurnTest {
         String idA = integration(a.adminKey());
         String idB = integration(b.adminKey());
         assertEquals(200, subscribe(a.adminKey(), idA).statusCode());
-        Await.until("A connected", Duration.ofSeconds(30), () -> state(a.adminKey(), idA).equals("connected"));
+        SubscriptionTest.await("A connected", Duration.ofSeconds(30), () -> state(a.adminKey(), idA).equals("connected"));
         broker.subscribed(TOPIC);
 
         // A's teardown waits for A's message in flight to be stored; the test holds the table, so
@@ -95,18 +94,18 @@ class SubscriptionChurnTest {
             }
             broker.publishLines("churn/d1/telemetry", List.of("{\"t\":1}"), 1, "svc", "broker-pw");
             String routeA = "mqtt-subscription-" + idA;
-            Await.until("A's message in flight", Duration.ofSeconds(30),
+            SubscriptionTest.await("A's message in flight", Duration.ofSeconds(30),
                     () -> service.runtime.camelContext().getInflightRepository().size(routeA) > 0);
 
             long aStart = System.nanoTime();
             CompletableFuture<HttpResponse<String>> unsubscribeA = CompletableFuture.supplyAsync(() -> call(
                     () -> service.send("DELETE", "/api/v1/integrations/" + idA + "/subscribe", a.adminKey(), null)));
-            Await.until("A's teardown under way", Duration.ofSeconds(30),
+            SubscriptionTest.await("A's teardown under way", Duration.ofSeconds(30),
                     () -> service.runtime.subscriptions().running(java.util.UUID.fromString(idA)).isEmpty());
 
             long bStart = System.nanoTime();
             CompletableFuture<HttpResponse<String>> subscribeB = CompletableFuture.supplyAsync(() -> call(() -> subscribe(b.adminKey(), idB)));
-            Await.until("B's subscribe answered, or A's unsubscribe done", Duration.ofSeconds(25),
+            SubscriptionTest.await("B's subscribe answered, or A's unsubscribe done", Duration.ofSeconds(25),
                     () -> subscribeB.isDone() || unsubscribeA.isDone());
             boolean aStillRunning = !unsubscribeA.isDone();
             System.out.printf("B's subscribe answered after %d ms; A's unsubscribe still under way: %s (%d ms so far)%n",
@@ -115,7 +114,7 @@ class SubscriptionChurnTest {
             assertTrue(subscribeB.isDone() && aStillRunning,
                     "tenant B's subscribe must not wait for tenant A's stuck teardown (B blocked behind A)");
             assertEquals(200, subscribeB.get().statusCode(), subscribeB.get().body());
-            Await.until("B connected while A's teardown is still under way", Duration.ofSeconds(30),
+            SubscriptionTest.await("B connected while A's teardown is still under way", Duration.ofSeconds(30),
                     () -> state(b.adminKey(), idB).equals("connected"));
             assertFalse(unsubscribeA.isDone(), "A's teardown was still held by the test");
             lock.rollback();

@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,12 +84,18 @@ class SubscriptionTest {
         broker.subscribed(TOPIC);
     }
 
-    static void await(String what, Duration timeout, Callable<Boolean> condition) throws Exception {
-        io.mqttintegration.runtime.Await.until(what, timeout, condition);
+    /** Awaitility, bounded by {@code timeout}; the failure names what was awaited. */
+    static void await(String what, Duration timeout, Callable<Boolean> condition) {
+        Awaitility.await(what).atMost(timeout).until(condition);
     }
 
-    static void await(String what, Duration timeout, Callable<String> state, Callable<Boolean> condition) throws Exception {
-        io.mqttintegration.runtime.Await.until(what, timeout, state, condition);
+    /** As above; the failure also shows {@code state}, read when the condition was last false. */
+    static void await(String what, Duration timeout, Callable<String> state, Callable<Boolean> condition) {
+        Awaitility.await(what).atMost(timeout).untilAsserted(() -> {
+            if (!condition.call()) {
+                throw new AssertionError(state.call());
+            }
+        });
     }
 
     static List<String> payloads(int from, int count) {
