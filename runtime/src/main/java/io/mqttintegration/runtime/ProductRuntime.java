@@ -10,6 +10,13 @@ import io.mqttintegration.runtime.api.IntegrationTargets;
 import io.mqttintegration.runtime.api.SubscriptionsApi;
 import io.mqttintegration.runtime.console.OperatorConsole;
 import io.mqttintegration.runtime.metrics.HttpRequestMetrics;
+import io.mqttintegration.runtime.config.HttpConfig;
+import io.mqttintegration.runtime.config.IngestConfig;
+import io.mqttintegration.runtime.config.MqttConfig;
+import io.mqttintegration.runtime.config.ProductConfig;
+import io.mqttintegration.runtime.config.QuotasConfig;
+import io.mqttintegration.runtime.config.RoutesConfig;
+import io.mqttintegration.runtime.config.SecurityConfig;
 import io.mqttintegration.runtime.metrics.Metrics;
 import io.mqttintegration.runtime.subscriptions.AwaitStored;
 import io.mqttintegration.runtime.subscriptions.DeliveryFailures;
@@ -91,23 +98,21 @@ public final class ProductRuntime implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProductRuntime.class);
     public static final String CONTEXT_NAME = "mqtt-integration";
-    /** The integration quota's default may not exceed this (issue 13: one key created 300 in 0.6 s); the operator raises it per organization. */
-    static final int MAX_DEFAULT_INTEGRATIONS = 250;
     /** Keys (or integrations) kept per cache; beyond, expired entries go first. */
     static final int CACHE_ENTRIES = 100_000;
 
     private final DataSource dataSource;
     private final Settings settings;
     private final Path home;
-    private final Path routesDir;
     private DefaultCamelContext context;
     private RouteFileDeployer deployer;
     private final List<FolderWatcher> watchers = new java.util.ArrayList<>();
-    private final Path parsersDir;
     private ParserFiles parserFiles;
     private BrokerClients brokerClients;
     private Subscriptions subscriptions;
     private Metrics metrics;
+    /** The PIDs' values, validated at the start of {@link #start}. */
+    private ProductConfig config;
     /** The HTTP server's Vert.x: ours, not Camel's (Camel closes only one it made), so closed here. */
     private Vertx vertx;
     private int httpPort;
@@ -128,11 +133,11 @@ public final class ProductRuntime implements AutoCloseable {
         this.dataSource = dataSource;
         this.settings = settings;
         this.home = home;
-        this.routesDir = home.resolve(settings.text("routes.dir")).normalize();
-        this.parsersDir = home.resolve(settings.text("parsers.dir")).normalize();
     }
 
     public void start() throws Exception {
+        // Every PID's values, validated before anything is built: a wrong one stops here, named.
+        config = ProductConfig.from(settings, home);
         int migrations = SchemaMigrations.apply(dataSource);
         LOG.info("Database schema up to date ({} migrations applied now)", migrations);
 
@@ -149,23 +154,24 @@ public final class ProductRuntime implements AutoCloseable {
         context.addService(server);
         context.start();
         if (server.getServer() == null || server.getServer().actualPort() <= 0) {
-            throw new IllegalStateException("the HTTP API could not listen on " + settings.text("http.host") + ":"
+            throw new IllegalStateException("the HTTP API could not listen on " + config.http().host() + ":"
                     + httpPort + " (port in use?)");
         }
         if (server.getServer().requestHandler() instanceof Router root) {
-            JsonRouterErrors.install(root, settings.integer("http.maxBodyBytes", 1, Integer.MAX_VALUE));
+            JsonRouterErrors.install(root, config.http().maxBodyBytes());
         }
 
-        parserFiles.deployAll(FolderWatcher.filesOf(parsersDir, parserFiles));
-        List<String> errors = deployer.deployAll(FolderWatcher.filesOf(routesDir, deployer));
-        LOG.info("Loaded {} route files from {} ({} rejected); HTTP API on {}:{}", deployer.files().size(), routesDir,
-                errors.size(), settings.text("http.host"), httpPort);
+        RoutesConfig routes = config.routes();
+        parserFiles.deployAll(FolderWatcher.filesOf(routes.parsersDir(), parserFiles));
+        List<String> errors = deployer.deployAll(FolderWatcher.filesOf(routes.routesDir(), deployer));
+        LOG.info("Loaded {} route files from {} ({} rejected); HTTP API on {}:{}", deployer.files().size(), routes.routesDir(),
+                errors.size(), config.http().host(), httpPort);
         deployer.onTemplatesChanged(subscriptions::routeFilesChanged);
         subscriptions.startAll();
-        if (settings.flag("routes.reload.enabled")) {
-            int interval = settings.integer("routes.reload.intervalMs", 50, 60_000);
-            watchers.add(new FolderWatcher(parsersDir, parserFiles, interval));
-            watchers.add(new FolderWatcher(routesDir, deployer, interval));
+        if (routes.reloadEnabled()) {
+            int interval = routes.reloadIntervalMs();
+            watchers.add(new FolderWatcher(routes.parsersDir(), parserFiles, interval));
+            watchers.add(new FolderWatcher(routes.routesDir(), deployer, interval));
             for (FolderWatcher watcher : watchers) {
                 watcher.start();
             }
@@ -173,11 +179,12 @@ public final class ProductRuntime implements AutoCloseable {
     }
 
     private void bindBeans(Registry registry) throws IOException {
-        int maxBody = settings.integer("http.maxBodyBytes", 1, Integer.MAX_VALUE);
+        int maxBody = config.http().maxBodyBytes();
+        IngestConfig ingest = config.ingest();
         // Routes on Camel's platform-http engine run each request on a Vert.x worker thread (the API's
         // database work): size them for the requests that may run at once. The HTTP server Camel makes
         // with this Vert.x carries the idle and request timeouts and the connection cap (HttpServerGuard).
-        vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(settings.integer("http.workerThreads", 1, 1024)));
+        vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(config.http().workerThreads()));
         DeadLetterStore deadLetterStore = new DeadLetterStore(dataSource);
         MessageWriter writer = new MessageWriter(dataSource, deadLetterStore);
         Tenancy tenancy = new Tenancy(dataSource);
@@ -187,23 +194,20 @@ public final class ProductRuntime implements AutoCloseable {
         parserFiles = new ParserFiles(parserRegistry);
         parserRegistry.onChange(parsers::clear);
         MessageParsing parsing = new MessageParsing(parsers::parserFor);
-        IngestQueue queue = new IngestQueue(context, "ingest", settings.integer("ingest.queue.size", 1, 10_000_000),
-                settings.integer("ingest.batch.size", 1, 100_000), new WriterTurns(settings.integer("ingest.writers.overlapAt", 1, 10_000_000)));
-        settings.integer("ingest.writers", 1, 64); // read by routes/ingest-pipeline.camel.yaml; refused here when out of range
+        IngestQueue queue = new IngestQueue(context, "ingest", ingest.queueSize(), ingest.batchSize(), new WriterTurns(ingest.overlapAt()));
         deployer = new RouteFileDeployer(context);
 
         registry.bind("dataSource", dataSource);
-        registry.bind("ingestDecoder", new IngestRequestDecoder(maxBody,
-                settings.integer("ingest.request.maxMessages", 1, 100_000), Clock.systemUTC()));
+        registry.bind("ingestDecoder", new IngestRequestDecoder(maxBody, ingest.requestMaxMessages(), Clock.systemUTC()));
         registry.bind("ingestQueue", queue);
-        registry.bind("ingestReplies", new IngestReplies(settings.integer("ingest.commit.timeoutMs", 100, 600_000)));
+        registry.bind("ingestReplies", new IngestReplies(ingest.commitTimeoutMs()));
         registry.bind("messageParser", parsing);
         registry.bind("messageWriter", writer);
         registry.bind("deadLetters", new DeadLetterHandler(deadLetterStore));
         EventLoopHttpEngine eventLoopHttp = new EventLoopHttpEngine();
         eventLoopHttp.setCamelContext(context);
         registry.bind("eventLoopHttp", eventLoopHttp);
-        registry.bind("httpErrors", new HttpErrors(settings.integer("ingest.retryAfterSeconds", 1, 3600)));
+        registry.bind("httpErrors", new HttpErrors(ingest.retryAfterSeconds()));
         registry.bind("healthReport", new HealthReport(context, dataSource, queue, parsing, writer, deadLetterStore, deployer));
         ApiParts api = bindApi(registry, maxBody, tenancy, integrations, parsers, parserRegistry);
         metrics = new Metrics(queue, subscriptions::statuses);
@@ -211,12 +215,11 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("metrics", metrics);
         context.getManagementStrategy().addEventNotifier(new HttpRequestMetrics(metrics));
         registry.bind("vertx", HttpServerGuard.guard(vertx,
-                new HttpServerGuard.Limits(settings.integer("http.idleTimeoutSeconds", 1, 86_400),
-                        settings.integer("http.requestTimeoutSeconds", 1, 86_400),
-                        settings.integer("http.maxConnections", 1, 1_000_000))));
-        console = new OperatorConsole(new OperatorConsole.Parts(context, deployer, routesDir, routeStats, integrations,
+                new HttpServerGuard.Limits(config.http().idleTimeoutSeconds(), config.http().requestTimeoutSeconds(),
+                        config.http().maxConnections())));
+        console = new OperatorConsole(new OperatorConsole.Parts(context, deployer, config.routes().routesDir(), routeStats, integrations,
                 api.targets(), api.tester(), api.activity(), subscriptions, queue, parsing, writer, metrics, parserRegistry,
-                deadLetterStore, settings.integer("ingest.commit.timeoutMs", 100, 600_000), Clock.systemUTC()));
+                deadLetterStore, ingest.commitTimeoutMs(), Clock.systemUTC()));
     }
 
     private record ApiParts(IntegrationTargets targets, ConnectionTester tester, ActivityLog activity) {
@@ -225,11 +228,12 @@ public final class ProductRuntime implements AutoCloseable {
     /** Authentication, tenants, integrations: the beans of the /api/v1 routes. */
     private ApiParts bindApi(Registry registry, int maxBody, Tenancy tenancy, IntegrationStore integrations,
             IntegrationParsers parsers, ParserRegistry parserRegistry) throws IOException {
-        Path securityDir = home.resolve(settings.text("security.dir")).normalize();
-        ServerSecrets secrets = ServerSecrets.load(securityDir.resolve("secrets"), settings.secret("security.masterKey", home),
-                settings.secret("security.keyHashSecret", home));
+        SecurityConfig security = config.security();
+        MqttConfig mqtt = config.mqtt();
+        Path securityDir = security.dir();
+        ServerSecrets secrets = ServerSecrets.load(securityDir.resolve("secrets"), security.masterKey(), security.keyHashSecret());
         ApiKeys apiKeys = new ApiKeys(secrets.hashKey());
-        OperatorKey operatorKey = OperatorKey.load(apiKeys, settings.secret("security.operatorKey", home),
+        OperatorKey operatorKey = OperatorKey.load(apiKeys, security.operatorKey(),
                 securityDir.resolve("operator.key"), securityDir.resolve("secrets/operator.key.hash"));
         OrganizationStore organizations = new OrganizationStore(tenancy);
         ApiKeyStore keys = new ApiKeyStore(tenancy);
@@ -237,12 +241,12 @@ public final class ProductRuntime implements AutoCloseable {
 
         // Keys and integrations read per request are kept at most keyCacheMillis (<= 1 s): a key
         // revoked or an integration deleted through another node is refused within that time.
-        Duration cacheTime = Duration.ofMillis(settings.integer("security.keyCacheMillis", 0, 1000));
+        Duration cacheTime = Duration.ofMillis(security.keyCacheMillis());
         LiveKeys liveKeys = new LiveKeys(keys, new ExpiringCache<>(cacheTime, CACHE_ENTRIES, System::nanoTime));
         IngestTargets ingestTargets = new IngestTargets(integrations,
                 new ExpiringCache<>(cacheTime, CACHE_ENTRIES, System::nanoTime));
         Authenticator authenticator = new Authenticator(operatorKey, apiKeys, liveKeys,
-                new RateLimiter<>(settings.integer("security.authFailuresPerMinute", 1, 1_000_000)));
+                new RateLimiter<>(security.authFailuresPerMinute()));
         registry.bind("auth", authenticator);
         registry.bind("jsonRequests", new JsonRequests(maxBody));
         registry.bind("ingestTargets", ingestTargets);
@@ -253,76 +257,74 @@ public final class ProductRuntime implements AutoCloseable {
         Quotas quotas = quotas(tenancy);
         registry.bind("organizationsApi", new OrganizationsApi(organizations, quotas));
         registry.bind("apiKeysApi", new ApiKeysApi(apiKeys, keys, organizations, integrations, liveKeys));
-        BrokerTargets brokerTargets = new BrokerTargets(settings.flag("mqtt.allowPrivateTargets"),
-                BrokerTargets.allowList(settings.optional("mqtt.allowedTargets"), resolver), resolver);
+        BrokerTargets brokerTargets = new BrokerTargets(mqtt.allowPrivateTargets(), BrokerTargets.allowList(mqtt.allowedTargets(), resolver),
+                resolver);
         if (brokerTargets.warning() != null) {
             LOG.warn(brokerTargets.warning());
         }
-        brokerClients = new BrokerClients(brokerTargets, settings.integer("mqtt.connectTimeoutSeconds", 1, 120));
-        String nodeId = NodeId.resolve(settings.optional("mqtt.nodeId"), securityDir.resolve("node.id"));
-        IntegrationTargets integrationTargets = new IntegrationTargets(new SecretBox(secrets.masterKey()), nodeId);
+        brokerClients = new BrokerClients(brokerTargets, mqtt.connectTimeoutSeconds());
+        String nodeId = NodeId.resolve(mqtt.nodeId(), securityDir.resolve("node.id"));
+        SecretBox secretBox = new SecretBox(secrets.masterKey());
+        IntegrationTargets integrationTargets = new IntegrationTargets(secretBox, nodeId);
         SubscriptionStore subscriptionStore = new SubscriptionStore(tenancy);
         subscriptions = new Subscriptions(context, subscriptionStore, integrations, integrationTargets, brokerTargets, activity,
-                new Subscriptions.Settings(settings.integer("mqtt.connectTimeoutSeconds", 1, 120),
-                        settings.integer("mqtt.subscription.maxRetrySeconds", 1, 3600),
-                        settings.integer("mqtt.subscription.maxRedeliverySeconds", 1, 3600),
+                new Subscriptions.Settings(mqtt.connectTimeoutSeconds(), mqtt.maxRetrySeconds(), mqtt.maxRedeliverySeconds(),
                         // as long as a message may take to commit
-                        Math.max(1, settings.integer("ingest.commit.timeoutMs", 100, 600_000) / 1000),
-                        nodeId, settings.integer("mqtt.subscription.syncSeconds", 0, 3600)), deployer.transitions());
+                        config.ingest().commitTimeoutSeconds(), nodeId, mqtt.syncSeconds()), deployer.transitions());
         registry.bind("mqttInbound", new MqttInbound(subscriptions, Clock.systemUTC()));
         registry.bind("mqttAwaitStored", new AwaitStored(subscriptions::stored));
         registry.bind("mqttDeliveryFailures", new DeliveryFailures(subscriptions));
         registry.bind("subscriptionsApi", new SubscriptionsApi(tenancy, integrations, subscriptionStore, activity, subscriptions,
                 quotas));
-        ConnectionTester tester = new ConnectionTester(brokerTargets, settings.integer("mqtt.testTimeoutSeconds", 1, 120));
+        ConnectionTester tester = new ConnectionTester(brokerTargets, mqtt.testTimeoutSeconds());
         registry.bind("brokerApi", new BrokerApi(integrations, activity, integrationTargets, brokerClients, tester,
-                new RateLimiter<>(settings.integer("mqtt.testsPerMinute", 1, 10_000)), quotas));
+                new RateLimiter<>(mqtt.testsPerMinute()), quotas));
         registry.bind("integrationsApi", new IntegrationsApi(tenancy, integrations, activity, new IntegrationSettings(parserRegistry::names),
-                new SecretBox(secrets.masterKey()),
+                secretBox,
                 List.of((org, id) -> parsers.invalidate(id), (org, id) -> brokerClients.invalidate(id), subscriptions::integrationChanged,
                         liveKeys::integrationChanged, ingestTargets::integrationChanged),
                 subscriptions::view, quotas));
         registry.bind("telemetryApi", new TelemetryApi(new TelemetryStore(tenancy), integrations));
         registry.bind("credentialsApi", new CredentialsApi(tenancy, integrations, new CredentialStore(tenancy), activity,
-                settings.integer("security.passwordHashIterations", 1_000, 10_000_000), quotas));
+                security.passwordHashIterations(), quotas));
         return new ApiParts(integrationTargets, tester, activity);
     }
 
     /** Per-organization quotas with the defaults of the PID mqtt.integration.quotas. */
     private Quotas quotas(Tenancy tenancy) {
         Map<Quota, Integer> defaults = new EnumMap<>(Quota.class);
-        defaults.put(Quota.INTEGRATIONS, settings.integer("quotas.integrations", 0, MAX_DEFAULT_INTEGRATIONS));
-        defaults.put(Quota.SUBSCRIPTIONS, settings.integer("quotas.subscriptions", 0, 1_000_000));
-        defaults.put(Quota.CREDENTIALS, settings.integer("quotas.credentials", 0, 1_000_000));
-        defaults.put(Quota.PUBLISH_PER_SECOND, settings.integer("quotas.publishPerSecond", 0, 1_000_000));
+        QuotasConfig q = config.quotas();
+        defaults.put(Quota.INTEGRATIONS, q.integrations());
+        defaults.put(Quota.SUBSCRIPTIONS, q.subscriptions());
+        defaults.put(Quota.CREDENTIALS, q.credentials());
+        defaults.put(Quota.PUBLISH_PER_SECOND, q.publishPerSecond());
         return new Quotas(new QuotaStore(tenancy), defaults, new RateLimiter<>(0, Duration.ofSeconds(1)));
     }
 
     private VertxPlatformHttpServer httpServer() {
-        httpPort = settings.integer("http.port", 1, 65_535);
-        VertxPlatformHttpServerConfiguration config = new VertxPlatformHttpServerConfiguration();
-        config.setBindHost(settings.text("http.host"));
-        config.setBindPort(httpPort);
-        config.setMaxBodySize((long) settings.integer("http.maxBodyBytes", 1, Integer.MAX_VALUE));
-        String keyStore = settings.optional("http.tls.keyStore");
-        if (keyStore != null && !keyStore.isBlank()) {
-            Path file = home.resolve(keyStore.trim()).normalize();
+        HttpConfig http = config.http();
+        httpPort = http.port();
+        VertxPlatformHttpServerConfiguration server = new VertxPlatformHttpServerConfiguration();
+        server.setBindHost(http.host());
+        server.setBindPort(httpPort);
+        server.setMaxBodySize((long) http.maxBodyBytes());
+        Path file = http.keyStore();
+        if (file != null) {
             if (!java.nio.file.Files.isReadable(file)) {
                 throw new IllegalStateException("http.tls.keyStore " + file + " cannot be read");
             }
             org.apache.camel.support.jsse.KeyStoreParameters store = new org.apache.camel.support.jsse.KeyStoreParameters();
             store.setResource("file:" + file);
-            String password = settings.secret("http.tls.keyStorePassword", home);
-            store.setPassword(password);
+            store.setPassword(http.keyStorePassword());
             org.apache.camel.support.jsse.KeyManagersParameters keys = new org.apache.camel.support.jsse.KeyManagersParameters();
             keys.setKeyStore(store);
-            keys.setKeyPassword(password);
+            keys.setKeyPassword(http.keyStorePassword());
             org.apache.camel.support.jsse.SSLContextParameters tls = new org.apache.camel.support.jsse.SSLContextParameters();
             tls.setKeyManagers(keys);
-            config.setSslContextParameters(tls);
+            server.setSslContextParameters(tls);
             LOG.info("The HTTP API serves TLS with the key store {}", file);
         }
-        return new VertxPlatformHttpServer(config);
+        return new VertxPlatformHttpServer(server);
     }
 
     public CamelContext camelContext() {

@@ -1,0 +1,24 @@
+package io.mqttintegration.runtime.config;
+
+import io.mqttintegration.runtime.Settings;
+
+/**
+ * PID {@code mqtt.integration.ingest}, validated: the queue, the writers and their batches, and
+ * what a sender is told. {@code writers} is read by routes/ingest-pipeline.camel.yaml; it is
+ * checked here so an out-of-range value stops the start with the key named.
+ */
+public record IngestConfig(int queueSize, int batchSize, int writers, int overlapAt, int requestMaxMessages, int commitTimeoutMs,
+        int retryAfterSeconds) {
+
+    public static IngestConfig from(Settings s) {
+        return new IngestConfig(s.integer("ingest.queue.size", 1, 10_000_000), s.integer("ingest.batch.size", 1, 100_000),
+                s.integer("ingest.writers", 1, 64), s.integer("ingest.writers.overlapAt", 1, 10_000_000),
+                s.integer("ingest.request.maxMessages", 1, 100_000), s.integer("ingest.commit.timeoutMs", 100, 600_000),
+                s.integer("ingest.retryAfterSeconds", 1, 3600));
+    }
+
+    /** As long as a message may take to commit, in whole seconds (at least 1). */
+    public int commitTimeoutSeconds() {
+        return Math.max(1, commitTimeoutMs / 1000);
+    }
+}
