@@ -142,6 +142,16 @@ public record BrokerSettings(String protocol, String host, Integer port, String 
      * ids of up to 10 characters; a chosen {@code clientId} gets {@code -<node>} appended, as the
      * {@code -pub} and {@code -test} clients do.
      */
+    /**
+     * The client id of this node's subscription: node-specific ({@link #nodeClientId}) with a
+     * {@code sharedGroup}, so each node holds a session of its own in the group; without, the
+     * integration's client id.
+     */
+    public String subscriptionClientId(UUID integrationId, String nodeId) {
+        String clientId = clientIdOrDefault(integrationId);
+        return sharedGroup == null ? clientId : nodeClientId(clientId, integrationId, nodeId);
+    }
+
     public static String nodeClientId(String clientId, UUID integrationId, String nodeId) {
         if (!clientId.equals(defaultClientId(integrationId))) {
             return clientId + "-" + nodeId;

@@ -46,24 +46,13 @@ public final class IntegrationTargets {
                 s.username(), s.password(), s.keepAliveSecondsOrDefault(), connectionTls);
     }
 
-    /**
-     * The target of this node's subscription client: with a {@code sharedGroup} the client id is
-     * node-specific ({@link BrokerSettings#nodeClientId}), so each node holds a session of its own
-     * in the group; without, it is the integration's client id.
-     */
-    public BrokerClients.Target subscriptionTarget(IntegrationRecord r, String nodeId) {
-        BrokerSettings s = settings(r);
-        String clientId = s.clientIdOrDefault(r.id());
-        return target(s, s.sharedGroup() == null ? clientId : BrokerSettings.nodeClientId(clientId, r.id(), nodeId));
+    /** The target of this node's subscription client ({@link BrokerSettings#subscriptionClientId}). */
+    public BrokerClients.Target subscriptionTarget(BrokerSettings s, IntegrationRecord r, String nodeId) {
+        return target(s, s.subscriptionClientId(r.id(), nodeId));
     }
 
-    /** The integration's MQTT 5 shared subscription group, or null. */
-    public static String sharedGroup(IntegrationRecord r) {
-        return BrokerSettings.fromStored(r.settingsJson(), Map.of()).sharedGroup();
-    }
-
-    /** The session expiry the integration asks for, in seconds. */
-    public static long sessionExpirySeconds(IntegrationRecord r) {
-        return BrokerSettings.fromStored(r.settingsJson(), Map.of()).sessionExpirySecondsOrDefault();
+    /** The integration's settings without its secrets (no unsealing): for what needs no password or key. */
+    public static BrokerSettings clearSettings(IntegrationRecord r) {
+        return BrokerSettings.fromStored(r.settingsJson(), Map.of());
     }
 }

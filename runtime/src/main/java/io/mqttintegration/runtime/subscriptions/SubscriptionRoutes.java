@@ -1,5 +1,6 @@
 package io.mqttintegration.runtime.subscriptions;
 
+import io.mqttintegration.runtime.api.BrokerSettings;
 import io.mqttintegration.runtime.api.IntegrationTargets;
 import io.mqttintegration.runtime.mqtt.BrokerClients;
 import io.mqttintegration.runtime.mqtt.BrokerTargets;
@@ -106,11 +107,12 @@ final class SubscriptionRoutes {
     private SubscriptionSupervisor.Client create(SubscriptionRecord subscription, String routeId, String clientBean,
             IntegrationRecord integration, SubscriptionStatus status, Runnable subscribed, List<String> droppedFilters)
             throws Exception {
-        BrokerClients.Target target = targets.subscriptionTarget(integration, nodeId);
+        BrokerSettings settings = targets.settings(integration);
+        BrokerClients.Target target = targets.subscriptionTarget(settings, integration, nodeId);
         InetAddress address = guard.resolve(target.host(), target.port());
         String url = BrokerClients.url(address, target);
         SubscriptionClient client = new SubscriptionClient(url, target.clientId(), "subscription-" + subscription.integrationId(),
-                subscription.topics(), IntegrationTargets.sharedGroup(integration), status, executor, subscribed, clientThreads);
+                subscription.topics(), settings.sharedGroup(), status, executor, subscribed, clientThreads);
         client.unsubscribeOnce(droppedFilters);
         // No call on the client may block for ever (Paho waits without limit by default).
         client.setTimeToWait(connectTimeoutSeconds * 1000L);
@@ -119,7 +121,7 @@ final class SubscriptionRoutes {
         parameters.put("client", clientBean);
         parameters.put("qos", subscription.qos());
         parameters.put("keepAliveSeconds", target.keepAliveSeconds());
-        parameters.put("sessionExpirySeconds", IntegrationTargets.sessionExpirySeconds(integration));
+        parameters.put("sessionExpirySeconds", settings.sessionExpirySecondsOrDefault());
         try {
             // The client's registry entry with the route: the registry is a plain map too.
             transitions.during(routeId, () -> {

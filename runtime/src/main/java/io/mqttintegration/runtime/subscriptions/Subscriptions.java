@@ -1,5 +1,6 @@
 package io.mqttintegration.runtime.subscriptions;
 
+import io.mqttintegration.runtime.api.BrokerSettings;
 import io.mqttintegration.runtime.api.IntegrationTargets;
 import io.mqttintegration.runtime.mqtt.BrokerTargets;
 import io.mqttintegration.runtime.routes.RouteTransitions;
@@ -230,8 +231,9 @@ public final class Subscriptions implements AutoCloseable {
             return false;
         }
         try {
-            String clientId = targets.subscriptionTarget(integration, settings.nodeId()).clientId();
-            return !clientId.equals(client.clientId()) || !Objects.equals(IntegrationTargets.sharedGroup(integration), client.sharedGroup());
+            BrokerSettings now = IntegrationTargets.clearSettings(integration);
+            return !now.subscriptionClientId(integration.id(), settings.nodeId()).equals(client.clientId())
+                    || !Objects.equals(now.sharedGroup(), client.sharedGroup());
         } catch (RuntimeException e) {
             return false; // the new settings do not make a client: keep the session, the start reports why
         }
@@ -264,7 +266,7 @@ public final class Subscriptions implements AutoCloseable {
         Optional<IntegrationRecord> integration = integrations.get(organizationId, integrationId);
         if (subscription.isEmpty() || integration.isEmpty() || !integration.get().enabled()) {
             stop(integrationId, true);
-        } else if (IntegrationTargets.sharedGroup(integration.get()) != null
+        } else if (IntegrationTargets.clearSettings(integration.get()).sharedGroup() != null
                 || settings.nodeId().equals(store.claim(integrationId, settings.nodeId()).orElse(null))) {
             start(subscription.get());
         } else {
