@@ -62,6 +62,7 @@ import io.mqttintegration.runtime.ingest.IngestQueue;
 import io.mqttintegration.runtime.ingest.IngestReplies;
 import io.mqttintegration.runtime.ingest.IngestRequestDecoder;
 import io.mqttintegration.runtime.ingest.MessageParsing;
+import io.mqttintegration.runtime.routes.ApiOperations;
 import io.mqttintegration.runtime.routes.RouteFileDeployer;
 import io.mqttintegration.runtime.routes.FolderWatcher;
 import io.mqttintegration.runtime.routes.ProductCamelContext;
@@ -85,6 +86,7 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.spi.RestConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -148,6 +150,7 @@ public final class ProductRuntime implements AutoCloseable {
         context.getPropertiesComponent().setInitialProperties(settings.asProperties());
         context.getShutdownStrategy().setTimeout(30);
         context.addRoutePolicyFactory(routeStats);
+        context.setRestConfiguration(restConfiguration());
         bindBeans(context.getRegistry());
 
         VertxPlatformHttpServer server = httpServer();
@@ -195,7 +198,8 @@ public final class ProductRuntime implements AutoCloseable {
         parserRegistry.onChange(parsers::clear);
         MessageParsing parsing = new MessageParsing(parsers::parserFor);
         IngestQueue queue = new IngestQueue(context, "ingest", ingest.queueSize(), ingest.batchSize(), new WriterTurns(ingest.overlapAt()));
-        deployer = new RouteFileDeployer(context);
+        ApiOperations operations = new ApiOperations();
+        deployer = new RouteFileDeployer(context, operations);
 
         registry.bind("dataSource", dataSource);
         registry.bind("ingestDecoder", new IngestRequestDecoder(maxBody, ingest.requestMaxMessages(), Clock.systemUTC()));
@@ -209,7 +213,7 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("eventLoopHttp", eventLoopHttp);
         registry.bind("httpErrors", new HttpErrors(ingest.retryAfterSeconds()));
         registry.bind("healthReport", new HealthReport(context, dataSource, queue, parsing, writer, deadLetterStore, deployer));
-        ApiParts api = bindApi(registry, maxBody, tenancy, integrations, parsers, parserRegistry);
+        ApiParts api = bindApi(registry, maxBody, tenancy, integrations, parsers, parserRegistry, operations);
         metrics = new Metrics(queue, subscriptions::statuses);
         writer.onBatch(metrics::batch);
         registry.bind("metrics", metrics);
@@ -227,7 +231,7 @@ public final class ProductRuntime implements AutoCloseable {
 
     /** Authentication, tenants, integrations: the beans of the /api/v1 routes. */
     private ApiParts bindApi(Registry registry, int maxBody, Tenancy tenancy, IntegrationStore integrations,
-            IntegrationParsers parsers, ParserRegistry parserRegistry) throws IOException {
+            IntegrationParsers parsers, ParserRegistry parserRegistry, ApiOperations operations) throws IOException {
         SecurityConfig security = config.security();
         MqttConfig mqtt = config.mqtt();
         Path securityDir = security.dir();
@@ -246,7 +250,7 @@ public final class ProductRuntime implements AutoCloseable {
         IngestTargets ingestTargets = new IngestTargets(integrations,
                 new ExpiringCache<>(cacheTime, CACHE_ENTRIES, System::nanoTime));
         Authenticator authenticator = new Authenticator(operatorKey, apiKeys, liveKeys,
-                new RateLimiter<>(security.authFailuresPerMinute()));
+                new RateLimiter<>(security.authFailuresPerMinute()), operations);
         registry.bind("auth", authenticator);
         registry.bind("jsonRequests", new JsonRequests(maxBody));
         registry.bind("ingestTargets", ingestTargets);
@@ -300,6 +304,36 @@ public final class ProductRuntime implements AutoCloseable {
         defaults.put(Quota.PUBLISH_PER_SECOND, q.publishPerSecond());
         return new Quotas(new QuotaStore(tenancy), defaults, new RateLimiter<>(0, Duration.ofSeconds(1)));
     }
+
+    /**
+     * How the REST operations of the route files are served: on platform-http (the server above),
+     * no binding (the routes read and write JSON themselves, with the API's own error bodies), and
+     * their OpenAPI document at {@code GET /api/v1/openapi.json} (the route api-openapi serves it).
+     */
+    static RestConfiguration restConfiguration() {
+        RestConfiguration rest = new RestConfiguration();
+        rest.setComponent("platform-http");
+        rest.setBindingMode(RestConfiguration.RestBindingMode.off);
+        // RouteFileDeployer makes each operation's route from the route it sends to.
+        rest.setInlineRoutes(false);
+        rest.setApiContextPath(OPENAPI_PATH);
+        rest.setApiContextRouteId("api-openapi");
+        // The document is made at each request, from the operations deployed then (route files
+        // reload), with the server URL the client used (Host, or X-Forwarded-Host/-Proto/-Prefix
+        // behind a proxy); otherwise Camel renders it once, when its route starts.
+        rest.setUseXForwardHeaders(true);
+        rest.setApiProperties(new java.util.LinkedHashMap<>(Map.of(
+                "api.title", "mqtt-integration API",
+                "api.version", "v1",
+                "api.description", "Organizations, API keys, integrations with their MQTT brokers, subscriptions, device "
+                        + "credentials and telemetry (docs/api.md). Every operation needs Authorization: Bearer <key> "
+                        + "with the scope it names; errors are JSON {error, detail, field?}.",
+                "api.specification.contentType.json", "application/json")));
+        return rest;
+    }
+
+    /** Where the OpenAPI document of the REST operations is served. */
+    public static final String OPENAPI_PATH = "/api/v1/openapi.json";
 
     private VertxPlatformHttpServer httpServer() {
         HttpConfig http = config.http();

@@ -1,6 +1,7 @@
 package io.mqttintegration.runtime.auth;
 
 import io.mqttintegration.runtime.http.ApiException;
+import io.mqttintegration.runtime.routes.ApiOperations;
 import io.mqttintegration.security.ApiKeys;
 import io.mqttintegration.security.OperatorKey;
 import io.mqttintegration.storage.tenants.StoredKey;
@@ -23,17 +24,36 @@ public final class Authenticator {
     private final ApiKeys apiKeys;
     private final LiveKeys keys;
     private final RateLimiter<String> failures;
+    private final ApiOperations operations;
 
-    /** @param failures wrong keys allowed per client address per minute; beyond, 429 until the window frees */
-    public Authenticator(OperatorKey operatorKey, ApiKeys apiKeys, LiveKeys keys, RateLimiter<String> failures) {
+    /**
+     * @param failures wrong keys allowed per client address per minute; beyond, 429 until the window frees
+     * @param operations the scope each REST operation of the route files declares
+     */
+    public Authenticator(OperatorKey operatorKey, ApiKeys apiKeys, LiveKeys keys, RateLimiter<String> failures,
+            ApiOperations operations) {
         this.operatorKey = operatorKey;
         this.apiKeys = apiKeys;
         this.keys = keys;
         this.failures = failures;
+        this.operations = operations;
     }
 
+    /**
+     * The caller's key ({@code Authorization: Bearer}), and in a REST operation the scope its
+     * {@code security} declares: 401 without a valid key, 403 without the scope ({@code operator}:
+     * the operator key alone).
+     */
     public void authenticate(Exchange exchange) {
-        exchange.setProperty(Principal.PROPERTY, principal(exchange, bearer(exchange.getMessage().getHeader("Authorization", String.class))));
+        Principal principal = principal(exchange, bearer(exchange.getMessage().getHeader("Authorization", String.class)));
+        operations.scopeOf(exchange.getFromRouteId()).ifPresent(scope -> {
+            if (scope.equals("operator")) {
+                principal.requireOperator();
+            } else {
+                principal.requireScope(scope);
+            }
+        });
+        exchange.setProperty(Principal.PROPERTY, principal);
     }
 
     public void authenticateIngest(Exchange exchange) {

@@ -24,9 +24,12 @@ import org.apache.camel.model.RouteConfigurationDefinition;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.model.RoutesDefinition;
+import org.apache.camel.model.rest.RestDefinition;
+import org.apache.camel.model.rest.VerbDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
+import org.apache.camel.util.URISupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +39,13 @@ import org.slf4j.LoggerFactory;
  * file's routes and route configurations are swapped, and if the new routes fail to start the
  * file's last good version is put back. Karaf has no deployer for these files, and Camel's own
  * reload strategy re-reads every file at each change, so one bad file would block all others.
+ *
+ * <p>A file may declare REST operations ({@code rest:} blocks). Each operation sends to
+ * {@code direct:<id>} of a route in the same file and names the scope it needs ({@code security});
+ * that route becomes the operation's route: it keeps its id, route configuration and steps and
+ * consumes from the REST endpoint instead (no second route, no {@code direct} hop). The operations
+ * go into Camel's model, where the OpenAPI document is generated from, and their scopes into
+ * {@link ApiOperations}.
  */
 public final class RouteFileDeployer implements FileDeployer {
 
@@ -47,14 +57,16 @@ public final class RouteFileDeployer implements FileDeployer {
     private final Map<Path, String> rejected = new LinkedHashMap<>();
 
     private record Deployment(String sha256, RoutesDefinition definitions, List<RouteDefinition> routes,
-            List<RouteConfigurationDefinition> configs, List<RouteTemplateDefinition> templates) {
+            List<RouteConfigurationDefinition> configs, List<RouteTemplateDefinition> templates, List<RestDefinition> rests,
+            Map<String, String> scopes) {
         List<String> routeIds() {
             return routes.stream().map(RouteDefinition::getRouteId).toList();
         }
     }
 
     private record Parsed(RoutesDefinition definitions, List<RouteDefinition> routes,
-            List<RouteConfigurationDefinition> configs, List<RouteTemplateDefinition> templates) {
+            List<RouteConfigurationDefinition> configs, List<RouteTemplateDefinition> templates, List<RestDefinition> rests,
+            Map<String, String> scopes) {
     }
 
     private final List<Consumer<Set<String>>> listeners = new CopyOnWriteArrayList<>();
@@ -68,8 +80,11 @@ public final class RouteFileDeployer implements FileDeployer {
         listeners.add(listener);
     }
 
-    public RouteFileDeployer(CamelContext context) {
+    private final ApiOperations operations;
+
+    public RouteFileDeployer(CamelContext context, ApiOperations operations) {
         this.context = context;
+        this.operations = operations;
         this.model = context.getCamelContextExtension().getContextPlugin(Model.class);
     }
 
@@ -150,6 +165,7 @@ public final class RouteFileDeployer implements FileDeployer {
                 }
             }
             parsed.routes().forEach(r -> declared.add("route " + r.getRouteId()));
+            parsed.scopes().forEach((id, scope) -> declared.add("operation " + id + " (scope " + scope + ")"));
             parsed.templates().forEach(t -> declared.add("template " + t.getId()));
             parsed.configs().forEach(c -> declared.add("configuration " + c.getId()));
             return declared;
@@ -176,6 +192,8 @@ public final class RouteFileDeployer implements FileDeployer {
                 model.removeRouteConfiguration(config);
             }
             model.removeRouteTemplateDefinitions(current.templates());
+            model.getRestDefinitions().removeAll(current.rests());
+            operations.remove(current.scopes().keySet());
             LOG.info("Route file {} removed: routes {} stopped and removed", file.getFileName(), current.routeIds());
         } catch (Exception e) {
             throw new RouteFileException(fail(file, e), e);
@@ -205,6 +223,7 @@ public final class RouteFileDeployer implements FileDeployer {
         List<RouteConfigurationDefinition> configs = new ArrayList<>();
         List<RouteTemplateDefinition> templates = new ArrayList<>();
         RoutesDefinition all = null;
+        List<RestDefinition> rests = new ArrayList<>();
         for (RoutesBuilder builder : builders) {
             if (builder instanceof RouteConfigurationBuilder rcb) {
                 rcb.setCamelContext(context);
@@ -220,10 +239,9 @@ public final class RouteFileDeployer implements FileDeployer {
             all = rb.configureRoutes(context);
             routes.addAll(all.getRoutes());
             templates.addAll(rb.getRouteTemplateCollection().getRouteTemplates());
-            if (!rb.getRestCollection().getRests().isEmpty()) {
-                throw new RouteFileException(file + ": REST DSL blocks are not supported in route files; use platform-http routes");
-            }
+            rests.addAll(rb.getRestCollection().getRests());
         }
+        Map<String, String> scopes = restOperations(file, rests, routes);
         checkIds(as, routes, configs);
         for (RouteTemplateDefinition template : templates) {
             if (template.getId() == null) {
@@ -233,7 +251,87 @@ public final class RouteFileDeployer implements FileDeployer {
         if (builders.size() > 1) {
             throw new RouteFileException(file + ": one route file must give one routes builder, got " + builders.size());
         }
-        return new Parsed(all, routes, configs, templates);
+        return new Parsed(all, routes, configs, templates, rests, scopes);
+    }
+
+    /**
+     * Makes each REST operation's route: the route of the {@code direct:} endpoint the operation
+     * sends to, consuming from the REST endpoint (its id, route configuration and steps kept), in
+     * place of that route in {@code routes}. Returns the scope of each operation, by route id.
+     */
+    private Map<String, String> restOperations(Path file, List<RestDefinition> rests, List<RouteDefinition> routes) {
+        Map<String, String> scopes = new LinkedHashMap<>();
+        if (rests.isEmpty()) {
+            return scopes;
+        }
+        Map<String, RouteDefinition> directs = new LinkedHashMap<>();
+        for (RouteDefinition route : routes) {
+            String uri = route.getEndpointUrl();
+            if (uri != null && uri.startsWith("direct:")) {
+                directs.put(uri, route);
+            }
+        }
+        for (RestDefinition rest : rests) {
+            Map<String, RouteDefinition> targets = new LinkedHashMap<>();
+            for (VerbDefinition verb : rest.getVerbs()) {
+                String where = file + ": " + verb.asVerb().toUpperCase() + " " + path(rest, verb);
+                String to = verb.getTo() == null ? null : verb.getTo().getEndpointUri();
+                RouteDefinition target = to == null ? null : directs.get(to.contains("?") ? to.substring(0, to.indexOf('?')) : to);
+                if (target == null || !target.hasCustomIdAssigned()) {
+                    throw new RouteFileException(where + " must send to direct:<id> of a route with that id in the same file"
+                            + (to == null ? "" : " (" + to + " is not one)"));
+                }
+                if (targets.containsValue(target) || scopes.containsKey(target.getRouteId())) {
+                    throw new RouteFileException(where + ": route " + target.getRouteId() + " serves two operations");
+                }
+                scopes.put(target.getRouteId(), ApiOperations.declaredScope(verb, where));
+                ApiOperations.documentCommonErrors(verb);
+                verb.setRouteId(target.getRouteId());
+                if (verb.getId() == null) {
+                    // the OpenAPI operationId
+                    verb.setId(target.getRouteId());
+                }
+                targets.put(target.getRouteId(), target);
+            }
+            for (RouteDefinition operation : rest.asRouteDefinition(context)) {
+                RouteDefinition target = targets.get(operation.getRouteId());
+                operation.getInput().setUri(withoutContentNegotiation(operation.getInput().getUri()));
+                operation.getOutputs().clear();
+                operation.getOutputs().addAll(target.getOutputs());
+                operation.setRouteConfigurationId(target.getRouteConfigurationId());
+                if (target.getDescription() != null) {
+                    operation.setDescription(target.getDescription());
+                }
+                routes.set(routes.indexOf(target), operation);
+            }
+        }
+        return scopes;
+    }
+
+    /**
+     * The operation's consumes/produces document it, but are not given to the router: Vert.x would
+     * answer a request with another Content-Type or Accept itself (415/406, plain text) before the
+     * route runs, where the API answers its own JSON error (JsonRequests: 415 with the reason).
+     */
+    static String withoutContentNegotiation(String uri) {
+        int q = uri.indexOf('?');
+        if (q < 0) {
+            return uri;
+        }
+        try {
+            Map<String, Object> options = URISupport.parseQuery(uri.substring(q + 1));
+            options.remove("consumes");
+            options.remove("produces");
+            String query = URISupport.createQueryString(options);
+            return uri.substring(0, q) + (query.isEmpty() ? "" : "?" + query);
+        } catch (java.net.URISyntaxException e) {
+            throw new RouteFileException("cannot read the REST endpoint " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String path(RestDefinition rest, VerbDefinition verb) {
+        String base = rest.getPath() == null ? "" : rest.getPath();
+        return verb.getPath() == null ? base : base.replaceAll("/$", "") + "/" + verb.getPath().replaceAll("^/", "");
     }
 
     private void checkIds(Path file, List<RouteDefinition> routes, List<RouteConfigurationDefinition> configs) {
@@ -277,13 +375,19 @@ public final class RouteFileDeployer implements FileDeployer {
         for (String id : oldIds) {
             stopAndRemove(id);
         }
+        if (previous != null) {
+            model.getRestDefinitions().removeAll(previous.rests());
+            operations.remove(previous.scopes().keySet());
+        }
         try {
+            addRests(next.rests(), next.scopes());
             addRoutes(next.definitions(), next.routes());
         } catch (Exception e) {
             rollback(next, previous);
             throw e;
         }
-        deployed.put(file, new Deployment(sha, next.definitions(), next.routes(), next.configs(), next.templates()));
+        deployed.put(file, new Deployment(sha, next.definitions(), next.routes(), next.configs(), next.templates(), next.rests(),
+                next.scopes()));
         rejected.remove(file);
         if (previous != null && !next.configs().isEmpty()) {
             restartRoutesUsing(file, next.configs());
@@ -310,9 +414,12 @@ public final class RouteFileDeployer implements FileDeployer {
                 model.removeRouteConfiguration(config);
             }
             model.removeRouteTemplateDefinitions(failed.templates());
+            model.getRestDefinitions().removeAll(failed.rests());
+            operations.remove(failed.scopes().keySet());
             if (previous != null) {
                 model.addRouteConfigurations(previous.configs());
                 model.addRouteTemplateDefinitions(previous.templates());
+                addRests(previous.rests(), previous.scopes());
                 addRoutes(previous.definitions(), previous.routes());
             }
         } catch (Exception e) {
@@ -349,6 +456,13 @@ public final class RouteFileDeployer implements FileDeployer {
             definitions.prepareRoute(route);
         }
         transitions.during(routes.stream().map(RouteDefinition::getRouteId).toList(), () -> model.addRouteDefinitions(routes));
+    }
+
+    /** The operations' scopes first: their routes answer as soon as they are added. */
+    private void addRests(List<RestDefinition> rests, Map<String, String> scopes) throws Exception {
+        operations.put(scopes);
+        // false: the routes are made here (restOperations), not by the model
+        model.addRestDefinitions(rests, false);
     }
 
     /** Routes this deployer (and the subscriptions) stop or add on purpose, for {@code /health}. */

@@ -29,7 +29,7 @@ class RouteFileDeployerTest {
     void start() {
         context = new DefaultCamelContext();
         context.start();
-        deployer = new RouteFileDeployer(context);
+        deployer = new RouteFileDeployer(context, new ApiOperations());
         template = context.createProducerTemplate();
     }
 
@@ -243,5 +243,58 @@ class RouteFileDeployerTest {
         deployer.undeploy(file);
         assertNull(context.getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class)
                 .getRouteTemplateDefinition("greeter"));
+    }
+
+    private static String security(String scope) {
+        return "        security:\n          - key: bearer\n            scopes: " + scope;
+    }
+
+    private static String restFile(String security, String to) {
+        return """
+                - rest:
+                    path: /api/v1/things
+                    get:
+                      - path: /{id}
+                        to: %s
+                %s
+
+                - route:
+                    id: things-get
+                    from:
+                      uri: direct:things-get
+                      steps:
+                        - setBody:
+                            constant: "a thing"
+                """.formatted(to, security);
+    }
+
+    @Test
+    void aRestOperationBecomesTheRouteItSendsToWithTheScopeItDeclares() throws Exception {
+        Path file = write("things.camel.yaml", restFile(security("read"), "direct:things-get"));
+        assertEquals(List.of("route things-get", "operation things-get (scope read)"), deployer.validate(file));
+    }
+
+    @Test
+    void aRestOperationWithoutAScopeIsRefused() throws Exception {
+        Path file = write("things.camel.yaml", restFile("", "direct:things-get"));
+        RouteFileException e = assertThrows(RouteFileException.class, () -> deployer.validate(file));
+        assertTrue(e.getMessage().contains("GET /api/v1/things/{id}: every REST operation declares the scope it needs"),
+                e.getMessage());
+        Path unknown = write("other.camel.yaml", restFile(security("everything"), "direct:things-get"));
+        assertTrue(assertThrows(RouteFileException.class, () -> deployer.validate(unknown)).getMessage().contains("not 'everything'"));
+    }
+
+    @Test
+    void aRestOperationMustSendToARouteOfItsFile() throws Exception {
+        Path file = write("things.camel.yaml", restFile(security("read"), "direct:elsewhere"));
+        RouteFileException e = assertThrows(RouteFileException.class, () -> deployer.validate(file));
+        assertTrue(e.getMessage().contains("must send to direct:<id> of a route with that id in the same file"), e.getMessage());
+    }
+
+    @Test
+    void theRouterIsNotGivenTheOperationsContentTypes() {
+        assertEquals("rest:get:/api/v1/things?description=x",
+                RouteFileDeployer.withoutContentNegotiation("rest:get:/api/v1/things?consumes=application%2Fjson&description=x&produces=application%2Fjson"));
+        assertEquals("rest:get:/a", RouteFileDeployer.withoutContentNegotiation("rest:get:/a"));
     }
 }
