@@ -23,8 +23,6 @@ import org.apache.camel.Exchange;
  */
 public final class ApiKeysApi {
 
-    private static final int ORG_SEGMENT = 3;
-    private static final int KEY_SEGMENT = 5;
 
     private final ApiKeys keys;
     private final ApiKeyStore store;
@@ -67,7 +65,7 @@ public final class ApiKeysApi {
     public void revoke(Exchange exchange) {
         Request request = Request.of(exchange);
         UUID org = adminOf(request);
-        UUID id = request.id(KEY_SEGMENT, "API key");
+        UUID id = request.id("keyId", "API key");
         if (!store.revoke(org, id)) {
             throw ApiException.notFound("API key");
         }
@@ -77,8 +75,7 @@ public final class ApiKeysApi {
     /** The organization in the path, if the caller administers it; 404 for any other. */
     private UUID adminOf(Request request) {
         Principal p = request.principal();
-        UUID org = p.organization(request.id(ORG_SEGMENT, "organization"));
-        p.requireScope("admin");
+        UUID org = p.organization(request.id("orgId", "organization"));
         if (p.operator() && !organizations.exists(org)) {
             throw ApiException.notFound("organization");
         }

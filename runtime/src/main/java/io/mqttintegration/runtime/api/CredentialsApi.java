@@ -25,8 +25,6 @@ import org.apache.camel.Exchange;
  */
 public final class CredentialsApi {
 
-    private static final int ID_SEGMENT = 3;
-    private static final int CREDENTIAL_SEGMENT = 5;
 
     private final SecureRandom random = new SecureRandom();
     private final Tenancy tenancy;
@@ -48,9 +46,8 @@ public final class CredentialsApi {
 
     public Map<String, Object> create(Exchange exchange) {
         Request request = Request.of(exchange);
-        request.principal().requireScope("admin");
         UUID org = request.organization();
-        UUID integration = request.id(ID_SEGMENT, "integration");
+        UUID integration = request.id("id", "integration");
         byte[] secret = new byte[24];
         random.nextBytes(secret);
         String password = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
@@ -72,7 +69,6 @@ public final class CredentialsApi {
 
     public Map<String, Object> list(Exchange exchange) {
         Request request = Request.of(exchange);
-        request.principal().requireScope("read");
         IntegrationRecord integration = request.integration(integrations);
         return Map.of("items", store.list(integration.organizationId(), integration.id()).stream()
                 .map(CredentialsApi::view).toList());
@@ -80,10 +76,9 @@ public final class CredentialsApi {
 
     public void revoke(Exchange exchange) {
         Request request = Request.of(exchange);
-        request.principal().requireScope("admin");
         UUID org = request.organization();
-        UUID integration = request.id(ID_SEGMENT, "integration");
-        UUID id = request.id(CREDENTIAL_SEGMENT, "credential");
+        UUID integration = request.id("id", "integration");
+        UUID id = request.id("credentialId", "credential");
         tenancy.inOrg(org, c -> {
             if (!store.revoke(c, org, integration, id)) {
                 throw ApiException.notFound("credential");

@@ -7,28 +7,52 @@ import io.mqttintegration.storage.tenants.IntegrationRecord;
 import io.mqttintegration.storage.tenants.IntegrationStore;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 
 /**
- * What an API bean needs of an exchange. Path ids and query parameters are read from the request
- * line itself, not from message headers: platform-http merges request headers, query parameters
- * and path parameters into one header map, where a client's header could stand in for a path id.
+ * What an API bean needs of an exchange. Path parameters and query parameters are read from the
+ * request line itself, not from message headers: platform-http merges request headers, query
+ * parameters and path parameters into one header map, where a client's header could stand in for a
+ * path id. A path parameter is found by its name in the operation's path ({@code {id}} in
+ * {@code /api/v1/integrations/{id}}).
  */
-record Request(Principal principal, String[] path, String query, JsonNode body) {
+record Request(Principal principal, Map<String, String> pathParams, String query, JsonNode body) {
 
     static Request of(Exchange exchange) {
         String path = exchange.getMessage().getHeader(Exchange.HTTP_PATH, String.class);
+        String template = exchange.getFromEndpoint() instanceof PlatformHttpEndpoint endpoint ? endpoint.getPath() : null;
         Object body = exchange.getMessage().getBody();
-        return new Request(exchange.getProperty(Principal.PROPERTY, Principal.class),
-                path == null ? new String[0] : path.replaceFirst("^/", "").split("/"),
+        return new Request(exchange.getProperty(Principal.PROPERTY, Principal.class), pathParams(template, path),
                 exchange.getMessage().getHeader(Exchange.HTTP_RAW_QUERY, String.class),
                 body instanceof JsonNode json ? json : null);
     }
 
-    /** The path segment at the index (0 = "api"), as an id; a malformed one is simply not found. */
-    UUID id(int index, String what) {
-        return Fields.pathId(index < path.length ? path[index] : null, what);
+    /** The values of a path's {@code {name}} segments, matched segment by segment against the template. */
+    static Map<String, String> pathParams(String template, String path) {
+        if (template == null || path == null) {
+            return Map.of();
+        }
+        String[] names = template.replaceFirst("^/", "").split("/");
+        String[] values = path.replaceFirst("^/", "").split("/");
+        if (names.length != values.length) {
+            return Map.of();
+        }
+        Map<String, String> params = new HashMap<>();
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].length() > 2 && names[i].startsWith("{") && names[i].endsWith("}")) {
+                params.put(names[i].substring(1, names[i].length() - 1), values[i]);
+            }
+        }
+        return params;
+    }
+
+    /** The path parameter {@code {name}} as an id; a malformed one is simply not found. */
+    UUID id(String name, String what) {
+        return Fields.pathId(pathParams.get(name), what);
     }
 
     /** A query parameter's first value, or null. */
@@ -56,7 +80,7 @@ record Request(Principal principal, String[] path, String query, JsonNode body) 
      * organization's is 404 exactly like a missing one.
      */
     IntegrationRecord integration(IntegrationStore store) {
-        return store.get(organization(), id(3, "integration")).orElseThrow(() -> ApiException.notFound("integration"));
+        return store.get(organization(), id("id", "integration")).orElseThrow(() -> ApiException.notFound("integration"));
     }
 
     /** The organization an integrations request acts in (?organizationId= for the operator). */

@@ -110,7 +110,7 @@ class ConsoleCommandsTest {
                 "two requests, the malformed one failed: " + http);
         assertTrue(http.contains("malformed") || http.contains("JSON") || http.contains("Exception"),
                 "the last failure is shown: " + http);
-        assertEquals(23, table.split("\n").length - 1, "every shipped route is listed: " + table);
+        assertEquals(32, table.split("\n").length - 1, "every shipped route is listed: " + table);
     }
 
     @Test

@@ -204,10 +204,14 @@ class HttpIngestRouteTest {
         assertEquals("up", health.path("status").asText());
         assertEquals("up", health.path("database").path("status").asText());
         assertEquals(10000, health.path("queue").path("capacity").asInt());
-        assertEquals("[api-integration, api-integration-activity, api-integration-credential, api-integration-credentials, "
-                + "api-integration-publish, api-integration-subscribe, api-integration-test, api-integrations, api-json-reply, api-messages, api-no-content, api-organization-key, api-organization-keys, api-organization-quotas, "
-                + "api-organizations, api-telemetry, api-telemetry-aggregate, api-telemetry-latest, "
-                + "dead-letters, http-health, http-ingest, http-metrics, ingest-pipeline]",
+        assertEquals("[api-credentials-create, api-credentials-list, api-credentials-revoke, api-integrations-activity, "
+                + "api-integrations-create, api-integrations-delete, api-integrations-get, api-integrations-list, "
+                + "api-integrations-publish, api-integrations-subscribe, api-integrations-test, api-integrations-unsubscribe, "
+                + "api-integrations-update, api-json-reply, api-keys-create, api-keys-list, "
+                + "api-keys-revoke, api-messages, api-no-content, api-openapi, "
+                + "api-organizations-create, api-organizations-list, api-quotas-get, api-quotas-update, "
+                + "api-telemetry-aggregate, api-telemetry-latest, api-telemetry-readings, dead-letters, "
+                + "http-health, http-ingest, http-metrics, ingest-pipeline]",
                 java.util.stream.StreamSupport.stream(health.path("routes").spliterator(), false)
                         .map(r -> r.path("id").asText() + (r.path("state").asText().equals("Started") ? "" : "!"))
                         .sorted().toList().toString(), "every route is listed and Started");
