@@ -7,6 +7,7 @@ import io.mqttintegration.runtime.api.IntegrationTargets;
 import io.mqttintegration.runtime.ingest.IngestQueue;
 import io.mqttintegration.runtime.ingest.MessageParsing;
 import io.mqttintegration.runtime.metrics.Metrics;
+import io.mqttintegration.runtime.metrics.RouteCounts;
 import io.mqttintegration.runtime.mqtt.ConnectionTester;
 import io.mqttintegration.runtime.parsers.ParserRegistry;
 import io.mqttintegration.runtime.routes.FolderWatcher;
@@ -52,7 +53,7 @@ import org.apache.karaf.shell.support.table.ShellTable;
 public final class OperatorConsole {
 
     /** The parts of the running product the console reads. */
-    public record Parts(CamelContext context, RouteFileDeployer deployer, Path routesDir, RouteStats routeStats,
+    public record Parts(CamelContext context, RouteFileDeployer deployer, Path routesDir, RouteCounts routeCounts, LastFailures lastFailures,
             IntegrationStore integrations, IntegrationTargets targets, ConnectionTester tester, ActivityLog activity,
             Subscriptions subscriptions, IngestQueue queue, MessageParsing parsing, MessageWriter writer, Metrics metrics, ParserRegistry parsers,
             DeadLetterStore deadLetters, long commitTimeoutMillis, Clock clock) {
@@ -70,15 +71,15 @@ public final class OperatorConsole {
     /** mqtt:route-list: every route, the file it came from, its state and exchanges. */
     public String routes() {
         ShellTable table = table("ID", "SOURCE", "STATE", "TOTAL", "FAILED", "LAST FAILURE");
+        Map<String, RouteCounts.Counts> counts = p.routeCounts().byRoute();
         List<Route> routes = new ArrayList<>(p.context().getRoutes());
         routes.sort((a, b) -> a.getRouteId().compareTo(b.getRouteId()));
         for (Route route : routes) {
             String id = route.getRouteId();
             String source = p.deployer().sourceOf(id).map(f -> f.getFileName().toString())
                     .orElse(id.startsWith(Subscriptions.TEMPLATE + "-") ? "template " + Subscriptions.TEMPLATE : "-");
-            RouteStats.Counts counts = p.routeStats().of(id);
-            row(table, id, source, p.context().getRouteController().getRouteStatus(id), counts.total(), counts.failed(),
-                    counts.lastFailure());
+            RouteCounts.Counts c = counts.getOrDefault(id, RouteCounts.Counts.NONE);
+            row(table, id, source, p.context().getRouteController().getRouteStatus(id), c.total(), c.failed(), p.lastFailures().of(id));
         }
         return text(table);
     }

@@ -150,6 +150,29 @@ class ConsoleCommandsTest {
     }
 
     @Test
+    void routeListCountsGoOnAcrossAReloadOfTheRouteFile() throws Exception {
+        Path file = service.routesDir.resolve("hello.camel.yaml");
+        Files.writeString(file, hello("hello-console", "v1"));
+        assertEquals("reloaded   hello.camel.yaml\n", run(new RouteReloadCommand(), "file", "hello.camel.yaml"));
+        assertEquals("v1", get("/console/hello-console"));
+        assertEquals("v1", get("/console/hello-console"));
+        // An exchange is counted when Camel is done with it, which may come just after the answer.
+        await("both counted").atMost(Duration.ofSeconds(5))
+                .until(() -> line(run(new RouteListCommand()), "hello-console ").matches(helloRow(2)));
+
+        Files.writeString(file, hello("hello-console", "v2"));
+        assertEquals("reloaded   hello.camel.yaml\n", run(new RouteReloadCommand(), "file", "hello.camel.yaml"));
+        assertTrue(line(run(new RouteListCommand()), "hello-console ").matches(helloRow(2)), "the route came back with its counts");
+        assertEquals("v2", get("/console/hello-console"));
+        await("the new version's request counted on top").atMost(Duration.ofSeconds(5))
+                .until(() -> line(run(new RouteListCommand()), "hello-console ").matches(helloRow(3)));
+    }
+
+    private static String helloRow(int total) {
+        return "hello-console\\s+\\|\\s+hello\\.camel\\.yaml\\s+\\|\\s+Started\\s+\\|\\s+" + total + "\\s+\\|\\s+0\\s+\\|\\s+-";
+    }
+
+    @Test
     void integrationListShowsEveryOrganizationOrOne() throws Exception {
         RuntimeHarness.Tenant other = service.createOrganization("other");
         HttpResponse<String> created = service.send("POST", "/api/v1/integrations", other.adminKey(),
