@@ -116,11 +116,11 @@ class KarafHardeningIT {
 
             console.clearTranscript();
             String routes = console.run("mqtt:route-list");
-            assertEquals(24, routes.split("\n").length, "header and 23 routes:\n" + routes);
-            assertTrue(routes.lines().anyMatch(l -> l.matches("http-ingest\\s+http-ingest\\.camel\\.yaml\\s+Started\\s+1\\s+0.*")), routes);
+            assertEquals(34, routes.split("\n").length, "header, its rule and 32 routes:\n" + routes);
+            assertTrue(routes.lines().anyMatch(l -> l.matches("http-ingest\\s+\\|\\s+http-ingest\\.camel\\.yaml\\s+\\|\\s+Started\\s+\\|\\s+1\\s+\\|\\s+0.*")), routes);
             assertTrue(console.run("mqtt:integration-list").contains("line 1"));
             assertTrue(console.run("mqtt:integration-test " + integration).startsWith("failed: refused"));
-            assertTrue(console.run("mqtt:queue-stats").lines().anyMatch(l -> l.matches("stored\\s+2")));
+            assertTrue(console.run("mqtt:queue-stats").lines().anyMatch(l -> l.matches("stored\\s+\\|\\s+2")));
             assertTrue(console.run("mqtt:parser-list").contains("vendor-nested"));
             assertTrue(console.run("mqtt:subscription-list").startsWith("INTEGRATION"));
             assertTrue(console.run("mqtt:route-reload --validate http-ingest.camel.yaml").startsWith("valid      http-ingest.camel.yaml: route http-ingest"));

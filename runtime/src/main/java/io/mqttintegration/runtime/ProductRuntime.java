@@ -8,6 +8,7 @@ import io.mqttintegration.runtime.api.OrganizationsApi;
 import io.mqttintegration.runtime.api.BrokerApi;
 import io.mqttintegration.runtime.api.IntegrationTargets;
 import io.mqttintegration.runtime.api.SubscriptionsApi;
+import io.mqttintegration.runtime.console.LastFailures;
 import io.mqttintegration.runtime.console.OperatorConsole;
 import io.mqttintegration.runtime.metrics.HttpRequestMetrics;
 import io.mqttintegration.runtime.config.HttpConfig;
@@ -18,6 +19,8 @@ import io.mqttintegration.runtime.config.QuotasConfig;
 import io.mqttintegration.runtime.config.RoutesConfig;
 import io.mqttintegration.runtime.config.SecurityConfig;
 import io.mqttintegration.runtime.metrics.Metrics;
+import io.mqttintegration.runtime.metrics.RouteCounts;
+import io.mqttintegration.runtime.metrics.RouteMetrics;
 import io.mqttintegration.runtime.subscriptions.AwaitStored;
 import io.mqttintegration.runtime.subscriptions.DeliveryFailures;
 import io.mqttintegration.runtime.subscriptions.MqttInbound;
@@ -118,7 +121,7 @@ public final class ProductRuntime implements AutoCloseable {
     /** The HTTP server's Vert.x: ours, not Camel's (Camel closes only one it made), so closed here. */
     private Vertx vertx;
     private int httpPort;
-    private final io.mqttintegration.runtime.console.RouteStats routeStats = new io.mqttintegration.runtime.console.RouteStats();
+    private final LastFailures lastFailures = new LastFailures(Clock.systemUTC());
     private OperatorConsole console;
     private final BrokerTargets.Resolver resolver;
 
@@ -149,9 +152,12 @@ public final class ProductRuntime implements AutoCloseable {
         context.setApplicationContextClassLoader(ProductRuntime.class.getClassLoader());
         context.getPropertiesComponent().setInitialProperties(settings.asProperties());
         context.getShutdownStrategy().setTimeout(30);
-        context.addRoutePolicyFactory(routeStats);
         context.setRestConfiguration(restConfiguration());
         bindBeans(context.getRegistry());
+        // On every route, before the first is added: exchanges per route into /metrics, and the
+        // last failure of each for mqtt:route-list.
+        context.addRoutePolicyFactory(new RouteMetrics(metrics.registry(), id -> !Subscriptions.isSubscriptionRoute(id)));
+        context.addRoutePolicyFactory(lastFailures);
 
         VertxPlatformHttpServer server = httpServer();
         context.addService(server);
@@ -221,7 +227,8 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("vertx", HttpServerGuard.guard(vertx,
                 new HttpServerGuard.Limits(config.http().idleTimeoutSeconds(), config.http().requestTimeoutSeconds(),
                         config.http().maxConnections())));
-        console = new OperatorConsole(new OperatorConsole.Parts(context, deployer, config.routes().routesDir(), routeStats, integrations,
+        console = new OperatorConsole(new OperatorConsole.Parts(context, deployer, config.routes().routesDir(),
+                new RouteCounts(metrics.registry()), lastFailures, integrations,
                 api.targets(), api.tester(), api.activity(), subscriptions, queue, parsing, writer, metrics, parserRegistry,
                 deadLetterStore, ingest.commitTimeoutMs(), Clock.systemUTC()));
     }

@@ -7,6 +7,7 @@ import io.mqttintegration.runtime.api.IntegrationTargets;
 import io.mqttintegration.runtime.ingest.IngestQueue;
 import io.mqttintegration.runtime.ingest.MessageParsing;
 import io.mqttintegration.runtime.metrics.Metrics;
+import io.mqttintegration.runtime.metrics.RouteCounts;
 import io.mqttintegration.runtime.mqtt.ConnectionTester;
 import io.mqttintegration.runtime.parsers.ParserRegistry;
 import io.mqttintegration.runtime.routes.FolderWatcher;
@@ -22,12 +23,16 @@ import io.mqttintegration.storage.StoreOutcome;
 import io.mqttintegration.storage.tenants.ActivityLog;
 import io.mqttintegration.storage.tenants.IntegrationRecord;
 import io.mqttintegration.storage.tenants.IntegrationStore;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,19 +43,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
+import org.apache.karaf.shell.support.table.ShellTable;
 
 /**
  * What the Karaf console commands ({@code mqtt:*}) show and do, free of Karaf so the tests run
- * exactly this. Registered as an OSGi service while the product runs; every answer is text.
+ * exactly this. Registered as an OSGi service while the product runs; every answer is text (tables
+ * from Karaf's ShellTable, in ASCII).
  */
 public final class OperatorConsole {
 
     /** The parts of the running product the console reads. */
-    public record Parts(CamelContext context, RouteFileDeployer deployer, Path routesDir, RouteStats routeStats,
+    public record Parts(CamelContext context, RouteFileDeployer deployer, Path routesDir, RouteCounts routeCounts, LastFailures lastFailures,
             IntegrationStore integrations, IntegrationTargets targets, ConnectionTester tester, ActivityLog activity,
             Subscriptions subscriptions, IngestQueue queue, MessageParsing parsing, MessageWriter writer, Metrics metrics, ParserRegistry parsers,
             DeadLetterStore deadLetters, long commitTimeoutMillis, Clock clock) {
     }
+
+    /** The longest cell shown; longer text is cut, with "...". */
+    private static final int MAX_CELL = 80;
 
     private final Parts p;
 
@@ -59,19 +69,22 @@ public final class OperatorConsole {
     }
 
     /** mqtt:route-list: every route, the file it came from, its state and exchanges. */
-    public Table routes() {
-        Table table = new Table("ID", "SOURCE", "STATE", "TOTAL", "FAILED", "LAST FAILURE");
+    public String routes() {
+        ShellTable table = table("ID", "SOURCE", "STATE", "TOTAL", "FAILED", "LAST FAILURE");
+        Map<String, RouteCounts.Counts> counts = p.routeCounts().byRoute();
         List<Route> routes = new ArrayList<>(p.context().getRoutes());
         routes.sort((a, b) -> a.getRouteId().compareTo(b.getRouteId()));
         for (Route route : routes) {
             String id = route.getRouteId();
+            boolean subscription = Subscriptions.isSubscriptionRoute(id);
             String source = p.deployer().sourceOf(id).map(f -> f.getFileName().toString())
-                    .orElse(id.startsWith(Subscriptions.TEMPLATE + "-") ? "template " + Subscriptions.TEMPLATE : "-");
-            RouteStats.Counts counts = p.routeStats().of(id);
-            table.row(id, source, p.context().getRouteController().getRouteStatus(id), counts.total(), counts.failed(),
-                    counts.lastFailure());
+                    .orElse(subscription ? "template " + Subscriptions.TEMPLATE : "-");
+            RouteCounts.Counts c = counts.getOrDefault(id, RouteCounts.Counts.NONE);
+            // A subscription's messages are counted per integration: mqtt:subscription-list.
+            row(table, id, source, p.context().getRouteController().getRouteStatus(id), subscription ? "-" : c.total(),
+                    subscription ? "-" : c.failed(), p.lastFailures().of(id));
         }
-        return table;
+        return text(table);
     }
 
     /**
@@ -131,15 +144,15 @@ public final class OperatorConsole {
     }
 
     /** mqtt:integration-list: integrations of every organization (or one), with their subscription state. */
-    public Table integrations(UUID organizationId) {
-        Table table = new Table("ID", "ORGANIZATION", "NAME", "BROKER", "ENABLED", "SUBSCRIPTION");
+    public String integrations(UUID organizationId) {
+        ShellTable table = table("ID", "ORGANIZATION", "NAME", "BROKER", "ENABLED", "SUBSCRIPTION");
         Map<UUID, SubscriptionStatus> statuses = p.subscriptions().statuses();
         for (IntegrationRecord r : p.integrations().listAll(organizationId, 10_000)) {
             SubscriptionStatus s = statuses.get(r.id());
-            table.row(r.id(), r.organizationId(), r.name(), broker(r), r.enabled(),
+            row(table, r.id(), r.organizationId(), r.name(), broker(r), r.enabled(),
                     s == null ? null : s.state().name().toLowerCase(Locale.ROOT));
         }
-        return table;
+        return text(table);
     }
 
     public List<String> integrationIds() {
@@ -163,13 +176,13 @@ public final class OperatorConsole {
         boolean ok = Boolean.TRUE.equals(report.get("ok"));
         p.activity().record(r.organizationId(), r.id(), null, "console", "integration.tested", ok ? "ok" : "error",
                 detail(report));
-        Table steps = new Table("STEP", "OK", "MS", "DETAIL");
+        ShellTable steps = table("STEP", "OK", "MS", "DETAIL");
         for (Object o : (List<?>) report.get("steps")) {
             Map<?, ?> step = (Map<?, ?>) o;
-            steps.row(step.get("step"), step.get("ok"), step.get("ms"), step.get("detail"));
+            row(steps, step.get("step"), step.get("ok"), step.get("ms"), step.get("detail"));
         }
         return (ok ? "ok" : "failed: " + report.get("error")) + " in " + report.get("latencyMs") + " ms (" + broker(r) + ")\n"
-                + steps.render();
+                + text(steps);
     }
 
     private static String detail(Map<String, Object> report) {
@@ -186,55 +199,55 @@ public final class OperatorConsole {
     }
 
     /** mqtt:subscription-list: every subscription this node runs. */
-    public Table subscriptions() {
-        Table table = new Table("INTEGRATION", "STATE", "CONNECTED SINCE", "RECEIVED", "STORED", "FAILED", "TOPICS", "LAST ERROR");
+    public String subscriptions() {
+        ShellTable table = table("INTEGRATION", "STATE", "CONNECTED SINCE", "RECEIVED", "STORED", "FAILED", "TOPICS", "LAST ERROR");
         new TreeMap<>(p.subscriptions().statuses()).forEach((id, s) -> {
             Map<String, Object> v = s.view();
-            table.row(id, v.get("state"), v.get("connectedSince"), v.get("received"), v.get("stored"), v.get("failed"),
+            row(table, id, v.get("state"), v.get("connectedSince"), v.get("received"), v.get("stored"), v.get("failed"),
                     String.join(" ", s.topics()), v.get("lastError") == null ? null : v.get("lastErrorAt") + ": " + v.get("lastError"));
         });
-        return table;
+        return text(table);
     }
 
     /** mqtt:queue-stats: the ingestion queue and the writer. */
-    public Table queueStats() {
-        Table table = new Table("METRIC", "VALUE");
-        table.row("queue depth", p.queue().depth());
-        table.row("queue capacity", p.queue().capacity());
-        table.row("in flight", p.metrics().inFlight());
-        table.row("rejected (503, queue full)", p.queue().rejected());
-        table.row("stored", p.writer().storedMessages());
-        table.row("failed (database)", p.writer().failedMessages());
-        table.row("dead letters kept", p.deadLetters().kept());
-        table.row("batches committed", p.metrics().batches());
-        table.row("mean batch size", String.format(Locale.ROOT, "%.1f", p.metrics().meanBatchSize()));
-        table.row("last batch size", p.writer().lastBatchSize());
-        table.row("last commit ms", p.writer().lastCommitMillis());
-        return table;
+    public String queueStats() {
+        ShellTable table = table("METRIC", "VALUE");
+        row(table, "queue depth", p.queue().depth());
+        row(table, "queue capacity", p.queue().capacity());
+        row(table, "in flight", p.metrics().inFlight());
+        row(table, "rejected (503, queue full)", p.queue().rejected());
+        row(table, "stored", p.writer().storedMessages());
+        row(table, "failed (database)", p.writer().failedMessages());
+        row(table, "dead letters kept", p.deadLetters().kept());
+        row(table, "batches committed", p.metrics().batches());
+        row(table, "mean batch size", String.format(Locale.ROOT, "%.1f", p.metrics().meanBatchSize()));
+        row(table, "last batch size", p.writer().lastBatchSize());
+        row(table, "last commit ms", p.writer().lastCommitMillis());
+        return text(table);
     }
 
     /** mqtt:parser-list: built-in parsers and the parsers declared in files. */
-    public Table parsers() {
-        Table table = new Table("NAME", "KIND", "FORMAT", "TOPIC FILTER", "FILE");
+    public String parsers() {
+        ShellTable table = table("NAME", "KIND", "FORMAT", "TOPIC FILTER", "FILE");
         for (String name : p.parsers().names()) {
             Optional<ParserDefinition> d = p.parsers().definition(name);
-            table.row(name, d.isPresent() ? "file" : "built-in",
+            row(table, name, d.isPresent() ? "file" : "built-in",
                     d.map(x -> x.format().name().toLowerCase(Locale.ROOT)).orElse(null),
                     d.map(ParserDefinition::topicFilter).orElse(null),
                     p.parsers().fileOf(name).map(f -> f.getFileName().toString()).orElse(null));
         }
-        return table;
+        return text(table);
     }
 
     /** mqtt:dead-letters: the newest dead letters of every organization. */
-    public Table deadLetters(int limit) throws SQLException {
-        Table table = new Table("ID", "CREATED", "INTEGRATION", "SOURCE", "TOPIC", "BYTES", "REPLAYED", "REASON");
+    public String deadLetters(int limit) throws SQLException {
+        ShellTable table = table("ID", "CREATED", "INTEGRATION", "SOURCE", "TOPIC", "BYTES", "REPLAYED", "REASON");
         for (DeadLetter d : p.deadLetters().newest(limit)) {
-            table.row(d.id(), d.createdAt() == null ? null : d.createdAt().toInstant(), d.integrationId(), d.source(), d.topic(),
+            row(table, d.id(), d.createdAt() == null ? null : d.createdAt().toInstant(), d.integrationId(), d.source(), d.topic(),
                     d.payload() == null ? 0 : d.payload().length, d.replayedAt() == null ? "no" : d.replayedAt().toInstant(),
                     d.reason());
         }
-        return table;
+        return text(table);
     }
 
     public List<String> deadLetterIds() throws SQLException {
@@ -273,5 +286,41 @@ public final class OperatorConsole {
         p.deadLetters().markReplayed(id);
         return "dead letter " + id + " replayed: stored as message " + message.id() + " (" + d.payload().length + " bytes, topic "
                 + d.topic() + ")";
+    }
+
+    /**
+     * A table of the console: Karaf's {@link ShellTable}, always in ASCII (" | " between columns, a
+     * "-+-" rule under the header). Without forceAscii, ShellTable draws box characters whenever the
+     * charset it prints with can encode them; the text is printed later, to a terminal whose encoding
+     * this cannot know. No width is given, so no column is cut or stretched to a terminal's, and no
+     * column is bold or coloured: plain text, the same in tests and over SSH.
+     */
+    private static ShellTable table(String... headers) {
+        ShellTable table = new ShellTable().forceAscii();
+        for (String header : headers) {
+            table.column(header);
+        }
+        return table;
+    }
+
+    private static void row(ShellTable table, Object... cells) {
+        table.addRow().addContent(Arrays.stream(cells).map(OperatorConsole::cell).toArray());
+    }
+
+    private static String text(ShellTable table) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, false, StandardCharsets.UTF_8);
+        table.print(print, StandardCharsets.UTF_8, true);
+        print.flush();
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** One line per row: whitespace (an exception's line breaks) folded, "-" for nothing, long text cut. */
+    private static String cell(Object value) {
+        String text = value == null ? "" : value.toString().replaceAll("\\s+", " ").trim();
+        if (text.isEmpty()) {
+            return "-";
+        }
+        return text.length() > MAX_CELL ? text.substring(0, MAX_CELL - 3) + "..." : text;
     }
 }

@@ -3,6 +3,7 @@ package io.mqttintegration.runtime.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -36,8 +37,8 @@ import org.apache.camel.Exchange;
  * integration from the moment the pipeline takes them ({@link #received}) to their outcome, so that
  * at any time {@code received = stored + dead_lettered + failed + in_flight + dropped} (dropped stays
  * 0: no path drops a message it took). Also the queue, batch sizes and commit times, subscription
- * states, HTTP requests by route and status with their latencies, and the JVM's own meters (memory,
- * GC, threads, classes, CPU, uptime).
+ * states, HTTP requests by route and status with their latencies, the exchanges of each Camel route
+ * ({@link RouteMetrics}), and the JVM's own meters (memory, GC, threads, classes, CPU, uptime).
  */
 public final class Metrics implements AutoCloseable {
 
@@ -143,6 +144,11 @@ public final class Metrics implements AutoCloseable {
                 .register(registry)).increment();
         httpSeconds.computeIfAbsent(routeId, k -> Timer.builder("mqi.http.request").description("HTTP request latency by route.")
                 .tags("route", routeId).serviceLevelObjectives(HTTP_BUCKETS).register(registry)).record(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The registry {@code GET /metrics} writes; Camel's route meters ({@link RouteMetrics}) go into it too. */
+    public MeterRegistry registry() {
+        return registry;
     }
 
     /** Messages taken by the pipeline and not yet stored, dead-lettered or failed (every source). */

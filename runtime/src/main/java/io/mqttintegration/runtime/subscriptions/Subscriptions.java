@@ -65,6 +65,11 @@ public final class Subscriptions implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Subscriptions.class);
     public static final String TEMPLATE = SubscriptionRoutes.TEMPLATE;
+
+    /** Whether the route is an integration's subscription, made from {@link #TEMPLATE}. */
+    public static boolean isSubscriptionRoute(String routeId) {
+        return routeId != null && routeId.startsWith(TEMPLATE + "-");
+    }
     public static final String ERROR_CONFIGURATION = "subscription-errors";
 
     /**

@@ -69,6 +69,16 @@ class MetricsTest {
             assertTrue(m.contains("mqi_commit_seconds_count "), m);
             assertEquals(3, value(m, "mqi_http_request_seconds_bucket{route=\"http-ingest\",le=\"+Inf\"}"), m);
 
+            // Camel's route meters (RouteMetrics) are in the same registry; the route policy counts
+            // an exchange when it is done, which may also come just after the answer.
+            String httpIngest = "{camelContext=\"mqtt-integration\",eventType=\"route\",kind=\"CamelRoute\",routeId=\"http-ingest\"}";
+            await("the route counted its three requests").atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> value(service.send("GET", "/metrics", RuntimeHarness.OPERATOR_KEY, null).body(),
+                            "camel_exchanges_total" + httpIngest) == 3);
+            String routes = service.send("GET", "/metrics", RuntimeHarness.OPERATOR_KEY, null).body();
+            assertEquals(1, value(routes, "camel_exchanges_failures_handled_total" + httpIngest), "the 400, answered by http-errors: " + routes);
+            assertEquals(0, value(routes, "camel_exchanges_failed_total" + httpIngest), routes);
+
             assertEquals(403, service.send("GET", "/metrics", service.ingestKey, null).statusCode(), "operator only");
             assertEquals(401, service.send("GET", "/metrics", null, null).statusCode());
         }

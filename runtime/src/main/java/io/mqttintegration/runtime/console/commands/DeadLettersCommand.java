@@ -25,7 +25,7 @@ public class DeadLettersCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        System.out.print(replay == null ? console.deadLetters(limit).render() : console.replay(UUID.fromString(replay)) + "\n");
+        System.out.print(replay == null ? console.deadLetters(limit) : console.replay(UUID.fromString(replay)) + "\n");
         return null;
     }
 }

@@ -20,7 +20,7 @@ public class IntegrationListCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        System.out.print(console.integrations(org == null ? null : UUID.fromString(org)).render());
+        System.out.print(console.integrations(org == null ? null : UUID.fromString(org)));
         return null;
     }
 }

@@ -16,7 +16,7 @@ public class ParserListCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        System.out.print(console.parsers().render());
+        System.out.print(console.parsers());
         return null;
     }
 }

@@ -16,7 +16,7 @@ public class QueueStatsCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        System.out.print(console.queueStats().render());
+        System.out.print(console.queueStats());
         return null;
     }
 }

@@ -16,7 +16,7 @@ public class RouteListCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        System.out.print(console.routes().render());
+        System.out.print(console.routes());
         return null;
     }
 }

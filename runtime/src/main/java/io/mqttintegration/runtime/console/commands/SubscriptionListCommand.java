@@ -16,7 +16,7 @@ public class SubscriptionListCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        System.out.print(console.subscriptions().render());
+        System.out.print(console.subscriptions());
         return null;
     }
 }
