@@ -219,7 +219,10 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("eventLoopHttp", eventLoopHttp);
         registry.bind("httpErrors", new HttpErrors(ingest.retryAfterSeconds()));
         registry.bind("healthReport", new HealthReport(context, dataSource, queue, parsing, writer, deadLetterStore, deployer));
-        ApiParts api = bindApi(registry, maxBody, tenancy, integrations, parsers, parserRegistry, operations);
+        ApiParts api = bindApi(registry, vertx, maxBody, tenancy, integrations, parsers, parserRegistry, operations);
+        // Made with the API's beans, closed by close(); the lines below need them.
+        subscriptions = api.subscriptions();
+        brokerClients = api.brokerClients();
         metrics = new Metrics(queue, subscriptions::statuses);
         writer.onBatch(metrics::batch);
         registry.bind("metrics", metrics);
@@ -233,11 +236,13 @@ public final class ProductRuntime implements AutoCloseable {
                 deadLetterStore, ingest.commitTimeoutMs(), Clock.systemUTC()));
     }
 
-    private record ApiParts(IntegrationTargets targets, ConnectionTester tester, ActivityLog activity) {
+    /** What the API's wiring made that the rest of the service uses. */
+    private record ApiParts(IntegrationTargets targets, ConnectionTester tester, ActivityLog activity,
+            Subscriptions subscriptions, BrokerClients brokerClients) {
     }
 
     /** Authentication, tenants, integrations: the beans of the /api/v1 routes. */
-    private ApiParts bindApi(Registry registry, int maxBody, Tenancy tenancy, IntegrationStore integrations,
+    private ApiParts bindApi(Registry registry, Vertx vertx, int maxBody, Tenancy tenancy, IntegrationStore integrations,
             IntegrationParsers parsers, ParserRegistry parserRegistry, ApiOperations operations) throws IOException {
         SecurityConfig security = config.security();
         MqttConfig mqtt = config.mqtt();
@@ -273,12 +278,12 @@ public final class ProductRuntime implements AutoCloseable {
         if (brokerTargets.warning() != null) {
             LOG.warn(brokerTargets.warning());
         }
-        brokerClients = new BrokerClients(brokerTargets, mqtt.connectTimeoutSeconds());
+        BrokerClients brokerClients = new BrokerClients(brokerTargets, mqtt.connectTimeoutSeconds());
         String nodeId = NodeId.resolve(mqtt.nodeId(), securityDir.resolve("node.id"));
         SecretBox secretBox = new SecretBox(secrets.masterKey());
         IntegrationTargets integrationTargets = new IntegrationTargets(secretBox, nodeId);
         SubscriptionStore subscriptionStore = new SubscriptionStore(tenancy);
-        subscriptions = new Subscriptions(context, subscriptionStore, integrations, integrationTargets, brokerTargets, activity,
+        Subscriptions subscriptions = new Subscriptions(context, subscriptionStore, integrations, integrationTargets, brokerTargets, activity,
                 new Subscriptions.Settings(mqtt.connectTimeoutSeconds(), mqtt.maxRetrySeconds(), mqtt.maxRedeliverySeconds(),
                         // as long as a message may take to commit
                         config.ingest().commitTimeoutSeconds(), nodeId, mqtt.syncSeconds()), deployer.transitions());
@@ -298,7 +303,7 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("telemetryApi", new TelemetryApi(new TelemetryStore(tenancy), integrations));
         registry.bind("credentialsApi", new CredentialsApi(tenancy, integrations, new CredentialStore(tenancy), activity,
                 security.passwordHashIterations(), quotas));
-        return new ApiParts(integrationTargets, tester, activity);
+        return new ApiParts(integrationTargets, tester, activity, subscriptions, brokerClients);
     }
 
     /** Per-organization quotas with the defaults of the PID mqtt.integration.quotas. */

@@ -299,6 +299,11 @@ public final class RouteFileDeployer implements FileDeployer {
                 operation.getOutputs().clear();
                 operation.getOutputs().addAll(target.getOutputs());
                 operation.setRouteConfigurationId(target.getRouteConfigurationId());
+                // where /health and the console say the route comes from
+                operation.setLocation(target.getLocation());
+                operation.setLineNumber(target.getLineNumber());
+                operation.getInput().setLocation(target.getInput().getLocation());
+                operation.getInput().setLineNumber(target.getInput().getLineNumber());
                 if (target.getDescription() != null) {
                     operation.setDescription(target.getDescription());
                 }

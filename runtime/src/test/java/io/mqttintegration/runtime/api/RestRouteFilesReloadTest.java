@@ -46,6 +46,13 @@ class RestRouteFilesReloadTest {
         Path file = service.routesDir.resolve("api-telemetry.camel.yaml");
         String shipped = Files.readString(file);
         assertEquals(200, service.send("GET", "/api/v1/messages", readKey, null).statusCode());
+        // /health names where an operation's route is written: its route's from uri, as for every route
+        com.fasterxml.jackson.databind.JsonNode health = io.mqttintegration.parsers.Json.strict().readTree(
+                service.send("GET", "/health", RuntimeHarness.OPERATOR_KEY, null).body());
+        int line = (int) shipped.substring(0, shipped.indexOf("      uri: direct:api-messages\n")).lines().count() + 1;
+        String source = java.util.stream.StreamSupport.stream(health.path("routes").spliterator(), false)
+                .filter(r -> r.path("id").asText().equals("api-messages")).findFirst().orElseThrow().path("source").asText();
+        assertEquals("api-telemetry.camel.yaml:" + line, source, "the line of 'uri: direct:api-messages'");
 
         // the messages operation now wants admin
         int at = shipped.indexOf("to: direct:api-messages");
