@@ -25,11 +25,9 @@ import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.RouteTemplateDefinition;
 import org.apache.camel.model.RoutesDefinition;
 import org.apache.camel.model.rest.RestDefinition;
-import org.apache.camel.model.rest.VerbDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
-import org.apache.camel.util.URISupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,12 +38,9 @@ import org.slf4j.LoggerFactory;
  * file's last good version is put back. Karaf has no deployer for these files, and Camel's own
  * reload strategy re-reads every file at each change, so one bad file would block all others.
  *
- * <p>A file may declare REST operations ({@code rest:} blocks). Each operation sends to
- * {@code direct:<id>} of a route in the same file and names the scope it needs ({@code security});
- * that route becomes the operation's route: it keeps its id, route configuration and steps and
- * consumes from the REST endpoint instead (no second route, no {@code direct} hop). The operations
- * go into Camel's model, where the OpenAPI document is generated from, and their scopes into
- * {@link ApiOperations}.
+ * <p>A file may declare REST operations ({@code rest:} blocks): {@link RestOperationRoutes} makes
+ * their routes. The operations go into Camel's model, where the OpenAPI document is generated from,
+ * and their scopes into {@link ApiOperations}; both are swapped with the file's routes.
  */
 public final class RouteFileDeployer implements FileDeployer {
 
@@ -241,7 +236,7 @@ public final class RouteFileDeployer implements FileDeployer {
             templates.addAll(rb.getRouteTemplateCollection().getRouteTemplates());
             rests.addAll(rb.getRestCollection().getRests());
         }
-        Map<String, String> scopes = restOperations(file, rests, routes);
+        Map<String, String> scopes = RestOperationRoutes.make(context, file, rests, routes);
         checkIds(as, routes, configs);
         for (RouteTemplateDefinition template : templates) {
             if (template.getId() == null) {
@@ -254,90 +249,6 @@ public final class RouteFileDeployer implements FileDeployer {
         return new Parsed(all, routes, configs, templates, rests, scopes);
     }
 
-    /**
-     * Makes each REST operation's route: the route of the {@code direct:} endpoint the operation
-     * sends to, consuming from the REST endpoint (its id, route configuration and steps kept), in
-     * place of that route in {@code routes}. Returns the scope of each operation, by route id.
-     */
-    private Map<String, String> restOperations(Path file, List<RestDefinition> rests, List<RouteDefinition> routes) {
-        Map<String, String> scopes = new LinkedHashMap<>();
-        if (rests.isEmpty()) {
-            return scopes;
-        }
-        Map<String, RouteDefinition> directs = new LinkedHashMap<>();
-        for (RouteDefinition route : routes) {
-            String uri = route.getEndpointUrl();
-            if (uri != null && uri.startsWith("direct:")) {
-                directs.put(uri, route);
-            }
-        }
-        for (RestDefinition rest : rests) {
-            Map<String, RouteDefinition> targets = new LinkedHashMap<>();
-            for (VerbDefinition verb : rest.getVerbs()) {
-                String where = file + ": " + verb.asVerb().toUpperCase() + " " + path(rest, verb);
-                String to = verb.getTo() == null ? null : verb.getTo().getEndpointUri();
-                RouteDefinition target = to == null ? null : directs.get(to.contains("?") ? to.substring(0, to.indexOf('?')) : to);
-                if (target == null || !target.hasCustomIdAssigned()) {
-                    throw new RouteFileException(where + " must send to direct:<id> of a route with that id in the same file"
-                            + (to == null ? "" : " (" + to + " is not one)"));
-                }
-                if (targets.containsValue(target) || scopes.containsKey(target.getRouteId())) {
-                    throw new RouteFileException(where + ": route " + target.getRouteId() + " serves two operations");
-                }
-                scopes.put(target.getRouteId(), ApiOperations.declaredScope(verb, where));
-                ApiOperations.documentCommonErrors(verb);
-                verb.setRouteId(target.getRouteId());
-                if (verb.getId() == null) {
-                    // the OpenAPI operationId
-                    verb.setId(target.getRouteId());
-                }
-                targets.put(target.getRouteId(), target);
-            }
-            for (RouteDefinition operation : rest.asRouteDefinition(context)) {
-                RouteDefinition target = targets.get(operation.getRouteId());
-                operation.getInput().setUri(withoutContentNegotiation(operation.getInput().getUri()));
-                operation.getOutputs().clear();
-                operation.getOutputs().addAll(target.getOutputs());
-                operation.setRouteConfigurationId(target.getRouteConfigurationId());
-                // where /health and the console say the route comes from
-                operation.setLocation(target.getLocation());
-                operation.setLineNumber(target.getLineNumber());
-                operation.getInput().setLocation(target.getInput().getLocation());
-                operation.getInput().setLineNumber(target.getInput().getLineNumber());
-                if (target.getDescription() != null) {
-                    operation.setDescription(target.getDescription());
-                }
-                routes.set(routes.indexOf(target), operation);
-            }
-        }
-        return scopes;
-    }
-
-    /**
-     * The operation's consumes/produces document it, but are not given to the router: Vert.x would
-     * answer a request with another Content-Type or Accept itself (415/406, plain text) before the
-     * route runs, where the API answers its own JSON error (JsonRequests: 415 with the reason).
-     */
-    static String withoutContentNegotiation(String uri) {
-        int q = uri.indexOf('?');
-        if (q < 0) {
-            return uri;
-        }
-        try {
-            Map<String, Object> options = URISupport.parseQuery(uri.substring(q + 1));
-            options.remove("consumes");
-            options.remove("produces");
-            String query = URISupport.createQueryString(options);
-            return uri.substring(0, q) + (query.isEmpty() ? "" : "?" + query);
-        } catch (java.net.URISyntaxException e) {
-            throw new RouteFileException("cannot read the REST endpoint " + uri + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static String path(RestDefinition rest, VerbDefinition verb) {
-        String base = rest.getPath() == null ? "" : rest.getPath();
-        return verb.getPath() == null ? base : base.replaceAll("/$", "") + "/" + verb.getPath().replaceAll("^/", "");
-    }
 
     private void checkIds(Path file, List<RouteDefinition> routes, List<RouteConfigurationDefinition> configs) {
         Set<String> ids = new LinkedHashSet<>();
@@ -466,7 +377,7 @@ public final class RouteFileDeployer implements FileDeployer {
     /** The operations' scopes first: their routes answer as soon as they are added. */
     private void addRests(List<RestDefinition> rests, Map<String, String> scopes) throws Exception {
         operations.put(scopes);
-        // false: the routes are made here (restOperations), not by the model
+        // false: the routes are made by RestOperationRoutes, not by the model
         model.addRestDefinitions(rests, false);
     }
 

@@ -294,7 +294,7 @@ class RouteFileDeployerTest {
     @Test
     void theRouterIsNotGivenTheOperationsContentTypes() {
         assertEquals("rest:get:/api/v1/things?description=x",
-                RouteFileDeployer.withoutContentNegotiation("rest:get:/api/v1/things?consumes=application%2Fjson&description=x&produces=application%2Fjson"));
-        assertEquals("rest:get:/a", RouteFileDeployer.withoutContentNegotiation("rest:get:/a"));
+                RestOperationRoutes.withoutContentNegotiation("rest:get:/api/v1/things?consumes=application%2Fjson&description=x&produces=application%2Fjson"));
+        assertEquals("rest:get:/a", RestOperationRoutes.withoutContentNegotiation("rest:get:/a"));
     }
 }
