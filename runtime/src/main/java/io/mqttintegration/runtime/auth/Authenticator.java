@@ -40,19 +40,19 @@ public final class Authenticator {
     }
 
     /**
-     * The caller's key ({@code Authorization: Bearer}), and in a REST operation the scope its
-     * {@code security} declares: 401 without a valid key, 403 without the scope ({@code operator}:
-     * the operator key alone).
+     * The caller's key ({@code Authorization: Bearer}), and the scope its route needs: in a REST
+     * operation the one its {@code security} declares, in any other route the operator key (a
+     * route that is not a declared operation, such as {@code /metrics}, is the operator's unless
+     * declared otherwise). 401 without a valid key, 403 without the scope.
      */
     public void authenticate(Exchange exchange) {
         Principal principal = principal(exchange, bearer(exchange.getMessage().getHeader("Authorization", String.class)));
-        operations.scopeOf(exchange.getFromRouteId()).ifPresent(scope -> {
-            if (scope.equals("operator")) {
-                principal.requireOperator();
-            } else {
-                principal.requireScope(scope);
-            }
-        });
+        String scope = operations.scopeOf(exchange.getFromRouteId()).orElse("operator");
+        if (scope.equals("operator")) {
+            principal.requireOperator();
+        } else {
+            principal.requireScope(scope);
+        }
         exchange.setProperty(Principal.PROPERTY, principal);
     }
 

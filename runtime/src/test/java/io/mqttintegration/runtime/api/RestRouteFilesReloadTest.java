@@ -101,4 +101,31 @@ class RestRouteFilesReloadTest {
         }
         return n;
     }
+
+    @Test
+    void aRouteThatIsNotADeclaredOperationIsTheOperatorsOnly() throws Exception {
+        Path file = service.routesDir.resolve("probe.camel.yaml");
+        Files.writeString(file, """
+                - route:
+                    id: probe
+                    routeConfigurationId: http-errors
+                    from:
+                      uri: platform-http:/probe
+                      steps:
+                        - bean:
+                            ref: auth
+                            method: authenticate
+                        - setBody:
+                            constant: "{}"
+                """);
+        try {
+            assertTrue(service.runtime.deployer().deploy(file));
+            assertEquals(401, service.send("GET", "/probe", null, null).statusCode());
+            assertEquals(403, service.send("GET", "/probe", adminKey, null).statusCode(), "no declared scope: not any key's");
+            assertEquals(200, service.send("GET", "/probe", RuntimeHarness.OPERATOR_KEY, null).statusCode());
+        } finally {
+            Files.delete(file);
+            service.runtime.deployer().undeploy(file);
+        }
+    }
 }
