@@ -266,6 +266,12 @@ class OpenApiContractTest {
     @Test
     void theDocumentNeedsNoKeyAndDescribesTheService() throws Exception {
         assertEquals("mqtt-integration API", api.getInfo().getTitle());
+        assertEquals("http://127.0.0.1:" + service.runtime.httpPort(), api.getServers().get(0).getUrl(),
+                "the server URL the client used");
+        HttpResponse<String> proxied = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(service.uri("/api/v1/openapi.json")).header("X-Forwarded-Host", "api.example.com")
+                .header("X-Forwarded-Proto", "https").build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(proxied.body().contains("\"url\" : \"https://api.example.com\""), proxied.body().substring(0, 400));
         assertFalse(body.contains("Exception"), body);
     }
 }
