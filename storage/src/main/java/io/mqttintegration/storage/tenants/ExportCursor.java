@@ -1,0 +1,102 @@
+package io.mqttintegration.storage.tenants;
+
+import io.mqttintegration.storage.Tenancy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.UUID;
+
+/**
+ * Rows of one query read through a PostgreSQL server-side cursor, one at a time, inside one
+ * organization's read-only transaction: pgjdbc fetches {@code fetchSize} rows per round trip when
+ * autocommit is off, so memory holds one fetch, not the result. The cursor owns its connection
+ * until {@link #close()} (idempotent, callable from any thread: it waits for a fetch in progress).
+ */
+public final class ExportCursor<T> implements AutoCloseable {
+
+    /** Sets the query's parameters. */
+    @FunctionalInterface
+    interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    /** Makes the current row into a value. */
+    @FunctionalInterface
+    interface Mapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private final Connection connection;
+    private final PreparedStatement statement;
+    private final ResultSet rows;
+    private final Mapper<T> mapper;
+    private boolean closed;
+
+    private ExportCursor(Connection connection, PreparedStatement statement, ResultSet rows, Mapper<T> mapper) {
+        this.connection = connection;
+        this.statement = statement;
+        this.rows = rows;
+        this.mapper = mapper;
+    }
+
+    /** Opens the transaction, runs the query and fetches its first {@code fetchSize} rows. */
+    static <T> ExportCursor<T> open(Tenancy tenancy, UUID org, String sql, int fetchSize, Binder binder, Mapper<T> mapper) {
+        Connection c = tenancy.openInOrg(org);
+        PreparedStatement ps = null;
+        try {
+            ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+            ps.setFetchSize(fetchSize);
+            binder.bind(ps);
+            return new ExportCursor<>(c, ps, ps.executeQuery(), mapper);
+        } catch (SQLException | RuntimeException e) {
+            release(c, ps, null, e);
+            throw e instanceof SQLException s ? Tenancy.translate(s) : (RuntimeException) e;
+        }
+    }
+
+    /** The next row, or null after the last (the cursor then closes itself). */
+    public synchronized T next() {
+        if (closed) {
+            throw new IllegalStateException("export cursor closed");
+        }
+        try {
+            if (rows.next()) {
+                return mapper.map(rows);
+            }
+        } catch (SQLException e) {
+            close();
+            throw Tenancy.translate(e);
+        }
+        close();
+        return null;
+    }
+
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /** Ends the transaction (rollback: it only read) and gives the connection back. */
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            release(connection, statement, rows, null);
+        }
+    }
+
+    private static void release(Connection c, PreparedStatement ps, ResultSet rs, Exception failure) {
+        try (c) {
+            try (ps; rs) {
+                // closes the portal first, then the statement
+            } finally {
+                c.rollback();
+            }
+        } catch (SQLException e) {
+            // The connection is closed anyway; a broken one is dropped by the pool.
+            if (failure != null) {
+                failure.addSuppressed(e);
+            }
+        }
+    }
+}
