@@ -304,7 +304,7 @@ public final class ProductRuntime implements AutoCloseable {
                 subscriptions::view, quotas));
         TelemetryStore telemetry = new TelemetryStore(tenancy);
         registry.bind("telemetryApi", new TelemetryApi(telemetry, integrations));
-        registry.bind("telemetryExport", new TelemetryExport(telemetry, integrations, vertx));
+        registry.bind("telemetryExport", new TelemetryExport(telemetry, integrations, vertx, config.http().exportsAtOnce()));
         registry.bind("openApiErrors", new OpenApiErrors());
         registry.bind("credentialsApi", new CredentialsApi(tenancy, integrations, new CredentialStore(tenancy), activity,
                 security.passwordHashIterations(), quotas));

@@ -43,8 +43,8 @@ final class ExportStream<T> extends InputStream {
         this.lines = lines;
     }
 
-    /** An export of a database cursor's rows. */
-    static <T> ExportStream<T> of(ExportCursor<T> cursor, ExportLines<T> lines) {
+    /** An export of a database cursor's rows; {@code released} runs once, when the cursor is closed. */
+    static <T> ExportStream<T> of(ExportCursor<T> cursor, ExportLines<T> lines, Runnable released) {
         return new ExportStream<>(new Rows<>() {
             @Override
             public T next() {
@@ -53,7 +53,11 @@ final class ExportStream<T> extends InputStream {
 
             @Override
             public void close() {
-                cursor.close();
+                try {
+                    cursor.close();
+                } finally {
+                    released.run();
+                }
             }
         }, lines);
     }

@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpServerResponse;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
@@ -24,14 +25,20 @@ import org.apache.camel.support.SynchronizationAdapter;
  */
 public final class TelemetryExport {
 
+    /** Seconds a client is told to wait when every export slot is taken. */
+    static final int RETRY_AFTER_SECONDS = 10;
+
     private final TelemetryStore store;
     private final IntegrationStore integrations;
     private final Vertx vertx;
+    private final Semaphore running;
 
-    public TelemetryExport(TelemetryStore store, IntegrationStore integrations, Vertx vertx) {
+    /** @param atOnce exports that may run at once; each holds a database connection while it runs */
+    public TelemetryExport(TelemetryStore store, IntegrationStore integrations, Vertx vertx, int atOnce) {
         this.store = store;
         this.integrations = integrations;
         this.vertx = vertx;
+        this.running = new Semaphore(atOnce);
     }
 
     /** What is exported: readings (default) or messages. */
@@ -61,9 +68,21 @@ public final class TelemetryExport {
         if (integrations.get(org, integration).isEmpty()) {
             throw new ApiException(404, "not_found", "no such integration", "integrationId");
         }
-        ExportStream<?> stream = what == What.READINGS
-                ? ExportStream.of(store.exportReadings(org, integration, device, from, to), ExportLines.readings(format))
-                : ExportStream.of(store.exportMessages(org, integration, from, to), ExportLines.messages(format));
+        if (!running.tryAcquire()) {
+            throw new ApiException(503, "exports_busy", "as many exports as this service runs at once are running; retry after "
+                    + RETRY_AFTER_SECONDS + " s").retryAfter(RETRY_AFTER_SECONDS);
+        }
+        ExportStream<?> stream;
+        try {
+            stream = what == What.READINGS
+                    ? ExportStream.of(store.exportReadings(org, integration, device, from, to), ExportLines.readings(format),
+                            running::release)
+                    : ExportStream.of(store.exportMessages(org, integration, from, to), ExportLines.messages(format),
+                            running::release);
+        } catch (RuntimeException e) {
+            running.release();
+            throw e;
+        }
         // From here on the cursor holds a connection: every way the answer can end releases it.
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override

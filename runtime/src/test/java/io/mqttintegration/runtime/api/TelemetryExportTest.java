@@ -371,6 +371,38 @@ class TelemetryExportTest {
         assertEquals(0, service.runtime.camelContext().getInflightRepository().size(), "the exchange ended");
     }
 
+    @Test
+    void atMostTwoExportsRunAtOnceAndAThirdIsToldToRetry() throws Exception {
+        List<Socket> holding = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                Socket socket = new Socket("127.0.0.1", service.runtime.httpPort());
+                holding.add(socket);
+                socket.getOutputStream().write(("GET /api/v1/telemetry/export?integrationId=" + large + "&" + DAY
+                        + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + reader + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                byte[] head = new byte[1024];
+                assertTrue(new String(head, 0, socket.getInputStream().read(head), StandardCharsets.ISO_8859_1)
+                        .startsWith("HTTP/1.1 200"));
+            }
+            HttpResponse<String> third = export("integrationId=" + service.integrationId + "&" + DAY, reader, null);
+            assertEquals(503, third.statusCode(), third.body());
+            assertEquals("exports_busy", Json.strict().readTree(third.body()).path("error").asText());
+            assertEquals("10", third.headers().firstValue("Retry-After").orElse(""));
+        } finally {
+            for (Socket socket : holding) {
+                socket.close();
+            }
+        }
+        awaitNoOpenExport();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        HttpResponse<String> after;
+        do {
+            after = export("integrationId=" + service.integrationId + "&" + DAY, reader, null);
+        } while (after.statusCode() == 503 && System.nanoTime() < deadline);
+        assertEquals(200, after.statusCode(), "the clients that left gave their slots back: " + after.body());
+    }
+
     static void awaitNoOpenExport() throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (openExports() > 0 && System.nanoTime() < deadline) {
