@@ -111,6 +111,10 @@ public final class TelemetryExport {
                 }, false);
                 ClosedResponses.unblock(response);
             });
+            if (response.closed()) {
+                // gone while the query ran: the close handler came too late to be called
+                stream.stop();
+            }
         }
         Message m = exchange.getMessage();
         m.setBody(stream);
