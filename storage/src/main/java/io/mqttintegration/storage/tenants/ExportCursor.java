@@ -40,11 +40,23 @@ public final class ExportCursor<T> implements AutoCloseable {
         this.mapper = mapper;
     }
 
+    /**
+     * Set in the export's transaction before its query. PostgreSQL plans a query for its total cost,
+     * even when it is read through a cursor: for a large range it sorts the whole range (on disk,
+     * 46 MB for 500,000 rows) before the first row. Without a plain sort it walks the receive-time
+     * index and sorts only the rows that share a receive time (an incremental sort, 29 kB), so rows
+     * flow at once and the database holds no copy of the export either.
+     */
+    static final String PLANNER_SETTINGS = "SET LOCAL enable_sort = off";
+
     /** Opens the transaction, runs the query and fetches its first {@code fetchSize} rows. */
     static <T> ExportCursor<T> open(Tenancy tenancy, UUID org, String sql, int fetchSize, Binder binder, Mapper<T> mapper) {
         Connection c = tenancy.openInOrg(org);
         PreparedStatement ps = null;
         try {
+            try (java.sql.Statement settings = c.createStatement()) {
+                settings.execute(PLANNER_SETTINGS);
+            }
             ps = c.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
             ps.setFetchSize(fetchSize);
             binder.bind(ps);

@@ -110,6 +110,41 @@ class ExportCursorTest {
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
     }
 
+    @Test
+    void theQueryWalksTheReceiveTimeIndexInsteadOfSortingTheWholeRange() throws Exception {
+        for (String name : List.of("export-readings", "export-messages")) {
+            List<String> plan = new Tenancy(ds).inOrg(a, c -> {
+                try (Statement st = c.createStatement()) {
+                    st.execute(ExportCursor.PLANNER_SETTINGS);
+                }
+                try (PreparedStatement ps = c.prepareStatement("EXPLAIN " + io.mqttintegration.storage.SqlFiles.load(name))) {
+                    int i = 1;
+                    ps.setObject(i++, a);
+                    ps.setObject(i++, integrationA);
+                    if (name.equals("export-readings")) {
+                        ps.setObject(i++, null, java.sql.Types.VARCHAR);
+                        ps.setObject(i++, null, java.sql.Types.VARCHAR);
+                    }
+                    ps.setObject(i++, T0.atOffset(java.time.ZoneOffset.UTC));
+                    ps.setObject(i, T0.plusSeconds(100_000).atOffset(java.time.ZoneOffset.UTC));
+                    List<String> lines = new ArrayList<>();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            lines.add(rs.getString(1));
+                        }
+                    }
+                    return lines;
+                }
+            });
+            String text = String.join("\n", plan);
+            // mqtt_messages_received (integration_id, received_at DESC) or, for messages, the partial
+            // mqtt_messages_org_received (organization_id, received_at DESC) WHERE seq = 0: both in receive-time order.
+            assertTrue(plan.get(0).startsWith("Incremental Sort") && text.contains("Presorted Key: received_at")
+                    && text.matches("(?s).*Index Scan Backward using mqtt_messages(_org)?_received .*"),
+                    name + ": rows in index order, sorted only within one receive time:\n" + text);
+        }
+    }
+
     /** Backends of this database whose last query is an export and whose transaction is still open. */
     private long openExports() throws Exception {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
