@@ -95,10 +95,6 @@ final class ExportLines<T> {
         });
     }
 
-    Format format() {
-        return format;
-    }
-
     /** What the export starts with: the CSV header line; nothing for NDJSON. */
     void header(OutputStream out) throws IOException {
         if (format == Format.CSV) {

@@ -11,9 +11,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * small buffer (about {@link #CHUNK} bytes, plus one row), so memory holds one chunk and the
  * cursor's one fetch, whatever the size of the export. The cursor (its connection and transaction)
  * is released after the last row, when a read fails, and by {@link #close()} or {@link #abort()}
- * (the client went away), whichever comes first; a read after that ends the stream. Reads come from one thread at a time (Vert.x
- * worker threads, one after another); close and abort may come from any thread and never wait for
- * a read: a read in progress releases the cursor itself when it ends.
+ * (the client went away), whichever comes first; a read after that ends the stream. Reads come from
+ * one thread at a time (Vert.x worker threads, one after another); close and abort may come from
+ * any thread and never wait for a read: a read in progress releases the cursor itself when it ends.
  */
 final class ExportStream<T> extends InputStream {
 
