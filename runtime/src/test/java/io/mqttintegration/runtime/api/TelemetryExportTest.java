@@ -403,6 +403,29 @@ class TelemetryExportTest {
         assertEquals(200, after.statusCode(), "the clients that left gave their slots back: " + after.body());
     }
 
+    @Test
+    void aClientThatStopsReadingIsClosedByTheIdleTimeoutAndReleasesTheConnection() throws Exception {
+        // A second service on the same database and folder (so the same key-hashing secret), with a 2 s idle timeout.
+        try (RuntimeHarness idle = RuntimeHarness.start(db, work, Map.of("http.idleTimeoutSeconds", "2"));
+                Socket socket = new Socket("127.0.0.1", idle.runtime.httpPort())) {
+            socket.setReceiveBufferSize(16 * 1024);
+            socket.getOutputStream().write(("GET /api/v1/telemetry/export?integrationId=" + large + "&" + DAY
+                    + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + reader + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] head = new byte[1024];
+            assertTrue(new String(head, 0, socket.getInputStream().read(head), StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 200"));
+            // The client keeps the connection open and reads nothing more.
+            assertEquals(1, openExports(), "the export waits for the client");
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while ((openExports() > 0 || idle.runtime.camelContext().getInflightRepository().size() > 0)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(0, openExports(), "the idle timeout closed the connection, and that released the cursor");
+            assertEquals(0, idle.runtime.camelContext().getInflightRepository().size(), "the exchange ended");
+        }
+    }
+
     static void awaitNoOpenExport() throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (openExports() > 0 && System.nanoTime() < deadline) {
