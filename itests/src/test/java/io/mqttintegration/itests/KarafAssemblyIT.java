@@ -57,12 +57,12 @@ class KarafAssemblyIT {
             assertEquals("{\"status\":\"up\"}", karaf.get("/health").body(), "without the operator key only the status");
             JsonNode health = Json.strict().readTree(karaf.send("GET", "/health", operator, null).body());
             assertEquals("up", health.path("database").path("status").asText(), "the pax-jdbc DataSource reaches PostgreSQL");
-            assertEquals(32, health.path("routes").size(), "the shipped routes run: " + health);
+            assertEquals(33, health.path("routes").size(), "the shipped routes run: " + health);
             // The OpenAPI document is generated inside the bundle (camel-openapi-java embedded).
             HttpResponse<String> openapi = karaf.get("/api/v1/openapi.json");
             assertEquals(200, openapi.statusCode(), openapi.body());
             JsonNode doc = Json.strict().readTree(openapi.body());
-            assertEquals(24, doc.path("paths").properties().stream().mapToInt(p -> p.getValue().size()).sum(),
+            assertEquals(25, doc.path("paths").properties().stream().mapToInt(p -> p.getValue().size()).sum(),
                     "every REST operation is described: " + doc.path("paths"));
             assertEquals("9", query(db, "SELECT max(version) FROM flyway_schema_history WHERE success"),
                     "Flyway applied the migrations inside the bundle");
@@ -95,6 +95,15 @@ class KarafAssemblyIT {
                             + integration + "'"));
             assertEquals("2025-11-26 10:00:00", query(db,
                     "SELECT to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') FROM mqtt_messages WHERE device_id = 'd-1'"));
+            // The streamed export inside the bundle: NDJSON, oldest first, and its pooled connection's transaction ends.
+            HttpResponse<String> export = karaf.send("GET", "/api/v1/telemetry/export?integrationId=" + integration + "&format=ndjson"
+                    + "&from=" + java.time.Instant.now().minusSeconds(3600) + "&to=" + java.time.Instant.now().plusSeconds(3600), admin, null);
+            assertEquals(200, export.statusCode(), export.body());
+            assertEquals("application/x-ndjson", export.headers().firstValue("Content-Type").orElse(""));
+            assertEquals(3, export.body().split("\n").length, export.body());
+            assertEquals("d-1", Json.strict().readTree(export.body().split("\n")[0]).path("deviceId").asText(), export.body());
+            assertEquals("0", query(db, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '-- telemetry-export%'"
+                    + " AND state <> 'idle'"), "the export's transaction ended; its connection is back in the pool");
             assertEquals(401, karaf.send("POST", "/api/v1/ingest", null, "{\"topic\":\"t\",\"payload\":1}").statusCode());
             HttpResponse<String> bad = karaf.send("POST", "/api/v1/ingest", gateway, "{\"topic\":");
             assertEquals(400, bad.statusCode());

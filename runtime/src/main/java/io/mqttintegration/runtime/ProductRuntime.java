@@ -31,7 +31,9 @@ import io.mqttintegration.runtime.mqtt.ConnectionTester;
 import io.mqttintegration.runtime.mqtt.RateLimiter;
 import io.mqttintegration.runtime.mqtt.BrokerClients;
 import io.mqttintegration.runtime.mqtt.BrokerTargets;
+import io.mqttintegration.runtime.api.OpenApiErrors;
 import io.mqttintegration.runtime.api.TelemetryApi;
+import io.mqttintegration.runtime.api.TelemetryExport;
 import io.mqttintegration.runtime.auth.Authenticator;
 import io.mqttintegration.runtime.auth.LiveKeys;
 import io.mqttintegration.runtime.cache.ExpiringCache;
@@ -300,7 +302,10 @@ public final class ProductRuntime implements AutoCloseable {
                 List.of((org, id) -> parsers.invalidate(id), (org, id) -> brokerClients.invalidate(id), subscriptions::integrationChanged,
                         liveKeys::integrationChanged, ingestTargets::integrationChanged),
                 subscriptions::view, quotas));
-        registry.bind("telemetryApi", new TelemetryApi(new TelemetryStore(tenancy), integrations));
+        TelemetryStore telemetry = new TelemetryStore(tenancy);
+        registry.bind("telemetryApi", new TelemetryApi(telemetry, integrations));
+        registry.bind("telemetryExport", new TelemetryExport(telemetry, integrations, vertx, config.http().exportsAtOnce()));
+        registry.bind("openApiErrors", new OpenApiErrors());
         registry.bind("credentialsApi", new CredentialsApi(tenancy, integrations, new CredentialStore(tenancy), activity,
                 security.passwordHashIterations(), quotas));
         return new ApiParts(integrationTargets, tester, activity, subscriptions, brokerClients);

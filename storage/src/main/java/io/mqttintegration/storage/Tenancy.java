@@ -54,6 +54,43 @@ public final class Tenancy {
         }
     }
 
+    /**
+     * A read-only transaction scoped to one organization that the caller keeps open across many
+     * calls (a streamed export reading through a server-side cursor) and must close: closing the
+     * connection rolls the transaction back and gives the connection back.
+     */
+    public Connection openInOrg(UUID organizationId) {
+        if (organizationId == null) {
+            throw new IllegalArgumentException("organization required");
+        }
+        Connection c = null;
+        try {
+            c = dataSource.getConnection();
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
+            enter(c, organizationId, false);
+            return c;
+        } catch (SQLException e) {
+            if (c != null) {
+                try {
+                    c.rollback();
+                    c.close();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw translate(e);
+        }
+    }
+
+    /** The exception a store throws for a failed statement: unavailable (503) or refused (a bug). */
+    public static RuntimeException translate(SQLException e) {
+        if (SqlErrors.isUnavailable(e)) {
+            return new StorageUnavailableException("database unavailable: " + SqlErrors.describe(e), e);
+        }
+        return new IllegalStateException("database refused the statement: " + SqlErrors.describe(e), e);
+    }
+
     private <T> T transaction(UUID organizationId, boolean operator, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);

@@ -203,7 +203,7 @@ public final class TelemetryApi {
         return reply;
     }
 
-    private static String text(Request r, String name) {
+    static String text(Request r, String name) {
         String v = r.param(name);
         if (v == null || v.isEmpty()) {
             return null;
@@ -247,7 +247,7 @@ public final class TelemetryApi {
         }
     }
 
-    private static String utf8(byte[] bytes) {
+    static String utf8(byte[] bytes) {
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();

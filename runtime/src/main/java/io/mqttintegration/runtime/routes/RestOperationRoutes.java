@@ -16,7 +16,7 @@ import org.apache.camel.util.URISupport;
 /**
  * The routes of a route file's REST operations. Each operation sends to {@code direct:<id>} of a
  * route in the same file and names the one scope it needs ({@code security}); that route becomes
- * the operation's route: it keeps its id, route configuration, steps and source line, and consumes
+ * the operation's route: it keeps its id, route configuration, stream caching, steps and source line, and consumes
  * from the REST endpoint instead (no second route, no {@code direct} hop). Camel's own inlining
  * would keep the REST route's generated id and drop the route configuration.
  */
@@ -70,6 +70,8 @@ final class RestOperationRoutes {
                 operation.getOutputs().clear();
                 operation.getOutputs().addAll(target.getOutputs());
                 operation.setRouteConfigurationId(target.getRouteConfigurationId());
+                // a streamed answer's route turns stream caching off (api-telemetry-export)
+                operation.setStreamCache(target.getStreamCache());
                 // where /health and the console say the route comes from
                 operation.setLocation(target.getLocation());
                 operation.setLineNumber(target.getLineNumber());

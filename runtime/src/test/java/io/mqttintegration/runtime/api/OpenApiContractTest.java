@@ -98,7 +98,7 @@ class OpenApiContractTest {
                     + (v.getPath() == null ? "" : "/" + v.getPath().replaceAll("^/", ""))));
         }
         assertEquals(declared, new TreeSet<>(documented.keySet()));
-        assertTrue(documented.size() >= 24, documented.keySet().toString());
+        assertTrue(documented.size() >= 25, documented.keySet().toString());
     }
 
     @Test
@@ -118,6 +118,11 @@ class OpenApiContractTest {
                 assertNotNull(response, name + " documents " + code);
                 assertTrue(refersToErrorBody(response), name + " " + code + " has the error body");
             }
+            op.getResponses().forEach((code, response) -> {
+                if (code.compareTo("400") >= 0) {
+                    assertEquals(Set.of("application/json"), response.getContent().keySet(), name + " " + code + ": errors are JSON");
+                }
+            });
             assertTrue(op.getResponses().keySet().stream().anyMatch(c -> c.startsWith("2")), name + " documents its success");
             for (String param : pathParameters(path)) {
                 assertTrue(op.getParameters() != null && op.getParameters().stream()
@@ -186,6 +191,11 @@ class OpenApiContractTest {
         call("GET", "/api/v1/telemetry/latest", "/api/v1/telemetry/latest?integrationId=" + id, admin, null);
         call("GET", "/api/v1/telemetry/aggregate", "/api/v1/telemetry/aggregate?metric=t&from=" + from + "&to=" + to, admin, null);
         call("GET", "/api/v1/messages", "/api/v1/messages?integrationId=" + id, admin, null);
+        String export = "/api/v1/telemetry/export?integrationId=" + id + "&from=" + from + "&to=" + to;
+        assertTrue(call("GET", "/api/v1/telemetry/export", export, admin, null).body().startsWith("deviceId,timestamp,"), "CSV");
+        call("GET", "/api/v1/telemetry/export", export + "&what=messages&format=ndjson", admin, null);
+        call("GET", "/api/v1/telemetry/export", export + "&format=xml", admin, null);
+        call("GET", "/api/v1/telemetry/export", export.replace(id, none), admin, null);
         call("DELETE", "/api/v1/integrations/{id}", integration, admin, null);
 
         List<String> unseen = new ArrayList<>();
@@ -217,10 +227,38 @@ class OpenApiContractTest {
             JsonNode error = json(response);
             assertTrue(error.path("error").isTextual() && error.path("detail").isTextual(), operation + ": " + response.body());
         } else if (response.statusCode() != 204) {
-            assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), operation);
-            json(response);
+            String type = response.headers().firstValue("Content-Type").orElse("");
+            Set<String> mediaTypes = documentedMediaTypes(operation, status);
+            if (mediaTypes.contains("application/json") || mediaTypes.isEmpty()) {
+                assertTrue(type.startsWith("application/json"), operation + ": " + type);
+                json(response);
+            } else {
+                // An operation that documents other media types (the export: CSV, NDJSON) answers with one of them.
+                String mediaType = type.replaceAll(";.*", "").trim();
+                assertTrue(mediaTypes.contains(mediaType), operation + " answered " + type + ", documents " + mediaTypes);
+                if (mediaType.equals("application/x-ndjson")) {
+                    for (String line : response.body().split("\n")) {
+                        if (!line.isEmpty()) {
+                            json(line);
+                        }
+                    }
+                } else if (mediaType.equals("text/csv")) {
+                    assertTrue(response.body().endsWith("\r\n"), operation + ": CSV lines end in CRLF");
+                } else {
+                    throw new AssertionError(operation + ": no check for " + mediaType);
+                }
+            }
         }
         return response;
+    }
+
+    /** The media types the document lists for an operation's response. */
+    private static Set<String> documentedMediaTypes(String operation, String status) {
+        String method = operation.substring(0, operation.indexOf(' '));
+        Operation op = api.getPaths().get(operation.substring(operation.indexOf(' ') + 1))
+                .readOperationsMap().get(PathItem.HttpMethod.valueOf(method));
+        ApiResponse response = op.getResponses().get(status);
+        return response == null || response.getContent() == null ? Set.of() : new TreeSet<>(response.getContent().keySet());
     }
 
     private static String op() {
@@ -228,10 +266,14 @@ class OpenApiContractTest {
     }
 
     private static JsonNode json(HttpResponse<String> response) {
+        return json(response.body());
+    }
+
+    private static JsonNode json(String body) {
         try {
-            return Json.strict().readTree(response.body());
+            return Json.strict().readTree(body);
         } catch (Exception e) {
-            throw new AssertionError("not JSON: " + response.body(), e);
+            throw new AssertionError("not JSON: " + body, e);
         }
     }
 

@@ -210,7 +210,7 @@ class HttpIngestRouteTest {
                 + "api-integrations-update, api-json-reply, api-keys-create, api-keys-list, "
                 + "api-keys-revoke, api-messages, api-no-content, api-openapi, "
                 + "api-organizations-create, api-organizations-list, api-quotas-get, api-quotas-update, "
-                + "api-telemetry-aggregate, api-telemetry-latest, api-telemetry-readings, dead-letters, "
+                + "api-telemetry-aggregate, api-telemetry-export, api-telemetry-latest, api-telemetry-readings, dead-letters, "
                 + "http-health, http-ingest, http-metrics, ingest-pipeline]",
                 java.util.stream.StreamSupport.stream(health.path("routes").spliterator(), false)
                         .map(r -> r.path("id").asText() + (r.path("state").asText().equals("Started") ? "" : "!"))

@@ -34,11 +34,20 @@ public final class TelemetryStore {
             byte[] payload, String parseStatus, String parseError, Instant receivedAt) {
     }
 
+    /** One exported reading: a stored reading and when its message was received. */
+    public record Received(Row reading, Instant receivedAt) {
+    }
+
+    /** Rows a cursor of an export fetches per round trip. */
+    static final int EXPORT_FETCH_SIZE = 1_000;
+
     private final Tenancy tenancy;
     private final String readingsSql = Sql.load("telemetry-readings");
     private final String latestSql = Sql.load("telemetry-latest");
     private final String aggregateSql = Sql.load("telemetry-aggregate");
     private final String messagesSql = Sql.load("list-messages");
+    private final String exportReadingsSql = Sql.load("export-readings");
+    private final String exportMessagesSql = Sql.load("export-messages");
 
     public TelemetryStore(Tenancy tenancy) {
         this.tenancy = tenancy;
@@ -122,14 +131,39 @@ public final class TelemetryStore {
                 List<Message> messages = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        messages.add(new Message(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
-                                rs.getString(4), rs.getString(5), rs.getBytes(6), rs.getString(7), rs.getString(8),
-                                rs.getObject(9, OffsetDateTime.class).toInstant()));
+                        messages.add(message(rs));
                     }
                 }
                 return messages;
             }
         });
+    }
+
+    /**
+     * One integration's readings received in [from, to), oldest first, through a server-side
+     * cursor the caller must close (it holds a connection and a transaction until then).
+     */
+    public ExportCursor<Received> exportReadings(UUID org, UUID integration, String device, Instant from, Instant to) {
+        return ExportCursor.open(tenancy, org, exportReadingsSql, EXPORT_FETCH_SIZE, ps -> {
+            int i = 1;
+            Sql.uuid(ps, i++, org);
+            Sql.uuid(ps, i++, integration);
+            i = pair(ps, i, device, Types.VARCHAR);
+            ps.setObject(i++, utc(from), Types.TIMESTAMP_WITH_TIMEZONE);
+            ps.setObject(i, utc(to), Types.TIMESTAMP_WITH_TIMEZONE);
+        }, rs -> new Received(new Row(rs.getString(1), rs.getObject(2, OffsetDateTime.class).toInstant(), rs.getString(3),
+                rs.getString(4), rs.getString(5), rs.getObject(6, UUID.class), null, 0),
+                rs.getObject(7, OffsetDateTime.class).toInstant()));
+    }
+
+    /** One integration's messages received in [from, to), oldest first; see {@link #exportReadings}. */
+    public ExportCursor<Message> exportMessages(UUID org, UUID integration, Instant from, Instant to) {
+        return ExportCursor.open(tenancy, org, exportMessagesSql, EXPORT_FETCH_SIZE, ps -> {
+            Sql.uuid(ps, 1, org);
+            Sql.uuid(ps, 2, integration);
+            ps.setObject(3, utc(from), Types.TIMESTAMP_WITH_TIMEZONE);
+            ps.setObject(4, utc(to), Types.TIMESTAMP_WITH_TIMEZONE);
+        }, TelemetryStore::message);
     }
 
     /** Binds an optional filter twice ({@code ? IS NULL OR column = ?}); returns the next index. */
@@ -141,6 +175,11 @@ public final class TelemetryStore {
 
     private static OffsetDateTime utc(Instant instant) {
         return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static Message message(ResultSet rs) throws SQLException {
+        return new Message(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4),
+                rs.getString(5), rs.getBytes(6), rs.getString(7), rs.getString(8), rs.getObject(9, OffsetDateTime.class).toInstant());
     }
 
     private static List<Row> rows(PreparedStatement ps) throws SQLException {
