@@ -71,7 +71,9 @@ import io.mqttintegration.runtime.routes.FolderWatcher;
 import io.mqttintegration.runtime.routes.ProductCamelContext;
 import io.mqttintegration.storage.DeadLetterStore;
 import io.mqttintegration.storage.MessageWriter;
+import io.mqttintegration.storage.PartitionMaintenance;
 import io.mqttintegration.storage.SchemaMigrations;
+import io.mqttintegration.runtime.storage.StorageMaintenance;
 import io.mqttintegration.runtime.http.HttpServerGuard;
 import io.mqttintegration.runtime.http.WorkerHop;
 import io.vertx.core.Vertx;
@@ -124,6 +126,8 @@ public final class ProductRuntime implements AutoCloseable {
     private final LastFailures lastFailures = new LastFailures(Clock.systemUTC());
     private OperatorConsole console;
     private final BrokerTargets.Resolver resolver;
+    private PartitionMaintenance partitions;
+    private StorageMaintenance storageMaintenance;
 
     /**
      * @param home the folder relative paths in the settings are resolved against (the Karaf base)
@@ -145,6 +149,13 @@ public final class ProductRuntime implements AutoCloseable {
         config = ProductConfig.from(settings, home);
         int migrations = SchemaMigrations.apply(dataSource);
         LOG.info("Database schema up to date ({} migrations applied now)", migrations);
+        IngestConfig.Storage storage = config.ingest().storage();
+        partitions = new PartitionMaintenance(dataSource, Clock.systemUTC(), storage.partitionDaysAhead(),
+                Duration.ofMillis(storage.lockTimeoutMs()));
+        // Before any message is taken: today's partition and the days ahead exist (a failure here is
+        // a broken database, not a busy one: a lock not granted only skips a day).
+        partitions.createAhead();
+        storageMaintenance = new StorageMaintenance(partitions);
 
         context = new ProductCamelContext();
         context.getCamelContextExtension().setName(CONTEXT_NAME);
@@ -177,6 +188,7 @@ public final class ProductRuntime implements AutoCloseable {
                 errors.size(), config.http().host(), httpPort);
         deployer.onTemplatesChanged(subscriptions::routeFilesChanged);
         subscriptions.startAll();
+        storageMaintenance.schedule(storage.maintenanceIntervalMinutes());
         if (routes.reloadEnabled()) {
             int interval = routes.reloadIntervalMs();
             watchers.add(new FolderWatcher(routes.parsersDir(), parserFiles, interval));
@@ -397,6 +409,9 @@ public final class ProductRuntime implements AutoCloseable {
     /** Stops route reloading, then Camel: the SEDA queue drains and pending batches are written. */
     @Override
     public void close() {
+        if (storageMaintenance != null) {
+            storageMaintenance.close();
+        }
         watchers.forEach(FolderWatcher::close);
         // Subscriptions before Camel: their routes stop while the pipeline still commits (and the
         // clients still acknowledge) what is in flight; the broker keeps each session.
