@@ -73,7 +73,7 @@ class MessagePartitionsMigrationTest {
         String messagesBefore = messages(telemetry, a.id(), null);
         String topicBefore = messages(telemetry, b.id(), "t/3");
 
-        assertEquals(1, SchemaMigrations.apply(ds), "V10 and nothing else is left to apply");
+        assertEquals(1, SchemaMigrations.apply(ds, "10"), "V10");
 
         assertTrue(rowsBefore.size() > 5000, "the table was filled: " + rowsBefore.size() + " rows");
         assertEquals(rowsBefore, operatorRows(tenancy, SNAPSHOT), "every row, its ids, readings and times, unchanged");
