@@ -21,6 +21,7 @@ import io.mqttintegration.runtime.config.SecurityConfig;
 import io.mqttintegration.runtime.metrics.Metrics;
 import io.mqttintegration.runtime.metrics.RouteCounts;
 import io.mqttintegration.runtime.metrics.RouteMetrics;
+import io.mqttintegration.runtime.metrics.StorageMetrics;
 import io.mqttintegration.runtime.subscriptions.AwaitStored;
 import io.mqttintegration.runtime.subscriptions.DeliveryFailures;
 import io.mqttintegration.runtime.subscriptions.MqttInbound;
@@ -72,6 +73,7 @@ import io.mqttintegration.runtime.routes.ProductCamelContext;
 import io.mqttintegration.storage.DeadLetterStore;
 import io.mqttintegration.storage.MessageWriter;
 import io.mqttintegration.storage.PartitionMaintenance;
+import io.mqttintegration.storage.RetentionPurge;
 import io.mqttintegration.storage.SchemaMigrations;
 import io.mqttintegration.runtime.storage.StorageMaintenance;
 import io.mqttintegration.runtime.http.HttpServerGuard;
@@ -126,7 +128,6 @@ public final class ProductRuntime implements AutoCloseable {
     private final LastFailures lastFailures = new LastFailures(Clock.systemUTC());
     private OperatorConsole console;
     private final BrokerTargets.Resolver resolver;
-    private PartitionMaintenance partitions;
     private StorageMaintenance storageMaintenance;
 
     /**
@@ -150,12 +151,13 @@ public final class ProductRuntime implements AutoCloseable {
         int migrations = SchemaMigrations.apply(dataSource);
         LOG.info("Database schema up to date ({} migrations applied now)", migrations);
         IngestConfig.Storage storage = config.ingest().storage();
-        partitions = new PartitionMaintenance(dataSource, Clock.systemUTC(), storage.partitionDaysAhead(),
+        PartitionMaintenance partitions = new PartitionMaintenance(dataSource, Clock.systemUTC(), storage.partitionDaysAhead(),
                 Duration.ofMillis(storage.lockTimeoutMs()));
-        // Before any message is taken: today's partition and the days ahead exist (a failure here is
-        // a broken database, not a busy one: a lock not granted only skips a day).
-        partitions.createAhead();
-        storageMaintenance = new StorageMaintenance(partitions);
+        storageMaintenance = new StorageMaintenance(partitions, new RetentionPurge(dataSource, partitions, Clock.systemUTC(),
+                new RetentionPurge.Settings(storage.retentionDays(), storage.deadLetterRetentionDays(),
+                        storage.activityRetentionDays(), storage.purgeBatchSize(), Duration.ofMillis(storage.purgePauseMs()),
+                        Duration.ofMillis(storage.lockTimeoutMs()))));
+        storageMaintenance.start();
 
         context = new ProductCamelContext();
         context.getCamelContextExtension().setName(CONTEXT_NAME);
@@ -237,6 +239,7 @@ public final class ProductRuntime implements AutoCloseable {
         brokerClients = api.brokerClients();
         metrics = new Metrics(queue, subscriptions::statuses);
         writer.onBatch(metrics::batch);
+        StorageMetrics.register(metrics.registry(), storageMaintenance);
         registry.bind("metrics", metrics);
         context.getManagementStrategy().addEventNotifier(new HttpRequestMetrics(metrics));
         registry.bind("vertx", HttpServerGuard.guard(vertx,
@@ -245,7 +248,7 @@ public final class ProductRuntime implements AutoCloseable {
         console = new OperatorConsole(new OperatorConsole.Parts(context, deployer, config.routes().routesDir(),
                 new RouteCounts(metrics.registry()), lastFailures, integrations,
                 api.targets(), api.tester(), api.activity(), subscriptions, queue, parsing, writer, metrics, parserRegistry,
-                deadLetterStore, ingest.commitTimeoutMs(), Clock.systemUTC()));
+                deadLetterStore, ingest.commitTimeoutMs(), Clock.systemUTC(), storageMaintenance));
     }
 
     /** What the API's wiring made that the rest of the service uses. */

@@ -13,14 +13,23 @@ public record IngestConfig(int queueSize, int batchSize, int writers, int overla
 
     /**
      * The partitions of mqtt_messages (one per UTC day): how many days ahead of today are made, how
-     * often the maintenance runs, and how long its DDL waits for a lock before it gives up until the
-     * next run.
+     * often the maintenance (partitions, then the retention purge) runs, and how long its DDL waits for
+     * a lock before it gives up until the next run. Retention in days (0: forever): messages of an
+     * organization without its own {@code retentionDays}, dead letters, activity log entries; the
+     * purge's deletes go in batches of {@code purgeBatchSize} messages with {@code purgePauseMs} between.
      */
-    public record Storage(int partitionDaysAhead, int maintenanceIntervalMinutes, int lockTimeoutMs) {
+    public record Storage(int partitionDaysAhead, int maintenanceIntervalMinutes, int lockTimeoutMs, int retentionDays,
+            int deadLetterRetentionDays, int activityRetentionDays, int purgeBatchSize, int purgePauseMs) {
+
+        /** A retention longer than this (100 years) is a typo, not a policy: 0 keeps forever. */
+        public static final int MAX_RETENTION_DAYS = 36_500;
 
         static Storage from(Settings s) {
             return new Storage(s.integer("storage.partitions.daysAhead", 1, 90),
-                    s.integer("storage.maintenance.intervalMinutes", 1, 1440), s.integer("storage.lockTimeoutMs", 10, 60_000));
+                    s.integer("storage.maintenance.intervalMinutes", 1, 1440), s.integer("storage.lockTimeoutMs", 10, 60_000),
+                    s.integer("retention.days", 0, MAX_RETENTION_DAYS), s.integer("retention.deadLetterDays", 0, MAX_RETENTION_DAYS),
+                    s.integer("retention.activityDays", 0, MAX_RETENTION_DAYS), s.integer("retention.purge.batchSize", 1, 100_000),
+                    s.integer("retention.purge.pauseMs", 0, 60_000));
         }
     }
 
