@@ -57,12 +57,12 @@ class KarafAssemblyIT {
             assertEquals("{\"status\":\"up\"}", karaf.get("/health").body(), "without the operator key only the status");
             JsonNode health = Json.strict().readTree(karaf.send("GET", "/health", operator, null).body());
             assertEquals("up", health.path("database").path("status").asText(), "the pax-jdbc DataSource reaches PostgreSQL");
-            assertEquals(32, health.path("routes").size(), "the shipped routes run: " + health);
+            assertEquals(34, health.path("routes").size(), "the shipped routes run: " + health);
             // The OpenAPI document is generated inside the bundle (camel-openapi-java embedded).
             HttpResponse<String> openapi = karaf.get("/api/v1/openapi.json");
             assertEquals(200, openapi.statusCode(), openapi.body());
             JsonNode doc = Json.strict().readTree(openapi.body());
-            assertEquals(24, doc.path("paths").properties().stream().mapToInt(p -> p.getValue().size()).sum(),
+            assertEquals(26, doc.path("paths").properties().stream().mapToInt(p -> p.getValue().size()).sum(),
                     "every REST operation is described: " + doc.path("paths"));
             assertEquals("9", query(db, "SELECT max(version) FROM flyway_schema_history WHERE success"),
                     "Flyway applied the migrations inside the bundle");

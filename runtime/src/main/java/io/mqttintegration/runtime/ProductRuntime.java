@@ -286,7 +286,7 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("ingestKeyLookup", new WorkerHop(vertx, authenticator::ingestNeedsNoLookup));
         registry.bind("ingestIntegrationLookup", new WorkerHop(vertx, e -> ingestTargets.assignNeedsNoLookup(e, parsers::holds)));
         Quotas quotas = quotas(tenancy);
-        registry.bind("organizationsApi", new OrganizationsApi(organizations, quotas));
+        registry.bind("organizationsApi", new OrganizationsApi(organizations, quotas, config.ingest().storage().retentionDays()));
         registry.bind("apiKeysApi", new ApiKeysApi(apiKeys, keys, organizations, integrations, liveKeys));
         BrokerTargets brokerTargets = new BrokerTargets(mqtt.allowPrivateTargets(), BrokerTargets.allowList(mqtt.allowedTargets(), resolver),
                 resolver);

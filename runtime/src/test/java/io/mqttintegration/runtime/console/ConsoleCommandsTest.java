@@ -118,7 +118,7 @@ class ConsoleCommandsTest {
                 "two requests, the malformed one failed: " + http);
         assertTrue(http.contains("malformed") || http.contains("JSON") || http.contains("Exception"),
                 "the last failure is shown: " + http);
-        assertEquals(32, table.split("\n").length - 2, "every shipped route is listed (after the header and its rule): " + table);
+        assertEquals(34, table.split("\n").length - 2, "every shipped route is listed (after the header and its rule): " + table);
     }
 
     @Test
