@@ -104,7 +104,8 @@ CREATE POLICY tenant_isolation ON mqtt_messages_default
 -- the parent with SHARE UPDATE EXCLUSIVE (reads and writes go on) where CREATE TABLE ... PARTITION OF
 -- takes ACCESS EXCLUSIVE. Rows of that day waiting in the default partition move in first; attaching
 -- then scans the default partition (ACCESS EXCLUSIVE on it alone; it is normally empty). The caller
--- runs it as the tables' owner with a lock_timeout and tries again later if it expires.
+-- runs it as the tables' owner with a lock_timeout and tries again later if it expires. Several
+-- nodes may call it for the same day at once.
 CREATE FUNCTION mqi_create_message_partition(day date) RETURNS text
 LANGUAGE plpgsql SET search_path = ${flyway:defaultSchema} AS
 $$
@@ -113,6 +114,9 @@ DECLARE
     lo timestamptz := day::timestamp AT TIME ZONE 'UTC';
     hi timestamptz := (day + 1)::timestamp AT TIME ZONE 'UTC';
 BEGIN
+    -- Nodes sharing the database make partitions one at a time (a lock of this transaction; the
+    -- caller's lock_timeout bounds the wait): the second finds the table made and returns.
+    PERFORM pg_advisory_xact_lock(hashtext('mqi_create_message_partition'));
     IF to_regclass(name) IS NOT NULL THEN
         RETURN NULL;
     END IF;

@@ -90,11 +90,40 @@ public final class RetentionPurge {
     }
 
     /**
-     * One purge.
+     * One purge; empty when another node of the deployment is purging right now (one at a time: a
+     * session advisory lock held for the purge's length, on a connection of its own).
      *
      * @throws StorageUnavailableException when the database cannot be reached (what was deleted stays deleted)
      */
-    public Result run() {
+    public Optional<Result> run() {
+        try (Connection guard = dataSource.getConnection()) {
+            guard.setAutoCommit(true);
+            if (!advisoryLock(guard, "pg_try_advisory_lock")) {
+                LOG.info("Retention purge skipped: another node is purging");
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(purge());
+            } finally {
+                advisoryLock(guard, "pg_advisory_unlock");
+            }
+        } catch (SQLException e) {
+            if (SqlErrors.isUnavailable(e)) {
+                throw new StorageUnavailableException("database unavailable: " + SqlErrors.describe(e), e);
+            }
+            throw new IllegalStateException("retention purge failed: " + SqlErrors.describe(e), e);
+        }
+    }
+
+    private static boolean advisoryLock(Connection c, String function) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + function + "(hashtext('mqi_retention_purge'))");
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    private Result purge() {
         Instant now = clock.instant();
         long start = System.nanoTime();
         try {

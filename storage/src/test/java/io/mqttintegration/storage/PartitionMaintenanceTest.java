@@ -98,6 +98,22 @@ class PartitionMaintenanceTest {
     }
 
     @Test
+    void twoNodesMakingTheSameDaysAtOnceMakeEachOnce() throws Exception {
+        java.util.concurrent.ExecutorService nodes = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Future<List<String>> a = nodes.submit(() -> at(DAY).createAhead());
+            java.util.concurrent.Future<List<String>> b = nodes.submit(() -> at(DAY).createAhead());
+            List<String> made = new java.util.ArrayList<>(a.get());
+            made.addAll(b.get());
+            java.util.Collections.sort(made);
+            assertEquals(8, made.size(), "each day made by one node, none failed: " + made);
+            assertEquals(8, new java.util.HashSet<>(made).size(), made.toString());
+        } finally {
+            nodes.shutdownNow();
+        }
+    }
+
+    @Test
     void aDayWhoseLocksAreBusyIsLeftForTheNextRunWithoutBlockingIt() throws Exception {
         try (Connection holder = ds.getConnection(); Statement st = holder.createStatement()) {
             holder.setAutoCommit(false);

@@ -118,7 +118,7 @@ class RetentionPurgeTest {
         store(shortLived, daysAgo(1), 2);
         store(byDefault, daysAgo(1), 2);
 
-        RetentionPurge.Result result = purge(10, 3).run();
+        RetentionPurge.Result result = purge(10, 3).run().orElseThrow();
 
         assertEquals(0, rows(shortLived, 5), "5 days old, past the organization's 3 days: gone (7 messages in 3 batches of 3)");
         assertEquals(14, result.deletedRows(), "7 messages of 2 readings");
@@ -128,7 +128,7 @@ class RetentionPurgeTest {
         assertEquals(4, rows(byDefault, 1));
         assertEquals(2, keys(shortLived), "the expired messages' client ids went with them");
         assertEquals(4, keys(byDefault));
-        assertEquals(0, purge(10, 3).run().deletedRows(), "nothing left to delete");
+        assertEquals(0, purge(10, 3).run().orElseThrow().deletedRows(), "nothing left to delete");
     }
 
     @Test
@@ -143,7 +143,7 @@ class RetentionPurgeTest {
         store(byDefault, daysAgo(2), 1);
 
         RetentionPurge purge = purge(10, 100);
-        RetentionPurge.Result result = purge.run();
+        RetentionPurge.Result result = purge.run().orElseThrow();
 
         assertFalse(exists(partitionOf(daysAgo(15))), "15 days old: past 3 and past the default 10: dropped");
         assertTrue(result.droppedPartitions().contains(partitionOf(daysAgo(15))), result.toString());
@@ -165,12 +165,29 @@ class RetentionPurgeTest {
         store(byDefault, daysAgo(15), 1);
         store(shortLived, daysAgo(15), 1);
 
-        RetentionPurge.Result result = purge(0, 100).run();
+        RetentionPurge.Result result = purge(0, 100).run().orElseThrow();
 
         assertEquals(2, rows(byDefault, 15), "the shipped default, 0, keeps everything");
         assertEquals(0, rows(shortLived, 15));
         assertTrue(exists(partitionOf(daysAgo(15))), "it holds rows kept forever");
         assertFalse(result.droppedPartitions().contains(partitionOf(daysAgo(15))), result.toString());
+    }
+
+    @Test
+    void oneNodePurgesAtATime() throws Exception {
+        Tenant shortLived = tenant("short", 3);
+        store(shortLived, daysAgo(5), 1);
+        try (Connection other = ds.getConnection(); Statement st = other.createStatement()) {
+            st.execute("SELECT pg_advisory_lock(hashtext('mqi_retention_purge'))");
+
+            assertTrue(purge(0, 100).run().isEmpty(), "another node holds the purge");
+            assertEquals(2, rows(shortLived, 5));
+            st.execute("SELECT pg_advisory_unlock(hashtext('mqi_retention_purge'))");
+        }
+        RetentionPurge.Result next = purge(0, 100).run().orElseThrow();
+        assertEquals(List.of(partitionOf(daysAgo(5))), next.droppedPartitions().stream()
+                .filter(p -> p.equals(partitionOf(daysAgo(5)))).toList(), "the next run purges: " + next);
+        assertEquals(0, rows(shortLived, 5));
     }
 
     @Test
@@ -180,7 +197,7 @@ class RetentionPurgeTest {
         assertEquals(List.of("mqtt_messages_default"), operatorRows(tenancy,
                 "SELECT DISTINCT tableoid::regclass FROM mqtt_messages"), "40 days ago has no partition");
 
-        purge(0, 100).run();
+        purge(0, 100).run().orElseThrow();
 
         assertEquals(0, rows(shortLived, 40));
         assertTrue(exists("mqtt_messages_default"), "the default partition is never dropped");
@@ -205,7 +222,7 @@ class RetentionPurgeTest {
         }
 
         RetentionPurge.Result result = new RetentionPurge(ds, partitions, Clock.fixed(now, ZoneOffset.UTC),
-                new RetentionPurge.Settings(0, 7, 30, 2, Duration.ofMillis(1), Duration.ofSeconds(5))).run();
+                new RetentionPurge.Settings(0, 7, 30, 2, Duration.ofMillis(1), Duration.ofSeconds(5))).run().orElseThrow();
 
         assertEquals(3, result.deadLetters(), "older than 7 days, in batches of 2");
         assertEquals(4, result.activity(), "older than 30 days");
