@@ -98,6 +98,24 @@ class PartitionMaintenanceTest {
     }
 
     @Test
+    void aMessageSentAgainDaysLaterLandsInAnotherPartitionAndIsStillStoredOnce() throws Exception {
+        at(DAY).createAhead();
+        InboundMessage first = new InboundMessage(InboundMessage.Source.HTTP, "t", "{}".getBytes(StandardCharsets.UTF_8),
+                "application/json", Instant.parse("2031-03-30T23:59:59Z"), org.id(), integration, "gw-1:42");
+        InboundMessage again = new InboundMessage(InboundMessage.Source.HTTP, "t", "{}".getBytes(StandardCharsets.UTF_8),
+                "application/json", Instant.parse("2031-04-03T08:00:00Z"), org.id(), integration, "gw-1:42");
+        InboundMessage other = new InboundMessage(InboundMessage.Source.HTTP, "t", "{}".getBytes(StandardCharsets.UTF_8),
+                "application/json", Instant.parse("2031-04-03T08:00:00Z"), org.id(), integration, "gw-1:43");
+        writer.write(List.of(first));
+        writer.write(List.of(again, other));
+
+        assertEquals(StoreOutcome.STORED, again.outcome().get(), "accepted like the first time");
+        assertEquals(List.of("mqtt_messages_p20310330|gw-1:42", "mqtt_messages_p20310403|gw-1:43"), operatorRows(tenancy,
+                "SELECT tableoid::regclass, client_message_id FROM mqtt_messages ORDER BY 1"),
+                "the copy received four days later, whose day is another partition, is not stored");
+    }
+
+    @Test
     void twoNodesMakingTheSameDaysAtOnceMakeEachOnce() throws Exception {
         java.util.concurrent.ExecutorService nodes = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
