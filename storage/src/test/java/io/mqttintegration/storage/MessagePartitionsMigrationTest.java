@@ -87,6 +87,9 @@ class MessagePartitionsMigrationTest {
                 "mqtt_messages is partitioned");
         assertEquals(List.of(String.valueOf(rowsBefore.size())), operatorRows(tenancy,
                 "SELECT count(*) FROM mqtt_messages WHERE tableoid = 'mqtt_messages_legacy'::regclass"), "the old table is the first partition, not a copy");
+        assertEquals(List.of("f|t|t"), operatorRows(tenancy, "SELECT has_table_privilege('mqi_app', c.oid, 'SELECT'),"
+                + " c.relrowsecurity, c.relforcerowsecurity FROM pg_class c WHERE c.relname = 'mqtt_messages_legacy'"),
+                "the old table's grant to the service's role is gone; its forced policy stays");
         assertEquals(List.of("1000"), operatorRows(tenancy, "SELECT count(*) FROM mqtt_client_message_ids"),
                 "one key per message with a client id (every fourth of 2 x 2,000)");
 
