@@ -57,14 +57,14 @@ class KarafAssemblyIT {
             assertEquals("{\"status\":\"up\"}", karaf.get("/health").body(), "without the operator key only the status");
             JsonNode health = Json.strict().readTree(karaf.send("GET", "/health", operator, null).body());
             assertEquals("up", health.path("database").path("status").asText(), "the pax-jdbc DataSource reaches PostgreSQL");
-            assertEquals(33, health.path("routes").size(), "the shipped routes run: " + health);
+            assertEquals(35, health.path("routes").size(), "the shipped routes run: " + health);
             // The OpenAPI document is generated inside the bundle (camel-openapi-java embedded).
             HttpResponse<String> openapi = karaf.get("/api/v1/openapi.json");
             assertEquals(200, openapi.statusCode(), openapi.body());
             JsonNode doc = Json.strict().readTree(openapi.body());
-            assertEquals(25, doc.path("paths").properties().stream().mapToInt(p -> p.getValue().size()).sum(),
+            assertEquals(27, doc.path("paths").properties().stream().mapToInt(p -> p.getValue().size()).sum(),
                     "every REST operation is described: " + doc.path("paths"));
-            assertEquals("9", query(db, "SELECT max(version) FROM flyway_schema_history WHERE success"),
+            assertEquals("11", query(db, "SELECT max(version::int) FROM flyway_schema_history WHERE success"),
                     "Flyway applied the migrations inside the bundle");
 
             // A tenant, its keys and an integration, through the API.

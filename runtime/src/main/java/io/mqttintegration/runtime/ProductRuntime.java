@@ -21,6 +21,7 @@ import io.mqttintegration.runtime.config.SecurityConfig;
 import io.mqttintegration.runtime.metrics.Metrics;
 import io.mqttintegration.runtime.metrics.RouteCounts;
 import io.mqttintegration.runtime.metrics.RouteMetrics;
+import io.mqttintegration.runtime.metrics.StorageMetrics;
 import io.mqttintegration.runtime.subscriptions.AwaitStored;
 import io.mqttintegration.runtime.subscriptions.DeliveryFailures;
 import io.mqttintegration.runtime.subscriptions.MqttInbound;
@@ -73,7 +74,10 @@ import io.mqttintegration.runtime.routes.FolderWatcher;
 import io.mqttintegration.runtime.routes.ProductCamelContext;
 import io.mqttintegration.storage.DeadLetterStore;
 import io.mqttintegration.storage.MessageWriter;
+import io.mqttintegration.storage.PartitionMaintenance;
+import io.mqttintegration.storage.RetentionPurge;
 import io.mqttintegration.storage.SchemaMigrations;
+import io.mqttintegration.runtime.storage.StorageMaintenance;
 import io.mqttintegration.runtime.http.HttpServerGuard;
 import io.mqttintegration.runtime.http.WorkerHop;
 import io.vertx.core.Vertx;
@@ -126,6 +130,7 @@ public final class ProductRuntime implements AutoCloseable {
     private final LastFailures lastFailures = new LastFailures(Clock.systemUTC());
     private OperatorConsole console;
     private final BrokerTargets.Resolver resolver;
+    private StorageMaintenance storageMaintenance;
 
     /**
      * @param home the folder relative paths in the settings are resolved against (the Karaf base)
@@ -147,6 +152,14 @@ public final class ProductRuntime implements AutoCloseable {
         config = ProductConfig.from(settings, home);
         int migrations = SchemaMigrations.apply(dataSource);
         LOG.info("Database schema up to date ({} migrations applied now)", migrations);
+        IngestConfig.Storage storage = config.ingest().storage();
+        PartitionMaintenance partitions = new PartitionMaintenance(dataSource, Clock.systemUTC(), storage.partitionDaysAhead(),
+                Duration.ofMillis(storage.lockTimeoutMs()));
+        storageMaintenance = new StorageMaintenance(partitions, new RetentionPurge(dataSource, partitions, Clock.systemUTC(),
+                new RetentionPurge.Settings(storage.retentionDays(), storage.deadLetterRetentionDays(),
+                        storage.activityRetentionDays(), storage.purgeBatchSize(), Duration.ofMillis(storage.purgePauseMs()),
+                        Duration.ofMillis(storage.lockTimeoutMs()))));
+        storageMaintenance.start();
 
         context = new ProductCamelContext();
         context.getCamelContextExtension().setName(CONTEXT_NAME);
@@ -179,6 +192,7 @@ public final class ProductRuntime implements AutoCloseable {
                 errors.size(), config.http().host(), httpPort);
         deployer.onTemplatesChanged(subscriptions::routeFilesChanged);
         subscriptions.startAll();
+        storageMaintenance.schedule(storage.maintenanceIntervalMinutes());
         if (routes.reloadEnabled()) {
             int interval = routes.reloadIntervalMs();
             watchers.add(new FolderWatcher(routes.parsersDir(), parserFiles, interval));
@@ -227,6 +241,7 @@ public final class ProductRuntime implements AutoCloseable {
         brokerClients = api.brokerClients();
         metrics = new Metrics(queue, subscriptions::statuses);
         writer.onBatch(metrics::batch);
+        StorageMetrics.register(metrics.registry(), storageMaintenance);
         registry.bind("metrics", metrics);
         context.getManagementStrategy().addEventNotifier(new HttpRequestMetrics(metrics));
         registry.bind("vertx", HttpServerGuard.guard(vertx,
@@ -235,7 +250,7 @@ public final class ProductRuntime implements AutoCloseable {
         console = new OperatorConsole(new OperatorConsole.Parts(context, deployer, config.routes().routesDir(),
                 new RouteCounts(metrics.registry()), lastFailures, integrations,
                 api.targets(), api.tester(), api.activity(), subscriptions, queue, parsing, writer, metrics, parserRegistry,
-                deadLetterStore, ingest.commitTimeoutMs(), Clock.systemUTC()));
+                deadLetterStore, ingest.commitTimeoutMs(), Clock.systemUTC(), storageMaintenance));
     }
 
     /** What the API's wiring made that the rest of the service uses. */
@@ -273,7 +288,7 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("ingestKeyLookup", new WorkerHop(vertx, authenticator::ingestNeedsNoLookup));
         registry.bind("ingestIntegrationLookup", new WorkerHop(vertx, e -> ingestTargets.assignNeedsNoLookup(e, parsers::holds)));
         Quotas quotas = quotas(tenancy);
-        registry.bind("organizationsApi", new OrganizationsApi(organizations, quotas));
+        registry.bind("organizationsApi", new OrganizationsApi(organizations, quotas, config.ingest().storage().retentionDays()));
         registry.bind("apiKeysApi", new ApiKeysApi(apiKeys, keys, organizations, integrations, liveKeys));
         BrokerTargets brokerTargets = new BrokerTargets(mqtt.allowPrivateTargets(), BrokerTargets.allowList(mqtt.allowedTargets(), resolver),
                 resolver);
@@ -402,6 +417,9 @@ public final class ProductRuntime implements AutoCloseable {
     /** Stops route reloading, then Camel: the SEDA queue drains and pending batches are written. */
     @Override
     public void close() {
+        if (storageMaintenance != null) {
+            storageMaintenance.close();
+        }
         watchers.forEach(FolderWatcher::close);
         // Subscriptions before Camel: their routes stop while the pipeline still commits (and the
         // clients still acknowledge) what is in flight; the broker keeps each session.

@@ -50,7 +50,9 @@ class SettingsTest {
         for (String key : new String[] {"http.host", "http.port", "http.maxBodyBytes", "http.workerThreads",
                 "ingest.queue.size", "ingest.batch.size", "ingest.writers", "ingest.writers.overlapAt",
                 "ingest.request.maxMessages", "ingest.commit.timeoutMs", "ingest.retryAfterSeconds", "routes.dir",
-                "routes.reload.enabled", "routes.reload.intervalMs", "mqtt.subscription.syncSeconds"}) {
+                "routes.reload.enabled", "routes.reload.intervalMs", "mqtt.subscription.syncSeconds", "storage.partitions.daysAhead",
+                "storage.maintenance.intervalMinutes", "storage.lockTimeoutMs", "retention.days", "retention.deadLetterDays",
+                "retention.activityDays", "retention.purge.batchSize", "retention.purge.pauseMs"}) {
             assertTrue(!shipped.text(key).isEmpty(), key);
         }
         assertEquals(262_144, shipped.integer("http.maxBodyBytes", 1, Integer.MAX_VALUE), "256 KiB by default");

@@ -32,9 +32,15 @@ public final class SchemaMigrations {
 
     /** Brings the schema up to date; returns how many migrations ran. Safe to call concurrently. */
     public static int apply(DataSource dataSource) {
+        return apply(dataSource, "latest");
+    }
+
+    /** Up to the given version only ("latest": all): tests fill an older schema, then migrate it. */
+    static int apply(DataSource dataSource, String targetVersion) {
         ClassLoader loader = SchemaMigrations.class.getClassLoader();
         MigrateResult result = Flyway.configure(loader)
                 .dataSource(dataSource)
+                .target(targetVersion)
                 .resourceProvider(new IndexedMigrations(loader))
                 .javaMigrationClassProvider(List::of)
                 .failOnMissingLocations(false)

@@ -90,10 +90,18 @@ class MessageReferencesTest {
 
     @Test
     void eachIndexOnMessagesIsOneAQueryNeeds() {
-        assertEquals("mqtt_messages_client_message_id; mqtt_messages_device_ts; mqtt_messages_org_device_ts; "
+        assertEquals("mqtt_messages_device_ts; mqtt_messages_org_device_ts; "
                 + "mqtt_messages_org_received; mqtt_messages_pkey; mqtt_messages_received",
                 operatorList("SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'mqtt_messages'::regclass"
                         + " ORDER BY 1"));
+        // The writer's ON CONFLICT DO NOTHING on a client message id: on the unpartitioned key table
+        // since V10 (a unique index of the partitioned table would be unique per partition only).
+        assertEquals("mqtt_client_message_ids_key; mqtt_client_message_ids_received",
+                operatorList("SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'mqtt_client_message_ids'::regclass"
+                        + " ORDER BY 1"));
+        assertEquals("PRIMARY KEY (message_id, seq, received_at)",
+                operatorList("SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+                        + " WHERE conrelid = 'mqtt_messages'::regclass AND contype = 'p'"));
     }
 
     @Test

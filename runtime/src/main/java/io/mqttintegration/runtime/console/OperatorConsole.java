@@ -19,6 +19,9 @@ import io.mqttintegration.storage.DeadLetter;
 import io.mqttintegration.storage.DeadLetterStore;
 import io.mqttintegration.storage.InboundMessage;
 import io.mqttintegration.storage.MessageWriter;
+import io.mqttintegration.storage.PartitionMaintenance;
+import io.mqttintegration.storage.RetentionPurge;
+import io.mqttintegration.runtime.storage.StorageMaintenance;
 import io.mqttintegration.storage.StoreOutcome;
 import io.mqttintegration.storage.tenants.ActivityLog;
 import io.mqttintegration.storage.tenants.IntegrationRecord;
@@ -56,7 +59,7 @@ public final class OperatorConsole {
     public record Parts(CamelContext context, RouteFileDeployer deployer, Path routesDir, RouteCounts routeCounts, LastFailures lastFailures,
             IntegrationStore integrations, IntegrationTargets targets, ConnectionTester tester, ActivityLog activity,
             Subscriptions subscriptions, IngestQueue queue, MessageParsing parsing, MessageWriter writer, Metrics metrics, ParserRegistry parsers,
-            DeadLetterStore deadLetters, long commitTimeoutMillis, Clock clock) {
+            DeadLetterStore deadLetters, long commitTimeoutMillis, Clock clock, StorageMaintenance storage) {
     }
 
     /** The longest cell shown; longer text is cut, with "...". */
@@ -224,6 +227,48 @@ public final class OperatorConsole {
         row(table, "last batch size", p.writer().lastBatchSize());
         row(table, "last commit ms", p.writer().lastCommitMillis());
         return text(table);
+    }
+
+    /**
+     * mqtt:storage: the partitions of mqtt_messages, oldest first, with PostgreSQL's estimates of their
+     * rows (pg_class.reltuples, kept by ANALYZE and autovacuum: 0 before the first) and their bytes
+     * (heap, indexes, TOAST); the retention in force; the last purge. With {@code purge}, runs the
+     * maintenance (partitions ahead, then the purge) now, first.
+     */
+    public String storage(boolean purge) {
+        StringBuilder out = new StringBuilder();
+        if (purge) {
+            out.append(p.storage().run() ? "maintenance ran\n" : "maintenance did not complete: see the log\n");
+        }
+        ShellTable table = table("PARTITION", "FROM", "TO", "ROWS (EST.)", "BYTES");
+        long rows = 0;
+        long bytes = 0;
+        List<PartitionMaintenance.Partition> partitions = p.storage().partitions();
+        for (PartitionMaintenance.Partition part : partitions) {
+            row(table, part.name(), part.isDefault() ? "(default)" : part.from() == null ? "(all before)" : part.from(),
+                    part.isDefault() ? "(default)" : part.to(), part.rows(), part.bytes());
+            rows += part.rows();
+            bytes += part.bytes();
+        }
+        row(table, partitions.size() + " partitions", "", "", rows, bytes);
+        out.append(text(table));
+        RetentionPurge.Settings r = p.storage().retention();
+        out.append("retention (days, 0 = forever): messages ").append(r.defaultDays())
+                .append(" unless an organization sets its own, dead letters ").append(r.deadLetterDays())
+                .append(", activity ").append(r.activityDays()).append("; purge batches of ").append(r.batchSize())
+                .append(" messages, ").append(r.pause().toMillis()).append(" ms apart\n");
+        Optional<RetentionPurge.Result> last = p.storage().lastPurge();
+        if (last.isEmpty()) {
+            out.append("last purge: none since the start\n");
+        } else {
+            RetentionPurge.Result l = last.get();
+            out.append("last purge: ").append(l.at()).append(" in ").append(l.took().toMillis()).append(" ms: ")
+                    .append(l.deletedRows()).append(" message rows deleted, ").append(l.droppedPartitions().size())
+                    .append(" partitions dropped ").append(l.droppedPartitions()).append(" (~").append(l.droppedRows())
+                    .append(" rows), ").append(l.clientMessageIds()).append(" client message ids, ").append(l.deadLetters())
+                    .append(" dead letters, ").append(l.activity()).append(" activity entries\n");
+        }
+        return out.toString();
     }
 
     /** mqtt:parser-list: built-in parsers and the parsers declared in files. */

@@ -168,6 +168,11 @@ class OpenApiContractTest {
         call("GET", "/api/v1/organizations/{orgId}/quotas", "/api/v1/organizations/" + org + "/quotas", admin, null);
         call("PATCH", "/api/v1/organizations/{orgId}/quotas", "/api/v1/organizations/" + org + "/quotas", op(),
                 "{\"integrations\":50}");
+        call("GET", "/api/v1/organizations/{orgId}/retention", "/api/v1/organizations/" + org + "/retention", admin, null);
+        call("PATCH", "/api/v1/organizations/{orgId}/retention", "/api/v1/organizations/" + org + "/retention", op(),
+                "{\"retentionDays\":30}");
+        call("PATCH", "/api/v1/organizations/{orgId}/retention", "/api/v1/organizations/" + org + "/retention", op(),
+                "{\"retentionDays\":-1}");
         String id = json(call("POST", "/api/v1/integrations", admin, "{\"name\":\"contract broker\",\"type\":\"mqtt\","
                 + "\"settings\":{\"host\":\"127.0.0.1\",\"port\":" + broker.port() + ",\"username\":\"svc\","
                 + "\"password\":\"broker-pw\",\"topics\":[\"contract/#\"]}}")).path("id").asText();

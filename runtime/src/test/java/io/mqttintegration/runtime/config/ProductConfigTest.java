@@ -30,7 +30,7 @@ class ProductConfigTest {
 
         assertEquals(262_144, c.http().maxBodyBytes(), "256 KiB");
         assertNull(c.http().keyStore(), "plain HTTP unless a key store is set");
-        assertEquals(new IngestConfig(10_000, 1000, 3, 200, 1000, 5000, 1), c.ingest());
+        assertEquals(new IngestConfig(10_000, 1000, 3, 200, 1000, 5000, 1, new IngestConfig.Storage(7, 60, 2000, 0, 0, 0, 5000, 100)), c.ingest());
         assertEquals(5, c.ingest().commitTimeoutSeconds());
         assertFalse(c.mqtt().allowPrivateTargets(), "private broker addresses refused by default");
         assertEquals(5, c.mqtt().syncSeconds());
@@ -43,7 +43,8 @@ class ProductConfigTest {
     @Test
     void aValueOutOfRangeStopsTheStartWithItsKeyNamed() {
         for (Map.Entry<String, String> wrong : Map.of("ingest.writers", "65", "http.port", "0", "security.keyCacheMillis", "1001",
-                "quotas.integrations", "251", "routes.reload.intervalMs", "10", "mqtt.allowPrivateTargets", "yes").entrySet()) {
+                "quotas.integrations", "251", "routes.reload.intervalMs", "10", "mqtt.allowPrivateTargets", "yes",
+                "storage.partitions.daysAhead", "0", "retention.days", "-1").entrySet()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> ProductConfig.from(shippedWith(Map.of(wrong.getKey(), wrong.getValue())), HOME), wrong.toString());
             assertTrue(e.getMessage().contains("'" + wrong.getKey() + "'"), e.getMessage());

@@ -17,17 +17,25 @@ import io.mqttintegration.runtime.console.commands.IntegrationListCommand;
 import io.mqttintegration.runtime.console.commands.IntegrationTestCommand;
 import io.mqttintegration.runtime.console.commands.ParserListCommand;
 import io.mqttintegration.runtime.console.commands.QueueStatsCommand;
+import io.mqttintegration.runtime.console.commands.StorageCommand;
+import io.mqttintegration.storage.DeadLetterStore;
+import io.mqttintegration.storage.InboundMessage;
+import io.mqttintegration.storage.MessageWriter;
+import io.mqttintegration.storage.StoreOutcome;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
 import io.mqttintegration.runtime.console.commands.RouteListCommand;
 import io.mqttintegration.runtime.console.commands.RouteReloadCommand;
 import io.mqttintegration.runtime.console.commands.SubscriptionListCommand;
-import io.mqttintegration.storage.InboundMessage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -110,7 +118,7 @@ class ConsoleCommandsTest {
                 "two requests, the malformed one failed: " + http);
         assertTrue(http.contains("malformed") || http.contains("JSON") || http.contains("Exception"),
                 "the last failure is shown: " + http);
-        assertEquals(33, table.split("\n").length - 2, "every shipped route is listed (after the header and its rule): " + table);
+        assertEquals(35, table.split("\n").length - 2, "every shipped route is listed (after the header and its rule): " + table);
     }
 
     @Test
@@ -234,6 +242,36 @@ class ConsoleCommandsTest {
         assertTrue(line(stats, "rejected").endsWith(" 0"), stats);
         assertTrue(line(stats, "stored").endsWith(" 2"), stats);
         assertTrue(line(stats, "batches committed").matches("batches committed\\s+\\|\\s+[12]"), stats);
+    }
+
+    @Test
+    void storageListsThePartitionsTheRetentionAndRunsThePurge() throws Exception {
+        assertEquals(202, service.postJson("/api/v1/ingest", "{\"topic\":\"a/devices/d1/t\",\"payload\":{\"v\":1}}").statusCode());
+        // A row of 3 days ago, before the service made any partition: kept in the default partition.
+        InboundMessage old = new InboundMessage(InboundMessage.Source.HTTP, "old", "{}".getBytes(StandardCharsets.UTF_8),
+                "application/json", Instant.now().minus(Duration.ofDays(3)), null, null);
+        new MessageWriter(db, new DeadLetterStore(db)).write(List.of(old));
+        assertEquals(StoreOutcome.STORED, old.outcome().get());
+
+        String before = run(new StorageCommand());
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        String todays = line(before, "mqtt_messages_p" + today.toString().replace("-", ""));
+        assertTrue(todays.contains(today + "T00:00:00Z") && todays.contains(today.plusDays(1) + "T00:00:00Z"), todays);
+        assertTrue(line(before, "mqtt_messages_p" + today.plusDays(7).toString().replace("-", "")).contains("|"),
+                "made 7 days ahead (storage.partitions.daysAhead)");
+        assertTrue(line(before, "mqtt_messages_default").contains("(default)"), before);
+        assertTrue(line(before, " partitions ").matches("\\d+ partitions .*"), before);
+        assertTrue(line(before, "retention").contains("messages 0 unless"), "the shipped default keeps forever: " + before);
+        assertTrue(line(before, "last purge").endsWith("none since the start"), before);
+
+        service.close();
+        service = RuntimeHarness.start(db, work, Map.of("routes.reload.enabled", "false", "retention.days", "1"));
+        console = service.runtime.console();
+        String after = run(new StorageCommand(), "purge", true);
+
+        assertTrue(after.startsWith("maintenance ran"), after);
+        assertTrue(line(after, "last purge").contains(": 1 message rows deleted, 0 partitions dropped"), after);
+        assertEquals(1, Rows.count(db, "SELECT count(*) FROM mqtt_messages"), "today's message stays");
     }
 
     @Test

@@ -209,7 +209,8 @@ class HttpIngestRouteTest {
                 + "api-integrations-publish, api-integrations-subscribe, api-integrations-test, api-integrations-unsubscribe, "
                 + "api-integrations-update, api-json-reply, api-keys-create, api-keys-list, "
                 + "api-keys-revoke, api-messages, api-no-content, api-openapi, "
-                + "api-organizations-create, api-organizations-list, api-quotas-get, api-quotas-update, "
+                + "api-organizations-create, api-organizations-list, api-quotas-get, api-quotas-update, api-retention-get, "
+                + "api-retention-update, "
                 + "api-telemetry-aggregate, api-telemetry-export, api-telemetry-latest, api-telemetry-readings, dead-letters, "
                 + "http-health, http-ingest, http-metrics, ingest-pipeline]",
                 java.util.stream.StreamSupport.stream(health.path("routes").spliterator(), false)

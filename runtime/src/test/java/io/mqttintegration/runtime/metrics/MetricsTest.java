@@ -68,6 +68,11 @@ class MetricsTest {
             assertEquals(10000, value(m, "mqi_ingest_queue_capacity"), m);
             assertTrue(m.contains("mqi_commit_seconds_count "), m);
             assertEquals(3, value(m, "mqi_http_request_seconds_bucket{route=\"http-ingest\",le=\"+Inf\"}"), m);
+            // The storage as the start's maintenance saw it: today, 7 days ahead and the default partition.
+            assertTrue(value(m, "mqi_storage_partitions") >= 9, m);
+            assertTrue(value(m, "mqi_storage_bytes") > 0, "every partition's indexes take pages: " + m);
+            assertEquals(0, value(m, "mqi_storage_default_partition_rows"), m);
+            assertEquals(0, value(m, "mqi_retention_last_purge_timestamp_seconds"), "no purge yet (the first runs a minute after the start)");
 
             // Camel's route meters (RouteMetrics) are in the same registry; the route policy counts
             // an exchange when it is done, which may also come just after the answer.

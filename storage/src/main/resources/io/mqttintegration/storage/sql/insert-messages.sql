@@ -1,15 +1,29 @@
 -- A batch of one organization in one statement: each column arrives as one array (row i of every
 -- array is row i of the batch), so the batch costs one parse/bind/execute however many rows it has.
 -- Timestamps and JSON travel as text and are cast here. A message sent again with its client
--- message id (same organization, integration and id) is stored once: later copies do nothing.
+-- message id (same organization, integration and id) is stored once: its key goes into
+-- mqtt_client_message_ids first, and only the rows of a message whose key was new (or that has no
+-- client id) are inserted. The keys are not partitioned, so a copy received on another day (another
+-- partition) is caught as well; two copies in one batch insert one key and the first copy's rows.
+WITH r AS (
+    SELECT message_id, seq, organization_id, integration_id, source, topic, payload, content_type,
+           device_id, ts::timestamptz AS ts, metrics::jsonb AS metrics, units::jsonb AS units, parse_status, parse_error,
+           received_at::timestamptz AS received_at, client_message_id
+    FROM unnest(?::uuid[], ?::integer[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::bytea[], ?::text[],
+                ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+         AS u (message_id, seq, organization_id, integration_id, source, topic, payload, content_type,
+               device_id, ts, metrics, units, parse_status, parse_error, received_at, client_message_id)
+), new_keys AS (
+    INSERT INTO mqtt_client_message_ids (organization_id, integration_id, client_message_id, message_id, received_at)
+    SELECT organization_id, integration_id, client_message_id, message_id, received_at
+    FROM r WHERE client_message_id IS NOT NULL AND seq = 0
+    ON CONFLICT (organization_id, integration_id, client_message_id) DO NOTHING
+    RETURNING message_id
+)
 INSERT INTO mqtt_messages
     (message_id, seq, organization_id, integration_id, source, topic, payload, content_type,
      device_id, ts, metrics, units, parse_status, parse_error, received_at, client_message_id)
 SELECT message_id, seq, organization_id, integration_id, source, topic, payload, content_type,
-       device_id, ts::timestamptz, metrics::jsonb, units::jsonb, parse_status, parse_error, received_at::timestamptz,
-       client_message_id
-FROM unnest(?::uuid[], ?::integer[], ?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::bytea[], ?::text[],
-            ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-     AS r (message_id, seq, organization_id, integration_id, source, topic, payload, content_type,
-           device_id, ts, metrics, units, parse_status, parse_error, received_at, client_message_id)
-ON CONFLICT (organization_id, integration_id, client_message_id, seq) WHERE client_message_id IS NOT NULL DO NOTHING
+       device_id, ts, metrics, units, parse_status, parse_error, received_at, client_message_id
+FROM r
+WHERE r.client_message_id IS NULL OR r.message_id IN (SELECT message_id FROM new_keys)

@@ -1,0 +1,1 @@
+SELECT retention_days FROM organizations WHERE id = ?

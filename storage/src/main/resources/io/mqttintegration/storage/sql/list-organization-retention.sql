@@ -1,0 +1,1 @@
+SELECT id, retention_days FROM organizations
