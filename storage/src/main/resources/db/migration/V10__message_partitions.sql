@@ -1,17 +1,17 @@
--- mqtt_messages partitioned by day of received_at (UTC), natively (issue 17; why a day, and what each
--- lock costs: docs/architecture.md "Partitions of mqtt_messages").
+-- mqtt_messages partitioned by month of received_at (UTC), natively (issue 17; why a month, and what
+-- each lock costs: docs/architecture.md "Partitions of mqtt_messages").
 --
 -- 1. Client message ids move to a table of their own. On a partitioned table every unique index must
 --    include the partition column, so a unique (organization, integration, client id) there would only
---    be unique per day: a resend the next day would be stored again. mqtt_client_message_ids is not
+--    be unique per month: a resend the next month would be stored again. mqtt_client_message_ids is not
 --    partitioned; the writer inserts a message's key first (ON CONFLICT DO NOTHING) and its rows only
 --    if the key was new, in one statement (insert-messages.sql). One key per message (its seq 0 row).
 -- 2. The existing table becomes the first partition as it is, without copying a row: it is renamed,
---    and attached for every time up to the end of the migration's day (or its newest row's day). A fresh
---    database has no rows: its empty table is dropped instead. Later days get a partition each
---    (mqi_create_message_partition, called here for today and the next two days, and by the service,
---    PartitionMaintenance, ahead of time); a row of a day without one lands in mqtt_messages_default
---    and is moved into its day's partition when that is created.
+--    and attached for every time up to the end of the migration's month (or its newest row's month). A
+--    fresh database has no rows: its empty table is dropped instead. Later months get a partition each
+--    (mqi_create_message_partition, called here for the next month, or this one and the next on a fresh
+--    database, and by the service, PartitionMaintenance, ahead of time); a row of a month without one
+--    lands in mqtt_messages_default and is moved into its month's partition when that is created.
 -- 3. Row-level security: the policy of V2 on the parent filters every query through mqtt_messages.
 --    mqi_app has no privilege on any partition (a grant on a partition would be checked against the
 --    partition's own policies, not the parent's), and every partition carries the same forced policy
@@ -91,7 +91,7 @@ CREATE POLICY tenant_isolation ON mqtt_messages
     USING (mqi_is_operator() OR organization_id = mqi_current_org())
     WITH CHECK (mqi_is_operator() OR organization_id = mqi_current_org());
 
--- The partition of rows whose day has none (yet): never lose a row because its partition is late.
+-- The partition of rows whose month has none (yet): never lose a row because its partition is late.
 CREATE TABLE mqtt_messages_default PARTITION OF mqtt_messages DEFAULT;
 ALTER TABLE mqtt_messages_default ENABLE ROW LEVEL SECURITY;
 ALTER TABLE mqtt_messages_default FORCE ROW LEVEL SECURITY;
@@ -99,20 +99,20 @@ CREATE POLICY tenant_isolation ON mqtt_messages_default
     USING (mqi_is_operator() OR organization_id = mqi_current_org())
     WITH CHECK (mqi_is_operator() OR organization_id = mqi_current_org());
 
--- The partition of one UTC day, mqtt_messages_pYYYYMMDD, made if missing; returns its name, or NULL
--- when it was there. Made as a table of its own and then attached, because ATTACH PARTITION locks
+-- The partition of the UTC month holding a day, mqtt_messages_pYYYYMM, made if missing; returns its
+-- name, or NULL when it was there. Made as a table of its own and then attached, because ATTACH PARTITION locks
 -- the parent with SHARE UPDATE EXCLUSIVE (reads and writes go on) where CREATE TABLE ... PARTITION OF
--- takes ACCESS EXCLUSIVE. Rows of that day waiting in the default partition move in first; attaching
+-- takes ACCESS EXCLUSIVE. Rows of that month waiting in the default partition move in first; attaching
 -- then scans the default partition (ACCESS EXCLUSIVE on it alone; it is normally empty). The caller
 -- runs it as the tables' owner with a lock_timeout and tries again later if it expires. Several
--- nodes may call it for the same day at once.
+-- nodes may call it for the same month at once.
 CREATE FUNCTION mqi_create_message_partition(day date) RETURNS text
 LANGUAGE plpgsql SET search_path = ${flyway:defaultSchema} AS
 $$
 DECLARE
-    name text := 'mqtt_messages_p' || to_char(day, 'YYYYMMDD');
-    lo timestamptz := day::timestamp AT TIME ZONE 'UTC';
-    hi timestamptz := (day + 1)::timestamp AT TIME ZONE 'UTC';
+    name text := 'mqtt_messages_p' || to_char(day, 'YYYYMM');
+    lo timestamptz := date_trunc('month', day::timestamp) AT TIME ZONE 'UTC';
+    hi timestamptz := (date_trunc('month', day::timestamp) + interval '1 month') AT TIME ZONE 'UTC';
 BEGIN
     -- Nodes sharing the database make partitions one at a time (a lock of this transaction; the
     -- caller's lock_timeout bounds the wait): the second finds the table made and returns.
@@ -143,20 +143,17 @@ DECLARE
 BEGIN
     IF EXISTS (SELECT 1 FROM mqtt_messages_legacy) THEN
         SELECT (max(received_at) AT TIME ZONE 'UTC')::date INTO newest FROM mqtt_messages_legacy;
-        hi := (greatest(today, newest) + 1)::timestamp AT TIME ZONE 'UTC';
+        -- up to the end of the month (of today, or of the newest row): months start where it ends
+        hi := (date_trunc('month', greatest(today, newest)::timestamp) + interval '1 month') AT TIME ZONE 'UTC';
         -- A partition takes its parent's key, (message_id, seq, received_at), which the attach builds:
         -- a table has one primary key. The old one's uniqueness holds on: received_at is one per message.
         ALTER TABLE mqtt_messages_legacy DROP CONSTRAINT mqtt_messages_legacy_pkey;
         EXECUTE format('ALTER TABLE mqtt_messages ATTACH PARTITION mqtt_messages_legacy FOR VALUES FROM (MINVALUE) TO (%L)', hi);
-        today := greatest(today, newest) + 1;
-        FOR d IN 0..2 LOOP
-            PERFORM mqi_create_message_partition(today + d);
-        END LOOP;
+        PERFORM mqi_create_message_partition((hi AT TIME ZONE 'UTC')::date);
     ELSE
         DROP TABLE mqtt_messages_legacy;
-        FOR d IN 0..2 LOOP
-            PERFORM mqi_create_message_partition(today + d);
-        END LOOP;
+        PERFORM mqi_create_message_partition(today);
+        PERFORM mqi_create_message_partition((date_trunc('month', today::timestamp) + interval '1 month')::date);
     END IF;
 END
 $$;

@@ -17,14 +17,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a partition of mqtt_messages ready for today and each of the next {@code daysAhead} UTC days
- * (V10: one partition per day of received_at). Run at start and on a schedule; each day is made in
- * a transaction of its own, as the tables' owner, by the migration's function
- * mqi_create_message_partition, which attaches the new table (the parent stays open to reads and
- * writes) and first moves in that day's rows from the default partition. A lock not granted within
- * {@code lockTimeout} (a long query on the default partition) skips that day until the next run
- * rather than queueing writers behind the DDL: with days made a week ahead, one run that misses
- * costs nothing, and a row whose day has no partition still lands in the default one.
+ * Keeps the partitions of mqtt_messages ready for today and each of the next {@code daysAhead} UTC
+ * days (V10: one partition per UTC month of received_at, so each run makes at most the next month's).
+ * Run at start and on a schedule; each month is made in a transaction of its own, as the tables'
+ * owner, by the migration's function mqi_create_message_partition, which attaches the new table (the
+ * parent stays open to reads and writes) and first moves in that month's rows from the default
+ * partition. A lock not granted within {@code lockTimeout} (a long query on the default partition)
+ * skips it until the next run rather than queueing writers behind the DDL: with the next month made
+ * {@code daysAhead} days before it starts, one run that misses costs nothing, and a row whose month
+ * has no partition still lands in the default one.
  */
 public final class PartitionMaintenance {
 
@@ -52,8 +53,8 @@ public final class PartitionMaintenance {
     }
 
     /**
-     * Makes the missing partitions of today and the next {@code daysAhead} days; returns the names
-     * made. A day whose lock was not granted in time is left for the next run (logged).
+     * Makes the missing partitions of the months of today and the next {@code daysAhead} days; returns
+     * the names made. A month whose lock was not granted in time is left for the next run (logged).
      *
      * @throws StorageUnavailableException when the database cannot be reached
      */
@@ -69,7 +70,7 @@ public final class PartitionMaintenance {
                 }
             } catch (SQLException e) {
                 if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
-                    LOG.warn("The partition of {} was not made: its locks were not granted within {} ms; next run tries again",
+                    LOG.warn("The partition of the month of {} was not made: its locks were not granted within {} ms; next run tries again",
                             day, lockTimeout.toMillis());
                 } else if (SqlErrors.isUnavailable(e)) {
                     throw new StorageUnavailableException("database unavailable: " + SqlErrors.describe(e), e);

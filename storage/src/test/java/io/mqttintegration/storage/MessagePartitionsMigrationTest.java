@@ -112,13 +112,13 @@ class MessagePartitionsMigrationTest {
     }
 
     @Test
-    void anEmptyTableIsReplacedByDailyPartitionsAndADefault() {
+    void anEmptyTableIsReplacedByMonthlyPartitionsAndADefault() {
         DataSource ds = TestDatabase.newDatabase();
         SchemaMigrations.apply(ds);
         Tenancy tenancy = new Tenancy(ds);
         List<String> partitions = operatorRows(tenancy, "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
                 + " WHERE i.inhparent = 'mqtt_messages'::regclass ORDER BY 1");
-        assertEquals(4, partitions.size(), "today, the next two days and the default: " + partitions);
+        assertEquals(3, partitions.size(), "this month, the next and the default: " + partitions);
         assertEquals("mqtt_messages_default", partitions.get(0));
         assertEquals(List.of(), operatorRows(tenancy, "SELECT 1 FROM pg_class WHERE relname = 'mqtt_messages_legacy'"),
                 "an empty table is not kept as a partition");

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** Partitions of mqtt_messages made ahead of time, and rows of a day without one kept and moved in. */
 class PartitionMaintenanceTest {
 
-    /** A day far from the migration's own partitions (today and the next two days). */
+    /** A day far from the migration's own partitions (this month and the next). */
     private static final Instant DAY = Instant.parse("2031-03-30T10:00:00Z");
 
     private DataSource ds;
@@ -63,42 +63,43 @@ class PartitionMaintenanceTest {
     }
 
     @Test
-    void makesTodayAndTheNextDaysOnceEach() throws Exception {
+    void makesTheMonthsOfTodayAndTheNextDaysOnceEach() throws Exception {
         PartitionMaintenance maintenance = at(DAY);
 
-        assertEquals(List.of("mqtt_messages_p20310330", "mqtt_messages_p20310331", "mqtt_messages_p20310401",
-                "mqtt_messages_p20310402", "mqtt_messages_p20310403", "mqtt_messages_p20310404", "mqtt_messages_p20310405",
-                "mqtt_messages_p20310406"), maintenance.createAhead());
+        assertEquals(List.of("mqtt_messages_p203103", "mqtt_messages_p203104"), maintenance.createAhead(),
+                "March 30 and the next 7 days: March and April");
         assertEquals(List.of(), maintenance.createAhead(), "a second run makes nothing");
-        assertEquals(List.of("mqtt_messages_p20310407"), at(DAY.plus(Duration.ofDays(1))).createAhead(),
-                "the next day's run adds one day at the end");
+        assertEquals(List.of(), at(DAY.plus(Duration.ofDays(1))).createAhead(), "the next day's run: April is there");
+        assertEquals(List.of("mqtt_messages_p203105"), at(Instant.parse("2031-04-24T06:00:00Z")).createAhead(),
+                "a week before May, its partition");
 
-        assertEquals("mqtt_messages_p20310330", partitionOf(store(Instant.parse("2031-03-30T00:00:00Z"))), "a day starts at 00:00 UTC");
-        assertEquals("mqtt_messages_p20310406", partitionOf(store(Instant.parse("2031-04-06T23:59:59.999999Z"))));
+        assertEquals("mqtt_messages_p203103", partitionOf(store(Instant.parse("2031-03-31T23:59:59.999999Z"))));
+        assertEquals("mqtt_messages_p203104", partitionOf(store(Instant.parse("2031-04-01T00:00:00Z"))),
+                "a month starts at 00:00 UTC on its first day");
         PartitionMaintenance.Partition listed = maintenance.partitions().stream()
-                .filter(p -> p.name().equals("mqtt_messages_p20310401")).findFirst().orElseThrow();
+                .filter(p -> p.name().equals("mqtt_messages_p203104")).findFirst().orElseThrow();
         assertEquals(Instant.parse("2031-04-01T00:00:00Z"), listed.from());
-        assertEquals(Instant.parse("2031-04-02T00:00:00Z"), listed.to());
+        assertEquals(Instant.parse("2031-05-01T00:00:00Z"), listed.to());
         assertTrue(listed.bytes() > 0, "its indexes take pages even while empty");
         PartitionMaintenance.Partition last = maintenance.partitions().get(maintenance.partitions().size() - 1);
         assertTrue(last.isDefault() && last.name().equals("mqtt_messages_default"), "the default partition is listed last");
     }
 
     @Test
-    void aRowOfADayWithoutPartitionIsKeptInTheDefaultAndMovedIntoItsDayWhenThatIsMade() throws Exception {
+    void aRowOfAMonthWithoutPartitionIsKeptInTheDefaultAndMovedIntoItsMonthWhenThatIsMade() throws Exception {
         InboundMessage early = store(Instant.parse("2031-04-02T08:00:00Z"));
         assertEquals("mqtt_messages_default", partitionOf(early), "no partition yet: stored all the same");
         String before = operatorRows(tenancy, "SELECT message_id, seq, metrics, received_at, stored_at FROM mqtt_messages").toString();
 
         at(DAY).createAhead();
 
-        assertEquals("mqtt_messages_p20310402", partitionOf(early), "moved into its day's partition");
+        assertEquals("mqtt_messages_p203104", partitionOf(early), "moved into its month's partition");
         assertEquals(before, operatorRows(tenancy, "SELECT message_id, seq, metrics, received_at, stored_at FROM mqtt_messages")
                 .toString(), "the same row, once");
     }
 
     @Test
-    void aMessageSentAgainDaysLaterLandsInAnotherPartitionAndIsStillStoredOnce() throws Exception {
+    void aMessageSentAgainInTheNextMonthLandsInAnotherPartitionAndIsStillStoredOnce() throws Exception {
         at(DAY).createAhead();
         InboundMessage first = new InboundMessage(InboundMessage.Source.HTTP, "t", "{}".getBytes(StandardCharsets.UTF_8),
                 "application/json", Instant.parse("2031-03-30T23:59:59Z"), org.id(), integration, "gw-1:42");
@@ -110,13 +111,13 @@ class PartitionMaintenanceTest {
         writer.write(List.of(again, other));
 
         assertEquals(StoreOutcome.STORED, again.outcome().get(), "accepted like the first time");
-        assertEquals(List.of("mqtt_messages_p20310330|gw-1:42", "mqtt_messages_p20310403|gw-1:43"), operatorRows(tenancy,
+        assertEquals(List.of("mqtt_messages_p203103|gw-1:42", "mqtt_messages_p203104|gw-1:43"), operatorRows(tenancy,
                 "SELECT tableoid::regclass, client_message_id FROM mqtt_messages ORDER BY 1"),
-                "the copy received four days later, whose day is another partition, is not stored");
+                "the copy received four days later, in the next month's partition, is not stored");
     }
 
     @Test
-    void twoNodesMakingTheSameDaysAtOnceMakeEachOnce() throws Exception {
+    void twoNodesMakingTheSameMonthsAtOnceMakeEachOnce() throws Exception {
         java.util.concurrent.ExecutorService nodes = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
             java.util.concurrent.Future<List<String>> a = nodes.submit(() -> at(DAY).createAhead());
@@ -124,22 +125,22 @@ class PartitionMaintenanceTest {
             List<String> made = new java.util.ArrayList<>(a.get());
             made.addAll(b.get());
             java.util.Collections.sort(made);
-            assertEquals(8, made.size(), "each day made by one node, none failed: " + made);
-            assertEquals(8, new java.util.HashSet<>(made).size(), made.toString());
+            assertEquals(2, made.size(), "each month made by one node, none failed: " + made);
+            assertEquals(2, new java.util.HashSet<>(made).size(), made.toString());
         } finally {
             nodes.shutdownNow();
         }
     }
 
     @Test
-    void aDayWhoseLocksAreBusyIsLeftForTheNextRunWithoutBlockingIt() throws Exception {
+    void aMonthWhoseLocksAreBusyIsLeftForTheNextRunWithoutBlockingIt() throws Exception {
         try (Connection holder = ds.getConnection(); Statement st = holder.createStatement()) {
             holder.setAutoCommit(false);
             st.execute("LOCK TABLE mqtt_messages_default IN ACCESS EXCLUSIVE MODE");
 
-            assertEquals(List.of(), at(DAY).createAhead(), "each day gave up after the lock timeout instead of waiting");
+            assertEquals(List.of(), at(DAY).createAhead(), "each month gave up after the lock timeout instead of waiting");
             holder.rollback();
         }
-        assertEquals(8, at(DAY).createAhead().size(), "the next run makes them");
+        assertEquals(2, at(DAY).createAhead().size(), "the next run makes them");
     }
 }

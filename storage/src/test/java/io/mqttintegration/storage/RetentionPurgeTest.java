@@ -18,8 +18,8 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,9 +41,14 @@ class RetentionPurgeTest {
     private MessageWriter writer;
     private PartitionMaintenance partitions;
     private final Instant now = Instant.now();
-    /** Noon UTC, n days ago: well inside that day's partition. */
-    private Instant daysAgo(int n) {
-        return now.truncatedTo(ChronoUnit.DAYS).plus(Duration.ofHours(12)).minus(Duration.ofDays(n));
+    /** Noon UTC on the 15th of the month n months before this one: well inside that month's partition. */
+    private Instant monthsAgo(int n) {
+        return LocalDate.ofInstant(now, ZoneOffset.UTC).withDayOfMonth(15).minusMonths(n).atTime(12, 0).toInstant(ZoneOffset.UTC);
+    }
+
+    /** A day ago: this month's partition, or the last one's on the 1st. */
+    private Instant recently() {
+        return now.minus(Duration.ofDays(1));
     }
 
     @BeforeEach
@@ -53,8 +58,10 @@ class RetentionPurgeTest {
         tenancy = new Tenancy(ds);
         orgs = new OrganizationStore(tenancy);
         writer = new MessageWriter(ds, new DeadLetterStore(ds));
-        // The partitions of the last 20 days (the service makes them ahead; these days were ahead once).
-        partitions = new PartitionMaintenance(ds, Clock.fixed(daysAgo(20), ZoneOffset.UTC), 21, Duration.ofSeconds(5));
+        // The partitions of the last 8 months (the service makes them ahead; these months were ahead once).
+        Instant start = monthsAgo(8);
+        partitions = new PartitionMaintenance(ds, Clock.fixed(start, ZoneOffset.UTC),
+                (int) Duration.between(start, now).toDays() + 1, Duration.ofSeconds(5));
         partitions.createAhead();
     }
 
@@ -90,10 +97,11 @@ class RetentionPurgeTest {
         }
     }
 
-    private long rows(Tenant t, int daysAgo) {
+    /** The organization's rows received in the hour around the time. */
+    private long rows(Tenant t, Instant at) {
         return Long.parseLong(operatorRows(tenancy, "SELECT count(*) FROM mqtt_messages WHERE organization_id = '" + t.org()
-                + "' AND received_at >= '" + daysAgo(daysAgo).minus(Duration.ofHours(12)) + "' AND received_at < '"
-                + daysAgo(daysAgo).plus(Duration.ofHours(12)) + "'").get(0));
+                + "' AND received_at >= '" + at.minus(Duration.ofMinutes(30)) + "' AND received_at < '"
+                + at.plus(Duration.ofMinutes(30)) + "'").get(0));
     }
 
     private long keys(Tenant t) {
@@ -106,53 +114,56 @@ class RetentionPurgeTest {
     }
 
     private static String partitionOf(Instant t) {
-        return "mqtt_messages_p" + t.atZone(ZoneOffset.UTC).toLocalDate().toString().replace("-", "");
+        return "mqtt_messages_p" + t.atZone(ZoneOffset.UTC).toLocalDate().toString().substring(0, 7).replace("-", "");
     }
 
     @Test
     void anOrganizationsShorterRetentionTakesItsRowsAndLeavesTheOthers() throws Exception {
-        Tenant shortLived = tenant("short", 3);
+        Tenant shortLived = tenant("short", 40);
         Tenant byDefault = tenant("default", null);
-        store(shortLived, daysAgo(5), 7);
-        store(byDefault, daysAgo(5), 2);
-        store(shortLived, daysAgo(1), 2);
-        store(byDefault, daysAgo(1), 2);
+        Instant old = monthsAgo(2); // 46 to 77 days ago
+        store(shortLived, old, 7);
+        store(byDefault, old, 2);
+        store(shortLived, recently(), 2);
+        store(byDefault, recently(), 2);
 
-        RetentionPurge.Result result = purge(10, 3).run().orElseThrow();
+        RetentionPurge.Result result = purge(100, 3).run().orElseThrow();
 
-        assertEquals(0, rows(shortLived, 5), "5 days old, past the organization's 3 days: gone (7 messages in 3 batches of 3)");
+        assertEquals(0, rows(shortLived, old), "past the organization's 40 days: gone (7 messages in 3 batches of 3)");
         assertEquals(14, result.deletedRows(), "7 messages of 2 readings");
-        assertEquals(4, rows(byDefault, 5), "within the default's 10 days: kept");
-        assertTrue(exists(partitionOf(daysAgo(5))), "the partition stays: another organization keeps rows in it");
-        assertEquals(4, rows(shortLived, 1));
-        assertEquals(4, rows(byDefault, 1));
+        assertEquals(4, rows(byDefault, old), "within the default's 100 days: kept");
+        assertTrue(exists(partitionOf(old)), "the partition stays: another organization keeps rows in it");
+        assertEquals(4, rows(shortLived, recently()));
+        assertEquals(4, rows(byDefault, recently()));
         assertEquals(2, keys(shortLived), "the expired messages' client ids went with them");
         assertEquals(4, keys(byDefault));
-        assertEquals(0, purge(10, 3).run().orElseThrow().deletedRows(), "nothing left to delete");
+        assertEquals(0, purge(100, 3).run().orElseThrow().deletedRows(), "nothing left to delete");
     }
 
     @Test
     void aPartitionExpiredForEveryOrganizationInItIsDroppedWhole() throws Exception {
-        Tenant shortLived = tenant("short", 3);
+        Tenant shortLived = tenant("short", 40);
         Tenant byDefault = tenant("default", null);
         Tenant forever = tenant("forever", 0);
-        store(shortLived, daysAgo(15), 3);
-        store(byDefault, daysAgo(15), 3);
-        store(shortLived, daysAgo(12), 1);
-        store(forever, daysAgo(12), 1);
-        store(byDefault, daysAgo(2), 1);
+        Instant expired = monthsAgo(6); // its partition ends 122 to 153 days ago
+        Instant mixed = monthsAgo(4);
+        store(shortLived, expired, 3);
+        store(byDefault, expired, 3);
+        store(shortLived, mixed, 1);
+        store(forever, mixed, 1);
+        store(byDefault, recently(), 1);
 
-        RetentionPurge purge = purge(10, 100);
+        RetentionPurge purge = purge(100, 100);
         RetentionPurge.Result result = purge.run().orElseThrow();
 
-        assertFalse(exists(partitionOf(daysAgo(15))), "15 days old: past 3 and past the default 10: dropped");
-        assertTrue(result.droppedPartitions().contains(partitionOf(daysAgo(15))), result.toString());
-        assertFalse(exists(partitionOf(daysAgo(18))), "an empty partition past the shortest retention goes too: no row is in it");
-        assertTrue(exists(partitionOf(daysAgo(12))), "an organization that keeps forever has rows in it");
-        assertEquals(2, rows(forever, 12), "kept forever");
-        assertEquals(0, rows(shortLived, 12), "its neighbour's expired rows deleted in the same partition");
-        assertTrue(exists(partitionOf(daysAgo(1))), "empty, but within the shortest retention (3 days): kept");
-        assertEquals(2, rows(byDefault, 2));
+        assertFalse(exists(partitionOf(expired)), "past 40 and past the default 100 days: dropped");
+        assertTrue(result.droppedPartitions().contains(partitionOf(expired)), result.toString());
+        assertFalse(exists(partitionOf(monthsAgo(7))), "an empty partition past the shortest retention goes too: no row is in it");
+        assertTrue(exists(partitionOf(mixed)), "an organization that keeps forever has rows in it");
+        assertEquals(2, rows(forever, mixed), "kept forever");
+        assertEquals(0, rows(shortLived, mixed), "its neighbour's expired rows deleted in the same partition");
+        assertTrue(exists(partitionOf(monthsAgo(1))), "empty, but it ends within the shortest retention (40 days): kept");
+        assertEquals(2, rows(byDefault, recently()));
         assertEquals(0, keys(shortLived));
         assertEquals(1, keys(byDefault));
         assertEquals(result, purge.last().orElseThrow(), "the last purge is kept for /metrics and mqtt:storage");
@@ -161,45 +172,48 @@ class RetentionPurgeTest {
     @Test
     void keepingForeverByDefaultDeletesOnlyWhatAnOrganizationAskedFor() throws Exception {
         Tenant byDefault = tenant("default", null);
-        Tenant shortLived = tenant("short", 3);
-        store(byDefault, daysAgo(15), 1);
-        store(shortLived, daysAgo(15), 1);
+        Tenant shortLived = tenant("short", 40);
+        Instant old = monthsAgo(3);
+        store(byDefault, old, 1);
+        store(shortLived, old, 1);
 
         RetentionPurge.Result result = purge(0, 100).run().orElseThrow();
 
-        assertEquals(2, rows(byDefault, 15), "the shipped default, 0, keeps everything");
-        assertEquals(0, rows(shortLived, 15));
-        assertTrue(exists(partitionOf(daysAgo(15))), "it holds rows kept forever");
-        assertFalse(result.droppedPartitions().contains(partitionOf(daysAgo(15))), result.toString());
+        assertEquals(2, rows(byDefault, old), "the shipped default, 0, keeps everything");
+        assertEquals(0, rows(shortLived, old));
+        assertTrue(exists(partitionOf(old)), "it holds rows kept forever");
+        assertFalse(result.droppedPartitions().contains(partitionOf(old)), result.toString());
     }
 
     @Test
     void oneNodePurgesAtATime() throws Exception {
-        Tenant shortLived = tenant("short", 3);
-        store(shortLived, daysAgo(5), 1);
+        Tenant shortLived = tenant("short", 40);
+        Instant old = monthsAgo(4); // its partition ends 61 to 92 days ago
+        store(shortLived, old, 1);
         try (Connection other = ds.getConnection(); Statement st = other.createStatement()) {
             st.execute("SELECT pg_advisory_lock(hashtext('mqi_retention_purge'))");
 
             assertTrue(purge(0, 100).run().isEmpty(), "another node holds the purge");
-            assertEquals(2, rows(shortLived, 5));
+            assertEquals(2, rows(shortLived, old));
             st.execute("SELECT pg_advisory_unlock(hashtext('mqi_retention_purge'))");
         }
         RetentionPurge.Result next = purge(0, 100).run().orElseThrow();
-        assertEquals(List.of(partitionOf(daysAgo(5))), next.droppedPartitions().stream()
-                .filter(p -> p.equals(partitionOf(daysAgo(5)))).toList(), "the next run purges: " + next);
-        assertEquals(0, rows(shortLived, 5));
+        assertEquals(List.of(partitionOf(old)), next.droppedPartitions().stream()
+                .filter(p -> p.equals(partitionOf(old))).toList(), "the next run purges: " + next);
+        assertEquals(0, rows(shortLived, old));
     }
 
     @Test
     void expiredRowsInTheDefaultPartitionAreDeletedToo() throws Exception {
-        Tenant shortLived = tenant("short", 3);
-        store(shortLived, daysAgo(40), 2);
+        Tenant shortLived = tenant("short", 40);
+        Instant old = monthsAgo(10);
+        store(shortLived, old, 2);
         assertEquals(List.of("mqtt_messages_default"), operatorRows(tenancy,
-                "SELECT DISTINCT tableoid::regclass FROM mqtt_messages"), "40 days ago has no partition");
+                "SELECT DISTINCT tableoid::regclass FROM mqtt_messages"), "10 months ago has no partition");
 
         purge(0, 100).run().orElseThrow();
 
-        assertEquals(0, rows(shortLived, 40));
+        assertEquals(0, rows(shortLived, old));
         assertTrue(exists("mqtt_messages_default"), "the default partition is never dropped");
     }
 

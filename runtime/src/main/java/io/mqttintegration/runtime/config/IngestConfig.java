@@ -12,7 +12,7 @@ public record IngestConfig(int queueSize, int batchSize, int writers, int overla
         int retryAfterSeconds, Storage storage) {
 
     /**
-     * The partitions of mqtt_messages (one per UTC day): how many days ahead of today are made, how
+     * The partitions of mqtt_messages (one per UTC month): how many days ahead of today are covered, how
      * often the maintenance (partitions, then the retention purge) runs, and how long its DDL waits for
      * a lock before it gives up until the next run. Retention in days (0: forever): messages of an
      * organization without its own {@code retentionDays}, dead letters, activity log entries; the

@@ -26,7 +26,7 @@ public final class StorageMetrics {
                 .description("Bytes of mqtt_messages' partitions: heap, indexes and TOAST.").register(registry);
         Gauge.builder("mqi.storage.default_partition.rows", storage,
                 s -> s.lastSeenPartitions().stream().filter(Partition::isDefault).mapToLong(Partition::rows).sum())
-                .description("Rows in mqtt_messages_default (estimate): rows whose day had no partition; "
+                .description("Rows in mqtt_messages_default (estimate): rows whose month had no partition; "
                         + "above 0, the partitions are not made ahead.").register(registry);
         purge(registry, storage, "mqi.retention.last_purge.timestamp_seconds", "When the last purge started (Unix seconds).",
                 r -> r.at().toEpochMilli() / 1000.0);

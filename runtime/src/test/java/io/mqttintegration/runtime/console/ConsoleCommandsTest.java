@@ -247,7 +247,7 @@ class ConsoleCommandsTest {
     @Test
     void storageListsThePartitionsTheRetentionAndRunsThePurge() throws Exception {
         assertEquals(202, service.postJson("/api/v1/ingest", "{\"topic\":\"a/devices/d1/t\",\"payload\":{\"v\":1}}").statusCode());
-        // A row of 3 days ago, before the service made any partition: kept in the default partition.
+        // A row of 3 days ago: in this month's partition, or in the default one when its month has none.
         InboundMessage old = new InboundMessage(InboundMessage.Source.HTTP, "old", "{}".getBytes(StandardCharsets.UTF_8),
                 "application/json", Instant.now().minus(Duration.ofDays(3)), null, null);
         new MessageWriter(db, new DeadLetterStore(db)).write(List.of(old));
@@ -255,10 +255,12 @@ class ConsoleCommandsTest {
 
         String before = run(new StorageCommand());
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
-        String todays = line(before, "mqtt_messages_p" + today.toString().replace("-", ""));
-        assertTrue(todays.contains(today + "T00:00:00Z") && todays.contains(today.plusDays(1) + "T00:00:00Z"), todays);
-        assertTrue(line(before, "mqtt_messages_p" + today.plusDays(7).toString().replace("-", "")).contains("|"),
-                "made 7 days ahead (storage.partitions.daysAhead)");
+        LocalDate month = today.withDayOfMonth(1);
+        String thisMonth = line(before, "mqtt_messages_p" + month.toString().substring(0, 7).replace("-", ""));
+        assertTrue(thisMonth.contains(month + "T00:00:00Z") && thisMonth.contains(month.plusMonths(1) + "T00:00:00Z"), thisMonth);
+        LocalDate ahead = today.plusDays(7).withDayOfMonth(1);
+        assertTrue(line(before, "mqtt_messages_p" + ahead.toString().substring(0, 7).replace("-", "")).contains("|"),
+                "the month of 7 days ahead is made (storage.partitions.daysAhead)");
         assertTrue(line(before, "mqtt_messages_default").contains("(default)"), before);
         assertTrue(line(before, " partitions ").matches("\\d+ partitions .*"), before);
         assertTrue(line(before, "retention").contains("messages 0 unless"), "the shipped default keeps forever: " + before);

@@ -69,7 +69,7 @@ class MetricsTest {
             assertTrue(m.contains("mqi_commit_seconds_count "), m);
             assertEquals(3, value(m, "mqi_http_request_seconds_bucket{route=\"http-ingest\",le=\"+Inf\"}"), m);
             // The storage as the start's maintenance saw it: today, 7 days ahead and the default partition.
-            assertTrue(value(m, "mqi_storage_partitions") >= 9, m);
+            assertTrue(value(m, "mqi_storage_partitions") >= 3, "this month, the next and the default: " + m);
             assertTrue(value(m, "mqi_storage_bytes") > 0, "every partition's indexes take pages: " + m);
             assertEquals(0, value(m, "mqi_storage_default_partition_rows"), m);
             assertEquals(0, value(m, "mqi_retention_last_purge_timestamp_seconds"), "no purge yet (the first runs a minute after the start)");

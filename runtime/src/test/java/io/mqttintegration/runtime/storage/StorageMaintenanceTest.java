@@ -21,14 +21,14 @@ class StorageMaintenanceTest {
     void aRunMakesThePartitionsAhead() {
         DataSource ds = TestDatabase.newDatabase();
         SchemaMigrations.apply(ds);
-        PartitionMaintenance partitions = new PartitionMaintenance(ds, Clock.fixed(Instant.parse("2032-01-10T00:00:00Z"),
+        PartitionMaintenance partitions = new PartitionMaintenance(ds, Clock.fixed(Instant.parse("2032-01-30T00:00:00Z"),
                 ZoneOffset.UTC), 2, Duration.ofSeconds(2));
 
         StorageMaintenance maintenance = new StorageMaintenance(partitions, new RetentionPurge(ds, partitions, Clock.systemUTC(),
                 new RetentionPurge.Settings(1, 0, 0, 100, Duration.ZERO, Duration.ofSeconds(2))));
         assertTrue(maintenance.run());
 
-        assertTrue(maintenance.lastSeenPartitions().stream().anyMatch(p -> p.name().equals("mqtt_messages_p20320112")),
+        assertTrue(maintenance.lastSeenPartitions().stream().anyMatch(p -> p.name().equals("mqtt_messages_p203202")),
                 maintenance.lastSeenPartitions().toString());
         assertTrue(maintenance.lastPurge().isPresent(), "the purge ran after the partitions were made");
     }
