@@ -25,11 +25,13 @@ import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 
 /**
- * Telemetry queries on a large table: fills mqtt_messages with N readings (default 10 million:
- * 1,000 devices x 10,000 minutes), prints the plan of "the last 100 readings of one device" and the
- * p50/p99 latency of each telemetry endpoint over HTTP, measured on the real service.
+ * Telemetry queries on a large table: fills mqtt_messages with N readings of 1,000 devices spread
+ * evenly over the last D days (one partition per day), prints the plans of the three queries issue 17
+ * names (the last 100 readings of a device, one day of a metric, the newest reading of every device)
+ * and the p50/p99 latency of each telemetry endpoint over HTTP, measured on the real service.
  *
- *   bench/run.sh telemetry [rows=1000000] [requestsPerEndpoint=300]     (10000000 for the issue's 10 M rows)
+ *   bench/run.sh telemetry [rows=1000000] [requestsPerEndpoint=300] [days=1]
+ *   bench/run.sh telemetry 30000000 300 365      (issue 17: 30 M rows over a year of partitions)
  */
 public final class TelemetryQueryBench {
 
@@ -42,64 +44,124 @@ public final class TelemetryQueryBench {
     private static void run(String[] args) throws Exception {
         long rows = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
         int requests = args.length > 1 ? Integer.parseInt(args[1]) : 300;
+        int days = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         int devices = 1000;
-        long perDevice = rows / devices;
-        System.out.printf("telemetry queries: %,d rows, %d requests per endpoint; load %s%n", rows, requests, Machine.load());
+        long perDevicePerDay = Math.max(1, rows / devices / days);
+        // One day of readings per device, evenly spaced: 1,440 minutes / perDevicePerDay.
+        double minutesApart = 1440.0 / perDevicePerDay;
+        java.time.LocalDate first = java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(days);
+        System.out.printf("telemetry queries: %,d rows over %d day(s) from %s (%,d readings per device and day, one every %.1f min),"
+                + " %d requests per endpoint; load %s%n", (long) devices * perDevicePerDay * days, days, first, perDevicePerDay,
+                minutesApart, requests, Machine.load());
         // The shipped etc/ defaults and route files, as the other benchmarks (BenchService).
         try (BenchService s = BenchService.start(Map.of())) {
-            {
-                DataSource db = s.dataSource();
-                String base = s.base;
-                HttpClient http = HttpClient.newHttpClient();
-                String org = s.organizationId;
-                String admin = s.adminKey;
-                String integration = s.integrationId;
+            DataSource db = s.dataSource();
+            String base = s.base;
+            HttpClient http = HttpClient.newHttpClient();
+            String org = s.organizationId;
+            String admin = s.adminKey;
+            String integration = s.integrationId;
 
-                long start = System.nanoTime();
-                try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
-                    st.execute("INSERT INTO mqtt_messages (message_id, seq, organization_id, integration_id, source, topic,"
-                            + " payload, content_type, device_id, ts, metrics, parse_status, received_at)"
-                            + " SELECT gen_random_uuid(), 0, '" + org + "', '" + integration + "', 'http',"
-                            + " 'farm/devices/d-' || d || '/t', '\\x7b7d'::bytea, 'application/json', 'd-' || d,"
-                            + " TIMESTAMPTZ '2026-01-01 00:00:00+00' + make_interval(mins => m::int),"
-                            + " jsonb_build_object('temp', round((random() * 30)::numeric, 2), 'rh', (random() * 100)::int),"
-                            + " 'parsed', TIMESTAMPTZ '2026-01-01 00:00:00+00' + make_interval(mins => m::int)"
-                            + " FROM generate_series(1, " + devices + ") d, generate_series(1, " + perDevice + ") m");
-                    st.execute("ANALYZE mqtt_messages");
-                }
-                System.out.printf("filled %,d rows in %d s; load %s%n", (long) devices * perDevice,
-                        Duration.ofNanos(System.nanoTime() - start).toSeconds(), Machine.load());
-
-                try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
-                    c.setAutoCommit(false);
-                    st.execute("SET LOCAL ROLE mqi_app");
-                    st.execute("SELECT set_config('mqi.org_id', '" + org + "', true)");
-                    String sql = io.mqttintegration.storage.SqlFiles.load("telemetry-readings");
-                    System.out.println("plan of the last 100 readings of one device (GET /telemetry?deviceId=d-500):");
-                    try (ResultSet rs = st.executeQuery("EXPLAIN (ANALYZE, COSTS OFF) " + sql
-                            .replaceFirst("\\?", "'" + org + "'").replaceFirst("\\?", "NULL").replaceFirst("\\?", "NULL")
-                            .replaceFirst("\\?", "'d-500'").replaceFirst("\\?", "'d-500'")
-                            .replaceAll("\\?", "NULL").replace("LIMIT NULL", "LIMIT 101"))) {
-                        while (rs.next()) {
-                            System.out.println("  " + rs.getString(1));
-                        }
+            long start = System.nanoTime();
+            // mqtt_messages is partitioned by UTC day of received_at (V10): one partition per day of the
+            // range, made as the service makes them; a reading is received one second after its time.
+            try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+                for (int d = 0; d <= days; d++) {
+                    try (ResultSet rs = st.executeQuery("SELECT mqi_create_message_partition(DATE '" + first.plusDays(d) + "')")) {
+                        rs.next();
                     }
-                    c.rollback();
                 }
-
-                measure(http, requests, "GET /telemetry?deviceId=<d>&limit=100 (last 100 of one device)",
-                        () -> base + "/telemetry?deviceId=d-" + device(devices) + "&limit=100", admin);
-                measure(http, requests, "GET /telemetry?deviceId=<d>&metric=temp&from&to (one day)",
-                        () -> base + "/telemetry?deviceId=d-" + device(devices) + "&metric=temp&from=2026-01-03T00:00:00Z"
-                                + "&to=2026-01-04T00:00:00Z&limit=1000", admin);
-                measure(http, requests, "GET /telemetry/latest?deviceId=<d>",
-                        () -> base + "/telemetry/latest?deviceId=d-" + device(devices), admin);
-                measure(http, requests, "GET /telemetry/aggregate?deviceId=<d>&metric=temp&bucket=1h (one day)",
-                        () -> base + "/telemetry/aggregate?deviceId=d-" + device(devices) + "&metric=temp&bucket=1h"
-                                + "&from=2026-01-03T00:00:00Z&to=2026-01-04T00:00:00Z", admin);
-                measure(http, Math.max(3, requests / 50), "GET /telemetry/latest?integrationId=<i> (all 1,000 devices)",
-                        () -> base + "/telemetry/latest?integrationId=" + integration, admin);
             }
+            // One statement per day, generated in PostgreSQL (no client round trips), on two connections.
+            java.util.concurrent.ExecutorService loaders = java.util.concurrent.Executors.newFixedThreadPool(2);
+            List<java.util.concurrent.Future<?>> loads = new ArrayList<>();
+            for (int d = 0; d < days; d++) {
+                java.time.LocalDate day = first.plusDays(d);
+                loads.add(loaders.submit(() -> {
+                    try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+                        st.execute("INSERT INTO mqtt_messages (message_id, seq, organization_id, integration_id, source, topic,"
+                                + " payload, content_type, device_id, ts, metrics, parse_status, received_at)"
+                                + " SELECT gen_random_uuid(), 0, '" + org + "', '" + integration + "', 'http',"
+                                + " 'farm/devices/d-' || d || '/t', '\\x7b7d'::bytea, 'application/json', 'd-' || d, t,"
+                                + " jsonb_build_object('temp', round((random() * 30)::numeric, 2), 'rh', (random() * 100)::int),"
+                                + " 'parsed', t + INTERVAL '1 second'"
+                                + " FROM generate_series(1, " + devices + ") d, generate_series(0, " + (perDevicePerDay - 1) + ") m,"
+                                + " LATERAL (SELECT TIMESTAMPTZ '" + day + " 00:00:00+00' + make_interval(secs => m * "
+                                + (minutesApart * 60) + ") AS t) x");
+                    }
+                    return null;
+                }));
+            }
+            for (int i = 0; i < loads.size(); i++) {
+                loads.get(i).get();
+                if ((i + 1) % 30 == 0 || i + 1 == loads.size()) {
+                    System.out.printf("  loaded %d of %d days in %d s; load %s%n", i + 1, days,
+                            Duration.ofNanos(System.nanoTime() - start).toSeconds(), Machine.load());
+                }
+            }
+            loaders.shutdown();
+            try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+                st.execute("ANALYZE mqtt_messages");
+                try (ResultSet rs = st.executeQuery("SELECT count(*), pg_size_pretty(sum(pg_total_relation_size(inhrelid)))"
+                        + " FROM pg_inherits WHERE inhparent = 'mqtt_messages'::regclass")) {
+                    rs.next();
+                    System.out.printf("filled %,d rows in %d s: %d partitions, %s with indexes; load %s%n",
+                            (long) devices * perDevicePerDay * days, Duration.ofNanos(System.nanoTime() - start).toSeconds(),
+                            rs.getInt(1), rs.getString(2), Machine.load());
+                }
+            }
+
+            java.time.LocalDate middle = first.plusDays(days / 2);
+            String dayFrom = middle + "T00:00:00Z";
+            String dayTo = middle.plusDays(1) + "T00:00:00Z";
+            plan(db, org, "telemetry-readings", "the last 100 readings of one device (GET /telemetry?deviceId=d-500&limit=100)",
+                    new Object[] {org, null, null, "d-500", "d-500", null, null, null, null, null, null, null, null, null, null, 101});
+            plan(db, org, "telemetry-readings", "one day of a metric of one device (GET /telemetry?deviceId=d-500&metric=temp&from&to)",
+                    new Object[] {org, null, null, "d-500", "d-500", "temp", "temp", dayFrom, dayFrom, dayTo, dayTo, null, null, null,
+                            null, 1001});
+            plan(db, org, "telemetry-latest", "the newest reading of every device (GET /telemetry/latest?integrationId=)",
+                    new Object[] {org, org, org, integration, integration});
+
+            measure(http, requests, "GET /telemetry?deviceId=<d>&limit=100 (last 100 of one device)",
+                    () -> base + "/telemetry?deviceId=d-" + device(devices) + "&limit=100", admin);
+            measure(http, requests, "GET /telemetry?deviceId=<d>&metric=temp&from&to (one day)",
+                    () -> base + "/telemetry?deviceId=d-" + device(devices) + "&metric=temp&from=" + dayFrom + "&to=" + dayTo
+                            + "&limit=1000", admin);
+            measure(http, requests, "GET /telemetry/latest?deviceId=<d>",
+                    () -> base + "/telemetry/latest?deviceId=d-" + device(devices), admin);
+            measure(http, requests, "GET /telemetry/aggregate?deviceId=<d>&metric=temp&bucket=1h (one day)",
+                    () -> base + "/telemetry/aggregate?deviceId=d-" + device(devices) + "&metric=temp&bucket=1h"
+                            + "&from=" + dayFrom + "&to=" + dayTo, admin);
+            measure(http, Math.max(3, requests / 50), "GET /telemetry/latest?integrationId=<i> (all 1,000 devices)",
+                    () -> base + "/telemetry/latest?integrationId=" + integration, admin);
+        }
+    }
+
+    /** Prints the plan of a named query with these parameters, as the service's role in the organization. */
+    private static void plan(DataSource db, String org, String file, String what, Object[] params) throws Exception {
+        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("SET LOCAL ROLE mqi_app");
+            st.execute("SELECT set_config('mqi.org_id', '" + org + "', true)");
+            String sql = io.mqttintegration.storage.SqlFiles.load(file);
+            for (Object p : params) {
+                sql = sql.replaceFirst("\\?", java.util.regex.Matcher.quoteReplacement(
+                        p == null ? "NULL" : p instanceof Integer ? p.toString() : "'" + p + "'"));
+            }
+            System.out.println("plan of " + what + ":");
+            int lines = 0;
+            try (ResultSet rs = st.executeQuery("EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) " + sql)) {
+                while (rs.next()) {
+                    // Hundreds of partitions make long plans: their first lines and the summary.
+                    String line = rs.getString(1);
+                    if (lines++ < 25 || line.startsWith("Planning") || line.startsWith("Execution") || line.contains("Subplans Removed")) {
+                        System.out.println("  " + line);
+                    } else if (lines == 26) {
+                        System.out.println("  ...");
+                    }
+                }
+            }
+            c.rollback();
         }
     }
 
