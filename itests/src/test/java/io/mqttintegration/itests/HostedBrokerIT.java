@@ -78,6 +78,15 @@ class HostedBrokerIT {
             System.out.println("HOSTED: outside its namespace -> exit " + outside.exitCode() + " '" + outside.output() + "'");
             assertTrue(outside.output().contains("Not authorized"), outside.output());
 
+            // The broker's interceptor (DeviceGuard) is loaded inside the bundle: MQTT 3.1 is turned away.
+            Process v31 = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(karaf.brokerPort), "-V",
+                    "mqttv31", "-q", "1", "-u", user, "-P", password, "-t", "devices/" + user + "/t", "-m", "1")
+                    .redirectErrorStream(true).start();
+            assertTrue(v31.waitFor(20, java.util.concurrent.TimeUnit.SECONDS));
+            String v31Output = new String(v31.getInputStream().readAllBytes()).trim();
+            System.out.println("HOSTED: MQTT 3.1 -> exit " + v31.exitValue() + " '" + v31Output + "'");
+            assertEquals(7, v31.exitValue(), v31Output);
+
             String credentialId = credential.path("id").asText();
             assertEquals(204, karaf.send("DELETE", "/api/v1/integrations/" + integration + "/credentials/" + credentialId, admin, null)
                     .statusCode());

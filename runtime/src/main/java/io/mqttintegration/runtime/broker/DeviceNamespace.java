@@ -43,6 +43,15 @@ public final class DeviceNamespace {
         return address.equals(own) || address.startsWith(own + ".");
     }
 
+    /** True when the MQTT topic (as published, {@code /}-separated) is the device's namespace or inside it. */
+    public static boolean allowsTopic(String username, String topic) {
+        if (!isValidUsername(username) || topic == null) {
+            return false;
+        }
+        String own = ROOT + "/" + username;
+        return topic.equals(own) || topic.startsWith(own + "/");
+    }
+
     /** The MQTT topic filter of a device's namespace, for the docs and the logs. */
     public static String topicFilter(String username) {
         return ROOT + "/" + username + "/#";

@@ -154,6 +154,7 @@ public final class HostedBroker implements AutoCloseable {
         // The in-VM consumer files a message under the user the broker authenticated, not a header.
         c.setPopulateValidatedUser(true);
         c.setJMXManagementEnabled(false);
+        c.setIncomingInterceptorClassNames(List.of(DeviceGuard.class.getName()));
         c.setGracefulShutdownEnabled(true);
         c.setGracefulShutdownTimeout(10_000);
 

@@ -31,6 +31,16 @@ class DeviceNamespaceTest {
     }
 
     @Test
+    void topicsAsPublishedFollowTheSameRule() {
+        assertTrue(DeviceNamespace.allowsTopic("dev-1", "devices/dev-1"));
+        assertTrue(DeviceNamespace.allowsTopic("dev-1", "devices/dev-1/a/b"));
+        assertFalse(DeviceNamespace.allowsTopic("dev-1", "devices/dev-10/a"));
+        assertFalse(DeviceNamespace.allowsTopic("dev-1", "devices/dev-2/a"));
+        assertFalse(DeviceNamespace.allowsTopic("dev-1", "elsewhere"));
+        assertFalse(DeviceNamespace.allowsTopic("a.b", "devices/a.b/t"));
+    }
+
+    @Test
     void usernamesThatCouldEscapeTheirNamespaceNameNone() {
         for (String bad : new String[] {"", "a.b", "a/b", "#", "*", "+", "a b", "dev-1.#", null}) {
             assertFalse(DeviceNamespace.isValidUsername(bad), String.valueOf(bad));

@@ -205,6 +205,59 @@ class HostedBrokerTest {
         assertEquals(1, hostedRows(b), "nothing a published reached b's integration");
     }
 
+    /** mosquitto_pub with a protocol version, QoS 1; exit code and output (-d: the packets). */
+    DeviceClientResult mosquittoPub(String version, String user, String password, String topic) throws Exception {
+        Process p = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(config.port()), "-V", version,
+                "-q", "1", "-u", user, "-P", password, "-t", topic, "-m", "{\"v\":1}", "-d").redirectErrorStream(true).start();
+        assertTrue(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "mosquitto_pub finished");
+        return new DeviceClientResult(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    record DeviceClientResult(int exitCode, String output) {
+    }
+
+    @Test
+    void mqtt311DeviceLosesItsConnectionWhenItPublishesOutsideItsNamespace() throws Exception {
+        Device a = device("acme");
+        Device b = device("globex");
+        DeviceClientResult outside = mosquittoPub("mqttv311", a.username(), a.password(), "devices/" + b.username() + "/t");
+        assertEquals(7, outside.exitCode(), "MQTT 3.1.1 has no reason code: the connection is closed, not a PUBACK\n" + outside.output());
+        assertFalse(outside.output().contains("received PUBACK"), outside.output());
+        DeviceClientResult inside = mosquittoPub("mqttv311", a.username(), a.password(), "devices/" + a.username() + "/t");
+        assertEquals(0, inside.exitCode(), inside.output());
+        assertTrue(inside.output().contains("received PUBACK"), inside.output());
+        DeviceClientResult wrong = mosquittoPub("mqttv311", a.username(), "wrong", "devices/" + a.username() + "/t");
+        assertEquals(5, wrong.exitCode(), "CONNACK 5 Not authorized (3.1.1's code for a bad login)\n" + wrong.output());
+        await().atMost(Duration.ofSeconds(20)).until(() -> hostedRows(a) == 1);
+        assertEquals(0, hostedRows(b), "nothing reached b's integration");
+    }
+
+    @Test
+    void mqtt31DevicesAreTurnedAwayAtConnect() throws Exception {
+        Device a = device("acme");
+        DeviceClientResult v31 = mosquittoPub("mqttv31", a.username(), a.password(), "devices/" + a.username() + "/t");
+        assertEquals(7, v31.exitCode(), "the connection is closed at CONNECT\n" + v31.output());
+        assertFalse(v31.output().contains("received CONNACK"), v31.output());
+    }
+
+    @Test
+    void qos0PublishOutsideItsNamespaceClosesTheConnection() throws Exception {
+        Device a = device("acme");
+        Device b = device("globex");
+        MqttAsyncClient c = connected(a);
+        MqttMessage inside = new MqttMessage("{\"q\":0}".getBytes(StandardCharsets.UTF_8));
+        inside.setQos(0);
+        c.publish("devices/" + a.username() + "/t", inside).waitForCompletion(10_000);
+        await().atMost(Duration.ofSeconds(20)).until(() -> hostedRows(a) == 1);
+        assertTrue(c.isConnected(), "QoS 0 inside its namespace is stored, the session goes on");
+
+        MqttMessage outside = new MqttMessage("x".getBytes(StandardCharsets.UTF_8));
+        outside.setQos(0);
+        c.publish("devices/" + b.username() + "/t", outside).waitForCompletion(10_000);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !c.isConnected());
+        assertEquals(0, hostedRows(b), "nothing reached b's integration");
+    }
+
     static IMqttToken tryPublish(MqttAsyncClient c, String topic) throws MqttException {
         MqttMessage m = new MqttMessage("x".getBytes(StandardCharsets.UTF_8));
         m.setQos(1);
