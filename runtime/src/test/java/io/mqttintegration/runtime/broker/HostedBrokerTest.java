@@ -351,6 +351,39 @@ class HostedBrokerTest {
         assertEquals(1, hostedRows(d), "stored once, after the restart, from the broker's journal");
     }
 
+    @Test
+    void withAKeyStoreDevicesConnectOverTlsToo() throws Exception {
+        Device d = device("acme");
+        hosted.close();
+        io.mqttintegration.devdb.TestCertificates certs = io.mqttintegration.devdb.TestCertificates.create(work.resolve("tls"),
+                "broker.test");
+        Path store = certs.pkcs12(work.resolve("tls/broker.p12"), "store-pw");
+        config = new BrokerConfig(true, "127.0.0.1", config.port(), RuntimeHarness.freePort(), store, "store-pw", work.resolve("broker"),
+                500, 1);
+        hosted = HostedBrokerService.start(config, service.runtime.hostedParts());
+
+        MqttAsyncClient tls = new MqttAsyncClient("ssl://127.0.0.1:" + config.tlsPort(), "tls-device", new MemoryPersistence());
+        clients.add(tls);
+        MqttConnectionOptions o = login(d.username(), d.password());
+        o.setSocketFactory(certs.clientContext().getSocketFactory());
+        tls.connect(o).waitForCompletion(10_000);
+        assertEquals(0, publish(tls, "devices/" + d.username() + "/tls", "{\"tls\":true}").getReasonCodes()[0]);
+        await().atMost(Duration.ofSeconds(20)).until(() -> hostedRows(d) == 1);
+
+        MqttAsyncClient plain = connected(d);
+        assertTrue(plain.isConnected(), "the plain acceptor still runs beside it");
+        MqttAsyncClient plainOnTlsPort = new MqttAsyncClient("tcp://127.0.0.1:" + config.tlsPort(), "plain", new MemoryPersistence());
+        clients.add(plainOnTlsPort);
+        assertThrows(MqttException.class, () -> plainOnTlsPort.connect(login(d.username(), d.password())).waitForCompletion(10_000),
+                "no plain MQTT on the TLS port");
+    }
+
+    @Test
+    void withoutAKeyStoreThereIsNoTlsAcceptor() {
+        assertEquals(java.util.Set.of("mqtt", "in-vm"), hosted.broker().server().getRemotingService().getAcceptors().keySet(),
+                "only the acceptors the configuration names");
+    }
+
     String adminKeyOf(Device d) throws Exception {
         String key = json(service.send("POST", "/api/v1/organizations/" + d.organizationId() + "/api-keys",
                 RuntimeHarness.OPERATOR_KEY, "{\"name\":\"admin2\",\"scopes\":[\"admin\"]}")).path("key").asText();
