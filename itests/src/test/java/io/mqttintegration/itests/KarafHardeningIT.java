@@ -88,6 +88,27 @@ class KarafHardeningIT {
                 }, "SSH must not answer on " + external.get());
             }
 
+            // The hosted MQTT broker too: its shipped default host is 127.0.0.1 (it starts after the service).
+            long brokerBy = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (true) {
+                try (Socket loopback = new Socket()) {
+                    loopback.connect(new InetSocketAddress("127.0.0.1", karaf.brokerPort), 5_000);
+                    break;
+                } catch (IOException notYet) {
+                    if (System.nanoTime() > brokerBy) {
+                        throw notYet;
+                    }
+                    Thread.sleep(200);
+                }
+            }
+            if (external.isPresent()) {
+                assertThrows(IOException.class, () -> {
+                    try (Socket s = new Socket()) {
+                        s.connect(new InetSocketAddress(external.get(), karaf.brokerPort), 5_000);
+                    }
+                }, "the hosted MQTT broker must not answer on " + external.get());
+            }
+
             String features = console.await("feature:list -i", out -> out.contains("mqtt-integration "), Duration.ofSeconds(30));
             assertFalse(features.contains("management"), "JMX is not exposed (no management feature):\n" + features);
 

@@ -20,6 +20,8 @@ final class KarafProcess implements AutoCloseable {
     final Path home;
     final int httpPort;
     final int sshPort;
+    /** The hosted MQTT broker's port (MQI_BROKER_PORT): never the shipped 1883, which another run may hold. */
+    final int brokerPort;
     private final Map<String, String> env;
     private HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String scheme = "http";
@@ -37,6 +39,8 @@ final class KarafProcess implements AutoCloseable {
         this.env.put("MQI_HTTP_PORT", Integer.toString(httpPort));
         this.sshPort = freePort();
         this.env.put("MQI_SSH_PORT", Integer.toString(sshPort));
+        this.brokerPort = freePort();
+        this.env.putIfAbsent("MQI_BROKER_PORT", Integer.toString(brokerPort));
         this.env.put("JAVA_HOME", System.getProperty("java.home"));
     }
 

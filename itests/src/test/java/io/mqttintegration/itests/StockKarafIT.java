@@ -69,6 +69,27 @@ class StockKarafIT {
             assertTrue(karaf.send("GET", "/health", OPERATOR_KEY, null).body().contains("\"database\":{\"status\":\"up\""));
             console.await("mqtt:route-list", out -> out.contains("http-ingest"), Duration.ofSeconds(30));
 
+            // The hosted broker's feature (its PID only; Artemis is in the runtime bundle): a device publishes.
+            console.run("feature:install mqtt-integration-broker");
+            String devOrg = KarafProcess.field(karaf.send("POST", "/api/v1/organizations", OPERATOR_KEY, "{\"name\":\"devices\"}"), "id");
+            String devAdmin = KarafProcess.field(karaf.send("POST", "/api/v1/organizations/" + devOrg + "/api-keys", OPERATOR_KEY,
+                    "{\"name\":\"admin\",\"scopes\":[\"admin\"]}"), "key");
+            String devIntegration = KarafProcess.field(karaf.send("POST", "/api/v1/integrations", devAdmin,
+                    "{\"name\":\"devices\",\"settings\":{\"host\":\"broker.example\"}}"), "id");
+            com.fasterxml.jackson.databind.JsonNode credential = io.mqttintegration.parsers.Json.strict().readTree(karaf.send("POST",
+                    "/api/v1/integrations/" + devIntegration + "/credentials", devAdmin, null).body());
+            String user = credential.path("username").asText();
+            DeviceClient.Result published;
+            long brokerBy = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            do {
+                published = DeviceClient.publish(karaf.brokerPort, user, credential.path("password").asText(),
+                        "devices/" + user + "/telemetry", "{\"t\":1}");
+                if (published.exitCode() != 0) {
+                    Thread.sleep(500);
+                }
+            } while (published.exitCode() != 0 && System.nanoTime() < brokerBy);
+            assertEquals(0, published.exitCode(), "a device published to the hosted broker: " + published.output());
+
             // A live MQTT session, so uninstalling has one to close.
             String org = KarafProcess.field(karaf.send("POST", "/api/v1/organizations", OPERATOR_KEY, "{\"name\":\"stock\"}"), "id");
             String admin = KarafProcess.field(karaf.send("POST", "/api/v1/organizations/" + org + "/api-keys", OPERATOR_KEY,
@@ -80,6 +101,7 @@ class StockKarafIT {
             console.await("mqtt:subscription-list", out -> out.contains(" connected "), Duration.ofSeconds(30));
             String clientId = "mqi-" + integration.replace("-", "").substring(0, 19);
 
+            console.run("feature:uninstall mqtt-integration-broker");
             console.run("feature:uninstall mqtt-integration");
             assertThrows(IOException.class, () -> karaf.get("/health"), "the HTTP API is gone");
             long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();

@@ -47,6 +47,8 @@ import io.mqttintegration.runtime.ingest.WriterTurns;
 import io.mqttintegration.runtime.parsers.ParserFiles;
 import io.mqttintegration.runtime.parsers.ParserRegistry;
 import io.mqttintegration.security.ApiKeys;
+import io.mqttintegration.security.DevicePasswords;
+import io.mqttintegration.runtime.broker.HostedParts;
 import io.mqttintegration.security.OperatorKey;
 import io.mqttintegration.security.SecretBox;
 import io.mqttintegration.security.ServerSecrets;
@@ -131,6 +133,9 @@ public final class ProductRuntime implements AutoCloseable {
     private OperatorConsole console;
     private final BrokerTargets.Resolver resolver;
     private StorageMaintenance storageMaintenance;
+    private IngestQueue ingestQueue;
+    /** What the hosted broker (its own component) needs of this service; set by start(). */
+    private HostedParts hostedParts;
 
     /**
      * @param home the folder relative paths in the settings are resolved against (the Karaf base)
@@ -220,6 +225,7 @@ public final class ProductRuntime implements AutoCloseable {
         parserRegistry.onChange(parsers::clear);
         MessageParsing parsing = new MessageParsing(parsers::parserFor);
         IngestQueue queue = new IngestQueue(context, "ingest", ingest.queueSize(), ingest.batchSize(), new WriterTurns(ingest.overlapAt()));
+        ingestQueue = queue;
         ApiOperations operations = new ApiOperations();
         deployer = new RouteFileDeployer(context, operations);
 
@@ -321,8 +327,10 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("telemetryApi", new TelemetryApi(telemetry, integrations));
         registry.bind("telemetryExport", new TelemetryExport(telemetry, integrations, vertx, config.http().exportsAtOnce()));
         registry.bind("openApiErrors", new OpenApiErrors());
-        registry.bind("credentialsApi", new CredentialsApi(tenancy, integrations, new CredentialStore(tenancy), activity,
-                security.passwordHashIterations(), quotas));
+        CredentialStore credentials = new CredentialStore(tenancy);
+        DevicePasswords devicePasswords = new DevicePasswords(secrets.hashKey());
+        registry.bind("credentialsApi", new CredentialsApi(tenancy, integrations, credentials, activity, devicePasswords, quotas));
+        hostedParts = new HostedParts(credentials, devicePasswords, ingestQueue, config.ingest().commitTimeoutMs());
         return new ApiParts(integrationTargets, tester, activity, subscriptions, brokerClients);
     }
 
@@ -408,6 +416,11 @@ public final class ProductRuntime implements AutoCloseable {
 
     public Subscriptions subscriptions() {
         return subscriptions;
+    }
+
+    /** What the hosted MQTT broker needs of this service (after {@link #start}). */
+    public HostedParts hostedParts() {
+        return hostedParts;
     }
 
     public int httpPort() {

@@ -66,7 +66,6 @@ public final class RuntimeHarness implements AutoCloseable {
         values.put("http.port", Integer.toString(freePort()));
         values.put("routes.reload.intervalMs", "100");
         values.put("security.operatorKey", OPERATOR_KEY);
-        values.put("security.passwordHashIterations", "1000");
         // The tests' brokers (Mosquitto) listen on 127.0.0.1; the shipped default refuses it.
         values.put("mqtt.allowPrivateTargets", "true");
         values.putAll(overrides);

@@ -14,8 +14,11 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class InboundMessage {
 
-    /** Where a message came from; stored as the lower-case name. */
-    public enum Source { HTTP, MQTT }
+    /**
+     * Where a message came from; stored as the lower-case name. MQTT: a subscription to an
+     * organization's own broker; HOSTED: a device that published to the service's hosted broker.
+     */
+    public enum Source { HTTP, MQTT, HOSTED }
 
     /** What parsing made of the payload. */
     public enum ParseStatus { PARSED, FAILED, RAW }

@@ -4,7 +4,7 @@ import io.mqttintegration.runtime.quotas.Quotas;
 import io.mqttintegration.storage.tenants.Quota;
 
 import io.mqttintegration.runtime.http.ApiException;
-import io.mqttintegration.security.PasswordHash;
+import io.mqttintegration.security.DevicePasswords;
 import io.mqttintegration.storage.MessageIds;
 import io.mqttintegration.storage.Tenancy;
 import io.mqttintegration.storage.tenants.ActivityLog;
@@ -21,7 +21,8 @@ import org.apache.camel.Exchange;
 
 /**
  * {@code /api/v1/integrations/{id}/credentials}: usernames and strong passwords for the devices of an
- * integration. The password is shown once and stored as a slow hash (PBKDF2, see PasswordHash).
+ * integration. The password is shown once and stored as a keyed hash (see DevicePasswords); devices
+ * connect to the hosted broker with them (io.mqttintegration.runtime.broker).
  */
 public final class CredentialsApi {
 
@@ -31,17 +32,17 @@ public final class CredentialsApi {
     private final IntegrationStore integrations;
     private final CredentialStore store;
     private final ActivityLog activity;
-    private final int hashIterations;
+    private final DevicePasswords passwords;
     private final Quotas quotas;
 
     public CredentialsApi(Tenancy tenancy, IntegrationStore integrations, CredentialStore store, ActivityLog activity,
-            int hashIterations, Quotas quotas) {
+            DevicePasswords passwords, Quotas quotas) {
         this.quotas = quotas;
         this.tenancy = tenancy;
         this.integrations = integrations;
         this.store = store;
         this.activity = activity;
-        this.hashIterations = hashIterations;
+        this.passwords = passwords;
     }
 
     public Map<String, Object> create(Exchange exchange) {
@@ -53,7 +54,7 @@ public final class CredentialsApi {
         String password = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         UUID id = MessageIds.next();
         String username = "dev-" + id.toString().replace("-", "").substring(12, 28);
-        String hash = PasswordHash.hash(password.toCharArray(), hashIterations);
+        String hash = passwords.hash(password);
         Credential created = tenancy.inOrg(org, c -> {
             integrations.get(c, org, integration).orElseThrow(() -> ApiException.notFound("integration"));
             quotas.reserve(c, org, Quota.CREDENTIALS, null);

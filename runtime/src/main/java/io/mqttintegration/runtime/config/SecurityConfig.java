@@ -8,12 +8,12 @@ import java.nio.file.Path;
  * ({@code env:NAME}, {@code file:PATH}) and read here; null means "generate one and keep it in
  * {@code dir}" (see docs/operations.md).
  */
-public record SecurityConfig(Path dir, int keyCacheMillis, int authFailuresPerMinute, int passwordHashIterations, String masterKey,
+public record SecurityConfig(Path dir, int keyCacheMillis, int authFailuresPerMinute, String masterKey,
         String keyHashSecret, String operatorKey) {
 
     public static SecurityConfig from(Settings s, Path home) {
         return new SecurityConfig(home.resolve(s.text("security.dir")).normalize(), s.integer("security.keyCacheMillis", 0, 1000),
-                s.integer("security.authFailuresPerMinute", 1, 1_000_000), s.integer("security.passwordHashIterations", 1_000, 10_000_000),
+                s.integer("security.authFailuresPerMinute", 1, 1_000_000),
                 s.secret("security.masterKey", home), s.secret("security.keyHashSecret", home), s.secret("security.operatorKey", home));
     }
 
@@ -21,7 +21,7 @@ public record SecurityConfig(Path dir, int keyCacheMillis, int authFailuresPerMi
     @Override
     public String toString() {
         return "SecurityConfig[dir=" + dir + ", keyCacheMillis=" + keyCacheMillis + ", authFailuresPerMinute=" + authFailuresPerMinute
-                + ", passwordHashIterations=" + passwordHashIterations + ", masterKey=" + mask(masterKey) + ", keyHashSecret="
+                + ", masterKey=" + mask(masterKey) + ", keyHashSecret="
                 + mask(keyHashSecret) + ", operatorKey=" + mask(operatorKey) + "]";
     }
 

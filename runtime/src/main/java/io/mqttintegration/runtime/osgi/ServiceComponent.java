@@ -2,6 +2,7 @@ package io.mqttintegration.runtime.osgi;
 
 import io.mqttintegration.runtime.ProductRuntime;
 import io.mqttintegration.runtime.Settings;
+import io.mqttintegration.runtime.broker.HostedParts;
 import io.mqttintegration.runtime.console.OperatorConsole;
 import java.util.Hashtable;
 import java.nio.file.Path;
@@ -41,6 +42,7 @@ public class ServiceComponent {
     private ExecutorService starter;
     private BundleContext bundleContext;
     private volatile ServiceRegistration<OperatorConsole> consoleService;
+    private volatile ServiceRegistration<HostedParts> hostedParts;
     private volatile ProductRuntime runtime;
     private volatile boolean stopping;
 
@@ -63,6 +65,8 @@ public class ServiceComponent {
                 // For the mqtt:* console commands. No service properties: the component's
                 // configuration (which holds secrets) must not show in service:list.
                 consoleService = bundleContext.registerService(OperatorConsole.class, candidate.console(), new Hashtable<>());
+                // For the hosted broker (BrokerComponent), when its feature is installed.
+                hostedParts = bundleContext.registerService(HostedParts.class, candidate.hostedParts(), new Hashtable<>());
                 return;
             } catch (Exception e) {
                 candidate.close();
@@ -83,19 +87,25 @@ public class ServiceComponent {
         stopping = true;
         starter.shutdownNow();
         starter.awaitTermination(60, TimeUnit.SECONDS);
-        ServiceRegistration<OperatorConsole> registration = consoleService;
+        // The broker first (unregistering its parts stops it), while the pipeline still commits.
+        unregister(hostedParts);
+        hostedParts = null;
+        unregister(consoleService);
         consoleService = null;
+        ProductRuntime running = runtime;
+        runtime = null;
+        if (running != null) {
+            running.close();
+        }
+    }
+
+    private static void unregister(ServiceRegistration<?> registration) {
         if (registration != null) {
             try {
                 registration.unregister();
             } catch (IllegalStateException alreadyGone) {
                 // the bundle is stopping: the framework unregistered it
             }
-        }
-        ProductRuntime running = runtime;
-        runtime = null;
-        if (running != null) {
-            running.close();
         }
     }
 }

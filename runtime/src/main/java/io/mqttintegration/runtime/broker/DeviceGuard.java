@@ -1,0 +1,51 @@
+package io.mqttintegration.runtime.broker;
+
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import javax.security.auth.Subject;
+import org.apache.activemq.artemis.core.protocol.mqtt.MQTTInterceptor;
+import org.apache.activemq.artemis.spi.core.protocol.RemotingConnection;
+import org.apache.activemq.artemis.spi.core.security.jaas.UserPrincipal;
+
+/**
+ * Closes the connection (Artemis does when an interceptor refuses a packet) where Artemis 2.40
+ * would otherwise drop a refused message without the device knowing (both measured):
+ * <ul>
+ * <li>MQTT 3.1 (protocol level 3) at CONNECT: a 3.1 client's QoS 1 PUBLISH outside its namespace
+ * gets a plain PUBACK and the message is dropped;</li>
+ * <li>a QoS 0 PUBLISH outside the device's namespace: QoS 0 has no acknowledgement to carry a
+ * refusal, so the connection is closed instead of the message vanishing.</li>
+ * </ul>
+ * MQTT 5 QoS 1 and 2 get their reason code 135 from the security manager, and MQTT 3.1.1 loses its
+ * connection there; those are left to Artemis.
+ */
+public final class DeviceGuard implements MQTTInterceptor {
+
+    static final int MQTT_3_1 = 3;
+
+    @Override
+    public boolean intercept(MqttMessage packet, RemotingConnection connection) {
+        MqttMessageType type = packet.fixedHeader().messageType();
+        if (type == MqttMessageType.CONNECT && packet instanceof MqttConnectMessage connect) {
+            return connect.variableHeader().version() != MQTT_3_1;
+        }
+        if (type == MqttMessageType.PUBLISH && packet.fixedHeader().qosLevel() == MqttQoS.AT_MOST_ONCE
+                && packet instanceof MqttPublishMessage publish) {
+            String user = user(connection);
+            // The service's own sessions are in-VM core ones, never MQTT: every MQTT publisher is a device.
+            return user != null && DeviceNamespace.allowsTopic(user, publish.variableHeader().topicName());
+        }
+        return true;
+    }
+
+    private static String user(RemotingConnection connection) {
+        Subject subject = connection == null ? null : connection.getSubject();
+        if (subject == null) {
+            return null;
+        }
+        return subject.getPrincipals(UserPrincipal.class).stream().map(UserPrincipal::getName).findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,58 @@
+package io.mqttintegration.runtime.broker;
+
+import io.mqttintegration.runtime.config.BrokerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hosted broker with its ingest consumer and its revocation check, started and stopped together
+ * (in Karaf by {@link io.mqttintegration.runtime.osgi.BrokerComponent}).
+ */
+public final class HostedBrokerService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HostedBrokerService.class);
+
+    private final HostedBroker broker;
+    private final HostedIngest ingest;
+
+    private HostedBrokerService(HostedBroker broker, HostedIngest ingest) {
+        this.broker = broker;
+        this.ingest = ingest;
+    }
+
+    /** Null when {@code broker.enabled} is false. */
+    public static HostedBrokerService start(BrokerConfig config, HostedParts parts) throws Exception {
+        if (!config.enabled()) {
+            LOG.info("The hosted MQTT broker is disabled (broker.enabled = false)");
+            return null;
+        }
+        DeviceAuthenticator devices = new DeviceAuthenticator(parts.credentials(), parts.passwords());
+        HostedBroker broker = new HostedBroker(config, devices);
+        HostedIngest ingest = null;
+        try {
+            broker.start();
+            ingest = new HostedIngest(broker, new HostedMessages(devices::owner), parts.queue()::enqueueAll, config.ingestBatch(),
+                    parts.commitTimeoutMs());
+            ingest.start();
+            broker.closeRevokedSessions(parts.credentials()::revokedAmong);
+            return new HostedBrokerService(broker, ingest);
+        } catch (Exception | Error e) {
+            if (ingest != null) {
+                ingest.close();
+            }
+            broker.close();
+            throw e;
+        }
+    }
+
+    public HostedBroker broker() {
+        return broker;
+    }
+
+    /** The consumer first (it finishes its round: what it took is committed and acknowledged), then the broker. */
+    @Override
+    public void close() {
+        ingest.close();
+        broker.close();
+    }
+}

@@ -1,0 +1,155 @@
+package io.mqttintegration.runtime.broker;
+
+import io.mqttintegration.runtime.http.QueueFullException;
+import io.mqttintegration.storage.InboundMessage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.activemq.artemis.api.core.ActiveMQException;
+import org.apache.activemq.artemis.api.core.client.ActiveMQClient;
+import org.apache.activemq.artemis.api.core.client.ClientConsumer;
+import org.apache.activemq.artemis.api.core.client.ClientMessage;
+import org.apache.activemq.artemis.api.core.client.ClientSession;
+import org.apache.activemq.artemis.api.core.client.ClientSessionFactory;
+import org.apache.activemq.artemis.api.core.client.ServerLocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service's consumer of the hosted broker's ingest queue, in the same JVM (in-VM, no socket):
+ * one thread takes what is queued (up to {@code broker.ingest.batch} messages), hands the messages to
+ * the ingestion pipeline as one entry (parse, batch, commit: the same path as HTTP and subscriptions),
+ * waits for their outcomes, and acknowledges to the broker, in one broker transaction, only the
+ * messages that were committed (or kept as dead letters). A message the database did not take is
+ * rolled back and redelivered by the broker later (1 s, 2 s, ... 30 s). Until its acknowledgement
+ * a message stays in the broker's journal: a crash between the device's PUBACK and the commit loses
+ * nothing; it may store a message twice only if the crash falls between the commit and the
+ * acknowledgement, and the client message id ({@link HostedMessages}) makes that second copy a no-op.
+ */
+public final class HostedIngest implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HostedIngest.class);
+
+    private final HostedBroker broker;
+    private final HostedMessages messages;
+    private final Function<List<InboundMessage>, List<InboundMessage>> pipeline;
+    private final int batch;
+    private final long commitTimeoutMs;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private ServerLocator locator;
+    private ClientSessionFactory factory;
+    private ClientSession session;
+
+    /**
+     * @param pipeline queues messages for the writers ({@code IngestQueue::enqueueAll}); may refuse
+     *                 them when full ({@link QueueFullException}): then they are offered again shortly
+     */
+    public HostedIngest(HostedBroker broker, HostedMessages messages, Function<List<InboundMessage>, List<InboundMessage>> pipeline,
+            int batch, long commitTimeoutMs) {
+        this.broker = broker;
+        this.messages = messages;
+        this.pipeline = pipeline;
+        this.batch = batch;
+        this.commitTimeoutMs = commitTimeoutMs;
+        this.thread = new Thread(this::run, "mqtt-integration-broker-ingest");
+    }
+
+    public void start() throws Exception {
+        locator = ActiveMQClient.createServerLocatorWithoutHA(broker.inVmConnector());
+        factory = locator.createSessionFactory();
+        // Transacted acknowledgements: a round's acks go to the journal in one commit.
+        session = factory.createSession(broker.internalUser(), broker.internalPassword(), false, true, false, false, 0);
+        thread.start();
+    }
+
+    private void run() {
+        String nodeId = broker.nodeId();
+        try (ClientConsumer consumer = session.createConsumer(HostedBroker.INGEST_QUEUE)) {
+            session.start();
+            while (running) {
+                ClientMessage first = consumer.receive(500);
+                if (first == null) {
+                    continue;
+                }
+                List<ClientMessage> taken = new ArrayList<>();
+                taken.add(first);
+                ClientMessage next;
+                while (taken.size() < batch && (next = consumer.receiveImmediate()) != null) {
+                    taken.add(next);
+                }
+                try {
+                    round(taken, nodeId);
+                } catch (RuntimeException e) {
+                    // The database could not say whose a message is, or the pipeline is stopping:
+                    // nothing of the round was acknowledged; the broker delivers it all again.
+                    LOG.warn("Hosted messages not handed to the pipeline ({}); the broker delivers them again", e.toString());
+                    session.rollback();
+                    Thread.sleep(1_000);
+                }
+            }
+        } catch (ActiveMQException e) {
+            if (running) {
+                LOG.error("The hosted broker's ingest consumer stopped: {}", e.toString(), e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void round(List<ClientMessage> taken, String nodeId) throws ActiveMQException, InterruptedException {
+        List<InboundMessage> inbound = new ArrayList<>(taken.size());
+        for (ClientMessage m : taken) {
+            inbound.add(messages.toMessage(m, nodeId));
+        }
+        while (running) {
+            try {
+                pipeline.apply(inbound);
+                break;
+            } catch (QueueFullException full) {
+                Thread.sleep(100); // the writers are behind: the broker keeps the messages meanwhile
+            }
+        }
+        boolean allStored = true;
+        for (int i = 0; i < taken.size(); i++) {
+            CompletableFuture<?> outcome = inbound.get(i).outcome();
+            try {
+                outcome.get(commitTimeoutMs, TimeUnit.MILLISECONDS);
+                taken.get(i).individualAcknowledge();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                allStored = false;
+                LOG.warn("A hosted device's message was not stored ({}); the broker delivers it again", e.toString());
+            }
+        }
+        session.commit();
+        if (!allStored) {
+            // What was not acknowledged goes back to the queue, delivered again after the redelivery delay.
+            session.rollback();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(TimeUnit.MILLISECONDS.toMillis(commitTimeoutMs + 2_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (session != null) {
+                session.close();
+            }
+        } catch (ActiveMQException e) {
+            LOG.debug("closing the ingest session: {}", e.toString());
+        }
+        if (factory != null) {
+            factory.close();
+        }
+        if (locator != null) {
+            locator.close();
+        }
+    }
+}

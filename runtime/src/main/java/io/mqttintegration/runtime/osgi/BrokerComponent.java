@@ -1,0 +1,54 @@
+package io.mqttintegration.runtime.osgi;
+
+import io.mqttintegration.runtime.Settings;
+import io.mqttintegration.runtime.broker.HostedBrokerService;
+import io.mqttintegration.runtime.broker.HostedParts;
+import io.mqttintegration.runtime.config.BrokerConfig;
+import java.nio.file.Path;
+import java.util.Map;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hosted MQTT broker inside Karaf: runs while the PID {@code mqtt.integration.broker} exists
+ * (feature {@code mqtt-integration-broker} installs it) and the service is running (it registers
+ * the {@link HostedParts} the broker needs). A change to the PID, or a restart of the service,
+ * stops the broker and starts it again; the journal keeps what was not committed yet.
+ */
+@Component(name = "io.mqttintegration.broker", immediate = true, configurationPid = "mqtt.integration.broker",
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+public class BrokerComponent {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerComponent.class);
+
+    @Reference
+    private HostedParts parts;
+
+    private HostedBrokerService broker;
+
+    @Activate
+    void activate(Map<String, Object> properties) throws Exception {
+        Path home = Path.of(System.getProperty("karaf.base", ".")).toAbsolutePath().normalize();
+        BrokerConfig config = BrokerConfig.from(new Settings(properties), home);
+        try {
+            broker = HostedBrokerService.start(config, parts);
+        } catch (Exception e) {
+            LOG.error("The hosted MQTT broker did not start: {}", e.getMessage(), e);
+            throw e;
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        HostedBrokerService running = broker;
+        broker = null;
+        if (running != null) {
+            running.close();
+        }
+    }
+}

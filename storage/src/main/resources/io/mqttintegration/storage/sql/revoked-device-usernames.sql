@@ -1,0 +1,1 @@
+SELECT username FROM mqi_revoked_device_usernames(?)
