@@ -6,7 +6,7 @@
 #   bench/run.sh ingest [messagesPerRequest=1] [connections=50] [secondsPerPhase=20]
 #   bench/run.sh mqtt [messages=50000]
 #   bench/run.sh writer [batchSize=500] [seconds=10]                   (the storage writer alone vs COPY)
-#   bench/run.sh telemetry [rows=1000000] [requestsPerEndpoint=300] [days=1]  (30000000 300 365: 30 M rows over a year of daily partitions)
+#   bench/run.sh telemetry [rows=1000000] [requestsPerEndpoint=300] [days=1]  (30000000 300 365: 30 M rows over a year of partitions)
 #   bench/run.sh karaf-rss                                              (boots the built assembly; see README)
 #
 # Against the built assembly (bin/karaf as its own process, Debian PostgreSQL 15 with fsync on, Mosquitto;
