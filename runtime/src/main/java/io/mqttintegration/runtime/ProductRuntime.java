@@ -133,7 +133,6 @@ public final class ProductRuntime implements AutoCloseable {
     private OperatorConsole console;
     private final BrokerTargets.Resolver resolver;
     private StorageMaintenance storageMaintenance;
-    private IngestQueue ingestQueue;
     /** What the hosted broker (its own component) needs of this service; set by start(). */
     private HostedParts hostedParts;
 
@@ -225,7 +224,6 @@ public final class ProductRuntime implements AutoCloseable {
         parserRegistry.onChange(parsers::clear);
         MessageParsing parsing = new MessageParsing(parsers::parserFor);
         IngestQueue queue = new IngestQueue(context, "ingest", ingest.queueSize(), ingest.batchSize(), new WriterTurns(ingest.overlapAt()));
-        ingestQueue = queue;
         ApiOperations operations = new ApiOperations();
         deployer = new RouteFileDeployer(context, operations);
 
@@ -241,10 +239,11 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("eventLoopHttp", eventLoopHttp);
         registry.bind("httpErrors", new HttpErrors(ingest.retryAfterSeconds()));
         registry.bind("healthReport", new HealthReport(context, dataSource, queue, parsing, writer, deadLetterStore, deployer));
-        ApiParts api = bindApi(registry, vertx, maxBody, tenancy, integrations, parsers, parserRegistry, operations);
+        ApiParts api = bindApi(registry, vertx, queue, maxBody, tenancy, integrations, parsers, parserRegistry, operations);
         // Made with the API's beans, closed by close(); the lines below need them.
         subscriptions = api.subscriptions();
         brokerClients = api.brokerClients();
+        hostedParts = api.hostedParts();
         metrics = new Metrics(queue, subscriptions::statuses);
         writer.onBatch(metrics::batch);
         StorageMetrics.register(metrics.registry(), storageMaintenance);
@@ -261,11 +260,11 @@ public final class ProductRuntime implements AutoCloseable {
 
     /** What the API's wiring made that the rest of the service uses. */
     private record ApiParts(IntegrationTargets targets, ConnectionTester tester, ActivityLog activity,
-            Subscriptions subscriptions, BrokerClients brokerClients) {
+            Subscriptions subscriptions, BrokerClients brokerClients, HostedParts hostedParts) {
     }
 
     /** Authentication, tenants, integrations: the beans of the /api/v1 routes. */
-    private ApiParts bindApi(Registry registry, Vertx vertx, int maxBody, Tenancy tenancy, IntegrationStore integrations,
+    private ApiParts bindApi(Registry registry, Vertx vertx, IngestQueue queue, int maxBody, Tenancy tenancy, IntegrationStore integrations,
             IntegrationParsers parsers, ParserRegistry parserRegistry, ApiOperations operations) throws IOException {
         SecurityConfig security = config.security();
         MqttConfig mqtt = config.mqtt();
@@ -330,8 +329,8 @@ public final class ProductRuntime implements AutoCloseable {
         CredentialStore credentials = new CredentialStore(tenancy);
         DevicePasswords devicePasswords = new DevicePasswords(secrets.hashKey());
         registry.bind("credentialsApi", new CredentialsApi(tenancy, integrations, credentials, activity, devicePasswords, quotas));
-        hostedParts = new HostedParts(credentials, devicePasswords, ingestQueue, config.ingest().commitTimeoutMs());
-        return new ApiParts(integrationTargets, tester, activity, subscriptions, brokerClients);
+        HostedParts hostedParts = new HostedParts(credentials, devicePasswords, queue, config.ingest().commitTimeoutMs());
+        return new ApiParts(integrationTargets, tester, activity, subscriptions, brokerClients, hostedParts);
     }
 
     /** Per-organization quotas with the defaults of the PID mqtt.integration.quotas. */
