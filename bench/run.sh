@@ -16,6 +16,7 @@
 #   bench/run.sh assembly-mqtt [messages=50000]             (bare Paho v5 and mosquitto_sub beside it)
 #   bench/run.sh assembly-subscriptions [subscriptions=2000]
 #   bench/run.sh assembly-export [rows=10000000] [format=csv]   (streamed export: rows/s, Karaf RSS and heap)
+#   bench/run.sh assembly-purge [rows=3000000] [connections=50] [seconds=20]  (ingestion with and without a retention purge)
 #
 # JAVA_OPTS is passed to the benchmark's JVM (-Dbench.assembly=<dir> runs another build of the assembly,
 # e.g. an earlier commit's, for a before/after measured in one session); -Dmqi.set.<key>=<value> overrides a service setting
@@ -50,6 +51,7 @@ case "$what" in
   assembly-mqtt) main=io.mqttintegration.bench.AssemblyMqttBench ;;
   assembly-subscriptions) main=io.mqttintegration.bench.AssemblySubscriptionsBench ;;
   assembly-export) main=io.mqttintegration.bench.AssemblyExportBench ;;
+  assembly-purge) main=io.mqttintegration.bench.AssemblyPurgeBench ;;
   *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac
 # The runtime jar on the reactor classpath is the OSGi bundle; its own classes are what we need.
