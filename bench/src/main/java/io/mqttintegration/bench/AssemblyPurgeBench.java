@@ -25,7 +25,8 @@ import java.util.concurrent.CompletableFuture;
  * process. The messages stored in each window are counted among this month's rows, so the rows the
  * purge deletes do not enter the figure.
  *
- * <pre>bench/run.sh assembly-purge [rows=3000000] [connections=50] [seconds=20]</pre>
+ * <pre>bench/run.sh assembly-purge [rows=3000000] [connections=50] [seconds=20]
+ * JAVA_OPTS="-Dbench.purgeBatchSize=1000 -Dbench.purgePauseMs=250" bench/run.sh assembly-purge   (other purge settings)</pre>
  */
 public final class AssemblyPurgeBench {
 
@@ -67,8 +68,12 @@ public final class AssemblyPurgeBench {
             double before = window(stack, script, connections, seconds, "without a purge");
 
             PartitionMaintenance partitions = new PartitionMaintenance(stack.superuser, Clock.systemUTC(), 7, Duration.ofSeconds(2));
+            // The shipped retention.purge.batchSize and retention.purge.pauseMs, unless told otherwise.
+            int batch = Integer.getInteger("bench.purgeBatchSize", 5000);
+            int pauseMs = Integer.getInteger("bench.purgePauseMs", 100);
+            System.out.printf("the purge: batches of %,d messages, %d ms apart%n", batch, pauseMs);
             RetentionPurge purge = new RetentionPurge(stack.superuser, partitions, Clock.systemUTC(),
-                    new RetentionPurge.Settings(0, 0, 0, 5000, Duration.ofMillis(100), Duration.ofSeconds(2)));
+                    new RetentionPurge.Settings(0, 0, 0, batch, Duration.ofMillis(pauseMs), Duration.ofSeconds(2)));
             long expiredBefore = expired(stack, tenant.organizationId(), old);
             long purgeStart = System.nanoTime();
             CompletableFuture<Optional<RetentionPurge.Result>> running = CompletableFuture.supplyAsync(purge::run);
