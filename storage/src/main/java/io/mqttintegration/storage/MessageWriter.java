@@ -6,6 +6,7 @@ import io.mqttintegration.parsers.Reading;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +36,11 @@ public final class MessageWriter {
     private final DeadLetterStore deadLetters;
     /** The organization's scope and its rows in one round trip (pgjdbc sends both statements before one Sync). */
     private final String insertSql = Tenancy.SCOPE + ";\n" + SqlFiles.load("insert-messages");
+    /** The same, then the batch's new device keys and/or widened ts bounds, in the same round trip. */
+    private final String insertDevicesSql = insertSql + ";\n" + SqlFiles.load("insert-device-catalog");
+    private final String insertBoundsSql = insertSql + ";\n" + SqlFiles.load("widen-ts-bounds");
+    private final String insertDevicesBoundsSql = insertDevicesSql + ";\n" + SqlFiles.load("widen-ts-bounds");
+    private final TelemetryIndex index;
 
     private final AtomicLong storedMessages = new AtomicLong();
     private final AtomicLong failedMessages = new AtomicLong();
@@ -54,8 +60,14 @@ public final class MessageWriter {
     }
 
     public MessageWriter(DataSource dataSource, DeadLetterStore deadLetters) {
+        this(dataSource, deadLetters, new TelemetryIndex());
+    }
+
+    /** @param index what this writer has already written to the device catalog and the ts bounds */
+    public MessageWriter(DataSource dataSource, DeadLetterStore deadLetters, TelemetryIndex index) {
         this.dataSource = dataSource;
         this.deadLetters = deadLetters;
+        this.index = index;
     }
 
     /** Stores the batch; never throws: the outcome of each message says what happened. */
@@ -67,15 +79,17 @@ public final class MessageWriter {
         try (Connection c = dataSource.getConnection()) {
             try {
                 if (oneOrganization(batch)) {
-                    // One round trip: with autocommit on, PostgreSQL runs the scope and the INSERT,
-                    // sent before one Sync, as one implicit transaction and commits it at the Sync;
-                    // a failure rolls both back. The scope (role included) ends with it.
+                    // One round trip: with autocommit on, PostgreSQL runs the scope, the INSERT and
+                    // the catalog's and bounds' additions, sent before one Sync, as one implicit
+                    // transaction and commits it at the Sync; a failure rolls all back. The scope
+                    // (role included) ends with it.
                     c.setAutoCommit(true);
-                    insertRows(c, batch.get(0).organizationId(), batch);
+                    index.learn(insertRows(c, batch.get(0).organizationId(), batch));
                 } else {
                     c.setAutoCommit(false);
-                    insert(c, batch);
+                    List<TelemetryIndex.Additions> added = insert(c, batch);
                     c.commit();
+                    added.forEach(index::learn);
                 }
                 batch.forEach(m -> m.outcome().complete(StoreOutcome.STORED));
                 storedMessages.addAndGet(batch.size());
@@ -118,8 +132,9 @@ public final class MessageWriter {
     private void writeOneByOne(Connection c, List<InboundMessage> batch) throws SQLException {
         for (InboundMessage m : batch) {
             try {
-                insert(c, List.of(m));
+                List<TelemetryIndex.Additions> added = insert(c, List.of(m));
                 c.commit();
+                added.forEach(index::learn);
                 m.outcome().complete(StoreOutcome.STORED);
                 storedMessages.incrementAndGet();
             } catch (SQLException e) {
@@ -136,23 +151,27 @@ public final class MessageWriter {
 
     /**
      * Inserts the batch in the current transaction, one JDBC batch per organization, each under that
-     * organization's row-level security scope (messages without one are the operator's).
+     * organization's row-level security scope (messages without one are the operator's). Returns
+     * what was added to the catalog and the bounds, for the caller to learn after its commit.
      */
-    private void insert(Connection c, List<InboundMessage> batch) throws SQLException {
+    private List<TelemetryIndex.Additions> insert(Connection c, List<InboundMessage> batch) throws SQLException {
         Map<UUID, List<InboundMessage>> byOrganization = new LinkedHashMap<>();
         for (InboundMessage m : batch) {
             byOrganization.computeIfAbsent(m.organizationId(), k -> new ArrayList<>()).add(m);
         }
+        List<TelemetryIndex.Additions> added = new ArrayList<>();
         for (Map.Entry<UUID, List<InboundMessage>> group : byOrganization.entrySet()) {
-            insertRows(c, group.getKey(), group.getValue());
+            added.add(insertRows(c, group.getKey(), group.getValue()));
         }
+        return added;
     }
 
     /**
      * The rows of one organization's messages (a message without readings is one row), as one
-     * statement, behind the statement that scopes the transaction to that organization.
+     * statement, behind the statement that scopes the transaction to that organization; then, only
+     * when the batch has any, its device keys and reading times this writer has not written yet.
      */
-    private void insertRows(Connection c, UUID organizationId, List<InboundMessage> batch) throws SQLException {
+    private TelemetryIndex.Additions insertRows(Connection c, UUID organizationId, List<InboundMessage> batch) throws SQLException {
         Rows rows = new Rows(batch.stream().mapToInt(m -> Math.max(1, m.readings().size())).sum());
         for (InboundMessage m : batch) {
             List<Reading> readings = m.readings();
@@ -164,7 +183,11 @@ public final class MessageWriter {
                 }
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(insertSql)) {
+        TelemetryIndex.Additions added = index.additions(batch);
+        boolean devices = !added.devices().isEmpty();
+        boolean bounds = !added.bounds().isEmpty();
+        String sql = devices ? (bounds ? insertDevicesBoundsSql : insertDevicesSql) : (bounds ? insertBoundsSql : insertSql);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             int p = Tenancy.bindScope(ps, 1, organizationId, organizationId == null);
             ps.setArray(p++, c.createArrayOf("uuid", rows.messageId));
             ps.setArray(p++, c.createArrayOf("int4", rows.seq));
@@ -182,8 +205,51 @@ public final class MessageWriter {
             ps.setArray(p++, c.createArrayOf("text", rows.parseError));
             ps.setArray(p++, c.createArrayOf("text", rows.receivedAt));
             ps.setArray(p++, c.createArrayOf("text", rows.clientMessageId));
+            if (devices) {
+                p = bindDevices(c, ps, p, added.devices());
+            }
+            if (bounds) {
+                bindBounds(c, ps, p, added.bounds());
+            }
             ps.execute();
         }
+        return added;
+    }
+
+    private static int bindDevices(Connection c, PreparedStatement ps, int p, Map<TelemetryIndex.DeviceKey, Instant> devices)
+            throws SQLException {
+        int n = devices.size();
+        UUID[] organizations = new UUID[n];
+        UUID[] integrations = new UUID[n];
+        String[] ids = new String[n];
+        String[] firstSeen = new String[n];
+        int i = 0;
+        for (Map.Entry<TelemetryIndex.DeviceKey, Instant> e : devices.entrySet()) {
+            organizations[i] = e.getKey().organizationId();
+            integrations[i] = e.getKey().integrationId();
+            ids[i] = e.getKey().deviceId();
+            firstSeen[i++] = e.getValue().toString();
+        }
+        ps.setArray(p++, c.createArrayOf("uuid", organizations));
+        ps.setArray(p++, c.createArrayOf("uuid", integrations));
+        ps.setArray(p++, c.createArrayOf("text", ids));
+        ps.setArray(p++, c.createArrayOf("text", firstSeen));
+        return p;
+    }
+
+    private static void bindBounds(Connection c, PreparedStatement ps, int p, List<TelemetryIndex.MonthBounds> bounds)
+            throws SQLException {
+        String[] months = new String[bounds.size()];
+        String[] min = new String[bounds.size()];
+        String[] max = new String[bounds.size()];
+        for (int i = 0; i < bounds.size(); i++) {
+            months[i] = bounds.get(i).month().toString();
+            min[i] = bounds.get(i).min().toString();
+            max[i] = bounds.get(i).max().toString();
+        }
+        ps.setArray(p++, c.createArrayOf("text", months));
+        ps.setArray(p++, c.createArrayOf("text", min));
+        ps.setArray(p, c.createArrayOf("text", max));
     }
 
     /** The columns of the rows of one statement, one array each. */

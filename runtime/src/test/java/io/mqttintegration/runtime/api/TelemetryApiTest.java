@@ -91,6 +91,26 @@ class TelemetryApiTest {
     }
 
     @Test
+    void aDevicesNewestReadingIsTheNewestTimeNotTheLastReceived() throws Exception {
+        RuntimeHarness.Tenant tenant = service.createOrganization("late readings");
+        String integration = json(service.send("POST", "/api/v1/integrations", tenant.adminKey(),
+                "{\"name\":\"b\",\"type\":\"mqtt\",\"settings\":{\"host\":\"broker.example\"}}")).path("id").asText();
+        String ingest = json(service.send("POST", "/api/v1/organizations/" + tenant.organizationId() + "/api-keys",
+                tenant.adminKey(), "{\"name\":\"i\",\"scopes\":[\"ingest\"],\"integrationId\":\"" + integration + "\"}"))
+                .path("key").asText();
+        for (String ts : List.of("2026-11-26T12:00:00Z", "2026-11-26T08:00:00Z")) {
+            HttpResponse<String> r = service.send("POST", "/api/v1/ingest", ingest,
+                    "[{\"topic\":\"farm/devices/d-9/t\",\"payload\":{\"ts\":\"" + ts + "\",\"temp\":1}}]");
+            assertEquals(202, r.statusCode(), r.body());
+        }
+        HttpResponse<String> r = service.send("GET", "/api/v1/telemetry/latest?integrationId=" + integration, tenant.adminKey(), null);
+        assertEquals(200, r.statusCode(), r.body());
+        List<String> seen = new ArrayList<>();
+        json(r).path("items").forEach(i -> seen.add(i.path("deviceId").asText() + "@" + i.path("timestamp").asText()));
+        assertEquals(List.of("d-9@2026-11-26T12:00:00Z"), seen, "the reading sent later but taken earlier is not the newest");
+    }
+
+    @Test
     void aggregatesInTimeBuckets() throws Exception {
         JsonNode avg = get("/api/v1/telemetry/aggregate?deviceId=d-1&metric=temp&from=2026-11-26T10:00:00Z"
                 + "&to=2026-11-26T10:10:00Z&bucket=5m&fn=avg");

@@ -58,6 +58,8 @@ public final class TelemetryStore {
         return tenancy.inOrg(org, c -> {
             try (PreparedStatement ps = c.prepareStatement(readingsSql)) {
                 int i = 1;
+                ps.setObject(i++, utc(from), Types.TIMESTAMP_WITH_TIMEZONE);
+                ps.setObject(i++, utc(to), Types.TIMESTAMP_WITH_TIMEZONE);
                 Sql.uuid(ps, i++, org);
                 i = pair(ps, i, integration, Types.OTHER);
                 i = pair(ps, i, device, Types.VARCHAR);
@@ -79,9 +81,9 @@ public final class TelemetryStore {
         return tenancy.inOrg(org, c -> {
             try (PreparedStatement ps = c.prepareStatement(latestSql)) {
                 Sql.uuid(ps, 1, org);
-                Sql.uuid(ps, 2, org);
-                Sql.uuid(ps, 3, org);
-                pair(ps, 4, integration, Types.OTHER);
+                pair(ps, 2, integration, Types.OTHER);
+                Sql.uuid(ps, 4, org);
+                pair(ps, 5, integration, Types.OTHER);
                 return rows(ps);
             }
         });
@@ -92,6 +94,8 @@ public final class TelemetryStore {
         return tenancy.inOrg(org, c -> {
             try (PreparedStatement ps = c.prepareStatement(aggregateSql)) {
                 int i = 1;
+                ps.setObject(i++, utc(from), Types.TIMESTAMP_WITH_TIMEZONE);
+                ps.setObject(i++, utc(to), Types.TIMESTAMP_WITH_TIMEZONE);
                 ps.setString(i++, interval);
                 ps.setString(i++, metric);
                 ps.setString(i++, metric);
