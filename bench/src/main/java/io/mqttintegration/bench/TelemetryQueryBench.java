@@ -140,9 +140,10 @@ public final class TelemetryQueryBench {
             plan(db, org, "telemetry-aggregate", "one day of a metric of one device in hours (GET /telemetry/aggregate?bucket=1h)",
                     new Object[] {dayFrom, dayTo, "1 hour", "temp", "temp", "temp", org, null, null, "d-500", "d-500", "temp",
                             dayFrom, dayTo});
-            // The devices from the device catalog (V13), then each one's newest reading.
+            // The devices from the device catalog (V13), then each one's newest reading in the partitions
+            // of the last two receive months, then in those whose ts bounds reach it (pruned at run time).
             plan(db, org, "telemetry-latest", "the newest reading of every device (GET /telemetry/latest?integrationId=)",
-                    new Object[] {org, integration, integration, org, integration, integration});
+                    new Object[] {org, integration, integration, org, integration, integration, org, integration, integration});
 
             measure(http, requests, "GET /telemetry?deviceId=<d>&limit=100 (last 100 of one device)",
                     () -> base + "/telemetry?deviceId=d-" + device(devices) + "&limit=100", admin);

@@ -248,6 +248,32 @@ class TelemetryCatalogTest {
         assertEquals(1, telemetry.readings(a.id(), null, "d-1", "v", day, day.plus(1, ChronoUnit.DAYS), null, 10).size());
     }
 
+    /**
+     * The newest reading is first looked for among the last two receive months, then in the months
+     * whose bounds reach it: a newer reading received long before, and a device silent for months,
+     * are still found.
+     */
+    @Test
+    void theNewestReadingIsFoundInWhicheverMonthItWasReceived() throws Exception {
+        Instant thisMonth = TelemetryIndex.month(NOW).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        Instant longAgo = thisMonth.atOffset(java.time.ZoneOffset.UTC).minusMonths(4).plusDays(3).toInstant();
+        try (Connection owner = ds.getConnection(); Statement st = owner.createStatement()) {
+            st.executeQuery("SELECT mqi_create_message_partition('" + longAgo.atOffset(java.time.ZoneOffset.UTC).toLocalDate() + "')")
+                    .close();
+        }
+        Instant future = Instant.parse("2100-01-01T00:00:00Z");
+        MessageWriter writer = new MessageWriter(ds, new DeadLetterStore(ds));
+        stored(writer, message(a, ia, longAgo, reading("d-ahead", future, 1), reading("d-silent", longAgo.minusSeconds(5), 2)));
+        stored(writer, message(a, ia, NOW, reading("d-ahead", NOW.minusSeconds(5), 3), reading("d-now", NOW.minusSeconds(1), 4)));
+
+        assertEquals(List.of("d-ahead@" + future, "d-now@" + NOW.minusSeconds(1), "d-silent@" + longAgo.minusSeconds(5)),
+                telemetry.latest(a.id(), ia).stream().map(r -> r.deviceId() + "@" + r.timestamp()).toList(),
+                "d-ahead's reading of 2100, received four months ago, is newer than its reading received today;"
+                        + " d-silent sent nothing in the last two months");
+        assertEquals(List.of("1", "4", "2"), telemetry.latest(a.id(), null).stream().map(r -> r.metricsJson().replaceAll("\\D", ""))
+                .toList());
+    }
+
     /** Parameters of telemetry-readings: one day of d-1's metric v. */
     private Object[] readingsParameters(Instant from, Instant to) {
         java.time.OffsetDateTime f = from.atOffset(java.time.ZoneOffset.UTC);

@@ -80,10 +80,11 @@ public final class TelemetryStore {
     public List<Row> latest(UUID org, UUID integration) {
         return tenancy.inOrg(org, c -> {
             try (PreparedStatement ps = c.prepareStatement(latestSql)) {
-                Sql.uuid(ps, 1, org);
-                pair(ps, 2, integration, Types.OTHER);
-                Sql.uuid(ps, 4, org);
-                pair(ps, 5, integration, Types.OTHER);
+                // the catalog's devices, then each one's two steps (telemetry-latest.sql)
+                for (int i = 1; i <= 9; i += 3) {
+                    Sql.uuid(ps, i, org);
+                    pair(ps, i + 1, integration, Types.OTHER);
+                }
                 return rows(ps);
             }
         });
