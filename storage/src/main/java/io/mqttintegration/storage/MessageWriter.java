@@ -8,10 +8,12 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,6 +42,7 @@ public final class MessageWriter {
     private final String insertDevicesSql = insertSql + ";\n" + SqlFiles.load("insert-device-catalog");
     private final String insertBoundsSql = insertSql + ";\n" + SqlFiles.load("widen-ts-bounds");
     private final String insertDevicesBoundsSql = insertDevicesSql + ";\n" + SqlFiles.load("widen-ts-bounds");
+    private final String boundsSql = SqlFiles.load("widen-ts-bounds");
     private final TelemetryIndex index;
 
     private final AtomicLong storedMessages = new AtomicLong();
@@ -84,12 +87,14 @@ public final class MessageWriter {
                     // transaction and commits it at the Sync; a failure rolls all back. The scope
                     // (role included) ends with it.
                     c.setAutoCommit(true);
-                    index.learn(insertRows(c, batch.get(0).organizationId(), batch));
+                    TelemetryIndex.Additions added = index.additions(batch);
+                    insertRows(c, batch.get(0).organizationId(), batch, added.devices(), added.bounds());
+                    index.learn(added);
                 } else {
                     c.setAutoCommit(false);
-                    List<TelemetryIndex.Additions> added = insert(c, batch);
+                    TelemetryIndex.Additions added = insert(c, batch);
                     c.commit();
-                    added.forEach(index::learn);
+                    index.learn(added);
                 }
                 batch.forEach(m -> m.outcome().complete(StoreOutcome.STORED));
                 storedMessages.addAndGet(batch.size());
@@ -132,9 +137,9 @@ public final class MessageWriter {
     private void writeOneByOne(Connection c, List<InboundMessage> batch) throws SQLException {
         for (InboundMessage m : batch) {
             try {
-                List<TelemetryIndex.Additions> added = insert(c, List.of(m));
+                TelemetryIndex.Additions added = insert(c, List.of(m));
                 c.commit();
-                added.forEach(index::learn);
+                index.learn(added);
                 m.outcome().complete(StoreOutcome.STORED);
                 storedMessages.incrementAndGet();
             } catch (SQLException e) {
@@ -153,25 +158,41 @@ public final class MessageWriter {
      * Inserts the batch in the current transaction, one JDBC batch per organization, each under that
      * organization's row-level security scope (messages without one are the operator's). Returns
      * what was added to the catalog and the bounds, for the caller to learn after its commit.
+     * Organizations in order, the bounds last: every transaction takes the catalog's keys in their
+     * order and then the bounds' months in theirs, so two writers cannot deadlock on them.
      */
-    private List<TelemetryIndex.Additions> insert(Connection c, List<InboundMessage> batch) throws SQLException {
-        Map<UUID, List<InboundMessage>> byOrganization = new LinkedHashMap<>();
+    private TelemetryIndex.Additions insert(Connection c, List<InboundMessage> batch) throws SQLException {
+        Map<UUID, List<InboundMessage>> byOrganization = new TreeMap<>(Comparator.nullsFirst(Comparator.naturalOrder()));
         for (InboundMessage m : batch) {
             byOrganization.computeIfAbsent(m.organizationId(), k -> new ArrayList<>()).add(m);
         }
-        List<TelemetryIndex.Additions> added = new ArrayList<>();
+        TelemetryIndex.Additions added = index.additions(batch);
         for (Map.Entry<UUID, List<InboundMessage>> group : byOrganization.entrySet()) {
-            added.add(insertRows(c, group.getKey(), group.getValue()));
+            Map<TelemetryIndex.DeviceKey, Instant> devices = new LinkedHashMap<>();
+            added.devices().forEach((key, firstSeen) -> {
+                if (key.organizationId().equals(group.getKey())) {
+                    devices.put(key, firstSeen);
+                }
+            });
+            insertRows(c, group.getKey(), group.getValue(), devices, List.of());
+        }
+        if (!added.bounds().isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(boundsSql)) {
+                bindBounds(c, ps, 1, added.bounds());
+                ps.execute();
+            }
         }
         return added;
     }
 
     /**
      * The rows of one organization's messages (a message without readings is one row), as one
-     * statement, behind the statement that scopes the transaction to that organization; then, only
-     * when the batch has any, its device keys and reading times this writer has not written yet.
+     * statement, behind the statement that scopes the transaction to that organization; then, in
+     * the same round trip and only when there are any, the device keys to add to the catalog and the
+     * ts bounds to widen.
      */
-    private TelemetryIndex.Additions insertRows(Connection c, UUID organizationId, List<InboundMessage> batch) throws SQLException {
+    private void insertRows(Connection c, UUID organizationId, List<InboundMessage> batch,
+            Map<TelemetryIndex.DeviceKey, Instant> newDevices, List<TelemetryIndex.MonthBounds> widened) throws SQLException {
         Rows rows = new Rows(batch.stream().mapToInt(m -> Math.max(1, m.readings().size())).sum());
         for (InboundMessage m : batch) {
             List<Reading> readings = m.readings();
@@ -183,9 +204,8 @@ public final class MessageWriter {
                 }
             }
         }
-        TelemetryIndex.Additions added = index.additions(batch);
-        boolean devices = !added.devices().isEmpty();
-        boolean bounds = !added.bounds().isEmpty();
+        boolean devices = !newDevices.isEmpty();
+        boolean bounds = !widened.isEmpty();
         String sql = devices ? (bounds ? insertDevicesBoundsSql : insertDevicesSql) : (bounds ? insertBoundsSql : insertSql);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int p = Tenancy.bindScope(ps, 1, organizationId, organizationId == null);
@@ -206,14 +226,13 @@ public final class MessageWriter {
             ps.setArray(p++, c.createArrayOf("text", rows.receivedAt));
             ps.setArray(p++, c.createArrayOf("text", rows.clientMessageId));
             if (devices) {
-                p = bindDevices(c, ps, p, added.devices());
+                p = bindDevices(c, ps, p, newDevices);
             }
             if (bounds) {
-                bindBounds(c, ps, p, added.bounds());
+                bindBounds(c, ps, p, widened);
             }
             ps.execute();
         }
-        return added;
     }
 
     private static int bindDevices(Connection c, PreparedStatement ps, int p, Map<TelemetryIndex.DeviceKey, Instant> devices)

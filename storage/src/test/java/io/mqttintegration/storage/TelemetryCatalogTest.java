@@ -109,7 +109,7 @@ class TelemetryCatalogTest {
     }
 
     @Test
-    void twoWritersBringingTheSameNewDevicesAtOnceNeitherFailNorDuplicate() throws Exception {
+    void twoWritersBringingTheSameNewDevicesAndBoundsAtOnceNeitherFailNorDuplicate() throws Exception {
         MessageWriter one = new MessageWriter(ds, new DeadLetterStore(ds));
         MessageWriter two = new MessageWriter(ds, new DeadLetterStore(ds));
         ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -117,14 +117,21 @@ class TelemetryCatalogTest {
             for (int round = 0; round < 20; round++) {
                 CyclicBarrier start = new CyclicBarrier(2);
                 List<Future<?>> writes = new ArrayList<>();
+                // a day before any bound yet: both writers widen this month's bounds in this round
+                Instant day = Instant.parse("1960-01-01T12:00:00Z").minus(round, ChronoUnit.DAYS);
                 for (MessageWriter writer : List.of(one, two)) {
-                    // the same two new devices, in opposite orders in the two batches
+                    // the same new devices of two organizations, in opposite orders in the two batches
                     List<String> devices = writer == one ? List.of("r" + round + "-x", "r" + round + "-y")
                             : List.of("r" + round + "-y", "r" + round + "-x");
-                    InboundMessage m = message(a, ia, NOW, reading(devices.get(0), NOW, 1), reading(devices.get(1), NOW, 2));
+                    InboundMessage ma = message(a, ia, NOW, reading(devices.get(0), day, 1), reading(devices.get(1), day, 2));
+                    InboundMessage mb = message(b, ib, NOW, reading(devices.get(0), day, 1), reading(devices.get(1), day, 2));
                     writes.add(pool.submit(() -> {
                         start.await();
-                        stored(writer, m);
+                        if (writer == one) {
+                            stored(writer, ma, mb);
+                        } else {
+                            stored(writer, mb, ma);
+                        }
                         return null;
                     }));
                 }
@@ -135,8 +142,10 @@ class TelemetryCatalogTest {
         } finally {
             pool.shutdownNow();
         }
-        assertEquals(List.of("40|40"), operatorRows(tenancy, "SELECT count(*), count(DISTINCT device_id) FROM mqtt_device_catalog"));
-        assertEquals(List.of("80"), operatorRows(tenancy, "SELECT count(*) FROM mqtt_messages"), "every message stored");
+        assertEquals(List.of("80|40"), operatorRows(tenancy, "SELECT count(*), count(DISTINCT device_id) FROM mqtt_device_catalog"),
+                "each device once in each organization");
+        assertEquals(List.of("160"), operatorRows(tenancy, "SELECT count(*) FROM mqtt_messages"), "every message stored");
+        assertEquals(List.of("1959-12-13 00:00:00+00"), operatorRows(tenancy, "SELECT min_ts FROM mqtt_ts_bounds"));
     }
 
     @Test
