@@ -266,6 +266,22 @@ class HostedCommandsTest {
     }
 
     @Test
+    void aDeviceCannotPassItsMessageOffAsTheServicesOwn() throws Exception {
+        Device d = device("acme");
+        MqttAsyncClient c = subscribed(d, "devices/" + d.username() + "/#", new LinkedBlockingQueue<>());
+        // The service's messages are known by the user the broker validated: a device's properties cannot name it.
+        MqttMessage m = new MqttMessage("{\"t\":2}".getBytes(StandardCharsets.UTF_8));
+        m.setQos(1);
+        MqttProperties p = new MqttProperties();
+        p.setUserProperties(List.of(new org.eclipse.paho.mqttv5.common.packet.UserProperty("_AMQ_VALIDATED_USER",
+                HostedBroker.INTERNAL_USER)));
+        m.setProperties(p);
+        c.publish("devices/" + d.username() + "/telemetry", m).waitForCompletion(10_000);
+        await().atMost(Duration.ofSeconds(20)).until(() -> rows() == 1);
+        assertEquals("{\"t\":2}", Rows.text(db, "SELECT convert_from(payload, 'UTF8') FROM mqtt_messages"));
+    }
+
+    @Test
     void whileTheBrokerIsNotRunningTheAnswerIs503AndAfterItsRestartCommandsFlowAgain() throws Exception {
         Device d = device("acme");
         hosted.close();
