@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The assembly starts the hosted MQTT broker (feature mqtt-integration-broker) and a device session
  * works: mosquitto_pub with a credential generated through the API publishes, the message is stored
  * as a hosted row of the credential's integration; a wrong password, a topic outside the device's
- * namespace and a revoked credential are refused.
+ * namespace and a revoked credential are refused; a command sent through the API reaches the device.
  */
 class HostedBrokerIT {
 
@@ -86,6 +86,40 @@ class HostedBrokerIT {
             String v31Output = new String(v31.getInputStream().readAllBytes()).trim();
             System.out.println("HOSTED: MQTT 3.1 -> exit " + v31.exitValue() + " '" + v31Output + "'");
             assertEquals(7, v31.exitValue(), v31Output);
+
+            // A command down to the device through the API: mosquitto_sub, subscribed to the device's
+            // commands with its credential, receives it.
+            // stdbuf: line-buffered, so its SUBACK line shows while it runs (a pipe is block-buffered).
+            Process sub = new ProcessBuilder("stdbuf", "-oL", "mosquitto_sub", "-h", "127.0.0.1", "-p", Integer.toString(karaf.brokerPort), "-V",
+                    "mqttv5", "-q", "1", "-u", user, "-P", password, "-t", "devices/" + user + "/commands/#", "-v", "-C", "1",
+                    "-W", "30", "-d").redirectErrorStream(true).start();
+            StringBuilder subOutput = new StringBuilder();
+            try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(sub.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    subOutput.append(line).append('\n');
+                    if (line.contains("received SUBACK")) {
+                        break;
+                    }
+                }
+                HttpResponse<String> command = karaf.send("POST", "/api/v1/integrations/" + integration + "/publish", admin,
+                        "{\"hosted\":true,\"topic\":\"devices/" + user + "/commands/reboot\",\"payload\":{\"delay\":5},\"qos\":1}");
+                System.out.println("HOSTED: POST /publish {hosted: true, topic: devices/" + user + "/commands/reboot} -> "
+                        + command.statusCode() + " " + command.body());
+                assertEquals(200, command.statusCode(), command.body());
+                while ((line = lines.readLine()) != null) {
+                    subOutput.append(line).append('\n');
+                }
+            }
+            assertTrue(sub.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+            System.out.println("HOSTED: mosquitto_sub -t devices/" + user + "/commands/# -> exit " + sub.exitValue() + "\n" + subOutput);
+            assertTrue(subOutput.toString().contains("devices/" + user + "/commands/reboot {\"delay\":5}"), subOutput.toString());
+            HttpResponse<String> elsewhere = karaf.send("POST", "/api/v1/integrations/" + integration + "/publish", admin,
+                    "{\"hosted\":true,\"topic\":\"devices/someone-else/commands/x\",\"payload\":1}");
+            System.out.println("HOSTED: POST /publish {hosted: true, topic: devices/someone-else/...} -> " + elsewhere.statusCode() + " "
+                    + elsewhere.body());
+            assertEquals(403, elsewhere.statusCode(), elsewhere.body());
 
             String credentialId = credential.path("id").asText();
             assertEquals(204, karaf.send("DELETE", "/api/v1/integrations/" + integration + "/credentials/" + credentialId, admin, null)

@@ -48,6 +48,7 @@ import io.mqttintegration.runtime.parsers.ParserFiles;
 import io.mqttintegration.runtime.parsers.ParserRegistry;
 import io.mqttintegration.security.ApiKeys;
 import io.mqttintegration.security.DevicePasswords;
+import io.mqttintegration.runtime.broker.HostedCommands;
 import io.mqttintegration.runtime.broker.HostedParts;
 import io.mqttintegration.security.OperatorKey;
 import io.mqttintegration.security.SecretBox;
@@ -315,8 +316,10 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("subscriptionsApi", new SubscriptionsApi(tenancy, integrations, subscriptionStore, activity, subscriptions,
                 quotas));
         ConnectionTester tester = new ConnectionTester(brokerTargets, mqtt.testTimeoutSeconds());
+        CredentialStore credentials = new CredentialStore(tenancy);
+        HostedCommands hostedCommands = new HostedCommands();
         registry.bind("brokerApi", new BrokerApi(integrations, activity, integrationTargets, brokerClients, tester,
-                new RateLimiter<>(mqtt.testsPerMinute()), quotas));
+                new RateLimiter<>(mqtt.testsPerMinute()), quotas, credentials, hostedCommands));
         registry.bind("integrationsApi", new IntegrationsApi(tenancy, integrations, activity, new IntegrationSettings(parserRegistry::names),
                 secretBox,
                 List.of((org, id) -> parsers.invalidate(id), (org, id) -> brokerClients.invalidate(id), subscriptions::integrationChanged,
@@ -326,10 +329,10 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("telemetryApi", new TelemetryApi(telemetry, integrations));
         registry.bind("telemetryExport", new TelemetryExport(telemetry, integrations, vertx, config.http().exportsAtOnce()));
         registry.bind("openApiErrors", new OpenApiErrors());
-        CredentialStore credentials = new CredentialStore(tenancy);
         DevicePasswords devicePasswords = new DevicePasswords(secrets.hashKey());
         registry.bind("credentialsApi", new CredentialsApi(tenancy, integrations, credentials, activity, devicePasswords, quotas));
-        HostedParts hostedParts = new HostedParts(credentials, devicePasswords, queue, config.ingest().commitTimeoutMs());
+        HostedParts hostedParts = new HostedParts(credentials, devicePasswords, queue, config.ingest().commitTimeoutMs(),
+                hostedCommands);
         return new ApiParts(integrationTargets, tester, activity, subscriptions, brokerClients, hostedParts);
     }
 

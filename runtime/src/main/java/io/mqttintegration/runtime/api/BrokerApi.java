@@ -1,6 +1,8 @@
 package io.mqttintegration.runtime.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mqttintegration.runtime.broker.DeviceNamespace;
+import io.mqttintegration.runtime.broker.HostedCommands;
 import io.mqttintegration.runtime.http.ApiException;
 import io.mqttintegration.runtime.ingest.IngestRequestDecoder;
 import io.mqttintegration.runtime.mqtt.BrokerClients;
@@ -9,6 +11,7 @@ import io.mqttintegration.runtime.mqtt.ConnectionTester;
 import io.mqttintegration.runtime.mqtt.RateLimiter;
 import io.mqttintegration.runtime.quotas.Quotas;
 import io.mqttintegration.storage.tenants.ActivityLog;
+import io.mqttintegration.storage.tenants.CredentialStore;
 import io.mqttintegration.storage.tenants.IntegrationRecord;
 import io.mqttintegration.storage.tenants.IntegrationStore;
 import java.nio.charset.StandardCharsets;
@@ -29,10 +32,14 @@ import org.eclipse.paho.mqttv5.common.packet.UserProperty;
  * {@code POST /api/v1/integrations/{id}/publish} publishes one message (only the body's fields reach
  * the broker: no HTTP header does; an unreachable broker answers 502 with the classified reason), and
  * {@code POST /api/v1/integrations/{id}/test} runs a timed round trip, rate-limited per organization.
+ * With {@code "hosted": true} a publish goes down to a device of the hosted broker instead: only into
+ * the namespace ({@code devices/<username>/}) of a live device credential of this integration
+ * (anything else 403 {@code topic_not_allowed}), and 503 {@code hosted_broker_unavailable} while the
+ * broker feature is not running.
  */
 public final class BrokerApi {
 
-    private static final Set<String> FIELDS = Set.of("topic", "payload", "qos", "retain", "contentType", "userProperties");
+    private static final Set<String> FIELDS = Set.of("topic", "payload", "qos", "retain", "contentType", "userProperties", "hosted");
 
     private final IntegrationStore integrations;
     private final ActivityLog activity;
@@ -41,10 +48,14 @@ public final class BrokerApi {
     private final ConnectionTester tester;
     private final RateLimiter<UUID> testLimit;
     private final Quotas quotas;
+    private final CredentialStore credentials;
+    private final HostedCommands hosted;
 
     public BrokerApi(IntegrationStore integrations, ActivityLog activity, IntegrationTargets targets, BrokerClients clients,
-            ConnectionTester tester, RateLimiter<UUID> testLimit, Quotas quotas) {
+            ConnectionTester tester, RateLimiter<UUID> testLimit, Quotas quotas, CredentialStore credentials, HostedCommands hosted) {
         this.quotas = quotas;
+        this.credentials = credentials;
+        this.hosted = hosted;
         this.integrations = integrations;
         this.activity = activity;
         this.targets = targets;
@@ -94,6 +105,10 @@ public final class BrokerApi {
         Boolean retain = Fields.bool(body, "retain", "retain");
         String contentType = MqttInput.checkString(Fields.text(body, "contentType", "contentType", 256, false), "contentType");
         List<UserProperty> userProperties = userProperties(body.get("userProperties"));
+        if (Boolean.TRUE.equals(Fields.bool(body, "hosted", "hosted"))) {
+            return publishHosted(request, integration, topic, payload, qos == null ? 0 : qos.intValue(), retain != null && retain,
+                    contentType != null ? contentType : payloadNode.isTextual() ? "text/plain" : "application/json", userProperties);
+        }
 
         MqttMessage message = new MqttMessage(payload);
         message.setQos(qos == null ? 0 : qos.intValue());
@@ -119,6 +134,57 @@ public final class BrokerApi {
         activity.record(org, id, request.actorKeyId(), request.principal().actor(), "integration.published", "ok",
                 IntegrationsApi.json(detail));
         return Map.of("ok", true);
+    }
+
+    /** A command or configuration down to a hosted device, through the hosted broker. */
+    private Map<String, Object> publishHosted(Request request, IntegrationRecord integration, String topic, byte[] payload, int qos,
+            boolean retain, String contentType, List<UserProperty> userProperties) {
+        UUID org = integration.organizationId();
+        UUID id = integration.id();
+        checkDeviceNamespace(org, id, topic);
+        HostedCommands.Publisher publisher = hosted.publisher().orElseThrow(() -> new ApiException(503, "hosted_broker_unavailable",
+                "the hosted MQTT broker is not running here (feature mqtt-integration-broker, broker.enabled)"));
+        quotas.acquirePublish(org, id);
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("topic", topic);
+        detail.put("bytes", payload.length);
+        detail.put("qos", qos);
+        detail.put("hosted", true);
+        List<Map.Entry<String, String>> properties = new ArrayList<>(userProperties.size());
+        userProperties.forEach(p -> properties.add(Map.entry(p.getKey(), p.getValue())));
+        try {
+            publisher.publish(topic, payload, qos, retain, contentType, properties);
+        } catch (Exception e) {
+            detail.put("error", "hosted_broker_unavailable");
+            activity.record(org, id, request.actorKeyId(), request.principal().actor(), "integration.published", "error",
+                    IntegrationsApi.json(detail));
+            throw new ApiException(503, "hosted_broker_unavailable", "the hosted MQTT broker did not take the message: "
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        }
+        activity.record(org, id, request.actorKeyId(), request.principal().actor(), "integration.published", "ok",
+                IntegrationsApi.json(detail));
+        return Map.of("ok", true);
+    }
+
+    /**
+     * The topic must be inside the namespace of a live device credential of this integration
+     * ({@code devices/<username>} or below): never another integration's or organization's device,
+     * nor a revoked one. All of these are the same 403, which tells nothing of other organizations.
+     */
+    private void checkDeviceNamespace(UUID org, UUID id, String topic) {
+        String prefix = DeviceNamespace.ROOT + "/";
+        String username = null;
+        if (topic.startsWith(prefix)) {
+            int end = topic.indexOf('/', prefix.length());
+            username = topic.substring(prefix.length(), end < 0 ? topic.length() : end);
+        }
+        boolean allowed = username != null && DeviceNamespace.allowsTopic(username, topic)
+                && credentials.device(username).filter(d -> !d.revoked() && org.equals(d.organizationId()) && id.equals(d.integrationId()))
+                        .isPresent();
+        if (!allowed) {
+            throw new ApiException(403, "topic_not_allowed", "with hosted: true the topic must be devices/<username>/... where"
+                    + " <username> is a live device credential of this integration", "topic");
+        }
     }
 
     private Map<String, Object> failed(Request request, UUID org, UUID id, Map<String, Object> detail, BrokerException e) {

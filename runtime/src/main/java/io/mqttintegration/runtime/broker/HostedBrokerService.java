@@ -14,10 +14,14 @@ public final class HostedBrokerService implements AutoCloseable {
 
     private final HostedBroker broker;
     private final HostedIngest ingest;
+    private final HostedPublisher publisher;
+    private final HostedCommands commands;
 
-    private HostedBrokerService(HostedBroker broker, HostedIngest ingest) {
+    private HostedBrokerService(HostedBroker broker, HostedIngest ingest, HostedPublisher publisher, HostedCommands commands) {
         this.broker = broker;
         this.ingest = ingest;
+        this.publisher = publisher;
+        this.commands = commands;
     }
 
     /** Null when {@code broker.enabled} is false. */
@@ -29,14 +33,21 @@ public final class HostedBrokerService implements AutoCloseable {
         DeviceAuthenticator devices = new DeviceAuthenticator(parts.credentials(), parts.passwords());
         HostedBroker broker = new HostedBroker(config, devices);
         HostedIngest ingest = null;
+        HostedPublisher publisher = null;
         try {
             broker.start();
             ingest = new HostedIngest(broker, new HostedMessages(devices::owner), parts.queue()::enqueueAll, config.ingestBatch(),
                     parts.commitTimeoutMs());
             ingest.start();
             broker.closeRevokedSessions(parts.credentials()::revokedAmong);
-            return new HostedBrokerService(broker, ingest);
+            publisher = new HostedPublisher(broker);
+            publisher.start();
+            parts.commands().attach(publisher);
+            return new HostedBrokerService(broker, ingest, publisher, parts.commands());
         } catch (Exception | Error e) {
+            if (publisher != null) {
+                publisher.close();
+            }
             if (ingest != null) {
                 ingest.close();
             }
@@ -49,9 +60,14 @@ public final class HostedBrokerService implements AutoCloseable {
         return broker;
     }
 
-    /** The consumer first (it finishes its round: what it took is committed and acknowledged), then the broker. */
+    /**
+     * The API's publisher first (publishing answers 503 from then on), the consumer next (it finishes
+     * its round: what it took is committed and acknowledged), then the broker.
+     */
     @Override
     public void close() {
+        commands.detach(publisher);
+        publisher.close();
         ingest.close();
         broker.close();
     }

@@ -99,12 +99,20 @@ public final class HostedIngest implements AutoCloseable {
         }
     }
 
-    private void round(List<ClientMessage> taken, String nodeId) throws ActiveMQException, InterruptedException {
-        List<InboundMessage> inbound = new ArrayList<>(taken.size());
-        for (ClientMessage m : taken) {
-            inbound.add(messages.toMessage(m, nodeId));
+    private void round(List<ClientMessage> all, String nodeId) throws ActiveMQException, InterruptedException {
+        List<InboundMessage> inbound = new ArrayList<>(all.size());
+        List<ClientMessage> taken = new ArrayList<>(all.size());
+        for (ClientMessage m : all) {
+            if (broker.internalUser().equals(m.getValidatedUserID())) {
+                // A command the service published into a device's namespace (HostedPublisher): not a
+                // device's message, so not stored; acknowledged with the round.
+                m.individualAcknowledge();
+            } else {
+                taken.add(m);
+                inbound.add(messages.toMessage(m, nodeId));
+            }
         }
-        while (running) {
+        while (running && !inbound.isEmpty()) {
             try {
                 pipeline.apply(inbound);
                 break;

@@ -183,6 +183,14 @@ class OpenApiContractTest {
         call("POST", "/api/v1/integrations/{id}/test", integration + "/test", admin, null);
         call("POST", "/api/v1/integrations/{id}/publish", integration + "/publish", admin,
                 "{\"topic\":\"contract/a\",\"payload\":\"{\\\"t\\\":1}\"}");
+        // To a hosted device: outside the namespace of the integration's devices 403; inside, 503 here
+        // (this harness runs no hosted broker; HostedCommandsTest publishes through one).
+        call("POST", "/api/v1/integrations/{id}/publish", integration + "/publish", admin,
+                "{\"hosted\":true,\"topic\":\"contract/a\",\"payload\":1}");
+        String device = json(call("POST", "/api/v1/integrations/{id}/credentials", integration + "/credentials", admin, null))
+                .path("username").asText();
+        assertEquals(503, call("POST", "/api/v1/integrations/{id}/publish", integration + "/publish", admin,
+                "{\"hosted\":true,\"topic\":\"devices/" + device + "/commands/x\",\"payload\":1}").statusCode());
         call("POST", "/api/v1/integrations/{id}/subscribe", integration + "/subscribe", admin, "{}");
         call("DELETE", "/api/v1/integrations/{id}/subscribe", integration + "/subscribe", admin, null);
         call("GET", "/api/v1/integrations/{id}/activity", integration + "/activity", admin, null);
