@@ -341,6 +341,8 @@ public final class ProductRuntime implements AutoCloseable {
         defaults.put(Quota.SUBSCRIPTIONS, q.subscriptions());
         defaults.put(Quota.CREDENTIALS, q.credentials());
         defaults.put(Quota.PUBLISH_PER_SECOND, q.publishPerSecond());
+        defaults.put(Quota.CONNECTED_DEVICES, q.connectedDevices());
+        defaults.put(Quota.DEVICE_MESSAGES_PER_SECOND, q.deviceMessagesPerSecond());
         return new Quotas(new QuotaStore(tenancy), defaults, new RateLimiter<>(0, Duration.ofSeconds(1)));
     }
 
