@@ -48,6 +48,7 @@ import io.mqttintegration.runtime.parsers.ParserFiles;
 import io.mqttintegration.runtime.parsers.ParserRegistry;
 import io.mqttintegration.security.ApiKeys;
 import io.mqttintegration.security.DevicePasswords;
+import io.mqttintegration.runtime.broker.ConnectedDevices;
 import io.mqttintegration.runtime.broker.HostedParts;
 import io.mqttintegration.security.OperatorKey;
 import io.mqttintegration.security.SecretBox;
@@ -243,8 +244,8 @@ public final class ProductRuntime implements AutoCloseable {
         // Made with the API's beans, closed by close(); the lines below need them.
         subscriptions = api.subscriptions();
         brokerClients = api.brokerClients();
-        hostedParts = api.hostedParts();
         metrics = new Metrics(queue, subscriptions::statuses);
+        hostedParts = api.hostedParts().withMeters(metrics.registry());
         writer.onBatch(metrics::batch);
         StorageMetrics.register(metrics.registry(), storageMaintenance);
         registry.bind("metrics", metrics);
@@ -329,7 +330,10 @@ public final class ProductRuntime implements AutoCloseable {
         CredentialStore credentials = new CredentialStore(tenancy);
         DevicePasswords devicePasswords = new DevicePasswords(secrets.hashKey());
         registry.bind("credentialsApi", new CredentialsApi(tenancy, integrations, credentials, activity, devicePasswords, quotas));
-        HostedParts hostedParts = new HostedParts(credentials, devicePasswords, queue, config.ingest().commitTimeoutMs());
+        HostedParts hostedParts = new HostedParts(credentials, devicePasswords, queue, config.ingest().commitTimeoutMs(), org -> {
+            Quotas.DeviceLimits l = quotas.deviceLimits(org);
+            return new ConnectedDevices.Limits(l.connectedDevices(), l.messagesPerSecond());
+        }, config.quotas().deviceBurstSeconds(), null);
         return new ApiParts(integrationTargets, tester, activity, subscriptions, brokerClients, hostedParts);
     }
 

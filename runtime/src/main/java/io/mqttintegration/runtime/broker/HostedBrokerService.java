@@ -1,6 +1,7 @@
 package io.mqttintegration.runtime.broker;
 
 import io.mqttintegration.runtime.config.BrokerConfig;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,10 +15,12 @@ public final class HostedBrokerService implements AutoCloseable {
 
     private final HostedBroker broker;
     private final HostedIngest ingest;
+    private final BrokerMetrics metrics;
 
-    private HostedBrokerService(HostedBroker broker, HostedIngest ingest) {
+    private HostedBrokerService(HostedBroker broker, HostedIngest ingest, BrokerMetrics metrics) {
         this.broker = broker;
         this.ingest = ingest;
+        this.metrics = metrics;
     }
 
     /** Null when {@code broker.enabled} is false. */
@@ -27,7 +30,9 @@ public final class HostedBrokerService implements AutoCloseable {
             return null;
         }
         DeviceAuthenticator devices = new DeviceAuthenticator(parts.credentials(), parts.passwords());
-        HostedBroker broker = new HostedBroker(config, devices);
+        ConnectedDevices connected = new ConnectedDevices(parts.deviceLimits(), parts.deviceBurstSeconds(), Clock.systemUTC(),
+                System::nanoTime);
+        HostedBroker broker = new HostedBroker(config, devices, connected);
         HostedIngest ingest = null;
         try {
             broker.start();
@@ -35,7 +40,7 @@ public final class HostedBrokerService implements AutoCloseable {
                     parts.commitTimeoutMs());
             ingest.start();
             broker.closeRevokedSessions(parts.credentials()::revokedAmong);
-            return new HostedBrokerService(broker, ingest);
+            return new HostedBrokerService(broker, ingest, parts.meters() == null ? null : new BrokerMetrics(parts.meters(), broker));
         } catch (Exception | Error e) {
             if (ingest != null) {
                 ingest.close();
@@ -52,6 +57,9 @@ public final class HostedBrokerService implements AutoCloseable {
     /** The consumer first (it finishes its round: what it took is committed and acknowledged), then the broker. */
     @Override
     public void close() {
+        if (metrics != null) {
+            metrics.close();
+        }
         ingest.close();
         broker.close();
     }

@@ -1,12 +1,22 @@
 package io.mqttintegration.runtime.broker;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.mqttintegration.runtime.ingest.IngestQueue;
 import io.mqttintegration.security.DevicePasswords;
 import io.mqttintegration.storage.tenants.CredentialStore;
+import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * What the hosted broker needs of the running service: the device credentials, how their passwords
- * are hashed, and the ingestion queue (with how long a commit may take).
+ * are hashed, and the ingestion queue (with how long a commit may take); each organization's limits
+ * on the broker with the burst of a device's rate ({@code quotas.deviceBurstSeconds}); and the
+ * registry of {@code /metrics} the broker's figures go into while it runs.
  */
-public record HostedParts(CredentialStore credentials, DevicePasswords passwords, IngestQueue queue, long commitTimeoutMs) {
+public record HostedParts(CredentialStore credentials, DevicePasswords passwords, IngestQueue queue, long commitTimeoutMs,
+        Function<UUID, ConnectedDevices.Limits> deviceLimits, int deviceBurstSeconds, MeterRegistry meters) {
+
+    public HostedParts withMeters(MeterRegistry registry) {
+        return new HostedParts(credentials, passwords, queue, commitTimeoutMs, deviceLimits, deviceBurstSeconds, registry);
+    }
 }

@@ -334,7 +334,8 @@ class HostedBrokerTest {
         hosted = null;
         // The broker alone, as if the service stopped after the device's PUBACK and before the commit.
         HostedBroker alone = new HostedBroker(config, new DeviceAuthenticator(service.runtime.hostedParts().credentials(),
-                service.runtime.hostedParts().passwords()));
+                service.runtime.hostedParts().passwords()), new ConnectedDevices(service.runtime.hostedParts().deviceLimits(), 2,
+                        java.time.Clock.systemUTC(), System::nanoTime));
         alone.start();
         try {
             MqttAsyncClient c = connected(d);
