@@ -3,6 +3,7 @@ package io.mqttintegration.runtime.broker;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,9 @@ import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.Rows;
 import io.mqttintegration.runtime.RuntimeHarness;
 import io.mqttintegration.runtime.config.BrokerConfig;
+import io.mqttintegration.runtime.console.commands.DeviceListCommand;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -39,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The hosted broker's per-organization limits (quotas.connectedDevices, quotas.deviceMessagesPerSecond)
  * with the real service, PostgreSQL, Paho v5 and mosquitto_pub: refusals carry their reason codes,
- * nothing refused is stored, everything accepted is, and /metrics shows it.
+ * nothing refused is stored, everything accepted is, and /metrics and mqtt:device-list show it.
  * The node's defaults here: 1 message per second per device with a burst of 2.
  */
 class HostedBrokerLimitsTest {
@@ -300,6 +304,50 @@ class HostedBrokerLimitsTest {
         hosted.close();
         hosted = null;
         assertFalse(metrics().contains("mqi_broker_"), "no broker, no broker figures");
+    }
+
+    @Test
+    void deviceListShowsTheConnectedDevices() throws Exception {
+        Device d = devices(organization("acme"), 1).get(0);
+        MqttAsyncClient c = client("sensor-17");
+        c.connect(login(d)).waitForCompletion(10_000);
+        MqttMessage m = new MqttMessage("{\"t\":1}".getBytes(StandardCharsets.UTF_8));
+        m.setQos(1);
+        c.publish("devices/" + d.username() + "/t", m).waitForCompletion(10_000);
+
+        String printed = deviceList();
+        String line = printed.lines().filter(l -> l.contains(d.username())).findFirst()
+                .orElseThrow(() -> new AssertionError("no line for the device in\n" + printed));
+        for (String cell : List.of(d.organizationId(), d.integrationId(), "sensor-17", "127.0.0.1")) {
+            assertTrue(line.contains(cell), cell + " in " + line);
+        }
+        assertTrue(line.matches(".*\\|\\s*1\\s*$"), "one message received: " + line);
+        assertTrue(printed.contains("1 connected"), printed);
+
+        c.disconnect().waitForCompletion(10_000);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !deviceList().contains(d.username()));
+        assertTrue(deviceList().contains("0 connected"));
+    }
+
+    /** mqtt:device-list as Karaf runs it: the action with its reference set, its output captured. */
+    String deviceList() throws Exception {
+        DeviceListCommand command = new DeviceListCommand();
+        var field = DeviceListCommand.class.getDeclaredField("devices");
+        field.setAccessible(true);
+        field.set(command, hosted.broker().connected());
+        PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        synchronized (System.class) {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            try {
+                assertNull(command.execute());
+            } finally {
+                System.setOut(original);
+            }
+        }
+        String printed = out.toString(StandardCharsets.UTF_8);
+        System.err.print("karaf@root()> mqtt:device-list\n" + printed);
+        return printed;
     }
 
     record DeviceClientResult(int exitCode, String output) {
