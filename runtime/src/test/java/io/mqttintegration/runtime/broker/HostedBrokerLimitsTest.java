@@ -170,6 +170,9 @@ class HostedBrokerLimitsTest {
         assertEquals(QUOTA_EXCEEDED, refused.getReasonCode(), "CONNACK Quota exceeded: " + refused);
         assertTrue(connected(b).isConnected(), "globex has its own cap (the default)");
 
+        DeviceClientResult v5 = mosquittoPub("mqttv5", a.get(2), 1, "devices/" + a.get(2).username() + "/t");
+        assertEquals(QUOTA_EXCEEDED, v5.exitCode(), "mosquitto_pub exits with the CONNACK's reason code\n" + v5.output());
+        assertTrue(v5.output().contains("Quota exceeded"), v5.output());
         DeviceClientResult v311 = mosquittoPub("mqttv311", a.get(2), 1, "devices/" + a.get(2).username() + "/t");
         assertEquals(3, v311.exitCode(), "MQTT 3.1.1: CONNACK 3 Server unavailable\n" + v311.output());
 
@@ -189,7 +192,7 @@ class HostedBrokerLimitsTest {
         });
 
         String m = metrics();
-        assertEquals(2.0 + whileClosing.get(), series(m, "mqi_broker_refused_total{reason=\"device_cap\"}"), m);
+        assertEquals(3.0 + whileClosing.get(), series(m, "mqi_broker_refused_total{reason=\"device_cap\"}"), m);
         assertEquals(2.0, series(m, "mqi_broker_devices_connected{organization=\"" + acme.organizationId() + "\"}"), m);
         assertEquals(1.0, series(m, "mqi_broker_devices_connected{organization=\"" + b.organizationId() + "\"}"), m);
         assertEquals(3.0, series(m, "mqi_broker_devices"), m);
