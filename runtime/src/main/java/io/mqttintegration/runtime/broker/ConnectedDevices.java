@@ -129,7 +129,9 @@ public final class ConnectedDevices {
         Limits l = limits.apply(device.organizationId());
         synchronized (this) {
             int connected = perOrganization.getOrDefault(device.organizationId(), 0);
-            if (connected >= l.connectedDevices()) {
+            // A device reconnecting with its own client id takes its old connection over (Artemis closes
+            // that one, which then frees its slot): not refused because its old connection still counts.
+            if (connected >= l.connectedDevices() && !takesOver(device, clientId)) {
                 refused(Refusal.DEVICE_CAP);
                 capRefused.add(connectionId);
                 return false;
@@ -145,6 +147,19 @@ public final class ConnectedDevices {
             }
         }
         return true;
+    }
+
+    /** The same device (username) is connected with the same client id on another connection. */
+    private boolean takesOver(DeviceIdentity device, String clientId) {
+        if (clientId == null || clientId.isEmpty()) {
+            return false;
+        }
+        for (Device d : byConnection.values()) {
+            if (d.identity().username().equals(device.username()) && clientId.equals(d.clientId())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Told of each organization the first time one of its devices is admitted (and now of those seen before); null: none. */

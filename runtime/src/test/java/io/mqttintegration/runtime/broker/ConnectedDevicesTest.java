@@ -53,6 +53,19 @@ class ConnectedDevicesTest {
     }
 
     @Test
+    void aDeviceReconnectingWithItsOwnClientIdTakesItsOldConnectionOverEvenAtTheCap() {
+        DeviceIdentity a1 = device(acme, "dev-a1");
+        assertTrue(devices.admit(1L, a1, "a1", "r"));
+        assertTrue(devices.admit(2L, device(acme, "dev-a2"), "a2", "r"));
+        assertFalse(devices.admit(3L, a1, "other-client", "r"), "another client id of the same device is one more connection");
+        assertFalse(devices.admit(4L, device(acme, "dev-a3"), "a1", "r"), "another device with that client id too");
+        assertTrue(devices.admit(5L, a1, "a1", "r"), "its own client id: Artemis closes the old connection");
+        devices.release(1L);
+        assertEquals(Map.of(acme, 2), devices.connectedByOrganization(), "back at the cap once the old one is gone");
+        assertFalse(devices.admit(6L, device(acme, "dev-a3"), "a3", "r"));
+    }
+
+    @Test
     void eachDevicePublishesWithinItsOwnRateAndTheRefusalsOfAcknowledgedOnesAreMarked() {
         devices.admit(1L, device(acme, "dev-a1"), "a1", "r");
         devices.admit(2L, device(acme, "dev-a2"), "a2", "r");
