@@ -21,11 +21,11 @@ import org.apache.activemq.artemis.spi.core.security.jaas.UserPrincipal;
  * gets a plain PUBACK and the message is dropped;</li>
  * <li>a QoS 0 PUBLISH outside the device's namespace: QoS 0 has no acknowledgement to carry a
  * refusal, so the connection is closed instead of the message vanishing;</li>
- * <li>a QoS 0 PUBLISH beyond the device's message rate ({@link ConnectedDevices#tryPublish}): an
- * MQTT 5 device is first sent DISCONNECT 150 (Message rate too high).</li>
+ * <li>a QoS 0 or QoS 2 PUBLISH beyond the device's message rate ({@link ConnectedDevices#tryPublish}):
+ * an MQTT 5 device is first sent DISCONNECT 150 (Message rate too high).</li>
  * </ul>
  * MQTT 5 QoS 1 and 2 get their reason code 135 from the security manager, and MQTT 3.1.1 loses its
- * connection there; those are left to Artemis. Their rate is checked by {@link DeviceLimitsPlugin}.
+ * connection there; those are left to Artemis. The rate of QoS 1 is checked by {@link DeviceLimitsPlugin}.
  */
 public final class DeviceGuard implements MQTTInterceptor {
 
@@ -43,15 +43,20 @@ public final class DeviceGuard implements MQTTInterceptor {
         if (type == MqttMessageType.CONNECT && packet instanceof MqttConnectMessage connect) {
             return connect.variableHeader().version() != MQTT_3_1;
         }
-        if (type == MqttMessageType.PUBLISH && packet.fixedHeader().qosLevel() == MqttQoS.AT_MOST_ONCE
-                && packet instanceof MqttPublishMessage publish) {
-            String user = user(connection);
-            // The service's own sessions are in-VM core ones, never MQTT: every MQTT publisher is a device.
-            if (user == null || !DeviceNamespace.allowsTopic(user, publish.variableHeader().topicName())) {
-                devices.refused(ConnectedDevices.Refusal.NOT_AUTHORIZED);
-                return false;
+        if (type == MqttMessageType.PUBLISH && packet instanceof MqttPublishMessage publish) {
+            MqttQoS qos = packet.fixedHeader().qosLevel();
+            if (qos == MqttQoS.AT_MOST_ONCE) {
+                String user = user(connection);
+                // The service's own sessions are in-VM core ones, never MQTT: every MQTT publisher is a device.
+                if (user == null || !DeviceNamespace.allowsTopic(user, publish.variableHeader().topicName())) {
+                    devices.refused(ConnectedDevices.Refusal.NOT_AUTHORIZED);
+                    return false;
+                }
             }
-            if (!devices.tryPublish(connection.getID(), false)) {
+            // QoS 1 is limited by DeviceLimitsPlugin (PUBACK 151). QoS 2 here: Artemis keeps the packet id
+            // of a QoS 2 PUBLISH it refused, and takes the next PUBLISH reusing that id for a duplicate
+            // (PUBREC 0, not stored), so a refusal must not go through it.
+            if (qos != MqttQoS.AT_LEAST_ONCE && !devices.tryPublish(connection.getID(), false)) {
                 if (DeviceReplies.isMqtt5(connection)) {
                     DeviceReplies.write(connection, MqttMessageBuilders.disconnect().reasonCode(MQTTReasonCodes.MESSAGE_RATE_TOO_HIGH).build());
                 }

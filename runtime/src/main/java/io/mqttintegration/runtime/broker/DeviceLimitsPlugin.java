@@ -13,10 +13,10 @@ import org.apache.activemq.artemis.spi.core.protocol.RemotingConnection;
 /**
  * The broker plugin that applies {@link ConnectedDevices} to what devices send:
  * <ul>
- * <li>before a device's QoS 1 or 2 message is stored, takes a token of its bucket; beyond its rate
- * the send is refused as a security failure, which Artemis answers with PUBACK/PUBREC 135 (MQTT 5,
- * rewritten to 151 by {@link DeviceReplies}) or by closing the connection (MQTT 3.1.1), and the
- * message is not stored (QoS 0 is limited earlier, by {@link DeviceGuard});</li>
+ * <li>before a device's QoS 1 message is stored, takes a token of its bucket; beyond its rate the
+ * send is refused as a security failure, which Artemis answers with PUBACK 135 (MQTT 5, rewritten to
+ * 151 by {@link DeviceReplies}) or by closing the connection (MQTT 3.1.1), and the message is not
+ * stored (QoS 0 and 2 are limited earlier, by {@link DeviceGuard});</li>
  * <li>counts the messages the broker took from each device;</li>
  * <li>releases a device's slot of its organization's cap when its connection is gone.</li>
  * </ul>
@@ -33,7 +33,7 @@ public final class DeviceLimitsPlugin implements ActiveMQServerPlugin {
     public void beforeSend(ServerSession session, Transaction tx, Message message, boolean direct, boolean noAutoCreateQueue)
             throws ActiveMQException {
         RemotingConnection connection = mqtt(session);
-        if (connection != null && message.getObjectProperty(MQTTUtil.MQTT_QOS_LEVEL_KEY) instanceof Integer qos && qos > 0
+        if (connection != null && message.getObjectProperty(MQTTUtil.MQTT_QOS_LEVEL_KEY) instanceof Integer qos && qos == 1
                 && !devices.tryPublish(connection.getID(), true)) {
             throw new ActiveMQSecurityException("message rate of the device exceeded");
         }

@@ -23,8 +23,8 @@ import org.apache.activemq.artemis.spi.core.protocol.RemotingConnection;
  * <ul>
  * <li>CONNACK of a CONNECT over the organization's cap: 151 Quota exceeded (MQTT 3.1.1: 3, Server
  * unavailable: the credential is fine, the device should try later);</li>
- * <li>PUBACK or PUBREC of a message beyond the device's rate: 151 Quota exceeded (150, Message rate
- * too high, is not a reason code a PUBACK may carry in MQTT 5; it is used for DISCONNECT).</li>
+ * <li>PUBACK of a QoS 1 message beyond the device's rate: 151 Quota exceeded (150, Message rate too
+ * high, is not a reason code a PUBACK may carry in MQTT 5; it is used for DISCONNECT).</li>
  * </ul>
  */
 public final class DeviceReplies implements MQTTInterceptor {
@@ -47,8 +47,7 @@ public final class DeviceReplies implements MQTTInterceptor {
                     .sessionPresent(false).build());
             return false;
         }
-        if ((type == MqttMessageType.PUBACK || type == MqttMessageType.PUBREC)
-                && packet.variableHeader() instanceof MqttPubReplyMessageVariableHeader reply
+        if (type == MqttMessageType.PUBACK && packet.variableHeader() instanceof MqttPubReplyMessageVariableHeader reply
                 && reply.reasonCode() == MQTTReasonCodes.NOT_AUTHORIZED && devices.takeRateRefusal(connection.getID())) {
             write(connection, new MqttMessage(new MqttFixedHeader(type, false, MqttQoS.AT_MOST_ONCE, false, 0),
                     new MqttPubReplyMessageVariableHeader(reply.messageId(), MQTTReasonCodes.QUOTA_EXCEEDED, MqttProperties.NO_PROPERTIES)));
