@@ -21,10 +21,13 @@ import org.apache.activemq.artemis.spi.core.security.jaas.UserPrincipal;
  * gets a plain PUBACK and the message is dropped;</li>
  * <li>a QoS 0 PUBLISH outside the device's namespace: QoS 0 has no acknowledgement to carry a
  * refusal, so the connection is closed instead of the message vanishing;</li>
- * <li>a QoS 0 or QoS 2 PUBLISH beyond the device's message rate ({@link ConnectedDevices#tryPublish}):
- * an MQTT 5 device is first sent DISCONNECT 150 (Message rate too high).</li>
+ * <li>a QoS 2 PUBLISH outside the device's namespace: Artemis would answer PUBREC 135 but keep its
+ * packet id as received, and then acknowledge the next QoS 2 PUBLISH reusing that id as a duplicate
+ * without storing it (measured: PUBREC 0, PUBCOMP, no row), so it never gets the packet;</li>
+ * <li>a QoS 0 or QoS 2 PUBLISH beyond the device's message rate ({@link ConnectedDevices#tryPublish}).</li>
  * </ul>
- * MQTT 5 QoS 1 and 2 get their reason code 135 from the security manager, and MQTT 3.1.1 loses its
+ * An MQTT 5 device is first sent DISCONNECT with the reason: 135 (Not authorized) or 150 (Message rate
+ * too high). MQTT 5 QoS 1 gets its reason code 135 from the security manager, and MQTT 3.1.1 loses its
  * connection there; those are left to Artemis. The rate of QoS 1 is checked by {@link DeviceLimitsPlugin}.
  */
 public final class DeviceGuard implements MQTTInterceptor {
@@ -45,11 +48,14 @@ public final class DeviceGuard implements MQTTInterceptor {
         }
         if (type == MqttMessageType.PUBLISH && packet instanceof MqttPublishMessage publish) {
             MqttQoS qos = packet.fixedHeader().qosLevel();
-            if (qos == MqttQoS.AT_MOST_ONCE) {
+            if (qos != MqttQoS.AT_LEAST_ONCE) {
                 String user = user(connection);
                 // The service's own sessions are in-VM core ones, never MQTT: every MQTT publisher is a device.
                 if (user == null || !DeviceNamespace.allowsTopic(user, publish.variableHeader().topicName())) {
                     devices.refused(ConnectedDevices.Refusal.NOT_AUTHORIZED);
+                    if (DeviceReplies.isMqtt5(connection)) {
+                        DeviceReplies.write(connection, MqttMessageBuilders.disconnect().reasonCode(MQTTReasonCodes.NOT_AUTHORIZED).build());
+                    }
                     return false;
                 }
             }
