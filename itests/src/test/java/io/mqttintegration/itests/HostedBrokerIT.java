@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The assembly starts the hosted MQTT broker (feature mqtt-integration-broker) and a device session
  * works: mosquitto_pub with a credential generated through the API publishes, the message is stored
  * as a hosted row of the credential's integration; a wrong password, a topic outside the device's
- * namespace and a revoked credential are refused; a command sent through the API reaches the device.
+ * namespace and a revoked credential are refused; a command sent through the API reaches the device;
+ * mqtt:device-list and /metrics show a connected device.
  */
 class HostedBrokerIT {
 
@@ -38,6 +39,7 @@ class HostedBrokerIT {
         DataSource db = postgres.dataSource("mqi_hosted");
 
         try (KarafProcess karaf = new KarafProcess(Path.of(System.getProperty("mqi.karaf.dir")), work, env)) {
+            KarafConsole console = KarafConsole.enable(karaf.home, work, karaf.sshPort);
             karaf.start();
             karaf.awaitHealthy(Duration.ofSeconds(120));
             String operator = Files.readString(karaf.home.resolve("data/operator.key")).trim();
@@ -68,6 +70,25 @@ class HostedBrokerIT {
             String stored = awaitQuery(db, "SELECT source || '|' || topic || '|' || organization_id || '|' || convert_from(payload, 'UTF8')"
                     + " FROM mqtt_messages WHERE integration_id = '" + integration + "'", Duration.ofSeconds(20));
             assertEquals("hosted|devices/" + user + "/telemetry|" + org + "|{\"t\":21.5}", stored);
+
+            // While the device holds a connection (a subscriber, 30 s at most), the console lists it and /metrics counts it.
+            Process listening = new ProcessBuilder("mosquitto_sub", "-h", "127.0.0.1", "-p", Integer.toString(karaf.brokerPort), "-V",
+                    "mqttv5", "-q", "1", "-u", user, "-P", password, "-i", "sensor-17", "-t", "devices/" + user + "/commands", "-W", "30")
+                    .redirectErrorStream(true).start();
+            try {
+                String devices = console.await("mqtt:device-list", out -> out.contains(user), Duration.ofSeconds(20));
+                System.out.println("HOSTED: karaf@root()> mqtt:device-list\n" + devices);
+                String row = devices.lines().filter(l -> l.contains(user)).findFirst().orElseThrow();
+                assertTrue(row.contains(org) && row.contains(integration) && row.contains("sensor-17"), row);
+                String metrics = karaf.send("GET", "/metrics", operator, null).body();
+                String broker = metrics.lines().filter(l -> l.startsWith("mqi_broker_")).collect(java.util.stream.Collectors.joining("\n"));
+                System.out.println("HOSTED: /metrics\n" + broker);
+                assertTrue(broker.contains("mqi_broker_devices_connected{organization=\"" + org + "\"} 1.0"), broker);
+                assertTrue(broker.contains("mqi_broker_messages_received_total 1.0"), broker);
+            } finally {
+                listening.destroy();
+                listening.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
 
             DeviceClient.Result wrong = DeviceClient.publish(karaf.brokerPort, user, password + "x", "devices/" + user + "/t", "1");
             System.out.println("HOSTED: wrong password -> exit " + wrong.exitCode() + " '" + wrong.output() + "'");

@@ -64,7 +64,7 @@ class KarafAssemblyIT {
             JsonNode doc = Json.strict().readTree(openapi.body());
             assertEquals(27, doc.path("paths").properties().stream().mapToInt(p -> p.getValue().size()).sum(),
                     "every REST operation is described: " + doc.path("paths"));
-            assertEquals("13", query(db, "SELECT max(version::int) FROM flyway_schema_history WHERE success"),
+            assertEquals("14", query(db, "SELECT max(version::int) FROM flyway_schema_history WHERE success"),
                     "Flyway applied the migrations inside the bundle");
 
             // A tenant, its keys and an integration, through the API.

@@ -49,6 +49,7 @@ import io.mqttintegration.runtime.parsers.ParserRegistry;
 import io.mqttintegration.security.ApiKeys;
 import io.mqttintegration.security.DevicePasswords;
 import io.mqttintegration.runtime.broker.HostedCommands;
+import io.mqttintegration.runtime.broker.ConnectedDevices;
 import io.mqttintegration.runtime.broker.HostedParts;
 import io.mqttintegration.security.OperatorKey;
 import io.mqttintegration.security.SecretBox;
@@ -244,8 +245,8 @@ public final class ProductRuntime implements AutoCloseable {
         // Made with the API's beans, closed by close(); the lines below need them.
         subscriptions = api.subscriptions();
         brokerClients = api.brokerClients();
-        hostedParts = api.hostedParts();
         metrics = new Metrics(queue, subscriptions::statuses);
+        hostedParts = api.hostedParts().withMeters(metrics.registry());
         writer.onBatch(metrics::batch);
         StorageMetrics.register(metrics.registry(), storageMaintenance);
         registry.bind("metrics", metrics);
@@ -331,8 +332,10 @@ public final class ProductRuntime implements AutoCloseable {
         registry.bind("openApiErrors", new OpenApiErrors());
         DevicePasswords devicePasswords = new DevicePasswords(secrets.hashKey());
         registry.bind("credentialsApi", new CredentialsApi(tenancy, integrations, credentials, activity, devicePasswords, quotas));
-        HostedParts hostedParts = new HostedParts(credentials, devicePasswords, queue, config.ingest().commitTimeoutMs(),
-                hostedCommands);
+        HostedParts hostedParts = new HostedParts(credentials, devicePasswords, queue, config.ingest().commitTimeoutMs(), org -> {
+            Quotas.DeviceLimits l = quotas.deviceLimits(org);
+            return new ConnectedDevices.Limits(l.connectedDevices(), l.messagesPerSecond());
+        }, config.quotas().deviceBurstSeconds(), hostedCommands, null);
         return new ApiParts(integrationTargets, tester, activity, subscriptions, brokerClients, hostedParts);
     }
 
@@ -344,6 +347,8 @@ public final class ProductRuntime implements AutoCloseable {
         defaults.put(Quota.SUBSCRIPTIONS, q.subscriptions());
         defaults.put(Quota.CREDENTIALS, q.credentials());
         defaults.put(Quota.PUBLISH_PER_SECOND, q.publishPerSecond());
+        defaults.put(Quota.CONNECTED_DEVICES, q.connectedDevices());
+        defaults.put(Quota.DEVICE_MESSAGES_PER_SECOND, q.deviceMessagesPerSecond());
         return new Quotas(new QuotaStore(tenancy), defaults, new RateLimiter<>(0, Duration.ofSeconds(1)));
     }
 

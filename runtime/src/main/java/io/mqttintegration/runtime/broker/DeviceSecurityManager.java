@@ -32,11 +32,14 @@ public final class DeviceSecurityManager implements ActiveMQSecurityManager5 {
             CheckType.DELETE_DURABLE_QUEUE);
 
     private final DeviceAuthenticator devices;
+    private final ConnectedDevices connected;
     private final String internalUser;
     private final byte[] internalPassword;
 
-    public DeviceSecurityManager(DeviceAuthenticator devices, String internalUser, String internalPassword) {
+    /** @param connected where a device that authenticated is admitted, or refused for its organization's cap */
+    public DeviceSecurityManager(DeviceAuthenticator devices, ConnectedDevices connected, String internalUser, String internalPassword) {
         this.devices = devices;
+        this.connected = connected;
         this.internalUser = internalUser;
         this.internalPassword = internalPassword.getBytes(StandardCharsets.UTF_8);
     }
@@ -58,17 +61,33 @@ public final class DeviceSecurityManager implements ActiveMQSecurityManager5 {
         // Artemis authenticates the session's user again before each authorization it has not
         // cached: the connection already carries the subject its CONNECT earned (a revoked
         // credential's connection is closed by HostedBroker's check, not here).
-        Subject connected = connection.getSubject();
-        if (connected != null && user.equals(getUserFromSubject(connected))) {
-            return connected;
+        Subject earned = connection.getSubject();
+        if (earned != null && user.equals(getUserFromSubject(earned))) {
+            return earned;
         }
+        Optional<DeviceIdentity> device;
         try {
-            Optional<DeviceIdentity> device = devices.authenticate(user, password);
-            return device.map(d -> subject(d.username(), DEVICE_ROLE)).orElse(null);
+            device = devices.authenticate(user, password);
         } catch (RuntimeException e) {
             LOG.warn("Device {} could not be authenticated: {}", user, e.getMessage());
             return null;
         }
+        if (device.isEmpty()) {
+            connected.refused(ConnectedDevices.Refusal.BAD_LOGIN);
+            return null;
+        }
+        // Over its organization's cap: refused here like a bad login, and marked so that DeviceReplies
+        // answers CONNACK 151 (Quota exceeded) instead of Artemis' 134.
+        try {
+            if (!connected.admit(connection.getID(), device.get(), connection.getClientID(), connection.getRemoteAddress())) {
+                LOG.debug("Device {} refused: its organization {} has its cap of connected devices", user, device.get().organizationId());
+                return null;
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("The limits of device {}'s organization could not be read: {}", user, e.getMessage());
+            return null;
+        }
+        return subject(device.get().username(), DEVICE_ROLE);
     }
 
     @Override
@@ -83,6 +102,8 @@ public final class DeviceSecurityManager implements ActiveMQSecurityManager5 {
         String user = getUserFromSubject(subject);
         boolean allowed = DEVICE_MAY.contains(checkType) && DeviceNamespace.allows(user, address);
         if (!allowed) {
+            // Artemis caches only granted checks: each refused publish or subscription comes here once.
+            connected.refused(ConnectedDevices.Refusal.NOT_AUTHORIZED);
             LOG.debug("Device {} refused {} on {}", user, checkType, address);
         }
         return allowed;

@@ -53,13 +53,16 @@ public final class HostedBroker implements AutoCloseable {
 
     private final BrokerConfig config;
     private final DeviceAuthenticator devices;
+    private final ConnectedDevices connected;
     private final String internalPassword;
     private ActiveMQServer server;
     private ScheduledExecutorService revocations;
 
-    public HostedBroker(BrokerConfig config, DeviceAuthenticator devices) {
+    /** @param connected the connected devices and their organizations' limits, applied to this broker */
+    public HostedBroker(BrokerConfig config, DeviceAuthenticator devices, ConnectedDevices connected) {
         this.config = config;
         this.devices = devices;
+        this.connected = connected;
         byte[] secret = new byte[24];
         new SecureRandom().nextBytes(secret);
         this.internalPassword = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
@@ -67,9 +70,13 @@ public final class HostedBroker implements AutoCloseable {
 
     public void start() throws Exception {
         ActiveMQServerImpl made = new ActiveMQServerImpl(configuration(),
-                new DeviceSecurityManager(devices, INTERNAL_USER, internalPassword));
+                new DeviceSecurityManager(devices, connected, INTERNAL_USER, internalPassword));
         // Inside an OSGi bundle Artemis' ServiceLoader may not see the protocol: named here.
         made.addProtocolManagerFactory(new MQTTProtocolManagerFactory());
+        // Instances (they share the connected devices), in place before any acceptor opens.
+        made.getServiceRegistry().addIncomingInterceptor(new DeviceGuard(connected));
+        made.getServiceRegistry().addOutgoingInterceptor(new DeviceReplies(connected));
+        made.registerBrokerPlugin(new DeviceLimitsPlugin(connected));
         server = made;
         ClassLoader previous = Thread.currentThread().getContextClassLoader();
         Thread.currentThread().setContextClassLoader(HostedBroker.class.getClassLoader());
@@ -154,7 +161,6 @@ public final class HostedBroker implements AutoCloseable {
         // The in-VM consumer files a message under the user the broker authenticated, not a header.
         c.setPopulateValidatedUser(true);
         c.setJMXManagementEnabled(false);
-        c.setIncomingInterceptorClassNames(List.of(DeviceGuard.class.getName()));
         // Artemis' MQTT CONNECT blocks a server thread until the session's state is in the journal, and
         // the journal's completion runs on that same pool: with the default bound (30), 30 devices
         // connecting at once held every thread and each CONNECT failed after 5 s (AMQ850000, DISCONNECT
@@ -216,6 +222,19 @@ public final class HostedBroker implements AutoCloseable {
 
     ActiveMQServer server() {
         return server;
+    }
+
+    /** The devices connected to this broker. */
+    public ConnectedDevices connected() {
+        return connected;
+    }
+
+    /** Messages waiting in {@value #INGEST_QUEUE} (not yet committed and acknowledged by the service); 0 when stopped. */
+    public long ingestQueueMessages() {
+        ActiveMQServer s = server;
+        org.apache.activemq.artemis.core.server.Queue q = s == null ? null
+                : s.locateQueue(org.apache.activemq.artemis.api.core.SimpleString.of(INGEST_QUEUE));
+        return q == null ? 0 : q.getMessageCount();
     }
 
     public int connectionCount() {

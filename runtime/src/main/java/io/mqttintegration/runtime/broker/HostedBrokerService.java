@@ -1,6 +1,7 @@
 package io.mqttintegration.runtime.broker;
 
 import io.mqttintegration.runtime.config.BrokerConfig;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,12 +17,15 @@ public final class HostedBrokerService implements AutoCloseable {
     private final HostedIngest ingest;
     private final HostedPublisher publisher;
     private final HostedCommands commands;
+    private final BrokerMetrics metrics;
 
-    private HostedBrokerService(HostedBroker broker, HostedIngest ingest, HostedPublisher publisher, HostedCommands commands) {
+    private HostedBrokerService(HostedBroker broker, HostedIngest ingest, HostedPublisher publisher, HostedCommands commands,
+            BrokerMetrics metrics) {
         this.broker = broker;
         this.ingest = ingest;
         this.publisher = publisher;
         this.commands = commands;
+        this.metrics = metrics;
     }
 
     /** Null when {@code broker.enabled} is false. */
@@ -31,7 +35,9 @@ public final class HostedBrokerService implements AutoCloseable {
             return null;
         }
         DeviceAuthenticator devices = new DeviceAuthenticator(parts.credentials(), parts.passwords());
-        HostedBroker broker = new HostedBroker(config, devices);
+        ConnectedDevices connected = new ConnectedDevices(parts.deviceLimits(), parts.deviceBurstSeconds(), Clock.systemUTC(),
+                System::nanoTime);
+        HostedBroker broker = new HostedBroker(config, devices, connected);
         HostedIngest ingest = null;
         HostedPublisher publisher = null;
         try {
@@ -43,7 +49,8 @@ public final class HostedBrokerService implements AutoCloseable {
             publisher = new HostedPublisher(broker);
             publisher.start();
             parts.commands().attach(publisher);
-            return new HostedBrokerService(broker, ingest, publisher, parts.commands());
+            return new HostedBrokerService(broker, ingest, publisher, parts.commands(),
+                    parts.meters() == null ? null : new BrokerMetrics(parts.meters(), broker));
         } catch (Exception | Error e) {
             if (publisher != null) {
                 publisher.close();
@@ -68,6 +75,9 @@ public final class HostedBrokerService implements AutoCloseable {
     public void close() {
         commands.detach(publisher);
         publisher.close();
+        if (metrics != null) {
+            metrics.close();
+        }
         ingest.close();
         broker.close();
     }

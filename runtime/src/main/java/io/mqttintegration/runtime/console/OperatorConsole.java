@@ -46,6 +46,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
+import io.mqttintegration.runtime.broker.ConnectedDevices;
 import org.apache.karaf.shell.support.table.ShellTable;
 
 /**
@@ -340,6 +341,20 @@ public final class OperatorConsole {
      * this cannot know. No width is given, so no column is cut or stretched to a terminal's, and no
      * column is bold or coloured: plain text, the same in tests and over SSH.
      */
+    /**
+     * mqtt:device-list: the devices connected to this node's hosted broker, oldest connection first:
+     * organization, integration, username, client id, remote address, connected since, messages the
+     * broker took from it on this connection.
+     */
+    public static String devices(ConnectedDevices connected) {
+        ShellTable table = table("ORGANIZATION", "INTEGRATION", "USERNAME", "CLIENT ID", "REMOTE ADDRESS", "CONNECTED SINCE", "RECEIVED");
+        for (ConnectedDevices.Device d : connected.devices()) {
+            row(table, d.identity().organizationId(), d.identity().integrationId(), d.identity().username(), d.clientId(),
+                    d.remoteAddress(), d.since().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), d.received());
+        }
+        return text(table) + connected.connected() + " connected\n";
+    }
+
     private static ShellTable table(String... headers) {
         ShellTable table = new ShellTable().forceAscii();
         for (String header : headers) {

@@ -1,11 +1,15 @@
 package io.mqttintegration.runtime.osgi;
 
 import io.mqttintegration.runtime.Settings;
+import io.mqttintegration.runtime.broker.ConnectedDevices;
 import io.mqttintegration.runtime.broker.HostedBrokerService;
 import io.mqttintegration.runtime.broker.HostedParts;
 import io.mqttintegration.runtime.config.BrokerConfig;
 import java.nio.file.Path;
+import java.util.Hashtable;
 import java.util.Map;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -30,9 +34,10 @@ public class BrokerComponent {
     private HostedParts parts;
 
     private HostedBrokerService broker;
+    private ServiceRegistration<ConnectedDevices> devices;
 
     @Activate
-    void activate(Map<String, Object> properties) throws Exception {
+    void activate(BundleContext context, Map<String, Object> properties) throws Exception {
         Path home = Path.of(System.getProperty("karaf.base", ".")).toAbsolutePath().normalize();
         BrokerConfig config = BrokerConfig.from(new Settings(properties), home);
         try {
@@ -41,10 +46,22 @@ public class BrokerComponent {
             LOG.error("The hosted MQTT broker did not start: {}", e.getMessage(), e);
             throw e;
         }
+        if (broker != null) {
+            // mqtt:device-list reads it
+            devices = context.registerService(ConnectedDevices.class, broker.broker().connected(), new Hashtable<>());
+        }
     }
 
     @Deactivate
     void deactivate() {
+        if (devices != null) {
+            try {
+                devices.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the bundle is stopping
+            }
+            devices = null;
+        }
         HostedBrokerService running = broker;
         broker = null;
         if (running != null) {

@@ -21,13 +21,21 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Quotas {
 
-    /** How long a node keeps an organization's publish rate before reading it again (the operator's change on another node). */
+    /** How long a node keeps an organization's rates and broker limits before reading them again (the operator's change on another node). */
     private static final long RATE_CACHE_NANOS = 5_000_000_000L;
 
     private final QuotaStore store;
     private final Map<Quota, Integer> defaults;
     private final RateLimiter<UUID> publishes;
-    private final Map<UUID, long[]> publishRates = new ConcurrentHashMap<>();
+    /** Each organization's overrides as read at a time (System.nanoTime()), for the rates and the hosted broker's limits. */
+    private final Map<UUID, Cached> cachedOverrides = new ConcurrentHashMap<>();
+
+    private record Cached(Map<Quota, Integer> overrides, long readAt) {
+    }
+
+    /** An organization's limits on the hosted broker: devices connected at once, messages per second per device. */
+    public record DeviceLimits(int connectedDevices, int messagesPerSecond) {
+    }
 
     public Quotas(QuotaStore store, Map<Quota, Integer> defaults, RateLimiter<UUID> publishes) {
         this.store = store;
@@ -71,15 +79,25 @@ public final class Quotas {
     }
 
     private int publishRate(UUID organizationId) {
+        return limit(organizationId, Quota.PUBLISH_PER_SECOND);
+    }
+
+    /**
+     * The hosted broker's limits of an organization (its overrides read at most every 5 s on this node;
+     * a change through this node applies at once); the defaults for an organization that is gone.
+     */
+    public DeviceLimits deviceLimits(UUID organizationId) {
+        return new DeviceLimits(limit(organizationId, Quota.CONNECTED_DEVICES), limit(organizationId, Quota.DEVICE_MESSAGES_PER_SECOND));
+    }
+
+    private int limit(UUID organizationId, Quota quota) {
         long now = System.nanoTime();
-        long[] cached = publishRates.get(organizationId);
-        if (cached != null && now - cached[1] < RATE_CACHE_NANOS) {
-            return (int) cached[0];
+        Cached cached = cachedOverrides.get(organizationId);
+        if (cached == null || now - cached.readAt() >= RATE_CACHE_NANOS) {
+            cached = new Cached(store.overrides(organizationId).orElse(Map.of()), now);
+            cachedOverrides.put(organizationId, cached);
         }
-        int rate = store.overrides(organizationId).map(o -> o.get(Quota.PUBLISH_PER_SECOND))
-                .orElse(defaults.get(Quota.PUBLISH_PER_SECOND));
-        publishRates.put(organizationId, new long[] {rate, now});
-        return rate;
+        return cached.overrides().getOrDefault(quota, defaults.get(quota));
     }
 
     /** The effective quotas, the overrides, the defaults and the usage of an organization (404 if none). */
@@ -92,7 +110,7 @@ public final class Quotas {
     public Map<String, Object> update(UUID organizationId, Map<Quota, Integer> changes) {
         Map<Quota, Integer> overrides = store.update(organizationId, changes)
                 .orElseThrow(() -> ApiException.notFound("organization"));
-        publishRates.remove(organizationId);
+        cachedOverrides.remove(organizationId);
         return view(organizationId, overrides, store.usage(organizationId));
     }
 

@@ -120,6 +120,32 @@ class QuotasTest {
     }
 
     @Test
+    void theHostedBrokersLimitsAreReadAndSetLikeTheOthers() throws Exception {
+        RuntimeHarness.Tenant t = service.createOrganization("devices");
+        JsonNode view = json(service.send("GET", "/api/v1/organizations/" + t.organizationId() + "/quotas", t.adminKey(), null));
+        JsonNode devices = view.path("quotas").path("connectedDevices");
+        assertEquals(10000, devices.path("limit").asInt(), view.toString());
+        assertEquals(10000, devices.path("default").asInt());
+        assertTrue(devices.path("override").isNull());
+        assertTrue(devices.path("used").isMissingNode(), "counted by each node's broker, not in the database: " + view);
+        assertEquals(100, view.path("quotas").path("deviceMessagesPerSecond").path("limit").asInt(), view.toString());
+
+        HttpResponse<String> set = setQuotas(OPERATOR_KEY, t.organizationId(), "{\"connectedDevices\":5,\"deviceMessagesPerSecond\":0}");
+        assertEquals(200, set.statusCode(), set.body());
+        JsonNode after = json(set);
+        assertEquals(5, after.path("quotas").path("connectedDevices").path("override").asInt(), after.toString());
+        assertEquals(5, after.path("quotas").path("connectedDevices").path("limit").asInt());
+        assertEquals(0, after.path("quotas").path("deviceMessagesPerSecond").path("limit").asInt(), "0: no message allowed");
+        assertEquals(250, after.path("quotas").path("integrations").path("limit").asInt(), "the others stay");
+        HttpResponse<String> bad = setQuotas(OPERATOR_KEY, t.organizationId(), "{\"deviceMessagesPerSecond\":-1}");
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertEquals("deviceMessagesPerSecond", json(bad).path("field").asText(), bad.body());
+        JsonNode cleared = json(setQuotas(OPERATOR_KEY, t.organizationId(), "{\"connectedDevices\":null}"));
+        assertEquals(10000, cleared.path("quotas").path("connectedDevices").path("limit").asInt(), "back to the default");
+        assertEquals(0, cleared.path("quotas").path("deviceMessagesPerSecond").path("limit").asInt());
+    }
+
+    @Test
     void theLiveSubscriptionCapCountsNewSubscriptionsOnly() throws Exception {
         RuntimeHarness.Tenant t = service.createOrganization("subscriber");
         setQuotas(OPERATOR_KEY, t.organizationId(), "{\"subscriptions\":1}");

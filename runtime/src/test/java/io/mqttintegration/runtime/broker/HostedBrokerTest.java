@@ -253,7 +253,11 @@ class HostedBrokerTest {
 
         MqttMessage outside = new MqttMessage("x".getBytes(StandardCharsets.UTF_8));
         outside.setQos(0);
-        c.publish("devices/" + b.username() + "/t", outside).waitForCompletion(10_000);
+        try {
+            c.publish("devices/" + b.username() + "/t", outside).waitForCompletion(10_000);
+        } catch (MqttException e) {
+            // The broker's DISCONNECT 135 may close the connection before Paho counts the QoS 0 send as done.
+        }
         await().atMost(Duration.ofSeconds(10)).until(() -> !c.isConnected());
         assertEquals(0, hostedRows(b), "nothing reached b's integration");
     }
@@ -334,7 +338,8 @@ class HostedBrokerTest {
         hosted = null;
         // The broker alone, as if the service stopped after the device's PUBACK and before the commit.
         HostedBroker alone = new HostedBroker(config, new DeviceAuthenticator(service.runtime.hostedParts().credentials(),
-                service.runtime.hostedParts().passwords()));
+                service.runtime.hostedParts().passwords()), new ConnectedDevices(service.runtime.hostedParts().deviceLimits(), 2,
+                        java.time.Clock.systemUTC(), System::nanoTime));
         alone.start();
         try {
             MqttAsyncClient c = connected(d);

@@ -9,7 +9,11 @@ public enum Quota {
     /** Device credentials that are not revoked. */
     CREDENTIALS("credentials"),
     /** Messages per second each of its integrations may publish. */
-    PUBLISH_PER_SECOND("publishPerSecond");
+    PUBLISH_PER_SECOND("publishPerSecond"),
+    /** Its devices connected to the hosted broker at once (counted live by the broker, per node). */
+    CONNECTED_DEVICES("connectedDevices"),
+    /** Messages per second each of its connected devices may publish to the hosted broker. */
+    DEVICE_MESSAGES_PER_SECOND("deviceMessagesPerSecond");
 
     private final String key;
 
@@ -22,8 +26,8 @@ public enum Quota {
         return key;
     }
 
-    /** The quotas that count rows (all but the publish rate). */
+    /** The quotas that count rows of the database (integrations, subscriptions, credentials). */
     public boolean counted() {
-        return this != PUBLISH_PER_SECOND;
+        return this == INTEGRATIONS || this == SUBSCRIPTIONS || this == CREDENTIALS;
     }
 }
