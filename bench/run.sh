@@ -17,6 +17,7 @@
 #   bench/run.sh assembly-subscriptions [subscriptions=2000]
 #   bench/run.sh assembly-export [rows=10000000] [format=csv]   (streamed export: rows/s, Karaf RSS and heap)
 #   bench/run.sh assembly-purge [rows=3000000] [connections=50] [seconds=20]  (ingestion with and without a retention purge)
+#   bench/run.sh assembly-hosted [devices=1000] [publishers=100] [messages=200] [window=10]  (hosted broker: connects and QoS 1 ingest, bare Artemis beside it)
 #
 # JAVA_OPTS is passed to the benchmark's JVM (-Dbench.assembly=<dir> runs another build of the assembly,
 # e.g. an earlier commit's, for a before/after measured in one session); -Dmqi.set.<key>=<value> overrides a service setting
@@ -52,6 +53,7 @@ case "$what" in
   assembly-subscriptions) main=io.mqttintegration.bench.AssemblySubscriptionsBench ;;
   assembly-export) main=io.mqttintegration.bench.AssemblyExportBench ;;
   assembly-purge) main=io.mqttintegration.bench.AssemblyPurgeBench ;;
+  assembly-hosted) main=io.mqttintegration.bench.AssemblyHostedBench ;;
   *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac
 # The runtime jar on the reactor classpath is the OSGi bundle; its own classes are what we need.

@@ -35,7 +35,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * <li>the built assembly ({@code assembly/target/assembly}, copied) as {@code bin/karaf server} with the
  * shipped configuration and only environment variables: MQI_DB_URL/USER/PASSWORD (bin/setenv turns the
  * password into a pgpass file), MQI_OPERATOR_KEY, MQI_HTTP_HOST/PORT, MQI_SSH_PORT and
- * MQI_ALLOW_PRIVATE_TARGETS=true (the benchmark's broker is on loopback).</li>
+ * MQI_ALLOW_PRIVATE_TARGETS=true (the benchmark's broker is on loopback), and MQI_BROKER_PORT (the
+ * hosted broker's, a free port).</li>
  * </ul>
  */
 final class AssemblyStack implements AutoCloseable {
@@ -51,6 +52,8 @@ final class AssemblyStack implements AutoCloseable {
     private Process karaf;
     private Path karafHome;
     int httpPort;
+    /** The port of the assembly's hosted MQTT broker (MQI_BROKER_PORT). */
+    int hostedPort;
     private Process broker;
     private int brokerPort;
     private boolean closed;
@@ -240,6 +243,7 @@ final class AssemblyStack implements AutoCloseable {
         karafHome = work.resolve("karaf");
         io.mqttintegration.devdb.Folders.copy(built, karafHome);
         httpPort = BenchService.freePort();
+        hostedPort = BenchService.freePort();
         launchKaraf();
     }
 
@@ -258,6 +262,7 @@ final class AssemblyStack implements AutoCloseable {
         env.put("MQI_HTTP_HOST", "127.0.0.1");
         env.put("MQI_HTTP_PORT", Integer.toString(httpPort));
         env.put("MQI_SSH_PORT", Integer.toString(BenchService.freePort()));
+        env.put("MQI_BROKER_PORT", Integer.toString(hostedPort));
         env.remove("EXTRA_JAVA_OPTS");
         env.remove("JAVA_OPTS");
         // Another JVM setting than bin/setenv's shipped heap (BENCH_KARAF_JAVA_OPTS="-Xmx512m -XX:..."): said so.

@@ -1,0 +1,59 @@
+package io.mqttintegration.bench;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.activemq.artemis.api.core.TransportConfiguration;
+import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
+import org.apache.activemq.artemis.core.protocol.mqtt.MQTTProtocolManagerFactory;
+import org.apache.activemq.artemis.core.remoting.impl.netty.NettyAcceptorFactory;
+import org.apache.activemq.artemis.core.remoting.impl.netty.TransportConstants;
+import org.apache.activemq.artemis.core.server.JournalType;
+import org.apache.activemq.artemis.core.server.impl.ActiveMQServerImpl;
+
+/**
+ * The raw limit beside the hosted broker: the same Artemis 2.40 with the same journal (persistent,
+ * NIO, synced), the same thread pool and one MQTT acceptor, but no security, no interceptor, no service. Run as a process of
+ * its own by {@link AssemblyHostedBench}; prints "listening" and runs until its standard input closes.
+ *
+ * <pre>java -cp ... io.mqttintegration.bench.BareArtemis &lt;port&gt; &lt;journal folder&gt;</pre>
+ */
+public final class BareArtemis {
+
+    public static void main(String[] args) throws Exception {
+        int port = Integer.parseInt(args[0]);
+        Path dir = Path.of(args[1]);
+        Configuration c = new ConfigurationImpl();
+        c.setName("bare-artemis");
+        c.setPersistenceEnabled(true);
+        c.setJournalType(JournalType.NIO);
+        c.setJournalDirectory(dir.resolve("journal").toString());
+        c.setBindingsDirectory(dir.resolve("bindings").toString());
+        c.setPagingDirectory(dir.resolve("paging").toString());
+        c.setLargeMessagesDirectory(dir.resolve("large-messages").toString());
+        c.setNodeManagerLockDirectory(dir.toString());
+        c.setSecurityEnabled(false);
+        c.setJMXManagementEnabled(false);
+        // As the hosted broker: unbounded (with Artemis' default of 30, a burst of clean-start CONNECTs
+        // deadlocks on storing the MQTT session state: AMQ850000, DISCONNECT 131).
+        c.setThreadPoolMaxSize(-1);
+        Map<String, Object> plain = new HashMap<>();
+        plain.put(TransportConstants.HOST_PROP_NAME, "127.0.0.1");
+        plain.put(TransportConstants.PORT_PROP_NAME, port);
+        plain.put(TransportConstants.PROTOCOLS_PROP_NAME, "MQTT");
+        plain.put(TransportConstants.USE_EPOLL_PROP_NAME, false);
+        plain.put(TransportConstants.USE_KQUEUE_PROP_NAME, false);
+        c.addAcceptorConfiguration(new TransportConfiguration(NettyAcceptorFactory.class.getName(), plain, "mqtt"));
+        ActiveMQServerImpl server = new ActiveMQServerImpl(c);
+        server.addProtocolManagerFactory(new MQTTProtocolManagerFactory());
+        server.start();
+        System.out.println("listening");
+        System.out.flush();
+        while (System.in.read() >= 0) {
+            // until the benchmark closes our standard input (or ends)
+        }
+        server.stop();
+        System.exit(0);
+    }
+}
