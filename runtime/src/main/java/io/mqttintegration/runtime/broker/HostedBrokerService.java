@@ -43,6 +43,7 @@ public final class HostedBrokerService implements AutoCloseable {
         try {
             broker.start();
             ingest = new HostedIngest(broker, new HostedMessages(devices::owner), parts.queue()::enqueueAll, config.ingestBatch(),
+                    config.ingestConsumers(),
                     parts.commitTimeoutMs());
             ingest.start();
             broker.closeRevokedSessions(parts.credentials()::revokedAmong);

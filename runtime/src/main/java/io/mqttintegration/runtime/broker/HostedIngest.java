@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The service's consumer of the hosted broker's ingest queue, in the same JVM (in-VM, no socket):
- * one thread takes what is queued (up to {@code broker.ingest.batch} messages), hands the messages to
+ * each of {@code broker.ingest.consumers} threads (a session each) takes what is queued (up to
+ * {@code broker.ingest.batch} messages), hands the messages to
  * the ingestion pipeline as one entry (parse, batch, commit: the same path as HTTP and subscriptions),
  * waits for their outcomes, and acknowledges to the broker, in one broker transaction, only the
  * messages that were committed (or kept as dead letters). A message the database did not take is
@@ -36,36 +37,44 @@ public final class HostedIngest implements AutoCloseable {
     private final HostedMessages messages;
     private final Function<List<InboundMessage>, List<InboundMessage>> pipeline;
     private final int batch;
+    private final int consumers;
     private final long commitTimeoutMs;
-    private final Thread thread;
+    private final List<Thread> threads = new ArrayList<>();
+    private final List<ClientSession> sessions = new ArrayList<>();
     private volatile boolean running = true;
     private ServerLocator locator;
     private ClientSessionFactory factory;
-    private ClientSession session;
 
     /**
      * @param pipeline queues messages for the writers ({@code IngestQueue::enqueueAll}); may refuse
      *                 them when full ({@link QueueFullException}): then they are offered again shortly
+     * @param consumers rounds in flight at once ({@code broker.ingest.consumers}), each its own session and thread:
+     *                  while one round waits for its commit, the next is taken and queued
      */
     public HostedIngest(HostedBroker broker, HostedMessages messages, Function<List<InboundMessage>, List<InboundMessage>> pipeline,
-            int batch, long commitTimeoutMs) {
+            int batch, int consumers, long commitTimeoutMs) {
         this.broker = broker;
         this.messages = messages;
         this.pipeline = pipeline;
         this.batch = batch;
+        this.consumers = consumers;
         this.commitTimeoutMs = commitTimeoutMs;
-        this.thread = new Thread(this::run, "mqtt-integration-broker-ingest");
     }
 
     public void start() throws Exception {
         locator = ActiveMQClient.createServerLocatorWithoutHA(broker.inVmConnector());
         factory = locator.createSessionFactory();
-        // Transacted acknowledgements: a round's acks go to the journal in one commit.
-        session = factory.createSession(broker.internalUser(), broker.internalPassword(), false, true, false, false, 0);
-        thread.start();
+        for (int n = 0; n < consumers; n++) {
+            String name = "mqtt-integration-broker-ingest-" + n;
+            // Transacted acknowledgements: a round's acks go to the journal in one commit.
+            ClientSession session = factory.createSession(broker.internalUser(), broker.internalPassword(), false, true, false, false, 0);
+            sessions.add(session);
+            threads.add(new Thread(() -> run(session), name));
+        }
+        threads.forEach(Thread::start);
     }
 
-    private void run() {
+    private void run(ClientSession session) {
         String nodeId = broker.nodeId();
         try (ClientConsumer consumer = session.createConsumer(HostedBroker.INGEST_QUEUE)) {
             session.start();
@@ -81,7 +90,7 @@ public final class HostedIngest implements AutoCloseable {
                     taken.add(next);
                 }
                 try {
-                    round(taken, nodeId);
+                    round(session, taken, nodeId);
                 } catch (RuntimeException e) {
                     // The database could not say whose a message is, or the pipeline is stopping:
                     // nothing of the round was acknowledged; the broker delivers it all again.
@@ -99,7 +108,7 @@ public final class HostedIngest implements AutoCloseable {
         }
     }
 
-    private void round(List<ClientMessage> all, String nodeId) throws ActiveMQException, InterruptedException {
+    private void round(ClientSession session, List<ClientMessage> all, String nodeId) throws ActiveMQException, InterruptedException {
         List<InboundMessage> inbound = new ArrayList<>(all.size());
         List<ClientMessage> taken = new ArrayList<>(all.size());
         for (ClientMessage m : all) {
@@ -141,17 +150,20 @@ public final class HostedIngest implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        try {
-            thread.join(TimeUnit.MILLISECONDS.toMillis(commitTimeoutMs + 2_000));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            if (session != null) {
-                session.close();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(commitTimeoutMs + 2_000);
+        for (Thread t : threads) {
+            try {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        } catch (ActiveMQException e) {
-            LOG.debug("closing the ingest session: {}", e.toString());
+        }
+        for (ClientSession session : sessions) {
+            try {
+                session.close();
+            } catch (ActiveMQException e) {
+                LOG.debug("closing an ingest session: {}", e.toString());
+            }
         }
         if (factory != null) {
             factory.close();

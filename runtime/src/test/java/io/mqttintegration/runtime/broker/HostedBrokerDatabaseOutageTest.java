@@ -40,7 +40,7 @@ class HostedBrokerDatabaseOutageTest {
         EmbeddedDatabase postgres = EmbeddedDatabase.start(data, port, false);
         DataSource db = postgres.dataSource("postgres");
         BrokerConfig config = new BrokerConfig(true, "127.0.0.1", RuntimeHarness.freePort(), RuntimeHarness.freePort(), null, null,
-                work.resolve("broker"), 50, 0);
+                work.resolve("broker"), 50, 2, 0);
         try (RuntimeHarness service = RuntimeHarness.start(db, work, Map.of());
                 HostedBrokerService hosted = HostedBrokerService.start(config, service.runtime.hostedParts())) {
             RuntimeHarness.Tenant tenant = service.createOrganization("o");

@@ -67,7 +67,7 @@ class HostedBrokerLimitsTest {
         db = TestDatabase.newDatabase();
         service = RuntimeHarness.start(db, work, Map.of("quotas.deviceMessagesPerSecond", "1", "quotas.deviceBurstSeconds", "2"));
         config = new BrokerConfig(true, "127.0.0.1", RuntimeHarness.freePort(), RuntimeHarness.freePort(), null, null,
-                work.resolve("broker"), 500, 1);
+                work.resolve("broker"), 500, 2, 1);
         hosted = HostedBrokerService.start(config, service.runtime.hostedParts());
     }
 

@@ -63,7 +63,7 @@ class HostedBrokerTest {
         db = TestDatabase.newDatabase();
         service = RuntimeHarness.start(db, work, Map.of());
         config = new BrokerConfig(true, "127.0.0.1", RuntimeHarness.freePort(), RuntimeHarness.freePort(), null, null,
-                work.resolve("broker"), 500, 1);
+                work.resolve("broker"), 500, 2, 1);
         hosted = HostedBrokerService.start(config, service.runtime.hostedParts());
     }
 
@@ -364,7 +364,7 @@ class HostedBrokerTest {
                 "broker.test");
         Path store = certs.pkcs12(work.resolve("tls/broker.p12"), "store-pw");
         config = new BrokerConfig(true, "127.0.0.1", config.port(), RuntimeHarness.freePort(), store, "store-pw", work.resolve("broker"),
-                500, 1);
+                500, 2, 1);
         hosted = HostedBrokerService.start(config, service.runtime.hostedParts());
 
         MqttAsyncClient tls = new MqttAsyncClient("ssl://127.0.0.1:" + config.tlsPort(), "tls-device", new MemoryPersistence());

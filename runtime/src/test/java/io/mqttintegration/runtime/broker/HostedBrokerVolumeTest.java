@@ -59,7 +59,7 @@ class HostedBrokerVolumeTest {
         db = TestDatabase.newDatabase();
         service = RuntimeHarness.start(db, work, Map.of());
         config = new BrokerConfig(true, "127.0.0.1", RuntimeHarness.freePort(), RuntimeHarness.freePort(), null, null,
-                work.resolve("broker"), 500, 1);
+                work.resolve("broker"), 500, 2, 1);
         hosted = HostedBrokerService.start(config, service.runtime.hostedParts());
     }
 
