@@ -62,7 +62,10 @@ public final class AssemblyHostedBench {
             Process bare = startBare(barePort, stack.work.resolve("bare-artemis"));
             try {
                 AssemblyStack.Tenant tenant = stack.tenant("bench");
-                stack.quotas(tenant, "{\"credentials\":" + (devices + publishers + 10) + "}");
+                // The devices publish as fast as their window lets them: no per-device rate (its default is 100/s);
+                // a device slot is freed when the broker has processed the close, so room for those just closed.
+                stack.quotas(tenant, "{\"credentials\":" + (devices + publishers + 10) + ",\"connectedDevices\":" + (2 * devices + publishers)
+                        + ",\"deviceMessagesPerSecond\":1000000}");
                 String integration = stack.post("/integrations", tenant.adminKey(),
                         "{\"name\":\"devices\",\"settings\":{\"host\":\"broker.example\"}}").path("id").asText();
                 long made = System.nanoTime();
