@@ -68,6 +68,8 @@ class StockKarafIT {
             karaf.awaitHealthy(Duration.ofSeconds(120));
             assertTrue(karaf.send("GET", "/health", OPERATOR_KEY, null).body().contains("\"database\":{\"status\":\"up\""));
             console.await("mqtt:route-list", out -> out.contains("http-ingest"), Duration.ofSeconds(30));
+            // Without the broker's feature the console still has every command; device-list says why it has no devices.
+            console.await("mqtt:device-list", out -> out.contains("not running"), Duration.ofSeconds(10));
 
             // The hosted broker's feature (its PID only; Artemis is in the runtime bundle): a device publishes.
             console.run("feature:install mqtt-integration-broker");
@@ -89,6 +91,7 @@ class StockKarafIT {
                 }
             } while (published.exitCode() != 0 && System.nanoTime() < brokerBy);
             assertEquals(0, published.exitCode(), "a device published to the hosted broker: " + published.output());
+            console.await("mqtt:device-list", out -> out.contains(" connected") && !out.contains("not running"), Duration.ofSeconds(10));
 
             // A live MQTT session, so uninstalling has one to close.
             String org = KarafProcess.field(karaf.send("POST", "/api/v1/organizations", OPERATOR_KEY, "{\"name\":\"stock\"}"), "id");
