@@ -8,17 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mqttintegration.devdb.TestDatabase;
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.Rows;
 import io.mqttintegration.runtime.RuntimeHarness;
-import io.mqttintegration.runtime.config.BrokerConfig;
 import io.mqttintegration.runtime.console.commands.DeviceListCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +24,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.sql.DataSource;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -35,10 +31,7 @@ import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The hosted broker's per-organization limits (quotas.connectedDevices, quotas.deviceMessagesPerSecond)
@@ -46,49 +39,17 @@ import org.junit.jupiter.api.io.TempDir;
  * nothing refused is stored, everything accepted is, and /metrics and mqtt:device-list show it.
  * The node's defaults here: 1 message per second per device with a burst of 2.
  */
-class HostedBrokerLimitsTest {
+class HostedBrokerLimitsTest extends HostedBrokerCase {
 
     static final int QUOTA_EXCEEDED = 151;
     static final int MESSAGE_RATE_TOO_HIGH = 150;
 
-    @TempDir
-    Path work;
-    DataSource db;
-    RuntimeHarness service;
-    HostedBrokerService hosted;
-    BrokerConfig config;
-    final List<MqttAsyncClient> clients = new CopyOnWriteArrayList<>();
+    @Override
+    Map<String, String> settings() {
+        return Map.of("quotas.deviceMessagesPerSecond", "1", "quotas.deviceBurstSeconds", "2");
+    }
 
     record Device(String organizationId, String integrationId, String username, String password) {
-    }
-
-    @BeforeEach
-    void start() throws Exception {
-        db = TestDatabase.newDatabase();
-        service = RuntimeHarness.start(db, work, Map.of("quotas.deviceMessagesPerSecond", "1", "quotas.deviceBurstSeconds", "2"));
-        config = new BrokerConfig(true, "127.0.0.1", RuntimeHarness.freePort(), RuntimeHarness.freePort(), null, null,
-                work.resolve("broker"), 500, 2, 1);
-        hosted = HostedBrokerService.start(config, service.runtime.hostedParts());
-    }
-
-    @AfterEach
-    void stop() {
-        for (MqttAsyncClient c : clients) {
-            try {
-                if (c.isConnected()) {
-                    c.disconnect().waitForCompletion(5_000);
-                }
-                c.close(true);
-            } catch (MqttException ignored) {
-                // already gone
-            }
-        }
-        if (hosted != null) {
-            hosted.close();
-        }
-        if (service != null) {
-            service.close();
-        }
     }
 
     RuntimeHarness.Tenant organization(String name) throws Exception {

@@ -4,19 +4,11 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.mqttintegration.devdb.TestDatabase;
 import io.mqttintegration.runtime.Rows;
 import io.mqttintegration.runtime.RuntimeHarness;
-import io.mqttintegration.runtime.config.BrokerConfig;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A QoS 2 PUBLISH the hosted broker refuses must not spoil its packet id: Artemis 2.40 answers a
@@ -24,37 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
  * PUBLISH reusing it (PUBREC 0, PUBCOMP) without storing it. An MQTT 5 client written byte by byte
  * ({@link RawMqtt5}) chooses the packet ids, with a session that outlives its connection.
  */
-class HostedBrokerQos2Test {
+class HostedBrokerQos2Test extends HostedBrokerCase {
 
     static final int PUBREC = 5;
     static final int PUBCOMP = 7;
     static final int DISCONNECT = 14;
-
-    @TempDir
-    Path work;
-    DataSource db;
-    RuntimeHarness service;
-    HostedBrokerService hosted;
-    BrokerConfig config;
-
-    @BeforeEach
-    void start() throws Exception {
-        db = TestDatabase.newDatabase();
-        service = RuntimeHarness.start(db, work, Map.of());
-        config = new BrokerConfig(true, "127.0.0.1", RuntimeHarness.freePort(), RuntimeHarness.freePort(), null, null,
-                work.resolve("broker"), 500, 2, 1);
-        hosted = HostedBrokerService.start(config, service.runtime.hostedParts());
-    }
-
-    @AfterEach
-    void stop() {
-        if (hosted != null) {
-            hosted.close();
-        }
-        if (service != null) {
-            service.close();
-        }
-    }
 
     @Test
     void qos2OutsideTheNamespaceGetsDisconnect135AndItsPacketIdStoresTheNextMessage() throws Exception {

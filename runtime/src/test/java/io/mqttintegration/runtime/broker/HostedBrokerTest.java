@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mqttintegration.devdb.TestDatabase;
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.Rows;
 import io.mqttintegration.runtime.RuntimeHarness;
@@ -21,10 +20,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.sql.DataSource;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -35,56 +32,16 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The hosted broker in the test JVM with the real service and a real PostgreSQL: devices connect
  * with Paho v5 using the credentials the API generates.
  */
-class HostedBrokerTest {
-
-    @TempDir
-    Path work;
-    DataSource db;
-    RuntimeHarness service;
-    HostedBrokerService hosted;
-    BrokerConfig config;
-    final List<MqttAsyncClient> clients = new CopyOnWriteArrayList<>();
+class HostedBrokerTest extends HostedBrokerCase {
 
     /** A device credential as the API answered it, with the integration and organization it belongs to. */
     record Device(String organizationId, String integrationId, String credentialId, String username, String password) {
-    }
-
-    @BeforeEach
-    void start() throws Exception {
-        db = TestDatabase.newDatabase();
-        service = RuntimeHarness.start(db, work, Map.of());
-        config = new BrokerConfig(true, "127.0.0.1", RuntimeHarness.freePort(), RuntimeHarness.freePort(), null, null,
-                work.resolve("broker"), 500, 2, 1);
-        hosted = HostedBrokerService.start(config, service.runtime.hostedParts());
-    }
-
-    @AfterEach
-    void stop() {
-        for (MqttAsyncClient c : clients) {
-            try {
-                if (c.isConnected()) {
-                    c.disconnect().waitForCompletion(5_000);
-                }
-                c.close(true);
-            } catch (MqttException ignored) {
-                // already gone
-            }
-        }
-        if (hosted != null) {
-            hosted.close();
-        }
-        if (service != null) {
-            service.close();
-        }
     }
 
     Device device(String organizationName) throws Exception {

@@ -5,33 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mqttintegration.devdb.TestDatabase;
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.Rows;
 import io.mqttintegration.runtime.RuntimeHarness;
-import io.mqttintegration.runtime.config.BrokerConfig;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.sql.DataSource;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The issue's volume test, in the test JVM with the real service, PostgreSQL and the hosted broker:
@@ -39,49 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
  * QoS 1 messages each, numbered; every message a device was acknowledged is stored exactly once (by
  * row count and by distinct device and number). Times are printed, not asserted.
  */
-class HostedBrokerVolumeTest {
+class HostedBrokerVolumeTest extends HostedBrokerCase {
 
     static final int DEVICES = 100;
     static final int MESSAGES = 100;
     /** QoS 1 messages a device keeps in flight (Paho refuses more than its window). */
     static final int WINDOW = 10;
-
-    @TempDir
-    Path work;
-    DataSource db;
-    RuntimeHarness service;
-    HostedBrokerService hosted;
-    BrokerConfig config;
-    final List<MqttAsyncClient> clients = new ArrayList<>();
-
-    @BeforeEach
-    void start() throws Exception {
-        db = TestDatabase.newDatabase();
-        service = RuntimeHarness.start(db, work, Map.of());
-        config = new BrokerConfig(true, "127.0.0.1", RuntimeHarness.freePort(), RuntimeHarness.freePort(), null, null,
-                work.resolve("broker"), 500, 2, 1);
-        hosted = HostedBrokerService.start(config, service.runtime.hostedParts());
-    }
-
-    @AfterEach
-    void stop() {
-        clients.parallelStream().forEach(c -> {
-            try {
-                if (c.isConnected()) {
-                    c.disconnect().waitForCompletion(5_000);
-                }
-                c.close(true);
-            } catch (MqttException ignored) {
-                // already gone
-            }
-        });
-        if (hosted != null) {
-            hosted.close();
-        }
-        if (service != null) {
-            service.close();
-        }
-    }
 
     @Test
     void tenThousandQos1MessagesFromAHundredDevicesAreStoredExactlyOnce() throws Exception {

@@ -6,22 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mqttintegration.devdb.TestDatabase;
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.Rows;
 import io.mqttintegration.runtime.RuntimeHarness;
-import io.mqttintegration.runtime.config.BrokerConfig;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import javax.sql.DataSource;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -32,10 +26,7 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Commands down to hosted devices: {@code POST /api/v1/integrations/{id}/publish} with
@@ -43,48 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
  * and PostgreSQL) into the namespace of one of the integration's own live devices, which receives it
  * with Paho v5; the command is never stored as if a device had sent it.
  */
-class HostedCommandsTest {
-
-    @TempDir
-    Path work;
-    DataSource db;
-    RuntimeHarness service;
-    HostedBrokerService hosted;
-    BrokerConfig config;
-    final List<MqttAsyncClient> clients = new CopyOnWriteArrayList<>();
+class HostedCommandsTest extends HostedBrokerCase {
 
     /** A device credential with its integration and the admin key of its organization. */
     record Device(String organizationId, String adminKey, String integrationId, String credentialId, String username,
             String password) {
-    }
-
-    @BeforeEach
-    void start() throws Exception {
-        db = TestDatabase.newDatabase();
-        service = RuntimeHarness.start(db, work, Map.of());
-        config = new BrokerConfig(true, "127.0.0.1", RuntimeHarness.freePort(), RuntimeHarness.freePort(), null, null,
-                work.resolve("broker"), 500, 2, 1);
-        hosted = HostedBrokerService.start(config, service.runtime.hostedParts());
-    }
-
-    @AfterEach
-    void stop() {
-        for (MqttAsyncClient c : clients) {
-            try {
-                if (c.isConnected()) {
-                    c.disconnect().waitForCompletion(5_000);
-                }
-                c.close(true);
-            } catch (MqttException ignored) {
-                // already gone
-            }
-        }
-        if (hosted != null) {
-            hosted.close();
-        }
-        if (service != null) {
-            service.close();
-        }
     }
 
     RuntimeHarness.Tenant tenant(String name) throws Exception {

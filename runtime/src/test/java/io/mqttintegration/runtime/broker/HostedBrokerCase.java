@@ -1,0 +1,66 @@
+package io.mqttintegration.runtime.broker;
+
+import io.mqttintegration.devdb.TestDatabase;
+import io.mqttintegration.runtime.RuntimeHarness;
+import io.mqttintegration.runtime.config.BrokerConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.sql.DataSource;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the hosted-broker tests start for each test: a fresh database, the service on it (with the
+ * settings of {@link #settings()}), and the hosted broker on free ports with the shipped ingest
+ * defaults (rounds of 500, two consumers, revocation checked every second). The Paho clients a test
+ * adds to {@link #clients} are disconnected after it, then the broker and the service stop.
+ */
+abstract class HostedBrokerCase {
+
+    @TempDir
+    Path work;
+    DataSource db;
+    RuntimeHarness service;
+    HostedBrokerService hosted;
+    BrokerConfig config;
+    final List<MqttAsyncClient> clients = new CopyOnWriteArrayList<>();
+
+    /** Service settings of this test class (none by default). */
+    Map<String, String> settings() {
+        return Map.of();
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        db = TestDatabase.newDatabase();
+        service = RuntimeHarness.start(db, work, settings());
+        config = new BrokerConfig(true, "127.0.0.1", RuntimeHarness.freePort(), RuntimeHarness.freePort(), null, null,
+                work.resolve("broker"), 500, 2, 1);
+        hosted = HostedBrokerService.start(config, service.runtime.hostedParts());
+    }
+
+    @AfterEach
+    void stop() {
+        clients.parallelStream().forEach(c -> {
+            try {
+                if (c.isConnected()) {
+                    c.disconnect().waitForCompletion(5_000);
+                }
+                c.close(true);
+            } catch (MqttException ignored) {
+                // already gone
+            }
+        });
+        if (hosted != null) {
+            hosted.close();
+        }
+        if (service != null) {
+            service.close();
+        }
+    }
+}
