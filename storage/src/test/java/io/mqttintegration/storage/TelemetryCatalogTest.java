@@ -11,6 +11,7 @@ import io.mqttintegration.storage.tenants.IntegrationRecord;
 import io.mqttintegration.storage.tenants.IntegrationStore;
 import io.mqttintegration.storage.tenants.Organization;
 import io.mqttintegration.storage.tenants.OrganizationStore;
+import io.mqttintegration.storage.tenants.ReceiveMonths;
 import io.mqttintegration.storage.tenants.TelemetryStore;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -228,7 +229,7 @@ class TelemetryCatalogTest {
         Instant to = Instant.parse("1950-01-02T00:00:00Z");
         assertEquals(List.of(), telemetry.readings(a.id(), null, null, null, from, to, null, 10));
         assertEquals(List.of(), telemetry.aggregate(a.id(), null, null, "v", from, to, "1 hour"));
-        assertEquals(List.of(), read(plan(readingsParameters(from, to))), "no partition is read");
+        assertTrue(months(from, to).isEmpty(), "no month to read: the readings query is not even sent");
     }
 
     /**
@@ -252,7 +253,9 @@ class TelemetryCatalogTest {
             }
         }
         Instant day = thisMonth.atOffset(java.time.ZoneOffset.UTC).minusMonths(2).plusDays(10).toInstant().truncatedTo(ChronoUnit.DAYS);
-        List<String> read = read(plan(readingsParameters(day, day.plus(1, ChronoUnit.DAYS))));
+        ReceiveMonths months = months(day, day.plus(1, ChronoUnit.DAYS));
+        assertEquals(1, months.newestFirst().size(), months.toString());
+        List<String> read = read(plan(readingsParameters("v", day, day.plus(1, ChronoUnit.DAYS), months.all(), 10)));
         assertEquals(List.of(partitions.get(1)), read, "of " + partitions + " and this month's, the second only");
         assertEquals(1, telemetry.readings(a.id(), null, "d-1", "v", day, day.plus(1, ChronoUnit.DAYS), null, 10).size());
     }
@@ -283,11 +286,73 @@ class TelemetryCatalogTest {
                 .toList());
     }
 
-    /** Parameters of telemetry-readings: one day of d-1's metric v. */
-    private Object[] readingsParameters(Instant from, Instant to) {
-        java.time.OffsetDateTime f = from.atOffset(java.time.ZoneOffset.UTC);
-        java.time.OffsetDateTime t = to.atOffset(java.time.ZoneOffset.UTC);
-        return new Object[] {f, t, a.id(), null, null, "d-1", "d-1", "v", "v", f, f, t, t, null, null, null, null, 100};
+    /**
+     * The last readings of a device, without a range, come from the two newest receive months when
+     * they hold the page and no earlier month's bounds reach it; a reading received long ago with a
+     * newer time, a device silent for months and paging with the cursor all still get every reading.
+     */
+    @Test
+    void theLastReadingsAreReadFromTheTwoNewestReceiveMonthsUnlessAnEarlierMonthCanHoldOne() throws Exception {
+        Instant thisMonth = TelemetryIndex.month(NOW).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        MessageWriter writer = new MessageWriter(ds, new DeadLetterStore(ds));
+        List<Instant> times = new ArrayList<>();
+        try (Connection owner = ds.getConnection(); Statement st = owner.createStatement()) {
+            for (int back = 3; back >= 0; back--) {
+                Instant received = back == 0 ? NOW
+                        : thisMonth.atOffset(java.time.ZoneOffset.UTC).minusMonths(back).plusDays(10).toInstant();
+                st.executeQuery("SELECT mqi_create_message_partition('" + received.atOffset(java.time.ZoneOffset.UTC).toLocalDate()
+                        + "')").close();
+                stored(writer, message(a, ia, received, reading("d-1", received.minusSeconds(60), back)));
+                times.add(0, received.minusSeconds(60));
+            }
+        }
+        List<String> partitions = operatorRows(tenancy, "SELECT tableoid::regclass::text FROM mqtt_messages ORDER BY received_at");
+        assertEquals(4, new java.util.HashSet<>(partitions).size(), "each month's own partition: " + partitions);
+        List<String> twoNewest = partitions.subList(2, 4).stream().sorted().toList();
+
+        assertEquals(times.subList(0, 2), timestamps(telemetry.readings(a.id(), null, "d-1", null, null, null, null, 2)));
+        ReceiveMonths months = months(null, null);
+        assertEquals(4, months.newestFirst().size(), months.toString());
+        assertEquals(twoNewest, read(plan(readingsParameters(null, null, null, months.recent().orElseThrow(), 2))).stream()
+                .sorted().toList(), "the page's two readings come from this month's and last month's partitions");
+        assertEquals(java.util.Optional.empty(), months.reaching(times.get(1)), "no earlier month reaches the page");
+
+        assertEquals(times, timestamps(telemetry.readings(a.id(), null, "d-1", null, null, null, null, 10)),
+                "the two newest months hold fewer than 10: every month is read");
+        List<Instant> paged = new ArrayList<>();
+        TelemetryStore.After after = null;
+        for (int page = 0; page < 6; page++) {
+            List<TelemetryStore.Row> rows = telemetry.readings(a.id(), null, "d-1", null, null, null, after, 1);
+            rows.forEach(r -> paged.add(r.timestamp()));
+            after = rows.isEmpty() ? after : new TelemetryStore.After(rows.get(0).timestamp(), rows.get(0).messageId(), rows.get(0).seq());
+        }
+        assertEquals(times, paged, "one reading per page, newest first, each once");
+
+        // Three months ago a device's clock said 2100; d-2 has sent nothing since then.
+        Instant received = thisMonth.atOffset(java.time.ZoneOffset.UTC).minusMonths(3).plusDays(12).toInstant();
+        Instant ahead = Instant.parse("2100-01-01T00:00:00Z");
+        stored(writer, message(a, ia, received, reading("d-1", ahead, 9), reading("d-2", received.minusSeconds(1), 8)));
+        assertEquals(List.of(ahead, times.get(0)), timestamps(telemetry.readings(a.id(), null, "d-1", null, null, null, null, 2)),
+                "the reading of 2100, received three months ago, is d-1's newest");
+        assertEquals(List.of(received.minusSeconds(1)), timestamps(telemetry.readings(a.id(), null, "d-2", null, null, null, null, 2)));
+        assertEquals(List.of(ahead, times.get(0), times.get(1)), timestamps(telemetry.readings(a.id(), ia, null, null, null, null, null, 3)));
+    }
+
+    private static List<Instant> timestamps(List<TelemetryStore.Row> rows) {
+        return rows.stream().map(TelemetryStore.Row::timestamp).toList();
+    }
+
+    /** The receive months a readings query over [from, to) reads, as the store finds them. */
+    private ReceiveMonths months(Instant from, Instant to) {
+        return tenancy.inOrg(a.id(), c -> ReceiveMonths.read(c, from, to, null));
+    }
+
+    /** Parameters of telemetry-readings: d-1's readings (of metric v, when given) in [from, to), received in the span. */
+    private Object[] readingsParameters(String metric, Instant from, Instant to, ReceiveMonths.Span received, int limit) {
+        java.time.OffsetDateTime f = from == null ? null : from.atOffset(java.time.ZoneOffset.UTC);
+        java.time.OffsetDateTime t = to == null ? null : to.atOffset(java.time.ZoneOffset.UTC);
+        return new Object[] {a.id(), received.from().atOffset(java.time.ZoneOffset.UTC), received.to().atOffset(java.time.ZoneOffset.UTC),
+                null, null, "d-1", "d-1", metric, metric, f, f, t, t, null, null, null, null, limit};
     }
 
     /** EXPLAIN ANALYZE of telemetry-readings in organization a, printed. */

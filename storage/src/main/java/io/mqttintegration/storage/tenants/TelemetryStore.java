@@ -2,6 +2,7 @@ package io.mqttintegration.storage.tenants;
 
 import io.mqttintegration.storage.Tenancy;
 import java.math.BigDecimal;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,6 +12,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /** Reads readings and raw messages back, always within one organization. */
@@ -53,27 +55,62 @@ public final class TelemetryStore {
         this.tenancy = tenancy;
     }
 
+    /**
+     * Readings newest first ({@code limit} of them), after the cursor when given. Read from the receive
+     * months that can hold them ({@link ReceiveMonths}): the two newest of them first,
+     * and the older ones only when they could hold a reading of the page.
+     *
+     * <p>Two or three statements in one transaction (READ COMMITTED): a reading committed before the
+     * request is always found; one committed while it runs may or may not be.
+     */
     public List<Row> readings(UUID org, UUID integration, String device, String metric, Instant from, Instant to,
             After after, int limit) {
+        Filter filter = new Filter(org, integration, device, metric, to, after, limit);
         return tenancy.inOrg(org, c -> {
-            try (PreparedStatement ps = c.prepareStatement(readingsSql)) {
-                int i = 1;
-                ps.setObject(i++, utc(from), Types.TIMESTAMP_WITH_TIMEZONE);
-                ps.setObject(i++, utc(to), Types.TIMESTAMP_WITH_TIMEZONE);
-                Sql.uuid(ps, i++, org);
-                i = pair(ps, i, integration, Types.OTHER);
-                i = pair(ps, i, device, Types.VARCHAR);
-                i = pair(ps, i, metric, Types.VARCHAR);
-                i = pair(ps, i, utc(from), Types.TIMESTAMP_WITH_TIMEZONE);
-                i = pair(ps, i, utc(to), Types.TIMESTAMP_WITH_TIMEZONE);
-                ps.setObject(i++, after == null ? null : utc(after.timestamp()), Types.TIMESTAMP_WITH_TIMEZONE);
-                ps.setObject(i++, after == null ? null : utc(after.timestamp()), Types.TIMESTAMP_WITH_TIMEZONE);
-                ps.setObject(i++, after == null ? null : after.messageId(), Types.OTHER);
-                ps.setObject(i++, after == null ? null : after.seq(), Types.INTEGER);
-                ps.setInt(i, limit);
-                return rows(ps);
+            ReceiveMonths months = ReceiveMonths.read(c, from, to, after == null ? null : after.timestamp());
+            if (months.isEmpty()) {
+                return List.of();
             }
+            Optional<ReceiveMonths.Span> recent = months.recent();
+            if (recent.isPresent()) {
+                List<Row> page = readings(c, filter, from, recent.get());
+                if (page.size() == limit) {
+                    Instant last = page.get(limit - 1).timestamp();
+                    Optional<ReceiveMonths.Span> again = months.reaching(last);
+                    if (again.isEmpty()) {
+                        return page;
+                    }
+                    // every reading of the page is at or after last: the older months from there on
+                    return readings(c, filter, from == null || from.isBefore(last) ? last : from, again.get());
+                }
+            }
+            return readings(c, filter, from, months.all());
         });
+    }
+
+    /** What a readings query asks for, besides its lower time bound and the receive times it reads. */
+    private record Filter(UUID org, UUID integration, String device, String metric, Instant to, After after, int limit) {
+    }
+
+    private List<Row> readings(Connection c, Filter f, Instant from, ReceiveMonths.Span received) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(readingsSql)) {
+            int i = 1;
+            Sql.uuid(ps, i++, f.org());
+            ps.setObject(i++, utc(received.from()), Types.TIMESTAMP_WITH_TIMEZONE);
+            ps.setObject(i++, utc(received.to()), Types.TIMESTAMP_WITH_TIMEZONE);
+            i = pair(ps, i, f.integration(), Types.OTHER);
+            i = pair(ps, i, f.device(), Types.VARCHAR);
+            i = pair(ps, i, f.metric(), Types.VARCHAR);
+            i = pair(ps, i, utc(from), Types.TIMESTAMP_WITH_TIMEZONE);
+            i = pair(ps, i, utc(f.to()), Types.TIMESTAMP_WITH_TIMEZONE);
+            After after = f.after();
+            ps.setObject(i++, after == null ? null : utc(after.timestamp()), Types.TIMESTAMP_WITH_TIMEZONE);
+            ps.setObject(i++, after == null ? null : utc(after.timestamp()), Types.TIMESTAMP_WITH_TIMEZONE);
+            ps.setObject(i++, after == null ? null : after.messageId(), Types.OTHER);
+            ps.setObject(i++, after == null ? null : after.seq(), Types.INTEGER);
+            ps.setInt(i, f.limit());
+            return rows(ps);
+        }
     }
 
     /** The newest reading of each device of the organization (of one integration, when given). */
