@@ -129,20 +129,20 @@ public final class TelemetryQueryBench {
             java.time.LocalDate middle = first.plusDays(days / 2);
             String dayFrom = middle + "T00:00:00Z";
             String dayTo = middle.plusDays(1) + "T00:00:00Z";
-            plan(db, org, "telemetry-readings", "the last 100 readings of one device (GET /telemetry?deviceId=d-500&limit=100)",
+            QueryPlan.print(db, org, "telemetry-readings", "the last 100 readings of one device (GET /telemetry?deviceId=d-500&limit=100)",
                     new Object[] {null, null, org, null, null, "d-500", "d-500", null, null, null, null, null, null, null, null,
                             null, null, 101});
             // The range [from, to) also picks the receive months whose ts bounds meet it (V13): PostgreSQL
             // prunes the other partitions at run time ("never executed" in the plan).
-            plan(db, org, "telemetry-readings", "one day of a metric of one device (GET /telemetry?deviceId=d-500&metric=temp&from&to)",
+            QueryPlan.print(db, org, "telemetry-readings", "one day of a metric of one device (GET /telemetry?deviceId=d-500&metric=temp&from&to)",
                     new Object[] {dayFrom, dayTo, org, null, null, "d-500", "d-500", "temp", "temp", dayFrom, dayFrom, dayTo, dayTo,
                             null, null, null, null, 1001});
-            plan(db, org, "telemetry-aggregate", "one day of a metric of one device in hours (GET /telemetry/aggregate?bucket=1h)",
+            QueryPlan.print(db, org, "telemetry-aggregate", "one day of a metric of one device in hours (GET /telemetry/aggregate?bucket=1h)",
                     new Object[] {dayFrom, dayTo, "1 hour", "temp", "temp", "temp", org, null, null, "d-500", "d-500", "temp",
                             dayFrom, dayTo});
             // The devices from the device catalog (V13), then each one's newest reading in the partitions
             // of the last two receive months, then in those whose ts bounds reach it (pruned at run time).
-            plan(db, org, "telemetry-latest", "the newest reading of every device (GET /telemetry/latest?integrationId=)",
+            QueryPlan.print(db, org, "telemetry-latest", "the newest reading of every device (GET /telemetry/latest?integrationId=)",
                     new Object[] {org, integration, integration, org, integration, integration, org, integration, integration});
 
             measure(http, requests, "GET /telemetry?deviceId=<d>&limit=100 (last 100 of one device)",
@@ -157,48 +157,6 @@ public final class TelemetryQueryBench {
                             + "&from=" + dayFrom + "&to=" + dayTo, admin);
             measure(http, Math.max(3, requests / 50), "GET /telemetry/latest?integrationId=<i> (all 1,000 devices)",
                     () -> base + "/telemetry/latest?integrationId=" + integration, admin);
-        }
-    }
-
-    /** Prints the plan of a named query with these parameters, as the service's role in the organization. */
-    private static void plan(DataSource db, String org, String file, String what, Object[] params) throws Exception {
-        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
-            c.setAutoCommit(false);
-            st.execute("SET LOCAL ROLE mqi_app");
-            st.execute("SELECT set_config('mqi.org_id', '" + org + "', true)");
-            String sql = io.mqttintegration.storage.SqlFiles.load(file);
-            for (Object p : params) {
-                sql = sql.replaceFirst("\\?", java.util.regex.Matcher.quoteReplacement(
-                        p == null ? "NULL" : p instanceof Integer ? p.toString() : "'" + p + "'"));
-            }
-            System.out.println("plan of " + what + ":");
-            int lines = 0;
-            java.util.Set<String> partitions = new java.util.TreeSet<>();
-            java.util.Set<String> pruned = new java.util.TreeSet<>();
-            java.util.regex.Pattern scanned = java.util.regex.Pattern.compile(" on (mqtt_messages_\\w+)");
-            try (ResultSet rs = st.executeQuery("EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) " + sql)) {
-                while (rs.next()) {
-                    // Hundreds of partitions make long plans: their first lines, the partitions read, the summary.
-                    String line = rs.getString(1);
-                    java.util.regex.Matcher m = scanned.matcher(line);
-                    boolean read = false;
-                    if (m.find()) {
-                        // pruned at run time (the receive months the ts bounds ruled out): never executed
-                        read = !line.contains("never executed");
-                        (read ? partitions : pruned).add(m.group(1));
-                    }
-                    if (lines++ < 16 || line.contains("Planning Time") || line.contains("Execution Time")
-                            || line.contains("Subplans Removed") || (read && partitions.size() <= 3)) {
-                        System.out.println("  " + line);
-                    } else if (lines == 17) {
-                        System.out.println("  ...");
-                    }
-                }
-            }
-            pruned.removeAll(partitions);
-            System.out.printf("  partitions read: %d%s%s%n", partitions.size(), partitions.size() <= 3 ? " " + partitions : "",
-                    pruned.isEmpty() ? "" : " (" + pruned.size() + " more in the plan, pruned at run time: never executed)");
-            c.rollback();
         }
     }
 
