@@ -6,7 +6,6 @@
 #   bench/run.sh ingest [messagesPerRequest=1] [connections=50] [secondsPerPhase=20]
 #   bench/run.sh mqtt [messages=50000]
 #   bench/run.sh writer [batchSize=500] [seconds=10]                   (the storage writer alone vs COPY)
-#   bench/run.sh telemetry [rows=1000000] [requestsPerEndpoint=300] [days=1]  (30000000 300 365: 30 M rows over a year of partitions)
 #   bench/run.sh karaf-rss                                              (boots the built assembly; see README)
 #
 # Against the built assembly (bin/karaf as its own process, Debian PostgreSQL 15 with fsync on, Mosquitto;
@@ -16,6 +15,7 @@
 #   bench/run.sh assembly-mqtt [messages=50000]             (bare Paho v5 and mosquitto_sub beside it)
 #   bench/run.sh assembly-subscriptions [subscriptions=2000]
 #   bench/run.sh assembly-export [rows=10000000] [format=csv]   (streamed export: rows/s, Karaf RSS and heap)
+#   bench/run.sh assembly-telemetry [rows=1000000] [requestsPerEndpoint=300] [days=1]  (30000000 300 365: 30 M rows over a year of partitions)
 #   bench/run.sh assembly-purge [rows=3000000] [connections=50] [seconds=20]  (ingestion with and without a retention purge)
 #   bench/run.sh assembly-hosted [devices=1000] [publishers=100] [messages=200] [window=10]  (hosted broker: connects and QoS 1 ingest, bare Artemis beside it)
 #
@@ -24,7 +24,7 @@
 # (e.g. -Dmqi.set.ingest.batch.size=1000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-what=${1:?usage: bench/run.sh ingest|mqtt|telemetry|karaf-rss [args]}; shift
+what=${1:?usage: bench/run.sh ingest|mqtt|writer|karaf-rss|assembly-... [args]}; shift
 if [ "$what" = karaf-rss ]; then exec bench/karaf-rss.sh "$@"; fi
 modules=bench
 case "$what" in assembly-*)
@@ -46,12 +46,12 @@ case "$what" in
   ingest) main=io.mqttintegration.bench.IngestBench ;;
   mqtt) main=io.mqttintegration.bench.SubscriptionBench ;;
   writer) main=io.mqttintegration.bench.WriterBench ;;
-  telemetry) main=io.mqttintegration.bench.TelemetryQueryBench; [ $# -gt 0 ] || set -- 1000000 300 ;;
   assembly-http) main=io.mqttintegration.bench.AssemblyHttpBench ;;
   assembly-http-latency) main=io.mqttintegration.bench.AssemblyHttpLatency ;;
   assembly-mqtt) main=io.mqttintegration.bench.AssemblyMqttBench ;;
   assembly-subscriptions) main=io.mqttintegration.bench.AssemblySubscriptionsBench ;;
   assembly-export) main=io.mqttintegration.bench.AssemblyExportBench ;;
+  assembly-telemetry) main=io.mqttintegration.bench.AssemblyTelemetryBench ;;
   assembly-purge) main=io.mqttintegration.bench.AssemblyPurgeBench ;;
   assembly-hosted) main=io.mqttintegration.bench.AssemblyHostedBench ;;
   *) echo "unknown benchmark: $what" >&2; exit 2 ;;

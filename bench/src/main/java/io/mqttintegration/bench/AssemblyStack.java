@@ -453,6 +453,42 @@ final class AssemblyStack implements AutoCloseable {
         return after.getOrDefault(key, 0.0) - before.getOrDefault(key, 0.0);
     }
 
+    // ---- the service's own timing of HTTP requests from GET /metrics ---------------------------------
+
+    /**
+     * The HTTP requests the service has timed so far (mqi_http_request_seconds, count and sum over
+     * every route) but GET /metrics: a scrape is timed once it has ended, so the one that took an
+     * earlier reading would count in the next.
+     */
+    HttpTimed httpTimed() throws Exception {
+        long requests = 0;
+        double seconds = 0;
+        for (String line : metrics().split("\n")) {
+            if (line.contains("route=\"http-metrics\"")) {
+                continue;
+            }
+            if (line.startsWith("mqi_http_request_seconds_count{")) {
+                requests += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            } else if (line.startsWith("mqi_http_request_seconds_sum{")) {
+                seconds += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return new HttpTimed(requests, seconds);
+    }
+
+    /** Requests timed by the service and their total time in seconds. */
+    record HttpTimed(long requests, double seconds) {
+
+        /** The requests timed between an earlier reading and this one. */
+        HttpTimed since(HttpTimed before) {
+            return new HttpTimed(requests - before.requests, seconds - before.seconds);
+        }
+
+        double meanMillis() {
+            return requests == 0 ? Double.NaN : 1000 * seconds / requests;
+        }
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------
 
     static void awaitPort(int port, Process owner) throws Exception {
