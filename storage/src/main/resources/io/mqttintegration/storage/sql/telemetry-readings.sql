@@ -1,7 +1,7 @@
--- Readings newest first, among the rows received in [?, ?): the receive months that can hold them
--- (ReceiveMonths, from the per-month ts bounds). The reading time ts is not the partition key
--- (received_at is), so it is these bounds that let PostgreSQL read only those months' partitions
--- (pruned when planning: the others are not in the plan).
+-- Readings newest first, among the rows received in [lo, hi) (the parameters after the organization):
+-- the receive months that can hold them (ReceiveMonths, from the per-month ts bounds). The reading time
+-- ts is not the partition key (received_at is), so it is these bounds that let PostgreSQL read only
+-- those months' partitions (pruned when planning: the others are not in the plan).
 SELECT device_id, ts, metrics::text, units::text, topic, integration_id, message_id, seq
 FROM mqtt_messages
 WHERE organization_id = ?
