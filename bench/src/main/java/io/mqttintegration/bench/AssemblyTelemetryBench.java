@@ -1,5 +1,6 @@
 package io.mqttintegration.bench;
 
+import io.mqttintegration.storage.tenants.ReceiveMonths;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,6 +9,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -61,14 +63,23 @@ public final class AssemblyTelemetryBench {
             String dayFrom = middle + "T00:00:00Z";
             String dayTo = middle.plusDays(1) + "T00:00:00Z";
             DataSource db = stack.superuser;
-            QueryPlan.print(db, org, "telemetry-readings", "the last 100 readings of one device (GET /telemetry?deviceId=d-500&limit=100)",
-                    new Object[] {null, null, org, null, null, "d-500", "d-500", null, null, null, null, null, null, null, null,
-                            null, null, 101});
-            // The range [from, to) also picks the receive months whose ts bounds meet it (V13): PostgreSQL
-            // prunes the other partitions at run time ("never executed" in the plan).
-            QueryPlan.print(db, org, "telemetry-readings", "one day of a metric of one device (GET /telemetry?deviceId=d-500&metric=temp&from&to)",
-                    new Object[] {dayFrom, dayTo, org, null, null, "d-500", "d-500", "temp", "temp", dayFrom, dayFrom, dayTo, dayTo,
-                            null, null, null, null, 1001});
+            // Readings are read from the receive months whose ts bounds meet the range (ReceiveMonths): the
+            // two newest of them first, the others only if they could hold a reading of the page. The plan is
+            // of that first statement, with the receive times the service binds (pruned when planning).
+            ReceiveMonths all = months(db, org, null, null);
+            ReceiveMonths.Span newest = all.recent().orElse(all.all());
+            QueryPlan.print(db, org, "telemetry-readings", "the last 100 readings of one device (GET /telemetry?deviceId=d-500&limit=100),"
+                    + " received in [" + newest.from() + ", " + newest.to() + ") of " + all.newestFirst().size() + " months",
+                    new Object[] {org, newest.from(), newest.to(), null, null, "d-500", "d-500", null, null, null, null, null, null,
+                            null, null, null, null, 101});
+            ReceiveMonths day = months(db, org, Instant.parse(dayFrom), Instant.parse(dayTo));
+            ReceiveMonths.Span dayMonths = day.recent().orElse(day.all());
+            QueryPlan.print(db, org, "telemetry-readings", "one day of a metric of one device (GET /telemetry?deviceId=d-500&metric=temp&from&to),"
+                    + " received in [" + dayMonths.from() + ", " + dayMonths.to() + ")",
+                    new Object[] {org, dayMonths.from(), dayMonths.to(), null, null, "d-500", "d-500", "temp", "temp", dayFrom, dayFrom,
+                            dayTo, dayTo, null, null, null, null, 1001});
+            // The aggregate takes its receive span from the bounds in the same statement (V13's
+            // mqi_received_span): PostgreSQL prunes the other partitions at run time ("never executed").
             QueryPlan.print(db, org, "telemetry-aggregate", "one day of a metric of one device in hours (GET /telemetry/aggregate?bucket=1h)",
                     new Object[] {dayFrom, dayTo, "1 hour", "temp", "temp", "temp", org, null, null, "d-500", "d-500", "temp",
                             dayFrom, dayTo});
@@ -80,24 +91,40 @@ public final class AssemblyTelemetryBench {
             String base = stack.base() + "/api/v1";
             String admin = tenant.adminKey();
             HttpClient http = HttpClient.newHttpClient();
-            measure(stack, http, requests, "GET /telemetry?deviceId=<d>&limit=100 (last 100 of one device)",
-                    () -> base + "/telemetry?deviceId=d-" + device() + "&limit=100", admin);
-            measure(stack, http, requests, "GET /telemetry?deviceId=<d>&metric=temp&from&to (one day)",
-                    () -> base + "/telemetry?deviceId=d-" + device() + "&metric=temp&from=" + dayFrom + "&to=" + dayTo
-                            + "&limit=1000", admin);
-            measure(stack, http, requests, "GET /telemetry/latest?deviceId=<d>",
-                    () -> base + "/telemetry/latest?deviceId=d-" + device(), admin);
-            measure(stack, http, requests, "GET /telemetry/aggregate?deviceId=<d>&metric=temp&bucket=1h (one day)",
-                    () -> base + "/telemetry/aggregate?deviceId=d-" + device() + "&metric=temp&bucket=1h"
-                            + "&from=" + dayFrom + "&to=" + dayTo, admin);
-            measure(stack, http, Math.max(3, requests / 50), "GET /telemetry/latest?integrationId=<i> (all 1,000 devices)",
-                    () -> base + "/telemetry/latest?integrationId=" + integration, admin);
+            List<Endpoint> endpoints = List.of(
+                    new Endpoint("GET /telemetry?deviceId=<d>&limit=100 (last 100 of one device)", requests, false,
+                            () -> base + "/telemetry?deviceId=d-" + device() + "&limit=100"),
+                    new Endpoint("GET /telemetry?deviceId=<d>&metric=temp&from&to (one day)", requests, false,
+                            () -> base + "/telemetry?deviceId=d-" + device() + "&metric=temp&from=" + dayFrom + "&to=" + dayTo
+                                    + "&limit=1000"),
+                    new Endpoint("GET /telemetry/latest?deviceId=<d>", requests, false, () -> base + "/telemetry/latest?deviceId=d-" + device()),
+                    new Endpoint("GET /telemetry/aggregate?deviceId=<d>&metric=temp&bucket=1h (one day)", requests, false,
+                            () -> base + "/telemetry/aggregate?deviceId=d-" + device() + "&metric=temp&bucket=1h"
+                                    + "&from=" + dayFrom + "&to=" + dayTo),
+                    new Endpoint("GET /telemetry/latest?integrationId=<i> (all 1,000 devices)", Math.max(3, requests / 50), true,
+                            () -> base + "/telemetry/latest?integrationId=" + integration));
+            warmUp(http, endpoints, admin, Integer.getInteger("bench.warmupSeconds", 30));
+            for (Endpoint e : endpoints) {
+                measure(stack, http, e.requests(), e.what(), e.url(), admin);
+            }
+        }
+    }
+
+    /** The receive months whose ts bounds meet [from, to), as the service reads them (role mqi_app in the organization). */
+    private static ReceiveMonths months(DataSource db, String org, Instant from, Instant to) throws Exception {
+        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("SET LOCAL ROLE mqi_app");
+            st.execute("SELECT set_config('mqi.org_id', '" + org + "', true)");
+            ReceiveMonths months = ReceiveMonths.read(c, from, to, null);
+            c.rollback();
+            return months;
         }
     }
 
     /**
      * The readings, loaded by SQL as the superuser (row-level security does not apply to it), then the
-     * device catalog and ts bounds the batch writer would have kept, and ANALYZE.
+     * device catalog and ts bounds the batch writer would have kept, and VACUUM (ANALYZE).
      */
     private static void load(DataSource db, String org, String integration, LocalDate first, int days, long perDevicePerDay,
             double minutesApart) throws Exception {
@@ -160,7 +187,14 @@ public final class AssemblyTelemetryBench {
                     + " max_ts = greatest(mqtt_ts_bounds.max_ts, excluded.max_ts)");
             System.out.printf("filled the device catalog and the ts bounds from the rows in %d s (V13 does the same on"
                     + " migrating); load %s%n", Duration.ofNanos(System.nanoTime() - filling).toSeconds(), Machine.load());
-            st.execute("ANALYZE mqtt_messages");
+            // VACUUM as well: rows loaded this fast leave PostgreSQL's autovacuum (and their first readers)
+            // with every page to visit and hint-bit; done here, it does not run beside the measured requests.
+            // Then a checkpoint, so that writing the load out does not either.
+            long vacuuming = System.nanoTime();
+            st.execute("VACUUM (ANALYZE) mqtt_messages");
+            st.execute("CHECKPOINT");
+            System.out.printf("VACUUM (ANALYZE) and CHECKPOINT in %d s; load %s%n",
+                    Duration.ofNanos(System.nanoTime() - vacuuming).toSeconds(), Machine.load());
             try (ResultSet rs = st.executeQuery("SELECT count(*), pg_size_pretty(sum(pg_total_relation_size(inhrelid)))"
                     + " FROM pg_inherits WHERE inhparent = 'mqtt_messages'::regclass")) {
                 rs.next();
@@ -181,9 +215,34 @@ public final class AssemblyTelemetryBench {
      * taking the request to the end of its exchange: the HTTP server's reading of the request and the
      * client are outside it).
      */
+    /** A measured endpoint: what it is, how many requests, whether it is slow (warmed up less), the URL of the next one. */
+    private record Endpoint(String what, int requests, boolean slow, Supplier<String> url) {
+    }
+
+    /**
+     * Requests to every endpoint in turn (the one over all devices every tenth round) for this long,
+     * unmeasured: a fresh Karaf JVM is still compiling the request path (its C2 compiler thread was
+     * measured at a quarter of the machine 15 s into the first endpoint's requests), and a service that
+     * has been running is past that. {@code -Dbench.warmupSeconds=0} measures it cold.
+     */
+    private static void warmUp(HttpClient http, List<Endpoint> endpoints, String key, int seconds) throws Exception {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        int sent = 0;
+        for (int round = 0; System.nanoTime() < end; round++) {
+            for (Endpoint e : endpoints) {
+                if (!e.slow() || round % 10 == 0) {
+                    http.send(HttpRequest.newBuilder(URI.create(e.url().get())).header("Authorization", "Bearer " + key).GET().build(),
+                            HttpResponse.BodyHandlers.discarding());
+                    sent++;
+                }
+            }
+        }
+        System.out.printf("warm-up: %,d unmeasured requests over the endpoints in %d s; load %s%n", sent, seconds, Machine.load());
+    }
+
     private static void measure(AssemblyStack stack, HttpClient http, int n, String what, Supplier<String> url, String key)
             throws Exception {
-        // The first requests of an endpoint pay for class loading and JIT in the Karaf JVM.
+        // A few more of this endpoint's own, unmeasured, right before its measured ones.
         for (int i = 0; i < Math.max(1, n / 5); i++) {
             http.send(HttpRequest.newBuilder(URI.create(url.get())).header("Authorization", "Bearer " + key).GET().build(),
                     HttpResponse.BodyHandlers.discarding());
