@@ -117,9 +117,15 @@ public final class Tenancy {
      * by {@link #bindScope}. One statement, one round trip: set_config('role', ..., true) is SET LOCAL
      * ROLE. A writer sends it in the same round trip as its INSERT (statements joined by ';'); with
      * autocommit on, both run in the implicit transaction PostgreSQL commits at their one Sync.
+     *
+     * <p>It also turns PostgreSQL's JIT compilation off for the transaction: the service's statements
+     * are short index reads and batched inserts, and a plan over many partitions is costed above
+     * {@code jit_above_cost} while it runs in milliseconds. Where the server has LLVM (Debian's and most
+     * distributions' packages; on by default), the newest reading of 1,000 devices took 2.9 s, compiling,
+     * instead of milliseconds (bench/README.md, issue 17).
      */
-    public static final String SCOPE =
-            "SELECT set_config('role', 'mqi_app', true), set_config('mqi.org_id', ?, true), set_config('mqi.operator', ?, true)";
+    public static final String SCOPE = "SELECT set_config('role', 'mqi_app', true), set_config('mqi.org_id', ?, true),"
+            + " set_config('mqi.operator', ?, true), set_config('jit', 'off', true)";
 
     /** Scopes the current transaction (autocommit off) with {@link #SCOPE}. */
     public static void enter(Connection c, UUID organizationId, boolean operator) throws SQLException {

@@ -63,6 +63,20 @@ class TenantIsolationTest {
         });
     }
 
+    /** JIT compilation is off in the service's transactions (Tenancy.SCOPE says why), and only there. */
+    @Test
+    void theServicesTransactionsRunWithoutJitCompilation() {
+        Tenancy.Work<String> jit = c -> {
+            try (PreparedStatement ps = c.prepareStatement("SHOW jit"); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        };
+        assertEquals("off", tenancy.inOrg(a.id(), jit));
+        assertEquals("off", tenancy.asOperator(jit));
+        assertEquals("on", tenancy.lookup(jit), "the server's default, outside a scoped transaction (set_config(..., true) is local)");
+    }
+
     @Test
     void withoutTheApplicationFilterRowLevelSecurityStillHidesTheOtherOrganization() {
         assertEquals(1, unfilteredCount(a.id(), "integrations"));
