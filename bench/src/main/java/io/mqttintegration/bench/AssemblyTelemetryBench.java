@@ -1,5 +1,6 @@
 package io.mqttintegration.bench;
 
+import io.mqttintegration.storage.Tenancy;
 import io.mqttintegration.storage.tenants.ReceiveMonths;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +16,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -112,10 +114,9 @@ public final class AssemblyTelemetryBench {
 
     /** The receive months whose ts bounds meet [from, to), as the service reads them (role mqi_app in the organization). */
     private static ReceiveMonths months(DataSource db, String org, Instant from, Instant to) throws Exception {
-        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
-            st.execute("SET LOCAL ROLE mqi_app");
-            st.execute("SELECT set_config('mqi.org_id', '" + org + "', true)");
+            Tenancy.enter(c, UUID.fromString(org), false);
             ReceiveMonths months = ReceiveMonths.read(c, from, to, null);
             c.rollback();
             return months;

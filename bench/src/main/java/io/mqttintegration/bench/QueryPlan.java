@@ -1,19 +1,21 @@
 package io.mqttintegration.bench;
 
 import io.mqttintegration.storage.SqlFiles;
+import io.mqttintegration.storage.Tenancy;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
  * The plan of one of the service's named queries ({@code EXPLAIN ANALYZE}), run as the service runs it:
- * role {@code mqi_app} in one organization (row-level security applies), reached through a superuser
- * connection with {@code SET LOCAL ROLE} and rolled back.
+ * role {@code mqi_app} in one organization (row-level security applies) with JIT off, reached through a
+ * superuser connection with the service's scope statement ({@code Tenancy.enter}) and rolled back.
  */
 final class QueryPlan {
 
@@ -29,8 +31,8 @@ final class QueryPlan {
     static void print(DataSource superuser, String organizationId, String file, String what, Object[] params) throws Exception {
         try (Connection c = superuser.getConnection(); Statement st = c.createStatement()) {
             c.setAutoCommit(false);
-            st.execute("SET LOCAL ROLE mqi_app");
-            st.execute("SELECT set_config('mqi.org_id', '" + organizationId + "', true)");
+            // the service's own scope statement: role mqi_app, the organization, JIT off
+            Tenancy.enter(c, UUID.fromString(organizationId), false);
             String sql = SqlFiles.load(file);
             for (Object p : params) {
                 sql = sql.replaceFirst("\\?", Matcher.quoteReplacement(
