@@ -32,6 +32,8 @@ public record ReceiveMonths(List<Month> newestFirst) {
     /** How many of the newest months a newest-first query reads first. */
     static final int RECENT = 2;
 
+    private static final String SQL = Sql.load("receive-months");
+
     /** A receive month (UTC, its first day) and the newest reading time received in it (rounded up). */
     public record Month(LocalDate month, Instant maxTs) {
         Instant start() {
@@ -55,8 +57,6 @@ public record ReceiveMonths(List<Month> newestFirst) {
             }
         }
     }
-
-    private static final String SQL = Sql.load("receive-months");
 
     /**
      * The months whose bounds meet the reading times [from, to) and do not start after upTo (the
