@@ -33,6 +33,15 @@ public final class MosquittoBroker implements AutoCloseable {
         return start(dir, users, null, null);
     }
 
+    /**
+     * Anonymous clients, with more lines of mosquitto.conf: a broker configured as its users do
+     * (say {@code max_inflight_messages 0}, Mosquitto's "no maximum").
+     */
+    public static MosquittoBroker startWith(Path dir, List<String> settings) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        return start(dir, Map.of(), null, null, freePort(), settings);
+    }
+
     /** A TLS listener with the given server certificate and key (PEM files), anonymous clients. */
     public static MosquittoBroker startTls(Path dir, Path certFile, Path keyFile) throws IOException, InterruptedException {
         return start(dir, Map.of(), certFile, keyFile);
@@ -41,11 +50,11 @@ public final class MosquittoBroker implements AutoCloseable {
     private static MosquittoBroker start(Path dir, Map<String, String> users, Path certFile, Path keyFile)
             throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        return start(dir, users, certFile, keyFile, freePort());
+        return start(dir, users, certFile, keyFile, freePort(), List.of());
     }
 
-    private static MosquittoBroker start(Path dir, Map<String, String> users, Path certFile, Path keyFile, int port)
-            throws IOException, InterruptedException {
+    private static MosquittoBroker start(Path dir, Map<String, String> users, Path certFile, Path keyFile, int port,
+            List<String> settings) throws IOException, InterruptedException {
         List<String> conf = new ArrayList<>(List.of(
                 "user root",
                 "listener " + port + " 127.0.0.1",
@@ -56,6 +65,7 @@ public final class MosquittoBroker implements AutoCloseable {
                 "persistence_location " + dir.toAbsolutePath() + "/",
                 "log_dest file " + dir.resolve("mosquitto.log").toAbsolutePath(),
                 "log_type all"));
+        conf.addAll(settings);
         if (certFile != null) {
             conf.add("certfile " + certFile.toAbsolutePath());
             conf.add("keyfile " + keyFile.toAbsolutePath());

@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
 @JsonIgnoreProperties(ignoreUnknown = true) // a stored row stays readable; input is checked field by field first
 public record BrokerSettings(String protocol, String host, Integer port, String path, String clientId, String username,
         String password, Integer keepAliveSeconds, Long sessionExpirySeconds, Integer qos, List<String> topics,
-        String sharedGroup, Tls tls, String parser, List<ParserRule> parsers, String deviceIdPattern) {
+        String sharedGroup, Tls tls, String parser, List<ParserRule> parsers, String deviceIdPattern,
+        MessageIdentity messageIdentity) {
 
     /** TLS for mqtts and wss: a CA (else the JVM's trust store), an optional client certificate and key. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -50,12 +51,23 @@ public record BrokerSettings(String protocol, String host, Integer port, String 
         }
     }
 
+    /**
+     * Where a subscription's messages carry their own id: an MQTT 5 user property or a JSON pointer
+     * into the payload (exactly one). Stored once per integration, so a message delivered again after
+     * a crash between commit and PUBACK is not stored twice.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record MessageIdentity(String userProperty, String jsonPointer) {
+    }
+
     /** A per-topic parser choice; the first rule whose filter matches wins. */
     public record ParserRule(String topic, String parser) {
     }
 
     static final Set<String> FIELDS = Set.of("protocol", "host", "port", "path", "clientId", "username", "password",
-            "keepAliveSeconds", "sessionExpirySeconds", "qos", "topics", "sharedGroup", "tls", "parser", "parsers", "deviceIdPattern");
+            "keepAliveSeconds", "sessionExpirySeconds", "qos", "topics", "sharedGroup", "tls", "parser", "parsers", "deviceIdPattern",
+            "messageIdentity");
     static final Set<String> TLS_FIELDS = Set.of("caCertPem", "clientCertPem", "clientKeyPem", "verifyHostname");
     static final Map<String, Integer> DEFAULT_PORTS = Map.of("mqtt", 1883, "mqtts", 8883, "ws", 80, "wss", 443);
     static final int MAX_TOPICS = 100;
@@ -74,7 +86,7 @@ public record BrokerSettings(String protocol, String host, Integer port, String 
 
     /** Nothing given: what a new integration's settings apply to. */
     public static BrokerSettings empty() {
-        return new BrokerSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new BrokerSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     // ---- defaults: the only place they are written down
@@ -206,7 +218,7 @@ public record BrokerSettings(String protocol, String host, Integer port, String 
                 : tls == null ? new Tls(null, null, key, null)
                 : new Tls(tls.caCertPem(), tls.clientCertPem(), key, tls.verifyHostname());
         return new BrokerSettings(protocol, host, port, path, clientId, username, secrets.get("password"), keepAliveSeconds,
-                sessionExpirySeconds, qos, topics, sharedGroup, t, parser, parsers, deviceIdPattern);
+                sessionExpirySeconds, qos, topics, sharedGroup, t, parser, parsers, deviceIdPattern, messageIdentity);
     }
 
     // ---- validation: every refusal names the field at fault
@@ -316,6 +328,36 @@ public record BrokerSettings(String protocol, String host, Integer port, String 
         if (pattern != null) {
             checkDeviceIdPattern(pattern);
         }
+        JsonNode identity = s.get("messageIdentity");
+        if (identity != null) {
+            checkMessageIdentity(identity);
+        }
+    }
+
+    /** Exactly one of {@code userProperty} (a name) and {@code jsonPointer} (RFC 6901, "/a/b"). */
+    static void checkMessageIdentity(JsonNode identity) {
+        String at = "settings.messageIdentity";
+        Fields.object(identity, at);
+        Fields.onlyKnown(identity, Set.of("userProperty", "jsonPointer"), at + ".");
+        String property = Fields.text(identity, "userProperty", at + ".userProperty", 256, false);
+        String pointer = Fields.text(identity, "jsonPointer", at + ".jsonPointer", 256, false);
+        if ((property == null) == (pointer == null)) {
+            throw invalid(at, "must name exactly one of userProperty (an MQTT 5 user property) and jsonPointer (a JSON pointer"
+                    + " into the payload, such as /id)");
+        }
+        if (property != null && property.isEmpty()) {
+            throw invalid(at + ".userProperty", "must not be empty");
+        }
+        if (pointer != null) {
+            if (!pointer.startsWith("/")) {
+                throw invalid(at + ".jsonPointer", "must start with / (RFC 6901), such as /id or /meta/messageId");
+            }
+            try {
+                com.fasterxml.jackson.core.JsonPointer.compile(pointer);
+            } catch (IllegalArgumentException e) {
+                throw invalid(at + ".jsonPointer", "is not a JSON pointer: " + e.getMessage());
+            }
+        }
     }
 
     /**
@@ -397,6 +439,6 @@ public record BrokerSettings(String protocol, String host, Integer port, String 
                 + ", username=" + username + ", password=" + (password == null ? null : IntegrationSettings.MASK) + ", keepAliveSeconds="
                 + keepAliveSeconds + ", sessionExpirySeconds=" + sessionExpirySeconds + ", qos=" + qos + ", topics=" + topics
                 + ", sharedGroup=" + sharedGroup + ", tls=" + tls + ", parser=" + parser + ", parsers=" + parsers
-                + ", deviceIdPattern=" + deviceIdPattern + "]";
+                + ", deviceIdPattern=" + deviceIdPattern + ", messageIdentity=" + messageIdentity + "]";
     }
 }

@@ -111,6 +111,9 @@ public final class IntegrationSettings {
         if (s.deviceIdPattern() != null) {
             v.put("deviceIdPattern", s.deviceIdPattern());
         }
+        if (s.messageIdentity() != null) {
+            v.put("messageIdentity", s.messageIdentity());
+        }
         return v;
     }
 }

@@ -5,6 +5,7 @@ import io.mqttintegration.storage.InboundMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.camel.CamelContext;
@@ -26,6 +27,12 @@ import org.apache.camel.support.SynchronizationAdapter;
  * <p>A writer that takes an entry {@linkplain #drain drains} whatever else is queued at that
  * moment, up to the batch size, into the same transaction: quiet, a batch is one request and its
  * latency one commit; busy, batches grow by themselves while the other writers commit.
+ *
+ * <p>Subscriptions are not refused: {@link #enqueueWaiting} waits for room instead, which stops the
+ * subscription's client from reading its socket (flow control back to the broker). They share at
+ * most half of the capacity ({@link #subscriptionRoom}), taken in the order they asked (a fair
+ * semaphore), so that while many subscriptions catch up on a backlog, each gets its turn and HTTP
+ * requests still find room (or get their 503 at once, as before).
  */
 public final class IngestQueue {
 
@@ -37,6 +44,9 @@ public final class IngestQueue {
     /** Messages offered and not yet taken by a writer: what the capacity bounds. */
     private final AtomicInteger queued = new AtomicInteger();
     private final LongAdder rejected = new LongAdder();
+    /** Room for subscriptions' messages: half the capacity, handed out first come, first served. */
+    private final Semaphore subscriptionRoom;
+    private final LongAdder waited = new LongAdder();
     private volatile ProducerTemplate producer;
     private volatile Endpoint endpoint;
 
@@ -51,6 +61,7 @@ public final class IngestQueue {
         this.capacity = capacity;
         this.batchSize = batchSize;
         this.turns = turns;
+        this.subscriptionRoom = new Semaphore(Math.max(1, capacity / 2), true);
     }
 
     /**
@@ -62,6 +73,58 @@ public final class IngestQueue {
     public InboundMessage enqueue(InboundMessage message) {
         enqueueAll(List.of(message));
         return message;
+    }
+
+    /**
+     * Queues one message of a subscription, waiting for room rather than refusing it: the caller is
+     * the subscription client's callback thread, and while it waits its client reads nothing more
+     * from the broker. Waits without limit; an interrupt (the client's connection is going down)
+     * ends the wait, and the message, not queued, stays unacknowledged for the broker to send again.
+     *
+     * @throws QueueFullException when interrupted, with the thread's interrupt flag set again
+     */
+    public InboundMessage enqueueWaiting(InboundMessage message) {
+        if (!subscriptionRoom.tryAcquire()) {
+            waited.increment();
+            try {
+                subscriptionRoom.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new QueueFullException("interrupted while waiting for room in queue " + queueName);
+            }
+        }
+        queued.incrementAndGet(); // within capacity: subscriptions hold at most half of it
+        try {
+            offer(new Held(message));
+        } catch (RuntimeException e) {
+            queued.decrementAndGet();
+            subscriptionRoom.release();
+            throw e;
+        }
+        turns.queued(queued.get());
+        return message;
+    }
+
+    /** A subscription's entry: its room goes back to {@link #subscriptionRoom} when a writer takes it. */
+    private static final class Held extends java.util.AbstractList<InboundMessage> {
+        private final InboundMessage message;
+
+        Held(InboundMessage message) {
+            this.message = message;
+        }
+
+        @Override
+        public InboundMessage get(int index) {
+            if (index != 0) {
+                throw new IndexOutOfBoundsException(index);
+            }
+            return message;
+        }
+
+        @Override
+        public int size() {
+            return 1;
+        }
     }
 
     /**
@@ -132,6 +195,7 @@ public final class IngestQueue {
     List<InboundMessage> drainBehind(List<InboundMessage> first) {
         List<InboundMessage> batch = new ArrayList<>(first);
         int taken = first.size();
+        int held = first instanceof Held ? 1 : 0;
         BlockingQueue<Exchange> entries = queue();
         while (entries != null && batch.size() < batchSize) {
             Exchange next = entries.poll();
@@ -142,8 +206,12 @@ public final class IngestQueue {
             List<InboundMessage> more = next.getMessage().getBody(List.class);
             batch.addAll(more);
             taken += more.size();
+            held += more instanceof Held ? 1 : 0;
         }
         queued.addAndGet(-taken);
+        if (held > 0) {
+            subscriptionRoom.release(held);
+        }
         return batch;
     }
 
@@ -159,6 +227,11 @@ public final class IngestQueue {
 
     public int capacity() {
         return capacity;
+    }
+
+    /** Subscription messages that had to wait for room since start (flow control at work, not a loss). */
+    public long waited() {
+        return waited.sum();
     }
 
     /** Looked up at each drain (a map lookup): a reloaded pipeline route may come with a new queue. */

@@ -2,6 +2,7 @@ package io.mqttintegration.runtime.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -91,6 +92,9 @@ public final class Metrics implements AutoCloseable {
         Gauge.builder("mqi.ingest.queue.depth", queue, IngestQueue::depth).description("Messages waiting in the ingestion queue.")
                 .register(registry);
         Gauge.builder("mqi.ingest.queue.capacity", queue, IngestQueue::capacity).description("Capacity of the ingestion queue.")
+                .register(registry);
+        FunctionCounter.builder("mqi.ingest.queue.waits", queue, IngestQueue::waited)
+                .description("Subscription messages that waited for room in the queue (flow control: their client read nothing meanwhile).")
                 .register(registry);
         batchSize = DistributionSummary.builder("mqi.batch.size").description("Messages per committed batch.")
                 .serviceLevelObjectives(BATCH_BUCKETS).register(registry);

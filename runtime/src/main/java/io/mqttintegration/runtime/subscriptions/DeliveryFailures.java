@@ -41,7 +41,8 @@ public final class DeliveryFailures implements ExceptionHandler {
             return;
         }
         UUID integrationId = UUID.fromString(id);
-        subscriptions.running(integrationId).ifPresent(SubscriptionSupervisor::deliveryFailed);
+        Integer packetId = exchange.getProperty(MqttInbound.PACKET_ID, Integer.class);
+        subscriptions.running(integrationId).ifPresent(s -> s.deliveryFailed(packetId == null ? -1 : packetId));
         if (transient_(exception)) {
             LOG.warn("Message of integration {} not stored, left unacknowledged for redelivery: {}", integrationId,
                     exception.getMessage());

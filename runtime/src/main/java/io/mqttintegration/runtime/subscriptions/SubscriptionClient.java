@@ -2,7 +2,6 @@ package io.mqttintegration.runtime.subscriptions;
 
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -29,9 +28,17 @@ import org.slf4j.LoggerFactory;
  * the broker gives each message to one session of the group; messages still arrive with their real
  * topic.
  *
+ * <p>Flow control: the messages it hands to the route are bounded by its {@link InflightWindow}
+ * (the route's Receive Maximum), enforced here rather than trusted to the broker: while the window
+ * is full, Paho's callback thread waits in {@code messageArrived}, Paho stops reading the socket,
+ * and TCP holds the rest at the broker. The window also keeps a message that the broker sends again
+ * on a new connection from being stored twice, and sends each PUBACK only on the connection its
+ * message came on ({@link #messageArrivedComplete}).
+ *
  * <p>Threads: the client runs on the subscriptions' shared {@link ClientThreads} (its connection's
- * three loops and its keep-alive pings on the shared scheduler; nothing else of its own while
- * connected (Paho's automatic reconnect still starts a timer thread while it reconnects).
+ * three loops and its keep-alive pings on the shared scheduler), through its own {@link ClientLoops};
+ * nothing else of its own. It does not reconnect by itself: its supervisor does, so that every
+ * attempt has a deadline.
  */
 final class SubscriptionClient extends MqttClient {
 
@@ -44,6 +51,10 @@ final class SubscriptionClient extends MqttClient {
     private final SubscriptionStatus status;
     private final Executor executor;
     private final Runnable onConnected;
+    private final Runnable onLost;
+    private final ClientLoops loops;
+    private volatile InflightWindow window = new InflightWindow(1000);
+    private volatile MessageIdentity identity = MessageIdentity.NONE;
     private volatile int qos = 1;
     private volatile boolean draining;
     private volatile List<String> unsubscribe = List.of();
@@ -53,17 +64,21 @@ final class SubscriptionClient extends MqttClient {
      * @param sharedGroup the MQTT 5 shared subscription group, or null for a plain subscription
      * @param executor runs subscribing off Paho's callback thread
      * @param onConnected told after each successful (re)subscription
+     * @param onLost told when the connection is lost (Paho does not reconnect by itself here)
      * @param threads the threads every subscription's client shares
      */
     SubscriptionClient(String serverUri, String clientId, String name, List<String> filters, String sharedGroup,
-            SubscriptionStatus status, Executor executor, Runnable onConnected, ScheduledExecutorService threads) throws MqttException {
+            SubscriptionStatus status, Executor executor, Runnable onConnected, Runnable onLost, ClientLoops threads)
+            throws MqttException {
         super(serverUri, clientId, new MemoryPersistence(), threads);
+        this.loops = threads;
         this.name = name;
         this.filters = List.copyOf(filters);
         this.sharedGroup = sharedGroup;
         this.status = status;
         this.executor = executor;
         this.onConnected = onConnected;
+        this.onLost = onLost;
     }
 
     /** Wraps the consumer's callback to follow the connection; its own resubscribe is replaced by ours. */
@@ -72,18 +87,19 @@ final class SubscriptionClient extends MqttClient {
         super.setCallback(new MqttCallback() {
             @Override
             public void connectComplete(boolean reconnect, String serverUri) {
-                if (reconnect && !draining) {
-                    status.connected();
-                    executor.execute(SubscriptionClient.this::subscribeAll);
-                }
+                window.connected(); // before any message of this connection: they come after the CONNACK
             }
 
             @Override
             public void disconnected(MqttDisconnectResponse response) {
+                window.disconnected();
                 String reason = response.getException() != null ? response.getException().getMessage()
                         : "the broker disconnected the client (reason code " + response.getReturnCode() + ")";
                 status.reconnecting("connection lost: " + reason);
                 consumer.disconnected(response);
+                if (!draining) {
+                    onLost.run();
+                }
             }
 
             @Override
@@ -97,7 +113,29 @@ final class SubscriptionClient extends MqttClient {
                 if (draining) {
                     return; // not taken, not acknowledged: the broker delivers it again on the next connection
                 }
-                consumer.messageArrived(topic, message);
+                if (message.getQos() == 0) {
+                    consumer.messageArrived(topic, message); // nothing to acknowledge, nothing sent again
+                    return;
+                }
+                InflightWindow.Admission admission;
+                try {
+                    admission = window.admit(message.getId(), topic, message.getPayload(), message.isDuplicate());
+                } catch (InterruptedException e) {
+                    // Paho stops this loop (the connection went): not taken, so the broker sends it again.
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                if (admission == InflightWindow.Admission.DELIVER && draining) {
+                    window.notStored(message.getId()); // the route stops while this one waited for a slot
+                    return;
+                }
+                switch (admission) {
+                    case DELIVER -> consumer.messageArrived(topic, message);
+                    case ACKNOWLEDGE -> acknowledge(message.getId(), message.getQos());
+                    case FOLLOWS -> {
+                        // acknowledged when its first copy is committed
+                    }
+                }
             }
 
             @Override
@@ -110,6 +148,69 @@ final class SubscriptionClient extends MqttClient {
                 consumer.authPacketArrived(reasonCode, properties);
             }
         });
+    }
+
+    /** Bounds the messages in flight (the route's Receive Maximum); before the first connect. */
+    void limitInflight(int size) {
+        this.window = new InflightWindow(size);
+    }
+
+    /** Where the integration's messages carry their own id (integration setting messageIdentity). */
+    void identify(MessageIdentity messageIdentity) {
+        this.identity = messageIdentity;
+    }
+
+    MessageIdentity identity() {
+        return identity;
+    }
+
+    /** The subscription's window: its messages in flight and those awaiting the broker's resend. */
+    InflightWindow window() {
+        return window;
+    }
+
+    /** Whether the last connection's callback loop has ended, so that a connect can start its own. */
+    boolean callbackEnded() {
+        return loops.callbackEnded();
+    }
+
+    /**
+     * The route's consumer acknowledges a committed message (manual acks, on the exchange's
+     * completion): the PUBACK goes out only when the message came on the connection that is up now.
+     * Otherwise the broker sends it again on this connection, and it is acknowledged then, not
+     * stored again ({@link InflightWindow}).
+     */
+    @Override
+    public void messageArrivedComplete(int messageId, int qos) {
+        if (qos > 0 && window.stored(messageId)) {
+            acknowledge(messageId, qos);
+        }
+    }
+
+    /** The route did not store the message: the broker's next copy of it is a new message. */
+    void notStored(int messageId) {
+        window.notStored(messageId);
+    }
+
+    private void acknowledge(int messageId, int qos) {
+        try {
+            super.messageArrivedComplete(messageId, qos);
+        } catch (MqttException e) {
+            LOG.debug("PUBACK of {} not sent ({}): acknowledged when the broker sends it again", messageId, e.getMessage());
+            window.acknowledgementFailed(messageId);
+        }
+    }
+
+    /**
+     * Gives up a connect that has not completed (no CONNACK): closes the connection without a
+     * DISCONNECT, so that the attempt fails and the next one can start.
+     */
+    void abandonConnect() {
+        try {
+            aClient.disconnectForcibly(0, 0, false);
+        } catch (MqttException e) {
+            LOG.debug("abandoning the connect of {}: {}", getClientId(), e.getMessage());
+        }
     }
 
     /**
@@ -152,6 +253,7 @@ final class SubscriptionClient extends MqttClient {
      * next connection. Waits only until the DISCONNECT is sent.
      */
     void disconnectKeepingSession() throws MqttException {
+        window.disconnected();
         if (isConnected()) {
             aClient.disconnect(0, null, null, 0, new MqttProperties()).waitForCompletion(5_000);
         }

@@ -44,6 +44,8 @@ final class SubscriptionRoutes {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionRoutes.class);
     static final String TEMPLATE = "mqtt-subscription";
+    /** Messages in flight per subscription when the template sets no receiveMaximum. */
+    static final int DEFAULT_RECEIVE_MAXIMUM = 1000;
 
     private final CamelContext context;
     private final RouteTransitions transitions;
@@ -53,7 +55,7 @@ final class SubscriptionRoutes {
     private final int connectTimeoutSeconds;
     private final int drainSeconds;
     private final Executor executor;
-    private final ScheduledExecutorService clientThreads;
+    private final ClientThreads clientThreads;
 
     /**
      * @param executor runs the clients' subscribing off Paho's callback thread
@@ -61,7 +63,7 @@ final class SubscriptionRoutes {
      * @param drainSeconds how long stopping waits for the messages in flight to be stored
      */
     SubscriptionRoutes(CamelContext context, RouteTransitions transitions, IntegrationTargets targets, BrokerTargets guard,
-            String nodeId, int connectTimeoutSeconds, int drainSeconds, Executor executor, ScheduledExecutorService clientThreads) {
+            String nodeId, int connectTimeoutSeconds, int drainSeconds, Executor executor, ClientThreads clientThreads) {
         this.context = context;
         this.transitions = transitions;
         this.targets = targets;
@@ -88,8 +90,9 @@ final class SubscriptionRoutes {
         return new SubscriptionSupervisor.Route() {
             @Override
             public SubscriptionSupervisor.Client create(IntegrationRecord integration, SubscriptionStatus status, Runnable subscribed,
-                    List<String> droppedFilters) throws Exception {
-                return SubscriptionRoutes.this.create(subscription, routeId, clientBean, integration, status, subscribed, droppedFilters);
+                    Runnable lost, List<String> droppedFilters) throws Exception {
+                return SubscriptionRoutes.this.create(subscription, routeId, clientBean, integration, status, subscribed, lost,
+                        droppedFilters);
             }
 
             @Override
@@ -105,15 +108,17 @@ final class SubscriptionRoutes {
     }
 
     private SubscriptionSupervisor.Client create(SubscriptionRecord subscription, String routeId, String clientBean,
-            IntegrationRecord integration, SubscriptionStatus status, Runnable subscribed, List<String> droppedFilters)
-            throws Exception {
+            IntegrationRecord integration, SubscriptionStatus status, Runnable subscribed, Runnable lost,
+            List<String> droppedFilters) throws Exception {
         BrokerSettings settings = targets.settings(integration);
         BrokerClients.Target target = targets.subscriptionTarget(settings, integration, nodeId);
         InetAddress address = guard.resolve(target.host(), target.port());
         String url = BrokerClients.url(address, target);
         SubscriptionClient client = new SubscriptionClient(url, target.clientId(), "subscription-" + subscription.integrationId(),
-                subscription.topics(), settings.sharedGroup(), status, executor, subscribed, clientThreads);
+                subscription.topics(), settings.sharedGroup(), status, executor, subscribed, lost, new ClientLoops(clientThreads));
         client.unsubscribeOnce(droppedFilters);
+        BrokerSettings.MessageIdentity identity = settings.messageIdentity();
+        client.identify(identity == null ? MessageIdentity.NONE : MessageIdentity.of(identity.userProperty(), identity.jsonPointer()));
         // No call on the client may block for ever (Paho waits without limit by default).
         client.setTimeToWait(connectTimeoutSeconds * 1000L);
         Map<String, Object> parameters = new LinkedHashMap<>();
@@ -134,6 +139,8 @@ final class SubscriptionRoutes {
             }
             MqttConnectionOptions options = options(target, address, endpoint.getConfiguration(), connectTimeoutSeconds);
             client.setManualAcks(true);
+            // The bound on messages in flight is the client's own, whatever the broker does with it.
+            client.limitInflight(options.getReceiveMaximum());
             return new PahoClient(client, options);
         } catch (Exception e) {
             takeDown(routeId, clientBean, true);
@@ -155,16 +162,14 @@ final class SubscriptionRoutes {
         o.setCleanStart(c.isCleanStart());
         o.setSessionExpiryInterval(c.getSessionExpiryInterval() < 0 ? null : c.getSessionExpiryInterval());
         o.setKeepAliveInterval(c.getKeepAliveInterval());
-        // Paho reconnects a lost connection by itself (1 s doubling to the bound, not jittered: a
-        // timer thread per reconnecting client). An own jittered supervisor was tried and left a
-        // client "connect already in progress" for good after a network cut: see issue 14's notes.
-        o.setAutomaticReconnect(c.isAutomaticReconnect());
-        int maxDelaySeconds = Math.max(1, c.getMaxReconnectDelay() / 1000);
-        o.setAutomaticReconnectDelay(1, maxDelaySeconds);
-        o.setMaxReconnectDelay(c.getMaxReconnectDelay());
-        if (c.getReceiveMaximum() > 0) {
-            o.setReceiveMaximum(c.getReceiveMaximum());
+        // The supervisor reconnects, not Paho: each attempt with a deadline for its CONNACK, and
+        // only once the last connection's callback loop has ended (see ClientLoops for the hang
+        // that Paho's own reconnect ran into).
+        if (c.isAutomaticReconnect()) {
+            throw new IllegalStateException("the subscription template must not set automaticReconnect: the service reconnects");
         }
+        o.setAutomaticReconnect(false);
+        o.setReceiveMaximum(c.getReceiveMaximum() > 0 ? c.getReceiveMaximum() : DEFAULT_RECEIVE_MAXIMUM);
         return o;
     }
 
@@ -230,6 +235,26 @@ final class SubscriptionRoutes {
         @Override
         public void disconnectKeepingSession() throws MqttException {
             client.disconnectKeepingSession();
+        }
+
+        @Override
+        public void abandonConnect() {
+            client.abandonConnect();
+        }
+
+        @Override
+        public MessageIdentity identity() {
+            return client.identity();
+        }
+
+        @Override
+        public boolean callbackEnded() {
+            return client.callbackEnded();
+        }
+
+        @Override
+        public void notStored(int packetId) {
+            client.notStored(packetId);
         }
 
         @Override

@@ -118,6 +118,7 @@ public final class SubscriptionStatus {
         v.put("received", received.get());
         v.put("stored", stored.get());
         v.put("failed", failed.get());
+        v.put("reconnects", connection.get());
         return v;
     }
 }

@@ -28,8 +28,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Connecting does not wait for the CONNACK: the client reports it on Paho's thread and the
  * supervisor carries on on the subscriptions' executor, so a few threads start thousands of
- * subscriptions at once. Once connected, Paho reconnects a lost connection by itself; the
- * supervisor only reconnects on purpose, for redelivery.
+ * subscriptions at once. Every connection attempt, the first and every reconnect after a lost
+ * connection alike, is the supervisor's (Paho's own automatic reconnect is off): each has a
+ * deadline of {@code connectTimeoutMillis} for its CONNACK, after which it is abandoned and retried
+ * with the jittered backoff, and none starts before the client's last callback loop has ended
+ * ({@link ClientLoops}). A broker that accepts TCP and never answers costs a retry, not a hang.
  *
  * <p>Locking: the supervisor's state (its client, the pending retry, the attempt count) is guarded
  * by a lock of its own, held for each connection attempt (creating the route included) and each
@@ -44,6 +47,8 @@ public final class SubscriptionSupervisor {
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionSupervisor.class);
     /** How soon to look again when Paho's own reconnect holds the client ("connect already in progress"). */
     static final long CONNECT_IN_PROGRESS_RETRY_MILLIS = 1000;
+    /** How often a connect looks whether the client's last callback loop has ended. */
+    static final long CALLBACK_POLL_MILLIS = 20;
 
     /** The MQTT client of a subscription, with the connection options its route declares. */
     interface Client {
@@ -60,6 +65,18 @@ public final class SubscriptionSupervisor {
 
         /** A normal DISCONNECT keeping the session: the broker delivers what is unacknowledged again. */
         void disconnectKeepingSession() throws MqttException;
+
+        /** Gives up a connect under way (no CONNACK in time): the connection is closed, the attempt fails. */
+        void abandonConnect();
+
+        /** Where the integration's messages carry their own id. */
+        MessageIdentity identity();
+
+        /** Whether the last connection's callback loop has ended (a connect may start). */
+        boolean callbackEnded();
+
+        /** A message (by packet id) was not stored: the broker's next copy of it is stored as new. */
+        void notStored(int packetId);
 
         /** Takes no more messages (they stay unacknowledged). */
         void drain();
@@ -82,10 +99,11 @@ public final class SubscriptionSupervisor {
          * Creates the subscription's route and its client (not yet connected).
          *
          * @param subscribed told after each successful (re)subscription
+         * @param lost told when the connection is lost (not when the service closes it)
          * @param droppedFilters filters the kept session still holds: unsubscribed once connected
          * @throws BrokerException when the integration's broker address is not allowed or not found
          */
-        Client create(IntegrationRecord integration, SubscriptionStatus status, Runnable subscribed,
+        Client create(IntegrationRecord integration, SubscriptionStatus status, Runnable subscribed, Runnable lost,
                 List<String> droppedFilters) throws Exception;
 
         /** Waits, for a bounded time, until the route's messages in flight are stored. */
@@ -93,6 +111,17 @@ public final class SubscriptionSupervisor {
 
         /** Stops the route; with {@code remove}, removes it with its definition and client bean. */
         void takeDown(boolean remove);
+    }
+
+    /**
+     * How long a supervisor waits.
+     *
+     * @param retry delays of attempts to connect a subscription that has not been connected yet
+     * @param reconnect delays of attempts after a lost connection
+     * @param redelivery delays of reconnects for redelivery
+     * @param connectTimeoutMillis how long one connection attempt may wait for its CONNACK
+     */
+    record Timing(Backoff retry, Backoff reconnect, Backoff redelivery, long connectTimeoutMillis) {
     }
 
     /** Where a supervisor runs its steps and timers: the subscriptions' executor (a manual one in tests). */
@@ -124,7 +153,11 @@ public final class SubscriptionSupervisor {
     private final Timers timers;
     private final SubscriptionActivity activity;
     private final Backoff retry;
+    private final Backoff reconnect;
     private final Backoff redelivery;
+    private final long connectTimeoutMillis;
+    /** Since a lost connection and until connected again: retries use the reconnect backoff. */
+    private boolean reconnecting;
     /** Filters an earlier run of this subscription had and this one has not (unsubscribed once connected). */
     private final List<String> droppedFilters;
 
@@ -133,7 +166,12 @@ public final class SubscriptionSupervisor {
     /** Written under the lock; read without it by the session check of a restart. */
     private volatile Client client;
     private Future<?> pending;
+    private Future<?> deadline;
     private int attempts;
+    /** Numbers the connection attempts: an abandoned attempt's late outcome is ignored. */
+    private int attempt;
+    /** Polls while a connect waits for the client's last callback loop to end. */
+    private int callbackWaits;
     private volatile boolean failing;
     private final AtomicBoolean redeliveryPending = new AtomicBoolean();
     private final AtomicInteger redeliveryRound = new AtomicInteger();
@@ -142,12 +180,10 @@ public final class SubscriptionSupervisor {
 
     /**
      * @param integration reads the integration again for a retry whose route could not be created
-     * @param retry delays of connection retries
-     * @param redelivery delays of reconnects for redelivery
+     * @param timing the backoffs and the connect deadline
      */
     SubscriptionSupervisor(SubscriptionRecord record, OffsetDateTime version, List<String> droppedFilters, Route route,
-            Supplier<Optional<IntegrationRecord>> integration, Timers timers, SubscriptionActivity activity, Backoff retry,
-            Backoff redelivery) {
+            Supplier<Optional<IntegrationRecord>> integration, Timers timers, SubscriptionActivity activity, Timing timing) {
         this.record = record;
         this.version = version;
         this.droppedFilters = List.copyOf(droppedFilters);
@@ -157,8 +193,10 @@ public final class SubscriptionSupervisor {
         this.integration = integration;
         this.timers = timers;
         this.activity = activity;
-        this.retry = retry;
-        this.redelivery = redelivery;
+        this.retry = timing.retry();
+        this.reconnect = timing.reconnect();
+        this.redelivery = timing.redelivery();
+        this.connectTimeoutMillis = timing.connectTimeoutMillis();
     }
 
     public SubscriptionStatus status() {
@@ -196,6 +234,12 @@ public final class SubscriptionSupervisor {
         timers.execute(() -> attempt(current));
     }
 
+    /** Where the integration's messages carry their own id: none until the route exists. */
+    MessageIdentity identity() {
+        Client c = client;
+        return c == null ? MessageIdentity.NONE : c.identity();
+    }
+
     /** A message of this subscription arrived: counted; returns the number of the connection it came on. */
     int received() {
         status.received.incrementAndGet();
@@ -208,9 +252,18 @@ public final class SubscriptionSupervisor {
         redeliveryRound.set(0);
     }
 
-    /** A message of this subscription was not stored (it stays unacknowledged): counted. */
-    void deliveryFailed() {
+    /**
+     * A message of this subscription was not stored (it stays unacknowledged): counted, and its
+     * window forgets it, so that the broker's next copy is stored.
+     *
+     * @param packetId its packet id, or -1 when unknown
+     */
+    void deliveryFailed(int packetId) {
         status.failed.incrementAndGet();
+        Client c = client;
+        if (c != null && packetId > 0) {
+            c.notStored(packetId);
+        }
     }
 
     private void attempt(IntegrationRecord current) {
@@ -220,7 +273,7 @@ public final class SubscriptionSupervisor {
             }
             try {
                 if (client == null) {
-                    client = route.create(current, status, this::subscribed, droppedFilters);
+                    client = route.create(current, status, this::subscribed, this::lost, droppedFilters);
                 }
             } catch (BrokerException e) {
                 failed(e.kind() + ": " + e.getMessage());
@@ -236,43 +289,102 @@ public final class SubscriptionSupervisor {
 
     /**
      * One connection attempt of an existing client, without waiting for the CONNACK; connected, it
-     * subscribes; on failure, the next attempt after a jittered backoff. Called under the lock.
+     * subscribes; on failure, or with no CONNACK by the deadline, the next attempt after a jittered
+     * backoff. Waits (polling, no thread held) for the client's last callback loop to end first.
+     * Called under the lock.
      */
     private void connect() {
         Client c = client;
         if (stopped || c.isConnected()) {
             return; // connected meanwhile
         }
+        if (!c.callbackEnded() && callbackWaits++ < connectTimeoutMillis / CALLBACK_POLL_MILLIS) {
+            pending = timers.schedule(this::connectLocked, CALLBACK_POLL_MILLIS);
+            return;
+        }
+        if (!c.callbackEnded()) {
+            LOG.warn("Subscription {}: the last connection's callback loop has not ended after {} ms; connecting anyway",
+                    routeId, connectTimeoutMillis);
+        }
+        callbackWaits = 0;
+        int current = ++attempt;
         try {
             c.connectAsync(() -> timers.execute(() -> {
                 synchronized (lock) {
-                    if (stopped || client != c) {
+                    if (stopped || client != c || attempt != current) {
                         return;
                     }
+                    cancelDeadline();
                     attempts = 0;
+                    reconnecting = false;
                     status.connected();
                     c.subscribeAll();
                 }
             }), e -> timers.execute(() -> {
                 synchronized (lock) {
-                    if (stopped || client != c) {
+                    if (stopped || client != c || attempt != current) {
                         return;
                     }
+                    cancelDeadline();
                     BrokerException b = BrokerClients.classify(e, true);
                     failed(b.kind() + ": " + b.getMessage());
                 }
             }));
+            deadline = timers.schedule(() -> {
+                synchronized (lock) {
+                    if (stopped || client != c || attempt != current) {
+                        return;
+                    }
+                    attempt++; // its outcome, should it still come, is not this supervisor's any more
+                    c.abandonConnect();
+                    failed("timeout: no CONNACK within " + connectTimeoutMillis + " ms; the attempt was abandoned");
+                }
+            }, connectTimeoutMillis);
         } catch (MqttException e) {
             if (e.getReasonCode() == MqttClientException.REASON_CODE_CONNECT_IN_PROGRESS) {
-                pending = timers.schedule(() -> {
-                    synchronized (lock) {
-                        connect();
-                    }
-                }, CONNECT_IN_PROGRESS_RETRY_MILLIS);
-                return; // Paho's automatic reconnect is at it: look again later
+                pending = timers.schedule(this::connectLocked, CONNECT_IN_PROGRESS_RETRY_MILLIS);
+                return; // an abandoned attempt is still shutting down: look again later
             }
             BrokerException b = BrokerClients.classify(e, true);
             failed(b.kind() + ": " + b.getMessage());
+        }
+    }
+
+    private void connectLocked() {
+        synchronized (lock) {
+            connect();
+        }
+    }
+
+    private void cancelDeadline() {
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+    }
+
+    /**
+     * Called by the client when its connection is lost: reconnects after a jittered backoff (the
+     * first within a second), as for a failed attempt, keeping the broker's session.
+     */
+    private void lost() {
+        timers.execute(() -> {
+            synchronized (lock) {
+                if (stopped || client == null) {
+                    return;
+                }
+                cancelPending();
+                reconnecting = true;
+                attempts = 0;
+                pending = timers.schedule(this::connectLocked, reconnect.delayMillis(attempts++));
+            }
+        });
+    }
+
+    private void cancelPending() {
+        if (pending != null) {
+            pending.cancel(false);
+            pending = null;
         }
     }
 
@@ -285,14 +397,13 @@ public final class SubscriptionSupervisor {
             activity.failing(record, reason);
         }
         // Jittered: subscriptions that failed together (a broker down at start) retry spread out.
-        long delay = retry.delayMillis(attempts++);
+        long delay = (reconnecting ? reconnect : retry).delayMillis(attempts++);
+        cancelPending();
         pending = timers.schedule(() -> {
             if (client == null) {
                 integration.get().ifPresent(this::attempt);
             } else {
-                synchronized (lock) {
-                    connect();
-                }
+                connectLocked();
             }
         }, delay);
     }
@@ -348,9 +459,8 @@ public final class SubscriptionSupervisor {
         stopped = true;
         Client c;
         synchronized (lock) {
-            if (pending != null) {
-                pending.cancel(false);
-            }
+            cancelPending();
+            cancelDeadline();
             c = client;
         }
         if (c != null) {

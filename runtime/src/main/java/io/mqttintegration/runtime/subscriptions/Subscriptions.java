@@ -75,13 +75,15 @@ public final class Subscriptions implements AutoCloseable {
     /**
      * @param connectTimeoutSeconds one connection attempt
      * @param maxRetrySeconds cap of the backoff of connection retries
+     * @param maxReconnectDelayMs cap of the backoff of reconnects after a lost connection
      * @param maxRedeliverySeconds cap of the backoff of reconnects for redelivery (each costs the
      *        broker one resend of the in-flight window, so it may be short)
      * @param drainSeconds how long stopping waits for the messages in flight to be stored
      * @param nodeId this node's id: the suffix of its client ids in shared subscriptions
      * @param syncSeconds how often this node reconciles its routes with the table (0: only at start)
      */
-    public record Settings(int connectTimeoutSeconds, int maxRetrySeconds, int maxRedeliverySeconds, int drainSeconds,
+    public record Settings(int connectTimeoutSeconds, int maxRetrySeconds, int maxReconnectDelayMs, int maxRedeliverySeconds,
+            int drainSeconds,
             String nodeId, int syncSeconds) {
     }
 
@@ -107,6 +109,8 @@ public final class Subscriptions implements AutoCloseable {
     private final SubscriptionReconciler reconciler;
     /** Retries of a subscription that could not connect, up to maxRetrySeconds, jittered. */
     private final Backoff retryBackoff;
+    /** Reconnects after a lost connection: from within 1 s up to maxReconnectDelayMs, jittered. */
+    private final Backoff reconnectBackoff;
     /**
      * Reconnects for redelivery: 1 s, 2 s, 4 s, ... up to maxRedeliverySeconds, and never more than
      * {@value #MAX_REDELIVERY_BACKOFF_SECONDS} s while failures go on; not jittered.
@@ -142,6 +146,7 @@ public final class Subscriptions implements AutoCloseable {
                 settings.connectTimeoutSeconds(), settings.drainSeconds(), executor, clientThreads);
         this.activity = new SubscriptionActivity.Written(activity, executor);
         this.retryBackoff = Backoff.jittered(1000, Math.max(1000, settings.maxRetrySeconds() * 1000L));
+        this.reconnectBackoff = Backoff.jittered(1000, Math.max(1000, settings.maxReconnectDelayMs()));
         this.redeliveryBackoff = Backoff.doubling(1000,
                 Math.max(1000, Math.min(settings.maxRedeliverySeconds(), MAX_REDELIVERY_BACKOFF_SECONDS) * 1000L));
         this.reconciler = new SubscriptionReconciler(SubscriptionReconciler.Table.of(store), new Local(), System::nanoTime);
@@ -219,7 +224,8 @@ public final class Subscriptions implements AutoCloseable {
             dropped.removeAll(r.topics());
         }
         SubscriptionSupervisor run = new SubscriptionSupervisor(r, version, dropped, routes.of(r),
-                () -> integrations.get(r.organizationId(), r.integrationId()), timers, activity, retryBackoff, redeliveryBackoff);
+                () -> integrations.get(r.organizationId(), r.integrationId()), timers, activity,
+                new SubscriptionSupervisor.Timing(retryBackoff, reconnectBackoff, redeliveryBackoff, settings.connectTimeoutSeconds() * 1000L));
         running.put(r.integrationId(), run);
         run.begin(integration.get());
         return run.status();

@@ -110,6 +110,12 @@ class BrokerSettingsTest {
         cases.put("{\"host\":\"h\",\"parsers\":[{\"topic\":\"a/+\",\"parser\":\"nope\"}]}", "settings.parsers[0].parser");
         cases.put("{\"host\":\"h\",\"parsers\":[{\"topic\":\"a/#/b\",\"parser\":\"senml\"}]}", "settings.parsers[0].topic");
         cases.put("{\"host\":\"h\",\"deviceIdPattern\":\"devices/(.*\"}", "settings.deviceIdPattern");
+        cases.put("{\"host\":\"h\",\"messageIdentity\":\"id\"}", "settings.messageIdentity");
+        cases.put("{\"host\":\"h\",\"messageIdentity\":{}}", "settings.messageIdentity");
+        cases.put("{\"host\":\"h\",\"messageIdentity\":{\"userProperty\":\"id\",\"jsonPointer\":\"/id\"}}", "settings.messageIdentity");
+        cases.put("{\"host\":\"h\",\"messageIdentity\":{\"jsonPointer\":\"id\"}}", "settings.messageIdentity.jsonPointer");
+        cases.put("{\"host\":\"h\",\"messageIdentity\":{\"userProperty\":\"\"}}", "settings.messageIdentity.userProperty");
+        cases.put("{\"host\":\"h\",\"messageIdentity\":{\"header\":\"id\"}}", "settings.messageIdentity.header");
         cases.forEach((patch, field) -> {
             ApiException e = assertThrows(ApiException.class, () -> create(patch), patch + " must be refused");
             assertEquals(400, e.status(), patch);
@@ -125,13 +131,14 @@ class BrokerSettingsTest {
                 + "\"username\":\"svc\",\"password\":\"pw\",\"keepAliveSeconds\":30,\"sessionExpirySeconds\":4294967295,"
                 + "\"qos\":0,\"topics\":[\"a/+\",\"b/#\"],\"sharedGroup\":\"g1\",\"tls\":{\"verifyHostname\":false,\"clientKeyPem\":"
                 + json(pem("rsa-pkcs8.pem")) + "},\"parser\":\"senml\",\"parsers\":[{\"topic\":\"a/+\",\"parser\":\"standard\"}],"
-                + "\"deviceIdPattern\":\"a/{deviceId}\"}");
+                + "\"deviceIdPattern\":\"a/{deviceId}\",\"messageIdentity\":{\"jsonPointer\":\"/meta/id\"}}");
 
         assertEquals(s, BrokerSettings.fromStored(s.storedJson(), s.secrets()), "stored JSON plus secrets give the settings back");
         assertEquals(Json.strict().readTree("{\"protocol\":\"wss\",\"host\":\"broker.example\",\"path\":\"/ws\","
                 + "\"clientId\":\"plant-7\",\"username\":\"svc\",\"keepAliveSeconds\":30,\"sessionExpirySeconds\":4294967295,"
                 + "\"qos\":0,\"topics\":[\"a/+\",\"b/#\"],\"sharedGroup\":\"g1\",\"tls\":{\"verifyHostname\":false},"
-                + "\"parser\":\"senml\",\"parsers\":[{\"topic\":\"a/+\",\"parser\":\"standard\"}],\"deviceIdPattern\":\"a/{deviceId}\"}"),
+                + "\"parser\":\"senml\",\"parsers\":[{\"topic\":\"a/+\",\"parser\":\"standard\"}],\"deviceIdPattern\":\"a/{deviceId}\","
+                + "\"messageIdentity\":{\"jsonPointer\":\"/meta/id\"}}"),
                 Json.strict().readTree(s.storedJson()));
         assertEquals("{\"host\":\"h\"}", create("{\"host\":\"h\"}").storedJson(), "no default is written down");
     }

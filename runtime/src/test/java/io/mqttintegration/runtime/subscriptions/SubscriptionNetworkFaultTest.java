@@ -65,11 +65,15 @@ class SubscriptionNetworkFaultTest {
             SubscriptionTest.await("reconnected after the broker restart", Duration.ofSeconds(30),
                     () -> running.status().state() == SubscriptionStatus.State.CONNECTED && running.status().connection() >= 2); // two connections ended: the cut, the restart
             long afterRestart = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - brokerBack);
-            SubscriptionTest.await("all 2,000 stored", Duration.ofSeconds(30), () -> distinct(db) == 2000);
+            SubscriptionTest.await("all 2,000 stored", Duration.ofSeconds(30),
+                    () -> "stored " + distinct(db) + ", status " + running.status().view(), () -> distinct(db) == 2000);
             long rows = Rows.count(db, "SELECT count(*) FROM mqtt_messages WHERE seq = 0");
+            long distinct = distinct(db);
             System.out.printf("network cut %d s + broker restart: sent 2000, stored %d, lost %d, duplicated %d; "
                     + "reconnected %d ms after the network came back, %d ms after the broker came back%n",
-                    CUT.toSeconds(), distinct(db), 2000 - distinct(db), rows - distinct(db), afterCut, afterRestart);
+                    CUT.toSeconds(), distinct, 2000 - distinct, rows - distinct, afterCut, afterRestart);
+            assertEquals(2000, distinct, "none lost");
+            assertEquals(distinct, rows, "none stored twice: a message the broker sends again after a reconnect is not stored again");
         } finally {
             broker.close();
         }

@@ -34,12 +34,15 @@ class SubscriptionSupervisorTest {
     final FakeRoute route = new FakeRoute();
     final FakeActivity activity = new FakeActivity();
     final AtomicInteger integrationReads = new AtomicInteger();
+    /** The connect deadline in these tests: distinct from every backoff delay. */
+    static final long CONNECT_TIMEOUT = 7_000;
 
     SubscriptionSupervisor supervisor(Backoff retry, Backoff redelivery) {
         return new SubscriptionSupervisor(RECORD, null, List.of("old/#"), route, () -> {
             integrationReads.incrementAndGet();
             return Optional.of(integration("read again"));
-        }, timers, activity, retry, redelivery);
+        }, timers, activity, new SubscriptionSupervisor.Timing(retry, new Backoff(1000, 2000, bound -> bound), redelivery,
+                CONNECT_TIMEOUT));
     }
 
     SubscriptionSupervisor supervisor() {
@@ -111,6 +114,73 @@ class SubscriptionSupervisorTest {
     }
 
     @Test
+    void aConnectWithoutConnackIsAbandonedAtItsDeadlineAndRetriedWithBackoff() {
+        SubscriptionSupervisor s = connecting();
+        FakeClient c = route.client;
+        Runnable lateConnack = c.onConnected;
+        timers.runDeadline();
+        assertEquals(List.of("create b [old/#]", "connect", "abandonConnect"), events);
+        assertEquals(SubscriptionStatus.State.ERROR, s.status().state());
+        assertTrue(String.valueOf(s.status().view().get("lastError")).startsWith("timeout: no CONNACK within 7000 ms"),
+                "reason: " + s.status().view());
+        assertEquals(1000, timers.lastDelay(), "retried after the first backoff window");
+
+        lateConnack.run(); // the abandoned attempt's CONNACK after all: not this supervisor's any more
+        timers.runSteps();
+        assertEquals(SubscriptionStatus.State.ERROR, s.status().state(), "a late CONNACK of an abandoned attempt is ignored");
+
+        timers.runScheduled();
+        assertEquals(List.of("create b [old/#]", "connect", "abandonConnect", "connect"), events, "a new attempt, same client");
+        c.accept();
+        timers.runSteps();
+        assertEquals(SubscriptionStatus.State.CONNECTED, s.status().state());
+        assertEquals(0, timers.pending(), "the connected attempt's deadline is cancelled");
+    }
+
+    @Test
+    void aLostConnectionIsReconnectedByTheSupervisorAfterAJitteredDelay() {
+        SubscriptionSupervisor s = connected();
+        events.clear();
+        route.client.connected = false;
+        route.lost.run();
+        assertEquals(0, timers.pending(), "nothing on Paho's thread");
+        timers.runSteps();
+        assertEquals(1000, timers.lastDelay(), "the first retry window");
+        timers.runScheduled();
+        assertEquals(List.of("connect"), events);
+        route.client.accept();
+        timers.runSteps();
+        assertEquals(List.of("connect", "subscribeAll"), events, "subscribed again on the new connection");
+        assertEquals(SubscriptionStatus.State.CONNECTED, s.status().state());
+    }
+
+    @Test
+    void aConnectWaitsUntilTheLastConnectionsCallbackLoopHasEnded() {
+        connected();
+        events.clear();
+        route.client.connected = false;
+        route.client.callbackEnded = false; // still delivering a message of the lost connection
+        route.lost.run();
+        timers.runSteps();
+        timers.runScheduled(); // the reconnect's delay
+        assertEquals(List.of(), events, "no connect while the old callback loop runs");
+        assertEquals(SubscriptionSupervisor.CALLBACK_POLL_MILLIS, timers.lastDelay(), "looked at again shortly");
+        timers.runScheduled();
+        assertEquals(List.of(), events);
+        route.client.callbackEnded = true;
+        timers.runScheduled();
+        assertEquals(List.of("connect"), events, "connects once it has ended");
+    }
+
+    @Test
+    void aMessageThatWasNotStoredIsForgottenByTheClientsWindow() {
+        SubscriptionSupervisor s = connected();
+        s.deliveryFailed(17);
+        s.deliveryFailed(-1);
+        assertEquals(List.of(17), route.client.notStored, "by packet id; an unknown one is not passed on");
+    }
+
+    @Test
     void aRouteThatCouldNotBeCreatedIsRetriedWithTheIntegrationReadAgain() {
         route.failures.add(new BrokerException("dns", "no such host"));
         route.failures.add(new IllegalStateException("template broken"));
@@ -149,7 +219,7 @@ class SubscriptionSupervisorTest {
         events.clear();
         s.redeliverLater(0);
         s.redeliverLater(0);
-        assertEquals(1, timers.scheduled.size(), "one reconnect per connection however many of its messages fail");
+        assertEquals(1, timers.pending(), "one reconnect per connection however many of its messages fail");
         assertEquals(1000, timers.lastDelay());
 
         timers.runScheduled();
@@ -158,7 +228,7 @@ class SubscriptionSupervisorTest {
         assertEquals(1, s.status().connection(), "a new connection");
 
         s.redeliverLater(0);
-        assertEquals(0, timers.scheduled.size(), "a failure of a message of the old connection: it is being delivered again");
+        assertEquals(0, timers.pending(), "a failure of a message of the old connection: it is being delivered again");
         route.client.accept();
         timers.runSteps();
         s.redeliverLater(1);
@@ -207,7 +277,7 @@ class SubscriptionSupervisorTest {
         SubscriptionSupervisor s = connecting();
         route.client.refuse(new MqttException(134));
         timers.runSteps();
-        Future<?> retry = timers.scheduled.get(0).task();
+        Future<?> retry = timers.scheduled.get(timers.scheduled.size() - 1).task();
         s.stop(true, true);
         assertTrue(retry.isCancelled(), "the pending retry is cancelled");
 
@@ -233,7 +303,7 @@ class SubscriptionSupervisorTest {
     void messagesAreCountedOnTheConnectionTheyCameOn() {
         SubscriptionSupervisor s = connected();
         assertEquals(0, s.received());
-        s.deliveryFailed();
+        s.deliveryFailed(-1);
         s.stored();
         assertEquals(1, s.status().received());
         assertEquals(1, s.status().failed());
@@ -274,8 +344,22 @@ class SubscriptionSupervisorTest {
             runSteps();
         }
 
+        /** The delay of the last step scheduled, connect deadlines aside. */
         long lastDelay() {
-            return scheduled.get(scheduled.size() - 1).delayMillis();
+            return scheduled.stream().filter(s -> s.delayMillis() != CONNECT_TIMEOUT).reduce((a, b) -> b).orElseThrow().delayMillis();
+        }
+
+        /** Scheduled steps not cancelled, connect deadlines aside. */
+        long pending() {
+            return scheduled.stream().filter(s -> s.delayMillis() != CONNECT_TIMEOUT && !s.task().isCancelled()).count();
+        }
+
+        /** Runs the connect deadline scheduled last. */
+        void runDeadline() {
+            Scheduled d = scheduled.stream().filter(s -> s.delayMillis() == CONNECT_TIMEOUT).reduce((a, b) -> b).orElseThrow();
+            scheduled.remove(d);
+            d.task().run();
+            runSteps();
         }
     }
 
@@ -283,16 +367,18 @@ class SubscriptionSupervisorTest {
         final List<Exception> failures = new ArrayList<>();
         FakeClient client;
         Runnable subscribed;
+        Runnable lost;
         MqttException connectThrows;
 
         @Override
         public SubscriptionSupervisor.Client create(IntegrationRecord integration, SubscriptionStatus status, Runnable subscribed,
-                List<String> droppedFilters) throws Exception {
+                Runnable lost, List<String> droppedFilters) throws Exception {
             events.add("create " + integration.name() + " " + droppedFilters);
             if (!failures.isEmpty()) {
                 throw failures.remove(0);
             }
             this.subscribed = subscribed;
+            this.lost = lost;
             this.client = new FakeClient();
             return client;
         }
@@ -310,6 +396,8 @@ class SubscriptionSupervisorTest {
 
     final class FakeClient implements SubscriptionSupervisor.Client {
         boolean connected;
+        boolean callbackEnded = true;
+        final List<Integer> notStored = new ArrayList<>();
         Runnable onConnected;
         Consumer<MqttException> onFailed;
 
@@ -346,6 +434,26 @@ class SubscriptionSupervisorTest {
         public void disconnectKeepingSession() {
             events.add("disconnectKeepingSession");
             connected = false;
+        }
+
+        @Override
+        public void abandonConnect() {
+            events.add("abandonConnect");
+        }
+
+        @Override
+        public MessageIdentity identity() {
+            return MessageIdentity.NONE;
+        }
+
+        @Override
+        public boolean callbackEnded() {
+            return callbackEnded;
+        }
+
+        @Override
+        public void notStored(int packetId) {
+            notStored.add(packetId);
         }
 
         @Override

@@ -288,4 +288,36 @@ class SubscriptionTest {
         String clientId = "mqi-" + id.replace("-", "").substring(0, 19);
         assertEquals(7, broker.log().split("Received PUBACK from " + clientId, -1).length - 1, "one PUBACK each");
     }
+
+    /**
+     * An integration that declares its messages' identity (here an MQTT 5 user property): a message
+     * the broker delivers again with the same id (as after a crash between the commit and the PUBACK)
+     * is acknowledged and not stored a second time; one without the property is stored each time.
+     */
+    @Test
+    void aMessageDeliveredAgainWithItsDeclaredIdentityIsStoredOnce() throws Exception {
+        HttpResponse<String> r = service.send("POST", "/api/v1/integrations", admin, "{\"name\":\"b\",\"settings\":{"
+                + "\"host\":\"127.0.0.1\",\"port\":" + broker.port() + ",\"username\":\"svc\",\"password\":\"broker-pw\","
+                + "\"messageIdentity\":{\"userProperty\":\"msg-id\"}}}");
+        assertEquals(201, r.statusCode(), r.body());
+        String id = subscribe(json(r).path("id").asText());
+        String topic = "plant/p1/devices/d1/telemetry";
+        for (String msgId : List.of("m-1", "m-2", "m-1", "m-1", "")) {
+            List<String> cmd = new ArrayList<>(List.of("mosquitto_pub", "-V", "mqttv5", "-h", "127.0.0.1", "-p",
+                    Integer.toString(broker.port()), "-u", "svc", "-P", "broker-pw", "-t", topic, "-q", "1",
+                    "-m", "{\"seq\":" + (msgId.isEmpty() ? 9 : msgId.charAt(2) - '0') + "}"));
+            if (!msgId.isEmpty()) {
+                cmd.addAll(List.of("-D", "publish", "user-property", "msg-id", msgId));
+            }
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, new String(p.getInputStream().readAllBytes()));
+        }
+        await("all five taken", Duration.ofSeconds(30), () -> subscription(id).path("stored").asLong() == 5);
+        assertEquals(2, Rows.count(db, "SELECT count(*) FROM mqtt_messages WHERE source = 'mqtt' AND seq = 0 AND client_message_id IS NOT NULL"),
+                "m-1 once and m-2 once, however often m-1 came");
+        assertEquals(3, stored(), "and the message without the property, stored as it came");
+        assertEquals(0, subscription(id).path("failed").asLong());
+        assertEquals("msg-id", json(service.send("GET", "/api/v1/integrations/" + id, admin, null)).path("settings")
+                .path("messageIdentity").path("userProperty").asText(), "the setting is shown");
+    }
 }
