@@ -50,6 +50,31 @@ class JsonRequestsTest {
     }
 
     @Test
+    void refusesAnEscapedLoneSurrogateNamingTheFieldInsteadOfStoringAQuestionMark() {
+        Map<String, String> bad = new LinkedHashMap<>();
+        bad.put("{\"name\":\"adv-x\\ud800y\"}", "name");
+        bad.put("{\"name\":\"adv-x\\udc00y\"}", "name");
+        bad.put("{\"name\":\"\\ude00\\ud83d\"}", "name");
+        bad.put("[{\"topic\":\"t\",\"payload\":1},{\"topic\":\"t\",\"payload\":{\"v\":\"\\ud800\"}}]", "[1].payload.v");
+        bad.put("{\"userProperties\":{\"k\\udbff\":\"v\"}}", "userProperties.k\\uDBFF");
+        for (Map.Entry<String, String> e : bad.entrySet()) {
+            ApiException refused = assertThrows(ApiException.class, () -> json.read(e.getKey().getBytes(StandardCharsets.UTF_8)), e.getKey());
+            assertEquals(400, refused.status(), e.getKey());
+            assertEquals("malformed_json", refused.code(), e.getKey() + ": " + refused.getMessage());
+            assertEquals(e.getValue(), refused.field(), e.getKey() + ": " + refused.getMessage());
+        }
+        assertEquals("the body holds a lone surrogate (U+D800) at character 5 of name: a \\uD800-\\uDFFF escape must be one half"
+                + " of a pair", assertThrows(ApiException.class, () -> json.read("{\"name\":\"adv-x\\ud800y\"}"
+                        .getBytes(StandardCharsets.UTF_8))).getMessage());
+    }
+
+    @Test
+    void acceptsAnEscapedSurrogatePair() {
+        assertEquals("smile \ud83d\ude00", json.read("{\"name\":\"smile \\ud83d\\ude00\"}".getBytes(StandardCharsets.UTF_8))
+                .path("name").textValue());
+    }
+
+    @Test
     void limitErrorsSayWhichLimitInPlainWords() {
         Map<String, String> cases = new LinkedHashMap<>();
         cases.put("[".repeat(65) + "]".repeat(65), "the JSON is nested deeper than 64 levels");
