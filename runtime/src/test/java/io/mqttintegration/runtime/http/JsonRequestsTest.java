@@ -38,10 +38,15 @@ class JsonRequestsTest {
         bad.put("80", "continuation byte without a lead");
         bad.put("e282", "truncated 3-byte sequence");
         for (Map.Entry<String, String> e : bad.entrySet()) {
-            ApiException refused = assertThrows(ApiException.class, () -> json.read(inString(e.getKey())), e.getValue());
-            assertEquals(400, refused.status(), e.getValue());
-            assertEquals("malformed_json", refused.code(), e.getValue() + ": " + refused.getMessage());
+            refusedAsMalformed(inString(e.getKey()), e.getValue());
         }
+    }
+
+    private ApiException refusedAsMalformed(byte[] body, String what) {
+        ApiException refused = assertThrows(ApiException.class, () -> json.read(body), what);
+        assertEquals(400, refused.status(), what);
+        assertEquals("malformed_json", refused.code(), what + ": " + refused.getMessage());
+        return refused;
     }
 
     @Test
@@ -58,14 +63,11 @@ class JsonRequestsTest {
         bad.put("[{\"topic\":\"t\",\"payload\":1},{\"topic\":\"t\",\"payload\":{\"v\":\"\\ud800\"}}]", "[1].payload.v");
         bad.put("{\"userProperties\":{\"k\\udbff\":\"v\"}}", "userProperties.k\\uDBFF");
         for (Map.Entry<String, String> e : bad.entrySet()) {
-            ApiException refused = assertThrows(ApiException.class, () -> json.read(e.getKey().getBytes(StandardCharsets.UTF_8)), e.getKey());
-            assertEquals(400, refused.status(), e.getKey());
-            assertEquals("malformed_json", refused.code(), e.getKey() + ": " + refused.getMessage());
+            ApiException refused = refusedAsMalformed(e.getKey().getBytes(StandardCharsets.UTF_8), e.getKey());
             assertEquals(e.getValue(), refused.field(), e.getKey() + ": " + refused.getMessage());
         }
         assertEquals("the body holds a lone surrogate (U+D800) at character 5 of name: a \\uD800-\\uDFFF escape must be one half"
-                + " of a pair", assertThrows(ApiException.class, () -> json.read("{\"name\":\"adv-x\\ud800y\"}"
-                        .getBytes(StandardCharsets.UTF_8))).getMessage());
+                + " of a pair", refusedAsMalformed("{\"name\":\"adv-x\\ud800y\"}".getBytes(StandardCharsets.UTF_8), "name").getMessage());
     }
 
     @Test
