@@ -41,13 +41,17 @@ public final class Json {
 
     /**
      * Reads a payload for a parser: a {@link PayloadParseException} with a short reason for anything
-     * that is not one JSON value.
+     * that is not one JSON value, or whose strings are not whole Unicode ({@link LoneSurrogates}).
      */
     public static JsonNode readPayload(byte[] payload) {
         try {
             JsonNode root = STRICT.readTree(payload);
             if (root == null || root.isMissingNode()) {
                 throw new PayloadParseException("payload is empty");
+            }
+            LoneSurrogates.Found lone = LoneSurrogates.find(root);
+            if (lone != null) {
+                throw new PayloadParseException("payload holds " + lone.describe());
             }
             return root;
         } catch (JacksonException e) {

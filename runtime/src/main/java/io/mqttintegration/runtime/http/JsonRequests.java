@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqttintegration.parsers.Json;
+import io.mqttintegration.parsers.LoneSurrogates;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -18,7 +19,8 @@ import org.apache.camel.Exchange;
 /**
  * Reads a JSON request body under the strict limits of {@link Json}: checks the content type
  * before touching the body (a form post has no byte body), then size, then strict UTF-8 (Jackson
- * alone decodes overlong forms and encoded surrogates), then syntax. Every refusal is a 4xx
+ * alone decodes overlong forms and encoded surrogates), then syntax, then escapes of lone
+ * surrogates ({@link LoneSurrogates}: stored, they would become '?'). Every refusal is a 4xx
  * {@link ApiException}.
  */
 public final class JsonRequests {
@@ -48,6 +50,11 @@ public final class JsonRequests {
             JsonNode root = Json.strict().readTree(text);
             if (root == null || root.isMissingNode()) {
                 throw new ApiException(400, "empty_body", "the request body holds no JSON value");
+            }
+            LoneSurrogates.Found lone = LoneSurrogates.find(root);
+            if (lone != null) {
+                throw new ApiException(400, "malformed_json", "the body holds " + lone.describe()
+                        + ": a \\uD800-\\uDFFF escape must be one half of a pair", lone.path().isEmpty() ? null : lone.path());
             }
             return root;
         } catch (StreamConstraintsException e) {

@@ -111,6 +111,27 @@ class HostileInputTest {
     }
 
     @Test
+    void aLoneSurrogateEscapeIsRefusedNamingTheFieldInsteadOfBeingStoredAsAQuestionMark() throws Exception {
+        int before = json(service.send("GET", "/api/v1/integrations?limit=200", admin, null)).path("items").size();
+        for (String name : List.of("adv-x\\ud800y", "adv-x\\udc00y")) {
+            HttpResponse<String> r = service.send("POST", "/api/v1/integrations", admin,
+                    "{\"name\":\"" + name + "\",\"settings\":{\"host\":\"broker.example\"}}");
+            assertRefused(r, "name", name);
+            assertEquals("malformed_json", json(r).path("error").asText(), r.body());
+        }
+        assertEquals(before, json(service.send("GET", "/api/v1/integrations?limit=200", admin, null)).path("items").size(),
+                "nothing created");
+
+        HttpResponse<String> pair = service.send("POST", "/api/v1/integrations", admin,
+                "{\"name\":\"adv-x\\ud83d\\ude00y\",\"settings\":{\"host\":\"broker.example\"}}");
+        assertEquals(201, pair.statusCode(), "an escaped surrogate pair is one whole character: " + pair.body());
+        String id = json(pair).path("id").asText();
+        assertRefused(service.send("PATCH", "/api/v1/integrations/" + id, admin, "{\"name\":\"\\ud83d\"}"), "name", "patch");
+        assertEquals("adv-x\ud83d\ude00y", json(service.send("GET", "/api/v1/integrations/" + id, admin, null)).path("name").asText(),
+                "stored exactly, and left as it was by the refused PATCH");
+    }
+
+    @Test
     void healthWithoutTheOperatorKeySaysOnlyUpOrDown() throws Exception {
         HttpResponse<String> anonymous = service.send("GET", "/health", null, null);
         assertEquals(200, anonymous.statusCode(), anonymous.body());

@@ -187,6 +187,28 @@ class HttpIngestRouteTest {
         assertEquals(0, rowsFor("a/b"), "the overlong C0 AF was not read as '/'");
     }
 
+    @Test
+    void aLoneSurrogateEscapeInATopicOrAPayloadIsRefusedNamingTheField() throws Exception {
+        String topic = "acme/devices/d-7/" + UUID.randomUUID();
+        Map<String, String> bodies = new java.util.LinkedHashMap<>();
+        bodies.put("{\"topic\":\"" + topic + "/\\ud800\",\"payload\":{\"v\":1}}", "topic");
+        bodies.put("{\"topic\":\"" + topic + "\",\"payload\":\"21.5;\\udc00\"}", "payload");
+        bodies.put("[{\"topic\":\"" + topic + "\",\"payload\":{\"v\":1}},{\"topic\":\"" + topic + "\",\"payload\":{\"label\":\"x\\ud800y\","
+                + "\"v\":2}}]", "[1].payload.label");
+        bodies.put("[{\"topic\":\"" + topic + "\",\"payload\":1},{\"topic\":\"a/\\udfff\",\"payload\":2}]", "[1].topic");
+        for (Map.Entry<String, String> b : bodies.entrySet()) {
+            HttpResponse<String> r = service.postJson("/api/v1/ingest", b.getKey());
+            assertError(r, 400, "malformed_json");
+            assertEquals(b.getValue(), json(r).path("field").asText(), r.body());
+        }
+        assertEquals(0, rowsFor(topic), "nothing of a refused request is stored");
+
+        assertEquals(202, service.postJson("/api/v1/ingest", "{\"topic\":\"" + topic + "\",\"payload\":{\"label\":\"\\ud83d\\ude00\","
+                + "\"v\":1}}").statusCode(), "an escaped surrogate pair is one whole character");
+        assertEquals("{\"v\": 1}|parsed|\ud83d\ude00", Rows.text(db, "SELECT metrics::text || '|' || parse_status || '|' || "
+                + "(convert_from(payload, 'UTF8')::jsonb->>'label') FROM mqtt_messages WHERE topic = '" + topic + "'"));
+    }
+
     private static byte[] concat(byte[]... parts) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         for (byte[] p : parts) {

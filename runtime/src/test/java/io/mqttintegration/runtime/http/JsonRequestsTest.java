@@ -38,15 +38,42 @@ class JsonRequestsTest {
         bad.put("80", "continuation byte without a lead");
         bad.put("e282", "truncated 3-byte sequence");
         for (Map.Entry<String, String> e : bad.entrySet()) {
-            ApiException refused = assertThrows(ApiException.class, () -> json.read(inString(e.getKey())), e.getValue());
-            assertEquals(400, refused.status(), e.getValue());
-            assertEquals("malformed_json", refused.code(), e.getValue() + ": " + refused.getMessage());
+            refusedAsMalformed(inString(e.getKey()), e.getValue());
         }
+    }
+
+    private ApiException refusedAsMalformed(byte[] body, String what) {
+        ApiException refused = assertThrows(ApiException.class, () -> json.read(body), what);
+        assertEquals(400, refused.status(), what);
+        assertEquals("malformed_json", refused.code(), what + ": " + refused.getMessage());
+        return refused;
     }
 
     @Test
     void acceptsWellFormedMultiByteCharacters() {
         assertEquals("a\u00e9\u20ac\ud83d\ude00b", json.read(inString("c3a9e282acf09f9880")).path("name").textValue());
+    }
+
+    @Test
+    void refusesAnEscapedLoneSurrogateNamingTheFieldInsteadOfStoringAQuestionMark() {
+        Map<String, String> bad = new LinkedHashMap<>();
+        bad.put("{\"name\":\"adv-x\\ud800y\"}", "name");
+        bad.put("{\"name\":\"adv-x\\udc00y\"}", "name");
+        bad.put("{\"name\":\"\\ude00\\ud83d\"}", "name");
+        bad.put("[{\"topic\":\"t\",\"payload\":1},{\"topic\":\"t\",\"payload\":{\"v\":\"\\ud800\"}}]", "[1].payload.v");
+        bad.put("{\"userProperties\":{\"k\\udbff\":\"v\"}}", "userProperties.k\\uDBFF");
+        for (Map.Entry<String, String> e : bad.entrySet()) {
+            ApiException refused = refusedAsMalformed(e.getKey().getBytes(StandardCharsets.UTF_8), e.getKey());
+            assertEquals(e.getValue(), refused.field(), e.getKey() + ": " + refused.getMessage());
+        }
+        assertEquals("the body holds a lone surrogate (U+D800) at character 5 of name: a \\uD800-\\uDFFF escape must be one half"
+                + " of a pair", refusedAsMalformed("{\"name\":\"adv-x\\ud800y\"}".getBytes(StandardCharsets.UTF_8), "name").getMessage());
+    }
+
+    @Test
+    void acceptsAnEscapedSurrogatePair() {
+        assertEquals("smile \ud83d\ude00", json.read("{\"name\":\"smile \\ud83d\\ude00\"}".getBytes(StandardCharsets.UTF_8))
+                .path("name").textValue());
     }
 
     @Test

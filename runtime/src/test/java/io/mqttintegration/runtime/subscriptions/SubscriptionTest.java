@@ -262,7 +262,8 @@ class SubscriptionTest {
                 "{\"seq\":3,\"t\":NaN}",
                 "{\"seq\":4,\"timestamp\":\"30000-01-01T00:00:00Z\",\"t\":1}",
                 "{\"seq\":5,\"t\":1e999}",
-                "{\"seq\":6,\"t\":6}");
+                "{\"seq\":6,\"t\":6}",
+                "{\"seq\":8,\"t\":8,\"label\":\"x\\ud800y\"}");
         broker.publishLines(topic, lines, 1, "svc", "broker-pw");
         Path big = work.resolve("big.json");
         Files.writeString(big, "{\"seq\":7,\"s\":\"" + "x".repeat(1_100_000) + "\"}");
@@ -270,23 +271,27 @@ class SubscriptionTest {
                 "-P", "broker-pw", "-t", topic, "-q", "1", "-f", big.toString()).redirectErrorStream(true).start();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, new String(p.getInputStream().readAllBytes()));
 
-        await("all 7 kept", Duration.ofSeconds(30), () -> stored() + Rows.count(db, "SELECT count(*) FROM dead_letters") >= 7);
+        await("all 8 kept", Duration.ofSeconds(30), () -> stored() + Rows.count(db, "SELECT count(*) FROM dead_letters") >= 8);
         TimeUnit.SECONDS.sleep(2);
-        assertEquals(7, subscription(id).path("received").asLong(), "each delivered once: acknowledged, no redelivery");
+        assertEquals(8, subscription(id).path("received").asLong(), "each delivered once: acknowledged, no redelivery");
         assertEquals(0, subscription(id).path("failed").asLong());
         String seq = "substring(convert_from(payload, 'UTF8') from '\"seq\":([0-9]+)')";
         String outcomes = Rows.text(db, "SELECT string_agg(s || ':' || o, ' ' ORDER BY s) FROM ("
                 + "SELECT " + seq + " s, parse_status || coalesce('(' || left(parse_error, 60) || ')', '') o FROM mqtt_messages WHERE seq = 0 "
                 + "UNION ALL SELECT " + seq + ", 'dead_letter(' || left(reason, 60) || ')' FROM dead_letters) x");
         System.out.println("poison messages: " + outcomes);
-        assertEquals(7, Rows.count(db, "SELECT count(DISTINCT s) FROM (SELECT " + seq + " s FROM mqtt_messages WHERE seq = 0 "
+        assertEquals(8, Rows.count(db, "SELECT count(DISTINCT s) FROM (SELECT " + seq + " s FROM mqtt_messages WHERE seq = 0 "
                 + "UNION ALL SELECT " + seq + " FROM dead_letters) x"), "every message kept, once: " + outcomes);
         assertTrue(outcomes.contains("1:parsed") && outcomes.contains("6:parsed"), "the good ones are stored parsed: " + outcomes);
+        assertTrue(outcomes.contains("8:failed(standard: payload holds a lone surrogate (U+D800)"),
+                "a lone surrogate escape is not read as '?': " + outcomes);
+        assertEquals("{\"seq\":8,\"t\":8,\"label\":\"x\\ud800y\"}", Rows.text(db, "SELECT convert_from(payload, 'UTF8') FROM mqtt_messages"
+                + " WHERE seq = 0 AND position('\"seq\":8' in convert_from(payload, 'UTF8')) > 0"), "its payload is kept byte for byte");
         assertEquals(0, Rows.count(db, "SELECT count(*) FROM mqtt_messages WHERE seq = 0 AND parse_status = 'failed' "
                 + "AND coalesce(parse_error, '') = ''") + Rows.count(db, "SELECT count(*) FROM dead_letters WHERE reason = ''"),
                 "what could not be parsed or stored is kept with its reason: " + outcomes);
         String clientId = "mqi-" + id.replace("-", "").substring(0, 19);
-        assertEquals(7, broker.log().split("Received PUBACK from " + clientId, -1).length - 1, "one PUBACK each");
+        assertEquals(8, broker.log().split("Received PUBACK from " + clientId, -1).length - 1, "one PUBACK each");
     }
 
     /**
