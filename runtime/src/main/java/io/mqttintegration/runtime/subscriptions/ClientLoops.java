@@ -17,12 +17,14 @@ import org.eclipse.paho.mqttv5.client.internal.CommsCallback;
  *
  * <p>Why (Paho v5 1.2.5, {@code CommsCallback.start}, called by every connect): a client keeps one
  * callback object for all its connections. {@code start} submits a new loop only when the old one
- * has already ended; when it has not (it is still delivering a message at the moment the connection
- * went), {@code start} submits nothing and then waits for a loop that never comes, sleeping 100 ms
- * at a time, with the TCP connection open and no CONNECT sent: the 95 s hang of a subscription's
- * reconnect measured on 7e953aa, and a stuck "MQTT Con" thread. The subscription's client therefore
- * connects only once {@link #callbackEnded} (see {@code SubscriptionSupervisor#connect}).
- * {@code ClientLoopsTest} fails when Paho no longer runs its callback loop through this executor.
+ * has already ended; when it has not (it is still delivering a message as the connection goes, and
+ * a subscription's callback thread now waits for room in its window), {@code start} submits nothing
+ * and then waits for a loop that never comes, sleeping 100 ms at a time, with the TCP connection
+ * open and no CONNECT sent. Its sibling {@code CommsSender.start} has the same loop, and that one
+ * was seen stuck (a PUBACK queued while disconnected: see {@code SubscriptionClient#acknowledge}).
+ * So the subscription's client connects only once {@link #callbackEnded} (see
+ * {@code SubscriptionSupervisor#connect}). {@code ClientLoopsTest} fails when Paho no longer runs
+ * its callback loop through this executor.
  */
 final class ClientLoops extends AbstractExecutorService implements ScheduledExecutorService {
 

@@ -192,7 +192,20 @@ final class SubscriptionClient extends MqttClient {
         window.notStored(messageId);
     }
 
+    /**
+     * Sends the PUBACK, only while connected. Paho 1.2.5 queues a PUBACK given while disconnected
+     * (its {@code ClientState.send} does not look), and the next connection's sender then finds it
+     * ahead of the CONNECT, stops, and the connect waits for ever in {@code CommsSender.start}: TCP
+     * open, no CONNECT sent. That was the 95 s hang of 7e953aa (the acknowledgements of messages
+     * still queued when it reconnected for redelivery); upstream paho.mqtt.java #947 and #953. What
+     * is left is a race of a few instructions against the connection's loss, which the supervisor's
+     * connect deadline covers.
+     */
     private void acknowledge(int messageId, int qos) {
+        if (!isConnected()) {
+            window.acknowledgementFailed(messageId);
+            return;
+        }
         try {
             super.messageArrivedComplete(messageId, qos);
         } catch (MqttException e) {
@@ -346,8 +359,18 @@ final class SubscriptionClient extends MqttClient {
                 close(true);
                 return;
             } catch (MqttException e) {
-                if (e.getReasonCode() != MqttClientException.REASON_CODE_CONNECT_IN_PROGRESS || System.nanoTime() > deadline) {
+                if (e.getReasonCode() != MqttClientException.REASON_CODE_CONNECT_IN_PROGRESS) {
                     LOG.warn("Could not close the MQTT client {}: {}", getClientId(), e.getMessage());
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    // A connect that never ends (see acknowledge): end its socket, then close.
+                    abandonConnect();
+                    try {
+                        close(true);
+                    } catch (MqttException again) {
+                        LOG.warn("Could not close the MQTT client {}: {}", getClientId(), again.getMessage());
+                    }
                     return;
                 }
             }
