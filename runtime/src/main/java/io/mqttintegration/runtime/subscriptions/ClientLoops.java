@@ -1,19 +1,13 @@
 package io.mqttintegration.runtime.subscriptions;
 
-import java.util.List;
-import java.util.concurrent.AbstractExecutorService;
-import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.paho.mqttv5.client.internal.CommsCallback;
 
 /**
- * One client's view of the shared {@link ClientThreads}: everything goes to them, and it knows
- * whether the client's callback loop (Paho's {@link CommsCallback}, the thread that delivers its
- * messages) still runs.
+ * One client's view of the shared {@link ClientThreads}: the same pools, and it knows whether the
+ * client's callback loop (Paho's {@link CommsCallback}, the thread that delivers its messages) still
+ * runs. Closing it closes nothing: the pools are the node's.
  *
  * <p>Why (Paho v5 1.2.5, {@code CommsCallback.start}, called by every connect): a client keeps one
  * callback object for all its connections. {@code start} submits a new loop only when the old one
@@ -26,13 +20,12 @@ import org.eclipse.paho.mqttv5.client.internal.CommsCallback;
  * {@code SubscriptionSupervisor#connect}). {@code ClientLoopsTest} fails when Paho no longer runs
  * its callback loop through this executor.
  */
-final class ClientLoops extends AbstractExecutorService implements ScheduledExecutorService {
+final class ClientLoops extends ClientThreads {
 
-    private final ClientThreads threads;
     private final AtomicInteger callbackLoops = new AtomicInteger();
 
-    ClientLoops(ClientThreads threads) {
-        this.threads = threads;
+    ClientLoops(ClientThreads shared) {
+        super(shared);
     }
 
     /** Whether no callback loop of this client runs (none started yet, or the last one has returned). */
@@ -43,80 +36,22 @@ final class ClientLoops extends AbstractExecutorService implements ScheduledExec
     @Override
     public Future<?> submit(Runnable task) {
         if (!(task instanceof CommsCallback)) {
-            return threads.submit(task);
+            return super.submit(task);
         }
-        callbackLoops.incrementAndGet();
-        try {
-            return threads.submit(() -> {
-                try {
-                    task.run();
-                } finally {
-                    callbackLoops.decrementAndGet();
-                }
-            });
-        } catch (RuntimeException e) {
-            callbackLoops.decrementAndGet();
-            throw e;
-        }
+        // Counted while it runs, not from its submission: Paho cancels the future of a loop that a
+        // failed connect submitted, and a loop cancelled before it ran never ends.
+        return super.submit(() -> {
+            callbackLoops.incrementAndGet();
+            try {
+                task.run();
+            } finally {
+                callbackLoops.decrementAndGet();
+            }
+        });
     }
 
+    /** The node's pools: a client's view does not close them. */
     @Override
-    public <T> Future<T> submit(Runnable task, T result) {
-        return threads.submit(task, result);
-    }
-
-    @Override
-    public <T> Future<T> submit(Callable<T> task) {
-        return threads.submit(task);
-    }
-
-    @Override
-    public void execute(Runnable command) {
-        threads.execute(command);
-    }
-
-    @Override
-    public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-        return threads.schedule(command, delay, unit);
-    }
-
-    @Override
-    public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
-        return threads.schedule(callable, delay, unit);
-    }
-
-    @Override
-    public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
-        return threads.scheduleAtFixedRate(command, initialDelay, period, unit);
-    }
-
-    @Override
-    public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
-        return threads.scheduleWithFixedDelay(command, initialDelay, delay, unit);
-    }
-
-    /** Shared: a client cannot shut it down. */
-    @Override
-    public void shutdown() {
-    }
-
-    @Override
-    public List<Runnable> shutdownNow() {
-        return List.of();
-    }
-
-    @Override
-    public boolean isShutdown() {
-        return threads.isShutdown();
-    }
-
-    @Override
-    public boolean isTerminated() {
-        return threads.isTerminated();
-    }
-
-    @Override
-    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-        return threads.awaitTermination(timeout, unit);
+    public void close() {
     }
 }

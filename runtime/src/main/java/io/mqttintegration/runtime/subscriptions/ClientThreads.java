@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * So a connected subscription costs its three loop threads and nothing else of its own. Clients
  * never shut this down; {@link #close} does.
  */
-final class ClientThreads extends AbstractExecutorService implements ScheduledExecutorService, AutoCloseable {
+class ClientThreads extends AbstractExecutorService implements ScheduledExecutorService, AutoCloseable {
 
     private final ThreadPoolExecutor loops;
     private final ThreadPoolExecutor steps;
@@ -53,6 +53,13 @@ final class ClientThreads extends AbstractExecutorService implements ScheduledEx
         this.steps = new ThreadPoolExecutor(connectThreads, connectThreads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 daemon("mqi-mqtt-connect-"));
         this.steps.allowCoreThreadTimeOut(true); // none while nothing connects
+    }
+
+    /** A view on the same pools ({@link ClientLoops}). */
+    ClientThreads(ClientThreads shared) {
+        this.scheduler = shared.scheduler;
+        this.loops = shared.loops;
+        this.steps = shared.steps;
     }
 
     static ThreadFactory daemon(String prefix) {
