@@ -277,7 +277,12 @@ final class SubscriptionClient extends MqttClient {
         this.unsubscribe = List.copyOf(dropped);
     }
 
-    /** One SUBSCRIBE with every filter; a filter the broker refuses is reported, the others run. */
+    /**
+     * One SUBSCRIBE with every filter; a filter the broker refuses is reported, the others run.
+     * Nothing waits for the SUBACK: a broker resuming the session sends its backlog first, and the
+     * SUBACK behind it is read only as fast as the window lets messages in (a 100,000-message
+     * backlog is longer than any fixed wait). The outcome is handled off Paho's callback thread.
+     */
     void subscribeAll() {
         if (!isConnected()) {
             return;
@@ -285,24 +290,47 @@ final class SubscriptionClient extends MqttClient {
         MqttSubscription[] subscriptions = filters.stream().map(f -> new MqttSubscription(subscribed(f, sharedGroup), qos))
                 .toArray(MqttSubscription[]::new);
         try {
-            IMqttToken token = super.subscribe(subscriptions);
-            int[] codes = token.getReasonCodes();
-            for (int i = 0; codes != null && i < codes.length && i < filters.size(); i++) {
-                if (codes[i] >= 0x80) {
-                    status.error("the broker refused the subscription to " + filters.get(i) + " (reason code " + codes[i] + ")");
+            aClient.subscribe(subscriptions, null, new MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    int[] codes = token.getReasonCodes();
+                    executor.execute(() -> subscribed(codes));
                 }
-            }
-            List<String> dropped = unsubscribe;
-            if (!dropped.isEmpty()) {
-                super.unsubscribe(dropped.stream().map(f -> subscribed(f, sharedGroup)).toArray(String[]::new));
-                unsubscribe = List.of();
-                LOG.info("{} unsubscribed from {}, which its topics no longer name", getClientId(), dropped);
-            }
-            onConnected.run();
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable exception) {
+                    subscribeFailed(exception);
+                }
+            }, new MqttProperties());
         } catch (MqttException e) {
-            LOG.warn("Subscribing {} to {} failed: {}", getClientId(), filters, e.getMessage());
-            status.error("subscribing failed: " + e.getMessage());
+            subscribeFailed(e);
         }
+    }
+
+    private void subscribed(int[] codes) {
+        for (int i = 0; codes != null && i < codes.length && i < filters.size(); i++) {
+            if (codes[i] >= 0x80) {
+                status.error("the broker refused the subscription to " + filters.get(i) + " (reason code " + codes[i] + ")");
+            }
+        }
+        List<String> dropped = unsubscribe;
+        if (!dropped.isEmpty()) {
+            unsubscribe = List.of();
+            try {
+                aClient.unsubscribe(dropped.stream().map(f -> subscribed(f, sharedGroup)).toArray(String[]::new), null, null,
+                        new MqttProperties());
+                LOG.info("{} unsubscribed from {}, which its topics no longer name", getClientId(), dropped);
+            } catch (MqttException e) {
+                unsubscribe = dropped; // again after the next SUBSCRIBE
+                LOG.warn("Unsubscribing {} from {} failed: {}", getClientId(), dropped, e.getMessage());
+            }
+        }
+        onConnected.run();
+    }
+
+    private void subscribeFailed(Throwable e) {
+        LOG.warn("Subscribing {} to {} failed: {}", getClientId(), filters, e.getMessage());
+        status.error("subscribing failed: " + e.getMessage());
     }
 
     /** The MQTT 5 shared subscription group, or null. */
