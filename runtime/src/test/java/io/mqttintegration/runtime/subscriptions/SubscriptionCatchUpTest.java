@@ -36,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SubscriptionCatchUpTest {
 
     static final int SENT = Integer.getInteger("mqi.catchup.messages", 20_000);
-    /** Room for subscriptions is half the queue: 500 here, half the subscription's window of 1,000. */
-    static final int QUEUE = 1_000;
+    /** Room for subscriptions is half the queue: 100 here, a tenth of the subscription's window of 1,000. */
+    static final int QUEUE = 200;
 
     @TempDir
     Path work;
