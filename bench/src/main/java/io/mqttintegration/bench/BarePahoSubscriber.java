@@ -115,8 +115,8 @@ public final class BarePahoSubscriber {
         System.exit(0);
     }
 
-    /** Only messageArrived matters here. */
-    private abstract static class Callback implements MqttCallback {
+    /** A callback for which only messageArrived matters (the bare subscribers of the benches). */
+    abstract static class Callback implements MqttCallback {
         @Override
         public void disconnected(MqttDisconnectResponse response) {
         }

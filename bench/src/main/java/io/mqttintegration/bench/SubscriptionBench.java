@@ -12,15 +12,10 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
  * MQTT QoS 1 subscription to stored rows, beside a bare Paho v5 subscriber on the same broker, with the
@@ -128,33 +123,13 @@ public final class SubscriptionBench {
         AtomicLong received = new AtomicLong();
         CountDownLatch all = new CountDownLatch(1);
         AtomicLong last = new AtomicLong();
-        client.setCallback(new MqttCallback() {
+        client.setCallback(new BarePahoSubscriber.Callback() {
             @Override
             public void messageArrived(String t, MqttMessage message) {
                 if (received.incrementAndGet() == n) {
                     last.set(System.nanoTime());
                     all.countDown();
                 }
-            }
-
-            @Override
-            public void disconnected(MqttDisconnectResponse response) {
-            }
-
-            @Override
-            public void mqttErrorOccurred(MqttException exception) {
-            }
-
-            @Override
-            public void deliveryComplete(IMqttToken token) {
-            }
-
-            @Override
-            public void connectComplete(boolean reconnect, String serverURI) {
-            }
-
-            @Override
-            public void authPacketArrived(int reasonCode, MqttProperties properties) {
             }
         });
         MqttConnectionOptions options = new MqttConnectionOptions();
