@@ -31,7 +31,7 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
  * <li>{@code live}: clean start, SUBSCRIBE, prints "subscribed", until perClient each.</li>
  * </ul>
  * Then prints {@code done <jvmStartMs> <firstConnectedMs> <lastMessageMs> <received> <distinct>} (epoch ms; "timeout"
- * instead of "done" after maxSeconds) and exits.
+ * instead of "done" after maxSeconds, with the time of the last message that came) and exits.
  *
  * <pre>java -cp ... io.mqttintegration.bench.BarePahoSubscriber &lt;mode&gt; &lt;port&gt; &lt;clientPrefix&gt; &lt;topic&gt; &lt;clients&gt; &lt;perClient&gt; &lt;maxSeconds&gt;</pre>
  */
@@ -66,8 +66,11 @@ public final class BarePahoSubscriber {
                     public void messageArrived(String t, MqttMessage message) throws MqttException {
                         client.messageArrivedComplete(message.getId(), message.getQos());
                         distinct.add(t + ' ' + new String(message.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
-                        if (received.incrementAndGet() >= expected) {
-                            last.compareAndSet(0, System.currentTimeMillis());
+                        long now = System.currentTimeMillis();
+                        if (received.incrementAndGet() <= expected) {
+                            last.set(now); // the last message's time, also when not all come
+                        }
+                        if (received.get() >= expected) {
                             synchronized (done) {
                                 done.notifyAll();
                             }
