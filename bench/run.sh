@@ -18,6 +18,8 @@
 #   bench/run.sh assembly-telemetry [rows=1000000] [requestsPerEndpoint=300] [days=1]  (30000000 300 365: 30 M rows over a year of partitions)
 #   bench/run.sh assembly-purge [rows=3000000] [connections=50] [seconds=20]  (ingestion with and without a retention purge)
 #   bench/run.sh assembly-hosted [devices=1000] [publishers=100] [messages=200] [window=10]  (hosted broker: connects and QoS 1 ingest, bare Artemis beside it)
+#   bench/run.sh assembly-catchup [messages=100000] [scenarios=1,2,3] [brokers=mosquitto-queued0,mosquitto-inflight0,artemis]
+#                                                     (subscriptions catching up on untuned brokers; 10000: a smoke run)
 #
 # JAVA_OPTS is passed to the benchmark's JVM (-Dbench.assembly=<dir> runs another build of the assembly,
 # e.g. an earlier commit's, for a before/after measured in one session); -Dmqi.set.<key>=<value> overrides a service setting
@@ -54,6 +56,7 @@ case "$what" in
   assembly-telemetry) main=io.mqttintegration.bench.AssemblyTelemetryBench ;;
   assembly-purge) main=io.mqttintegration.bench.AssemblyPurgeBench ;;
   assembly-hosted) main=io.mqttintegration.bench.AssemblyHostedBench ;;
+  assembly-catchup) main=io.mqttintegration.bench.AssemblyCatchupBench ;;
   *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac
 # The runtime jar on the reactor classpath is the OSGi bundle; its own classes are what we need.

@@ -1,9 +1,7 @@
 package io.mqttintegration.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -148,30 +146,7 @@ public final class AssemblyHostedBench {
     }
 
     private static Process startBare(int port, Path dir) throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
-                BareArtemis.class.getName(), Integer.toString(port), dir.toString()).redirectErrorStream(true).start();
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        for (String l = r.readLine(); ; l = r.readLine()) {
-            if (l == null) {
-                throw new IOException("the bare Artemis ended before it listened");
-            }
-            if (l.equals("listening")) {
-                break;
-            }
-        }
-        Thread drain = new Thread(() -> {
-            try {
-                while (r.readLine() != null) {
-                    // its log, not needed
-                }
-            } catch (IOException e) {
-                // ended
-            }
-        }, "bare-artemis-output");
-        drain.setDaemon(true);
-        drain.start();
-        return p;
+        return BareArtemis.start(port, dir, false, "512m");
     }
 
     /** The hosted broker starts after the service: retries the first device's CONNECT for 60 s. */

@@ -97,20 +97,35 @@ public final class AssemblyHttpBench {
 
     /** Runs wrk to its end (its own process) and returns what it printed. */
     static List<String> wrk(AssemblyStack stack, Path script, int connections, int seconds, boolean latency) throws Exception {
+        return wrkOutput(startWrk(stack, script, connections, seconds, latency), seconds + 60L, false);
+    }
+
+    /** Starts {@code wrk -t2 -c<connections> -d<seconds>s} (its own process) with the script; see {@link #wrkOutput}. */
+    static Process startWrk(AssemblyStack stack, Path script, int connections, int seconds, boolean latency) throws Exception {
         List<String> command = new ArrayList<>(List.of("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--timeout", "10s",
                 "-s", script.toString()));
         if (latency) {
             command.add("--latency");
         }
         command.add(stack.base() + "/api/v1/ingest");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    /**
+     * What wrk printed, once it ended (within waitSeconds); with interrupt, it is stopped first with SIGINT (wrk then
+     * ends its run early and still prints its summary).
+     */
+    static List<String> wrkOutput(Process p, long waitSeconds, boolean interrupt) throws Exception {
+        if (interrupt) {
+            new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
+        }
         List<String> lines = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
             for (String l = r.readLine(); l != null; l = r.readLine()) {
                 lines.add(l);
             }
         }
-        if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        if (!p.waitFor(waitSeconds, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException("wrk failed: " + String.join("\n", lines));
         }
         return lines;

@@ -101,6 +101,11 @@ public final class AssemblyMqttBench {
      * first publish to the n-th line mosquitto_sub printed.
      */
     static double mosquittoSub(int port, String topic, Path lines, int n) throws Exception {
+        return mosquittoSub(port, topic, lines, n, 600);
+    }
+
+    /** The same, giving up (IllegalStateException) when not all came within waitSeconds. */
+    static double mosquittoSub(int port, String topic, Path lines, int n, int waitSeconds) throws Exception {
         String probe = topic + "/probe";
         Process sub = new ProcessBuilder("stdbuf", "-oL", "mosquitto_sub", "-V", "5", "-h", "127.0.0.1", "-p", Integer.toString(port),
                 "-q", "1", "-i", "bench-msub-" + System.nanoTime(), "-t", topic, "-t", probe).redirectErrorStream(true).start();
@@ -135,8 +140,8 @@ public final class AssemblyMqttBench {
             }
             long start = System.nanoTime();
             SubscriptionBench.publish(port, topic, lines, n);
-            if (!all.await(600, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("mosquitto_sub did not receive all " + n);
+            if (!all.await(waitSeconds, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("mosquitto_sub did not receive all " + n + " within " + waitSeconds + " s");
             }
             return n / ((last.get() - start) / 1e9);
         } finally {

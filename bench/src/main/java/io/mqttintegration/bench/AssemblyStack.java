@@ -300,6 +300,19 @@ final class AssemblyStack implements AutoCloseable {
                 .mapToLong(ProcessHandle::pid).findFirst().orElse(karaf.pid());
     }
 
+    /** Lines of the Karaf log (data/log/karaf.log and the files it rolled into) that contain the text. */
+    long karafLogLines(String text) throws IOException {
+        long n = 0;
+        try (var files = Files.list(karafHome.resolve("data/log"))) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("karaf.log")).toList()) {
+                try (var lines = Files.lines(f, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                    n += lines.filter(l -> l.contains(text)).count();
+                }
+            }
+        }
+        return n;
+    }
+
     long karafCpuMillis() {
         return Machine.cpuMillis(karafPid());
     }
@@ -349,6 +362,12 @@ final class AssemblyStack implements AutoCloseable {
             throw new IllegalStateException(path + ": " + r.statusCode() + " " + r.body());
         }
         return Json.strict().readTree(r.body());
+    }
+
+    /** DELETE on the API (e.g. /integrations/{id}/subscribe); returns the status. */
+    int delete(String path, String key) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base() + "/api/v1" + path)).header("Authorization", "Bearer " + key).DELETE()
+                .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     /** The operator's per-organization quota overrides (PATCH /organizations/{id}/quotas), e.g. {"subscriptions": 2000}. */

@@ -115,7 +115,7 @@ public final class AssemblySubscriptionsBench {
     }
 
     /** Subscriptions per state (mqi_subscription_state{...,state="x"} 1). */
-    private static Map<String, Integer> states(AssemblyStack stack) throws Exception {
+    static Map<String, Integer> states(AssemblyStack stack) throws Exception {
         Map<String, Integer> states = new TreeMap<>();
         for (String line : stack.metrics().split("\n")) {
             if (line.startsWith("mqi_subscription_state{") && Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) == 1) {
@@ -130,7 +130,7 @@ public final class AssemblySubscriptionsBench {
     }
 
     /** Calls for 0..n-1 on 4 threads; returns the answers in order. */
-    private static List<String> parallel(int n, Call call) throws Exception {
+    static List<String> parallel(int n, Call call) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<String>> futures = new ArrayList<>();

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -109,6 +110,10 @@ public final class IngestBench {
         long[] sortedLateMicros = new long[0];
         /** The latencies (µs) of the 202s by the second of the run their request was sent (or scheduled) in. */
         long[][] microsBySecond = new long[0][];
+        /** By the second of the run the answer came in: 202s, other statuses, no connection (-1). */
+        long[] acceptedAt = new long[0];
+        long[] otherAt = new long[0];
+        long[] noConnectionAt = new long[0];
 
         double p(double pct) {
             return Machine.pct(sortedMicros, pct);
@@ -137,12 +142,18 @@ public final class IngestBench {
     /** Requests at a fixed rate overall; each connection takes the next slot; latency counts from the slot. */
     static Result openLoop(int port, String key, int clients, int seconds, int perRequest, double requestsPerSecond)
             throws Exception {
+        return openLoop(port, key, clients, seconds, perRequest, requestsPerSecond, () -> false);
+    }
+
+    /** The open loop, ended early (no slot after it) once stop says so. */
+    static Result openLoop(int port, String key, int clients, int seconds, int perRequest, double requestsPerSecond,
+            java.util.function.BooleanSupplier stop) throws Exception {
         long start = System.nanoTime() + 100_000_000L;
         long total = (long) (requestsPerSecond * seconds);
         AtomicLong next = new AtomicLong();
         return run(port, key, clients, perRequest, 3_000_000, (client, i) -> {
             long slot = next.getAndIncrement();
-            if (slot >= total) {
+            if (slot >= total || stop.getAsBoolean()) {
                 return -1L;
             }
             long at = start + (long) (slot * 1e9 / requestsPerSecond);
@@ -162,6 +173,9 @@ public final class IngestBench {
     private static Result run(int port, String key, int clients, int perRequest, int clientBase, Schedule schedule, int seconds)
             throws Exception {
         Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
+        AtomicLongArray acceptedAt = new AtomicLongArray(seconds + 120);
+        AtomicLongArray otherAt = new AtomicLongArray(seconds + 120);
+        AtomicLongArray noConnectionAt = new AtomicLongArray(seconds + 120);
         AtomicLong messages = new AtomicLong();
         long[][] latencies = new long[clients][];
         int[][] sentIn = new int[clients][];
@@ -187,6 +201,8 @@ public final class IngestBench {
                         int status = http.post("/api/v1/ingest", key, body);
                         long micros = (System.nanoTime() - t0) / 1000;
                         statuses.computeIfAbsent(status, k -> new AtomicLong()).incrementAndGet();
+                        int at = (int) Math.min(acceptedAt.length() - 1, (System.nanoTime() - started) / 1_000_000_000L);
+                        (status == 202 ? acceptedAt : status < 0 ? noConnectionAt : otherAt).incrementAndGet(at);
                         if (status == 202) {
                             messages.addAndGet(perRequest);
                             if (n == lat.length) {
@@ -234,8 +250,19 @@ public final class IngestBench {
             }
         }
         r.microsBySecond = bySecond;
+        r.acceptedAt = toArray(acceptedAt);
+        r.otherAt = toArray(otherAt);
+        r.noConnectionAt = toArray(noConnectionAt);
         r.sortedLateMicros = Machine.sorted(Arrays.stream(lateness).flatMapToLong(Arrays::stream).toArray());
         return r;
+    }
+
+    private static long[] toArray(AtomicLongArray a) {
+        long[] out = new long[a.length()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i);
+        }
+        return out;
     }
 
     /** Samples RSS and heap every 200 ms and keeps the highest. */
