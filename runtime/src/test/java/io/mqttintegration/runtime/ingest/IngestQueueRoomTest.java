@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Room in the ingestion queue for subscriptions (a SEDA queue with no consumer; the test drains it
- * as a writer would): they wait rather than being refused, take at most half the capacity, get room
- * in the order they asked, and HTTP requests still find the other half.
+ * as a writer would): they wait rather than being refused, take room for two batches and never more
+ * than half the capacity, get room in the order they asked, and HTTP requests still find the rest.
  */
 class IngestQueueRoomTest {
 
@@ -79,6 +79,21 @@ class IngestQueueRoomTest {
         assertEquals(List.of("s1", "s2", "h1,h2", "s3", "s4"), order, "queued in the order admitted");
         assertEquals(2, queue.waited(), "two waited for room");
         assertEquals(0, queue.depth());
+    }
+
+    @Test
+    void subscriptionsHoldTwoBatchesAtMostHoweverLargeTheQueue() throws Exception {
+        IngestQueue large = new IngestQueue(context, "room-test-large", 100, 3, new WriterTurns(Integer.MAX_VALUE));
+        for (int i = 0; i < 6; i++) {
+            large.enqueueWaiting(message("s" + i));
+        }
+        CompletableFuture<InboundMessage> seventh = CompletableFuture.supplyAsync(() -> large.enqueueWaiting(message("s6")));
+        TimeUnit.MILLISECONDS.sleep(200);
+        assertTrue(!seventh.isDone(), "two batches of 3 queued: the seventh waits, though the queue holds 100");
+        large.enqueueAll(java.util.Collections.nCopies(94, message("h")));
+        assertEquals(100, large.depth(), "requests have the rest");
+        large.drainBehind(List.of());
+        seventh.get(5, TimeUnit.SECONDS);
     }
 
     @Test
