@@ -219,6 +219,7 @@ final class SubscriptionClient extends MqttClient {
      * DISCONNECT, so that the attempt fails and the next one can start.
      */
     void abandonConnect() {
+        window.disconnected();
         try {
             aClient.disconnectForcibly(0, 0, false);
         } catch (MqttException e) {

@@ -332,7 +332,10 @@ public final class SubscriptionSupervisor {
             }));
             deadline = timers.schedule(() -> {
                 synchronized (lock) {
-                    if (stopped || client != c || attempt != current) {
+                    if (stopped || client != c || attempt != current || c.isConnected()) {
+                        // Connected: its CONNACK came, and the step that follows it waits its turn on
+                        // this executor (200 subscriptions starting at once on the assembly kept it
+                        // busy past the deadline, and connections that worked were abandoned).
                         return;
                     }
                     attempt++; // its outcome, should it still come, is not this supervisor's any more

@@ -138,6 +138,17 @@ class SubscriptionSupervisorTest {
     }
 
     @Test
+    void aConnectWhoseConnackCameIsNotAbandonedWhileItsNextStepWaitsForTheExecutor() {
+        SubscriptionSupervisor s = connecting();
+        route.client.connected = true; // the CONNACK came; the step it starts is still queued
+        timers.runDeadline();
+        assertEquals(List.of("create b [old/#]", "connect"), events, "not abandoned");
+        route.client.onConnected.run();
+        timers.runSteps();
+        assertEquals(SubscriptionStatus.State.CONNECTED, s.status().state());
+    }
+
+    @Test
     void aLostConnectionIsReconnectedByTheSupervisorAfterAJitteredDelay() {
         SubscriptionSupervisor s = connected();
         events.clear();
