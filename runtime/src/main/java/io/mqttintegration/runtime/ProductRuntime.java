@@ -308,7 +308,8 @@ public final class ProductRuntime implements AutoCloseable {
         IntegrationTargets integrationTargets = new IntegrationTargets(secretBox, nodeId);
         SubscriptionStore subscriptionStore = new SubscriptionStore(tenancy);
         Subscriptions subscriptions = new Subscriptions(context, subscriptionStore, integrations, integrationTargets, brokerTargets, activity,
-                new Subscriptions.Settings(mqtt.connectTimeoutSeconds(), mqtt.maxRetrySeconds(), mqtt.maxReconnectDelayMs(),
+                new Subscriptions.Settings(mqtt.connectTimeoutSeconds(), mqtt.connackTimeoutSeconds(), mqtt.maxRetrySeconds(),
+                        mqtt.maxReconnectDelayMs(),
                         mqtt.maxRedeliverySeconds(),
                         // as long as a message may take to commit
                         config.ingest().commitTimeoutSeconds(), nodeId, mqtt.syncSeconds()), deployer.transitions());

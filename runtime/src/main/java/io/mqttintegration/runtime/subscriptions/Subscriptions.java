@@ -73,7 +73,8 @@ public final class Subscriptions implements AutoCloseable {
     public static final String ERROR_CONFIGURATION = "subscription-errors";
 
     /**
-     * @param connectTimeoutSeconds one connection attempt
+     * @param connectTimeoutSeconds one TCP (and TLS) connect, and each wait on the client
+     * @param connackTimeoutSeconds how long an attempt waits for its CONNACK before it is abandoned
      * @param maxRetrySeconds cap of the backoff of connection retries
      * @param maxReconnectDelayMs cap of the backoff of reconnects after a lost connection
      * @param maxRedeliverySeconds cap of the backoff of reconnects for redelivery (each costs the
@@ -82,7 +83,7 @@ public final class Subscriptions implements AutoCloseable {
      * @param nodeId this node's id: the suffix of its client ids in shared subscriptions
      * @param syncSeconds how often this node reconciles its routes with the table (0: only at start)
      */
-    public record Settings(int connectTimeoutSeconds, int maxRetrySeconds, int maxReconnectDelayMs, int maxRedeliverySeconds,
+    public record Settings(int connectTimeoutSeconds, int connackTimeoutSeconds, int maxRetrySeconds, int maxReconnectDelayMs, int maxRedeliverySeconds,
             int drainSeconds,
             String nodeId, int syncSeconds) {
     }
@@ -225,7 +226,8 @@ public final class Subscriptions implements AutoCloseable {
         }
         SubscriptionSupervisor run = new SubscriptionSupervisor(r, version, dropped, routes.of(r),
                 () -> integrations.get(r.organizationId(), r.integrationId()), timers, activity,
-                new SubscriptionSupervisor.Timing(retryBackoff, reconnectBackoff, redeliveryBackoff, settings.connectTimeoutSeconds() * 1000L));
+                new SubscriptionSupervisor.Timing(retryBackoff, reconnectBackoff, redeliveryBackoff,
+                settings.connackTimeoutSeconds() * 1000L));
         running.put(r.integrationId(), run);
         run.begin(integration.get());
         return run.status();

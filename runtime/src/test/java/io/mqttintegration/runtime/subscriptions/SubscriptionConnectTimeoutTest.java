@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A "broker" that accepts TCP and never answers (no CONNACK): each connection attempt is abandoned
- * after {@code mqtt.connectTimeoutSeconds}, its socket closed, and the next attempt made with the
+ * after {@code mqtt.subscription.connackTimeoutSeconds}, its socket closed, and the next attempt made with the
  * backoff; the subscription shows why. On 7e953aa a reconnect hung on such a connection for 95 s,
  * with its socket left open.
  */
@@ -56,7 +56,7 @@ class SubscriptionConnectTimeoutTest {
             acceptor.setDaemon(true);
             acceptor.start();
             try (RuntimeHarness service = RuntimeHarness.start(TestDatabase.newDatabase(), work,
-                    Map.of("mqtt.connectTimeoutSeconds", "2", "mqtt.subscription.maxRetrySeconds", "1"))) {
+                    Map.of("mqtt.subscription.connackTimeoutSeconds", "2", "mqtt.subscription.maxRetrySeconds", "1"))) {
                 String admin = service.createOrganization("o").adminKey();
                 HttpResponse<String> created = service.send("POST", "/api/v1/integrations", admin,
                         "{\"name\":\"silent\",\"settings\":{\"host\":\"127.0.0.1\",\"port\":" + silent.getLocalPort() + "}}");
