@@ -96,6 +96,7 @@ final class SubscriptionClient extends MqttClient {
                 String reason = response.getException() != null ? response.getException().getMessage()
                         : "the broker disconnected the client (reason code " + response.getReturnCode() + ")";
                 status.reconnecting("connection lost: " + reason);
+                LOG.warn("Subscription client {} lost its connection ({}); reconnecting", getClientId(), reason);
                 consumer.disconnected(response);
                 if (!draining) {
                     onLost.run();
