@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * The MQTT 5 client of one integration's subscription, handed to the route's paho-mqtt5 consumer
  * (endpoint option {@code client}). The consumer installs its callback and asks for its one topic,
  * which names the subscription; this client subscribes the integration's topic filters instead,
- * all in one SUBSCRIBE, on every (re)connect, and keeps the subscription's status. With a shared
+ * all in one SUBSCRIBE, on each connect that does not find them in its session already
+ * ({@link SessionFilters}), and keeps the subscription's status. With a shared
  * group each filter is subscribed as {@code $share/<group>/<filter>} (MQTT 5 shared subscription):
  * the broker gives each message to one session of the group; messages still arrive with their real
  * topic.
@@ -53,6 +54,7 @@ final class SubscriptionClient extends MqttClient {
     private final Runnable onConnected;
     private final Runnable onLost;
     private final ClientLoops loops;
+    private final SessionFilters sessions;
     private volatile InflightWindow window = new InflightWindow(1000);
     private volatile MessageIdentity identity = MessageIdentity.NONE;
     private volatile int qos = 1;
@@ -66,10 +68,11 @@ final class SubscriptionClient extends MqttClient {
      * @param onConnected told after each successful (re)subscription
      * @param onLost told when the connection is lost (Paho does not reconnect by itself here)
      * @param threads the threads every subscription's client shares
+     * @param sessions what the broker's session was last subscribed to
      */
     SubscriptionClient(String serverUri, String clientId, String name, List<String> filters, String sharedGroup,
-            SubscriptionStatus status, Executor executor, Runnable onConnected, Runnable onLost, ClientLoops threads)
-            throws MqttException {
+            SubscriptionStatus status, Executor executor, Runnable onConnected, Runnable onLost, ClientLoops threads,
+            SessionFilters sessions) throws MqttException {
         super(serverUri, clientId, new MemoryPersistence(), threads);
         this.loops = threads;
         this.name = name;
@@ -79,6 +82,7 @@ final class SubscriptionClient extends MqttClient {
         this.executor = executor;
         this.onConnected = onConnected;
         this.onLost = onLost;
+        this.sessions = sessions;
     }
 
     /** Wraps the consumer's callback to follow the connection; its own resubscribe is replaced by ours. */
@@ -239,20 +243,21 @@ final class SubscriptionClient extends MqttClient {
         }
         this.qos = requestedQos;
         if (isConnected()) {
-            executor.execute(this::subscribeAll);
+            executor.execute(() -> subscribeAll(false));
         }
         return null;
     }
 
     /**
-     * Starts connecting without waiting: the CONNACK (or the failure) is reported on Paho's
-     * callback thread, so the listener hands its work on and returns.
+     * Starts connecting without waiting: the CONNACK (with its Session Present flag) or the failure
+     * is reported on Paho's callback thread, so the listener hands its work on and returns.
      */
-    void connectAsync(MqttConnectionOptions options, Runnable connected, Consumer<MqttException> failed) throws MqttException {
+    void connectAsync(MqttConnectionOptions options, Consumer<Boolean> connected, Consumer<MqttException> failed)
+            throws MqttException {
         aClient.connect(options, null, new MqttActionListener() {
             @Override
             public void onSuccess(IMqttToken token) {
-                connected.run();
+                connected.accept(token.getSessionPresent());
             }
 
             @Override
@@ -280,23 +285,39 @@ final class SubscriptionClient extends MqttClient {
     }
 
     /**
-     * One SUBSCRIBE with every filter; a filter the broker refuses is reported, the others run.
-     * Nothing waits for the SUBACK: a broker resuming the session sends its backlog first, and the
-     * SUBACK behind it is read only as fast as the window lets messages in (a 100,000-message
-     * backlog is longer than any fixed wait). The outcome is handled off Paho's callback thread.
+     * One SUBSCRIBE with every filter, unless the broker kept the session ({@code sessionPresent})
+     * and its last granted SUBSCRIBE named these same filters at this QoS ({@link SessionFilters}):
+     * then the session still holds them, and the subscription is up as it is.
+     *
+     * <p>A filter the broker refuses is reported, the others run. Nothing waits for the SUBACK: a
+     * broker resuming the session sends its backlog first, and the SUBACK behind it is read only as
+     * fast as the window lets messages in (a 100,000-message backlog is longer than any fixed wait).
+     * The outcome is handled off Paho's callback thread. Retain Handling 1: a topic's retained
+     * message comes with the first SUBSCRIBE of a filter, not again with each one after it.
      */
-    void subscribeAll() {
+    void subscribeAll(boolean sessionPresent) {
         if (!isConnected()) {
             return;
         }
-        MqttSubscription[] subscriptions = filters.stream().map(f -> new MqttSubscription(subscribed(f, sharedGroup), qos))
-                .toArray(MqttSubscription[]::new);
+        int requested = qos;
+        List<String> asSubscribed = filters.stream().map(f -> subscribed(f, sharedGroup)).toList();
+        if (sessionPresent && unsubscribe.isEmpty() && sessions.holds(getClientId(), asSubscribed, requested)) {
+            LOG.debug("{}: the broker kept the session with its subscriptions to {}; not subscribing again", getClientId(),
+                    asSubscribed);
+            onConnected.run();
+            return;
+        }
+        MqttSubscription[] subscriptions = asSubscribed.stream().map(f -> {
+            MqttSubscription s = new MqttSubscription(f, requested);
+            s.setRetainHandling(1);
+            return s;
+        }).toArray(MqttSubscription[]::new);
         try {
             aClient.subscribe(subscriptions, null, new MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     int[] codes = token.getReasonCodes();
-                    executor.execute(() -> subscribed(codes));
+                    executor.execute(() -> subscribed(codes, asSubscribed, requested));
                 }
 
                 @Override
@@ -309,11 +330,16 @@ final class SubscriptionClient extends MqttClient {
         }
     }
 
-    private void subscribed(int[] codes) {
+    private void subscribed(int[] codes, List<String> asSubscribed, int requested) {
+        boolean granted = codes != null && codes.length == asSubscribed.size();
         for (int i = 0; codes != null && i < codes.length && i < filters.size(); i++) {
             if (codes[i] >= 0x80) {
                 status.error("the broker refused the subscription to " + filters.get(i) + " (reason code " + codes[i] + ")");
             }
+            granted &= codes[i] == requested; // reason code = the granted QoS
+        }
+        if (granted) {
+            sessions.subscribed(getClientId(), asSubscribed, requested);
         }
         List<String> dropped = unsubscribe;
         if (!dropped.isEmpty()) {
@@ -356,6 +382,7 @@ final class SubscriptionClient extends MqttClient {
     /** Ends the broker's session too (MQTT 5: DISCONNECT with session expiry 0), then closes. */
     void closeSession() {
         close(true, "ending the session of");
+        sessions.ended(getClientId());
     }
 
     /**

@@ -7,6 +7,7 @@ import io.mqttintegration.runtime.mqtt.BrokerTargets;
 import io.mqttintegration.runtime.routes.RouteTransitions;
 import io.mqttintegration.storage.tenants.IntegrationRecord;
 import io.mqttintegration.storage.tenants.SubscriptionRecord;
+import io.mqttintegration.storage.tenants.SubscriptionStore;
 import java.net.InetAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,14 +57,17 @@ final class SubscriptionRoutes {
     private final int drainSeconds;
     private final Executor executor;
     private final ClientThreads clientThreads;
+    private final SubscriptionStore store;
 
     /**
      * @param executor runs the clients' subscribing off Paho's callback thread
      * @param clientThreads the threads every subscription's client shares ({@link ClientThreads})
      * @param drainSeconds how long stopping waits for the messages in flight to be stored
+     * @param store where each session's subscribed filters are kept ({@link SessionFilters}), or null for nowhere
      */
     SubscriptionRoutes(CamelContext context, RouteTransitions transitions, IntegrationTargets targets, BrokerTargets guard,
-            String nodeId, int connectTimeoutSeconds, int drainSeconds, Executor executor, ClientThreads clientThreads) {
+            String nodeId, int connectTimeoutSeconds, int drainSeconds, Executor executor, ClientThreads clientThreads,
+            SubscriptionStore store) {
         this.context = context;
         this.transitions = transitions;
         this.targets = targets;
@@ -73,6 +77,7 @@ final class SubscriptionRoutes {
         this.drainSeconds = drainSeconds;
         this.executor = executor;
         this.clientThreads = clientThreads;
+        this.store = store;
     }
 
     static String routeId(UUID integrationId) {
@@ -115,7 +120,8 @@ final class SubscriptionRoutes {
         InetAddress address = guard.resolve(target.host(), target.port());
         String url = BrokerClients.url(address, target);
         SubscriptionClient client = new SubscriptionClient(url, target.clientId(), "subscription-" + subscription.integrationId(),
-                subscription.topics(), settings.sharedGroup(), status, executor, subscribed, lost, new ClientLoops(clientThreads));
+                subscription.topics(), settings.sharedGroup(), status, executor, subscribed, lost, new ClientLoops(clientThreads),
+                store == null ? SessionFilters.NONE : SessionFilters.of(store, subscription.integrationId()));
         client.unsubscribeOnce(droppedFilters);
         BrokerSettings.MessageIdentity identity = settings.messageIdentity();
         client.identify(identity == null ? MessageIdentity.NONE : MessageIdentity.of(identity.userProperty(), identity.jsonPointer()));
@@ -218,7 +224,7 @@ final class SubscriptionRoutes {
     private record PahoClient(SubscriptionClient client, MqttConnectionOptions options) implements SubscriptionSupervisor.Client {
 
         @Override
-        public void connectAsync(Runnable connected, Consumer<MqttException> failed) throws MqttException {
+        public void connectAsync(Consumer<Boolean> connected, Consumer<MqttException> failed) throws MqttException {
             client.connectAsync(options, connected, failed);
         }
 
@@ -228,8 +234,8 @@ final class SubscriptionRoutes {
         }
 
         @Override
-        public void subscribeAll() {
-            client.subscribeAll();
+        public void subscribeAll(boolean sessionPresent) {
+            client.subscribeAll(sessionPresent);
         }
 
         @Override

@@ -53,15 +53,18 @@ public final class SubscriptionSupervisor {
     /** The MQTT client of a subscription, with the connection options its route declares. */
     interface Client {
         /**
-         * Starts connecting without waiting: {@code connected} or {@code failed} runs on Paho's
-         * callback thread later.
+         * Starts connecting without waiting: {@code connected} (given the CONNACK's Session Present)
+         * or {@code failed} runs on Paho's callback thread later.
          */
-        void connectAsync(Runnable connected, Consumer<MqttException> failed) throws MqttException;
+        void connectAsync(Consumer<Boolean> connected, Consumer<MqttException> failed) throws MqttException;
 
         boolean isConnected();
 
-        /** One SUBSCRIBE with every filter. */
-        void subscribeAll();
+        /**
+         * One SUBSCRIBE with every filter, unless the broker kept the session ({@code sessionPresent})
+         * and it holds them already.
+         */
+        void subscribeAll(boolean sessionPresent);
 
         /** A normal DISCONNECT keeping the session: the broker delivers what is unacknowledged again. */
         void disconnectKeepingSession() throws MqttException;
@@ -309,7 +312,7 @@ public final class SubscriptionSupervisor {
         callbackWaits = 0;
         int current = ++attempt;
         try {
-            c.connectAsync(() -> timers.execute(() -> {
+            c.connectAsync(sessionPresent -> timers.execute(() -> {
                 synchronized (lock) {
                     if (stopped || client != c || attempt != current) {
                         return;
@@ -318,8 +321,9 @@ public final class SubscriptionSupervisor {
                     attempts = 0;
                     reconnecting = false;
                     status.connected();
-                    c.subscribeAll();
                 }
+                // Outside the lock: it may read what the session holds from the database first.
+                c.subscribeAll(sessionPresent);
             }), e -> timers.execute(() -> {
                 synchronized (lock) {
                     if (stopped || client != c || attempt != current) {

@@ -144,7 +144,7 @@ public final class Subscriptions implements AutoCloseable {
         this.timers = SubscriptionSupervisor.Timers.on(executor);
         this.clientThreads = new ClientThreads(executor, CONNECT_THREADS);
         this.routes = new SubscriptionRoutes(context, transitions, targets, guard, settings.nodeId(),
-                settings.connectTimeoutSeconds(), settings.drainSeconds(), executor, clientThreads);
+                settings.connectTimeoutSeconds(), settings.drainSeconds(), executor, clientThreads, store);
         this.activity = new SubscriptionActivity.Written(activity, executor);
         this.retryBackoff = Backoff.jittered(1000, Math.max(1000, settings.maxRetrySeconds() * 1000L));
         this.reconnectBackoff = Backoff.jittered(1000, Math.max(1000, settings.maxReconnectDelayMs()));

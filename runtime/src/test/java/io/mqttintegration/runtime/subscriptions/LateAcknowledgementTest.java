@@ -50,7 +50,7 @@ class LateAcknowledgementTest {
             AtomicInteger lost = new AtomicInteger();
             SubscriptionClient client = new SubscriptionClient(uri, "late-ack", "subscription-late", List.of("t/#"), null,
                     new SubscriptionStatus(List.of("t/#"), 1), Runnable::run, () -> { }, lost::incrementAndGet,
-                    new ClientLoops(threads));
+                    new ClientLoops(threads), SessionFilters.NONE);
             BlockingQueue<Integer> handedOn = new LinkedBlockingQueue<>();
             client.setCallback(new RecordingCallback(handedOn));
             client.setManualAcks(true);
@@ -58,7 +58,7 @@ class LateAcknowledgementTest {
             options.setCleanStart(false);
             options.setSessionExpiryInterval(300L);
             connect(client, options);
-            client.subscribeAll();
+            client.subscribeAll(false);
 
             MqttClient publisher = new MqttClient(uri, "late-ack-pub", new MemoryPersistence());
             publisher.connect();
@@ -94,7 +94,7 @@ class LateAcknowledgementTest {
 
     private static void connect(SubscriptionClient client, MqttConnectionOptions options) throws Exception {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        client.connectAsync(options, () -> done.complete(null), done::completeExceptionally);
+        client.connectAsync(options, present -> done.complete(null), done::completeExceptionally);
         done.get(10, TimeUnit.SECONDS);
     }
 

@@ -117,7 +117,7 @@ class SubscriptionSupervisorTest {
     void aConnectWithoutConnackIsAbandonedAtItsDeadlineAndRetriedWithBackoff() {
         SubscriptionSupervisor s = connecting();
         FakeClient c = route.client;
-        Runnable lateConnack = c.onConnected;
+        Consumer<Boolean> lateConnack = c.onConnected;
         timers.runDeadline();
         assertEquals(List.of("create b [old/#]", "connect", "abandonConnect"), events);
         assertEquals(SubscriptionStatus.State.ERROR, s.status().state());
@@ -125,7 +125,7 @@ class SubscriptionSupervisorTest {
                 "reason: " + s.status().view());
         assertEquals(1000, timers.lastDelay(), "retried after the first backoff window");
 
-        lateConnack.run(); // the abandoned attempt's CONNACK after all: not this supervisor's any more
+        lateConnack.accept(false); // the abandoned attempt's CONNACK after all: not this supervisor's any more
         timers.runSteps();
         assertEquals(SubscriptionStatus.State.ERROR, s.status().state(), "a late CONNACK of an abandoned attempt is ignored");
 
@@ -143,7 +143,7 @@ class SubscriptionSupervisorTest {
         route.client.connected = true; // the CONNACK came; the step it starts is still queued
         timers.runDeadline();
         assertEquals(List.of("create b [old/#]", "connect"), events, "not abandoned");
-        route.client.onConnected.run();
+        route.client.onConnected.accept(false);
         timers.runSteps();
         assertEquals(SubscriptionStatus.State.CONNECTED, s.status().state());
     }
@@ -163,6 +163,20 @@ class SubscriptionSupervisorTest {
         timers.runSteps();
         assertEquals(List.of("connect", "subscribeAll"), events, "subscribed again on the new connection");
         assertEquals(SubscriptionStatus.State.CONNECTED, s.status().state());
+    }
+
+    @Test
+    void theClientIsToldWhetherTheBrokerKeptTheSession() {
+        connected();
+        events.clear();
+        route.client.connected = false;
+        route.lost.run();
+        timers.runSteps();
+        timers.runScheduled();
+        route.client.accept(true);
+        timers.runSteps();
+        assertEquals(List.of("connect", "subscribeAll (session present)"), events,
+                "the client decides whether the kept session already holds its filters");
     }
 
     @Test
@@ -409,12 +423,16 @@ class SubscriptionSupervisorTest {
         boolean connected;
         boolean callbackEnded = true;
         final List<Integer> notStored = new ArrayList<>();
-        Runnable onConnected;
+        Consumer<Boolean> onConnected;
         Consumer<MqttException> onFailed;
 
         void accept() {
+            accept(false);
+        }
+
+        void accept(boolean sessionPresent) {
             connected = true;
-            onConnected.run();
+            onConnected.accept(sessionPresent);
         }
 
         void refuse(MqttException e) {
@@ -422,7 +440,7 @@ class SubscriptionSupervisorTest {
         }
 
         @Override
-        public void connectAsync(Runnable connected, Consumer<MqttException> failed) throws MqttException {
+        public void connectAsync(Consumer<Boolean> connected, Consumer<MqttException> failed) throws MqttException {
             events.add("connect");
             if (route.connectThrows != null) {
                 throw route.connectThrows;
@@ -437,8 +455,8 @@ class SubscriptionSupervisorTest {
         }
 
         @Override
-        public void subscribeAll() {
-            events.add("subscribeAll");
+        public void subscribeAll(boolean sessionPresent) {
+            events.add(sessionPresent ? "subscribeAll (session present)" : "subscribeAll");
         }
 
         @Override

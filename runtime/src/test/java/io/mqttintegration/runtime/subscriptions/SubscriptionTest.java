@@ -11,6 +11,7 @@ import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.Rows;
 import io.mqttintegration.runtime.RuntimeHarness;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +23,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.awaitility.Awaitility;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -185,6 +189,47 @@ class SubscriptionTest {
         await("500 messages stored after the restart", Duration.ofSeconds(60), () -> stored() >= 500);
         assertEquals(payloads(0, 500).stream().map(SubscriptionTest::normalized).toList(),
                 storedPayloads().stream().map(SubscriptionTest::normalized).toList(), "all 500, each once");
+    }
+
+    @Test
+    void aSessionTheBrokerKeptIsNotSubscribedAgainSoItsRetainedMessageIsStoredOnce() throws Exception {
+        MqttClient publisher = new MqttClient("tcp://127.0.0.1:" + broker.port(), "retainer", new MemoryPersistence());
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setUserName("svc");
+        options.setPassword("broker-pw".getBytes(StandardCharsets.UTF_8));
+        publisher.connect(options);
+        publisher.publish("plant/p1/devices/r/telemetry", "{\"seq\":-1}".getBytes(StandardCharsets.UTF_8), 1, true);
+        publisher.disconnect();
+        publisher.close();
+        String id = subscribe(integration());
+        await("the retained message stored", Duration.ofSeconds(20), () -> stored() == 1);
+        assertEquals(1, subscribes(), "one SUBSCRIBE");
+
+        service.close(); // the service restarts: the broker kept the session with its subscription
+        service = RuntimeHarness.start(db, work, Map.of());
+        awaitConnected(id);
+        broker.publishLines("plant/p1/devices/d4/telemetry", payloads(0, 10), 1, "svc", "broker-pw");
+        await("messages after the service's restart stored", Duration.ofSeconds(20), () -> stored() == 11);
+
+        broker = broker.restart(true); // the broker restarts with its state: the session is still there
+        await("reconnected", Duration.ofSeconds(30), () -> subscription(id).path("state").asText().equals("connected"));
+        broker.publishLines("plant/p1/devices/d4/telemetry", payloads(10, 10), 1, "svc", "broker-pw");
+        await("messages after the broker's restart stored", Duration.ofSeconds(20), () -> stored() == 21);
+        assertEquals(1, subscribes(), "no SUBSCRIBE on a connect that found its session with the filters");
+        assertEquals(1, Rows.count(db, "SELECT count(*) FROM mqtt_messages WHERE device_id = 'r'"),
+                "the retained message stored once, not again with each SUBSCRIBE");
+
+        broker = broker.restart(false); // without its state: the session is gone, so the client subscribes
+        await("subscribed again", Duration.ofSeconds(30), () -> subscribes() == 2 && subscription(id).path("state").asText()
+                .equals("connected"));
+        broker.subscribed(TOPIC);
+        broker.publishLines("plant/p1/devices/d4/telemetry", payloads(20, 10), 1, "svc", "broker-pw");
+        await("messages after the broker lost the session stored", Duration.ofSeconds(20), () -> stored() == 31);
+    }
+
+    /** SUBSCRIBE packets the broker received (its log file goes on across restarts). */
+    long subscribes() throws Exception {
+        return broker.log().lines().filter(l -> l.contains("Received SUBSCRIBE from")).count();
     }
 
     @Test

@@ -23,6 +23,9 @@ public final class SubscriptionStore {
     private final String deleteSql = Sql.load("delete-subscription");
     private final String listActiveSql = Sql.load("list-active-subscriptions");
     private final String claimSql = Sql.load("claim-subscription");
+    private final String sessionHoldsSql = Sql.load("session-holds-filters");
+    private final String sessionSubscribedSql = Sql.load("upsert-subscription-session");
+    private final String sessionEndedSql = Sql.load("delete-subscription-session");
 
     public SubscriptionStore(Tenancy tenancy) {
         this.tenancy = tenancy;
@@ -102,6 +105,49 @@ public final class SubscriptionStore {
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
                 }
+            }
+        });
+    }
+
+    /**
+     * Whether the broker session of {@code clientId} was last subscribed to exactly these filters at
+     * this QoS (a SUBSCRIBE it granted in full, {@link #sessionSubscribed}): then a connect that
+     * finds the session present need not subscribe again.
+     */
+    public boolean sessionHolds(UUID integrationId, String clientId, List<String> filters, int qos) {
+        return tenancy.asOperator(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sessionHoldsSql)) {
+                Sql.uuid(ps, 1, integrationId);
+                ps.setString(2, clientId);
+                Sql.textArray(ps, 3, filters);
+                ps.setInt(4, qos);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    /** The broker granted a SUBSCRIBE of these filters in full to the session of {@code clientId}. */
+    public void sessionSubscribed(UUID integrationId, String clientId, List<String> filters, int qos) {
+        tenancy.asOperator(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sessionSubscribedSql)) {
+                Sql.uuid(ps, 1, integrationId);
+                ps.setString(2, clientId);
+                Sql.textArray(ps, 3, filters);
+                ps.setInt(4, qos);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** The session of {@code clientId} was ended (or may have lost its subscriptions): forgotten. */
+    public void sessionEnded(UUID integrationId, String clientId) {
+        tenancy.asOperator(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sessionEndedSql)) {
+                Sql.uuid(ps, 1, integrationId);
+                ps.setString(2, clientId);
+                return ps.executeUpdate();
             }
         });
     }

@@ -106,4 +106,45 @@ class SubscriptionStoreTest {
         assertEquals("n2", subscriptions.listActiveVersions().get(0).ownerNode(), "subscribing through a node moves it there");
         assertFalse(subscriptions.claim(MessageIds.next(), "n1").isPresent(), "no row, no owner");
     }
+
+    @Test
+    void aSessionHoldsTheFiltersItsLastGrantedSubscribeNamed() {
+        UUID id = integration(a, true);
+        tenancy.inOrg(a.id(), c -> subscriptions.save(c, new SubscriptionRecord(id, a.id(), List.of("x/#", "y"), 1)));
+        assertFalse(subscriptions.sessionHolds(id, "mqi-1", List.of("x/#", "y"), 1), "never subscribed");
+
+        subscriptions.sessionSubscribed(id, "mqi-1", List.of("x/#", "y"), 1);
+        assertTrue(subscriptions.sessionHolds(id, "mqi-1", List.of("x/#", "y"), 1));
+        assertFalse(subscriptions.sessionHolds(id, "mqi-1", List.of("x/#"), 1), "other filters");
+        assertFalse(subscriptions.sessionHolds(id, "mqi-1", List.of("x/#", "y"), 0), "another QoS");
+        assertFalse(subscriptions.sessionHolds(id, "mqi-2", List.of("x/#", "y"), 1), "another client's session");
+
+        subscriptions.sessionSubscribed(id, "mqi-1", List.of("z"), 1);
+        assertFalse(subscriptions.sessionHolds(id, "mqi-1", List.of("x/#", "y"), 1), "replaced by the last SUBSCRIBE");
+        assertTrue(subscriptions.sessionHolds(id, "mqi-1", List.of("z"), 1));
+
+        subscriptions.sessionEnded(id, "mqi-1");
+        assertFalse(subscriptions.sessionHolds(id, "mqi-1", List.of("z"), 1), "ended");
+
+        subscriptions.sessionSubscribed(id, "mqi-1", List.of("z"), 1);
+        tenancy.inOrg(a.id(), c -> subscriptions.delete(c, a.id(), id));
+        tenancy.inOrg(a.id(), c -> subscriptions.save(c, new SubscriptionRecord(id, a.id(), List.of("z"), 1)));
+        assertFalse(subscriptions.sessionHolds(id, "mqi-1", List.of("z"), 1), "gone with its subscription");
+        subscriptions.sessionSubscribed(id, "mqi-1", List.of("z"), 1);
+        tenancy.inOrg(a.id(), c -> integrations.delete(c, a.id(), id));
+        assertFalse(subscriptions.sessionHolds(id, "mqi-1", List.of("z"), 1), "gone with its integration");
+    }
+
+    @Test
+    void anOrganizationCannotReadOrWriteSessions() {
+        UUID id = integration(a, true);
+        tenancy.inOrg(a.id(), c -> subscriptions.save(c, new SubscriptionRecord(id, a.id(), List.of("x"), 1)));
+        subscriptions.sessionSubscribed(id, "mqi-1", List.of("x"), 1);
+        assertEquals(0, (int) tenancy.inOrg(a.id(), c -> {
+            try (var ps = c.prepareStatement("SELECT count(*) FROM subscription_sessions"); var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }), "row-level security: operator only");
+    }
 }

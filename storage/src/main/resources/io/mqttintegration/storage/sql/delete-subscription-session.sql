@@ -1,0 +1,1 @@
+DELETE FROM subscription_sessions WHERE integration_id = ? AND client_id = ?
