@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -70,11 +71,11 @@ public final class BareArtemis {
 
     /**
      * Starts it as a process of its own (this classpath, the given -Xmx) and returns once it listens; its
-     * output is read and dropped from then on. Closing the process' standard input stops it.
+     * output goes to artemis.out beside {@code dir} from then on. Closing the process' standard input stops it.
      */
     static Process start(int port, Path dir, boolean stock, String maxHeap) throws Exception {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + maxHeap,
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.showDateTime=true", "-cp", System.getProperty("java.class.path"),
                 BareArtemis.class.getName(), Integer.toString(port), dir.toString(), stock ? "stock" : "tuned").redirectErrorStream(true)
                 .start();
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -86,10 +87,15 @@ public final class BareArtemis {
                 break;
             }
         }
+        // Its log (warnings: a client disconnected for an error, with the reason) goes to artemis.out beside its
+        // data folder, kept with the rest of a benchmark's work folder under -Dbench.keep=true.
+        Path log = dir.resolveSibling("artemis.out");
         Thread drain = new Thread(() -> {
-            try {
-                while (r.readLine() != null) {
-                    // its log, not needed
+            try (var out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+                for (String l = r.readLine(); l != null; l = r.readLine()) {
+                    out.write(l);
+                    out.newLine();
+                    out.flush();
                 }
             } catch (IOException e) {
                 // ended
