@@ -68,6 +68,8 @@ class IngestQueueRoomTest {
         assertThrows(QueueFullException.class, () -> queue.enqueueAll(List.of(message("h3"))), "beyond the capacity: 503");
 
         List<String> order = new ArrayList<>();
+        order.add(drainOne()); // the request goes ahead of the subscriptions' messages
+        assertTrue(!s3.isDone(), "a request leaving frees no subscription room");
         order.add(drainOne()); // s1 leaves: room for the first that waited
         s3.get(5, TimeUnit.SECONDS);
         assertTrue(!s4.isDone(), "s4 asked after s3, and there is room for one");
@@ -75,8 +77,7 @@ class IngestQueueRoomTest {
         s4.get(5, TimeUnit.SECONDS);
         order.add(drainOne());
         order.add(drainOne());
-        order.add(drainOne());
-        assertEquals(List.of("s1", "s2", "h1,h2", "s3", "s4"), order, "queued in the order admitted");
+        assertEquals(List.of("h1,h2", "s1", "s2", "s3", "s4"), order, "subscriptions in the order admitted");
         assertEquals(2, queue.waited(), "two waited for room");
         assertEquals(0, queue.depth());
     }
@@ -92,6 +93,8 @@ class IngestQueueRoomTest {
         assertTrue(!seventh.isDone(), "two batches of 3 queued: the seventh waits, though the queue holds 100");
         large.enqueueAll(java.util.Collections.nCopies(94, message("h")));
         assertEquals(100, large.depth(), "requests have the rest");
+        assertEquals(94, large.drainBehind(List.of()).size(), "the request first, whole");
+        assertTrue(!seventh.isDone(), "no subscription room freed yet");
         large.drainBehind(List.of());
         seventh.get(5, TimeUnit.SECONDS);
     }
@@ -104,5 +107,49 @@ class IngestQueueRoomTest {
         assertThrows(QueueFullException.class, () -> queue.enqueueWaiting(message("s3")));
         assertTrue(Thread.interrupted(), "the interrupt is kept for the caller (Paho's callback loop ends on it)");
         assertEquals(2, queue.depth());
+    }
+
+    @Test
+    void requestsGoAheadOfQueuedSubscriptionMessagesButPassAQueuesWorthAtMost() {
+        IngestQueue ordered = new IngestQueue(context, "order-test", 6, 1, new WriterTurns(Integer.MAX_VALUE));
+        ordered.enqueueWaiting(message("s1"));
+        ordered.enqueueAll(List.of(message("h1")));
+        ordered.enqueueWaiting(message("s2"));
+        ordered.enqueueAll(List.of(message("h2"), message("h3")));
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            order.add(String.join(",", ordered.drainBehind(List.of()).stream().map(InboundMessage::topic).toList()));
+        }
+        assertEquals(List.of("h1", "h2,h3", "s1"), order, "requests first, each in its order");
+
+        // A flood of requests passes a subscription message only within a queue's worth (6 messages).
+        List<String> flood = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            ordered.enqueueAll(List.of(message("h" + (4 + i))));
+            flood.add(String.join(",", ordered.drainBehind(List.of()).stream().map(InboundMessage::topic).toList()));
+        }
+        assertTrue(flood.contains("s2"), "s2 is taken while requests keep coming: " + flood);
+        assertTrue(flood.indexOf("s2") <= 6, "after at most a queue's worth of requests offered after it: " + flood);
+    }
+
+    @Test
+    void placesAreDistinctAndRequestsComeFirst() {
+        assertTrue(queue.placeOf(List.of(message("h"))) < 0, "a request placed a capacity ahead");
+        long p1 = queue.placeOf(List.of(message("h")));
+        long p2 = queue.placeOf(List.of(message("h")));
+        assertTrue(p1 < p2, "requests keep their order");
+    }
+
+    @Test
+    void aBatchThatStartsWithARequestTakesRequestsOnly() {
+        IngestQueue mixed = new IngestQueue(context, "batch-test", 20, 10, new WriterTurns(Integer.MAX_VALUE));
+        mixed.enqueueWaiting(message("s1"));
+        mixed.enqueueAll(List.of(message("h1")));
+        mixed.enqueueWaiting(message("s2"));
+        mixed.enqueueAll(List.of(message("h2"), message("h3")));
+        assertEquals(List.of("h1", "h2", "h3"), mixed.drainBehind(List.of()).stream().map(InboundMessage::topic).toList(),
+                "a small commit for the requests, not one filled up with subscription messages");
+        assertEquals(List.of("s1", "s2"), mixed.drainBehind(List.of()).stream().map(InboundMessage::topic).toList());
+        assertEquals(0, mixed.depth());
     }
 }

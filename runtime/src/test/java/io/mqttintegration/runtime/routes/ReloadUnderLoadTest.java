@@ -72,6 +72,9 @@ class ReloadUnderLoadTest {
                     "every message answered 202 is stored, once");
             assertTrue(Files.readString(pipeline).contains("# reload 3"));
             assertEquals("Started", service.runtime.camelContext().getRouteController().getRouteStatus("ingest-pipeline").name());
+            var seda = service.runtime.camelContext().getComponent("seda", org.apache.camel.component.seda.SedaComponent.class);
+            assertTrue(seda.getQueues().get(seda.getQueueKey("seda://ingest")).getQueue() instanceof java.util.concurrent.PriorityBlockingQueue,
+                    "still the ordered queue (requests ahead of subscription messages) after the reloads");
         }
     }
 }
