@@ -131,6 +131,8 @@ public final class ProductRuntime implements AutoCloseable {
     /** The HTTP server's Vert.x: ours, not Camel's (Camel closes only one it made), so closed here. */
     private Vertx vertx;
     private int httpPort;
+    /** Started and not closing: until then a request no route answers gets 503, not 404 (JsonRouterErrors). */
+    private volatile boolean serving;
     private final LastFailures lastFailures = new LastFailures(Clock.systemUTC());
     private OperatorConsole console;
     private final BrokerTargets.Resolver resolver;
@@ -188,7 +190,7 @@ public final class ProductRuntime implements AutoCloseable {
                     + httpPort + " (port in use?)");
         }
         if (server.getServer().requestHandler() instanceof Router root) {
-            JsonRouterErrors.install(root, config.http().maxBodyBytes());
+            JsonRouterErrors.install(root, config.http().maxBodyBytes(), () -> serving);
         }
 
         RoutesConfig routes = config.routes();
@@ -198,6 +200,7 @@ public final class ProductRuntime implements AutoCloseable {
                 errors.size(), config.http().host(), httpPort);
         deployer.onTemplatesChanged(subscriptions::routeFilesChanged);
         subscriptions.startAll();
+        serving = true;
         storageMaintenance.schedule(storage.maintenanceIntervalMinutes());
         if (routes.reloadEnabled()) {
             int interval = routes.reloadIntervalMs();
@@ -439,6 +442,7 @@ public final class ProductRuntime implements AutoCloseable {
     /** Stops route reloading, then Camel: the SEDA queue drains and pending batches are written. */
     @Override
     public void close() {
+        serving = false;
         if (storageMaintenance != null) {
             storageMaintenance.close();
         }
