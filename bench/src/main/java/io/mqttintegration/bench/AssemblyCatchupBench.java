@@ -155,12 +155,27 @@ public final class AssemblyCatchupBench {
         Watch w = new Watch(stack, List.of(integration), n, 1);
         stack.launchKaraf();
         w.healthy();
+        long[] cpu = Machine.cpuTicks();
+        long karafCpu = stack.karafCpuMillis();
+        long from = System.nanoTime();
         w.await();
+        double seconds = (System.nanoTime() - from) / 1e9;
+        double busy = Machine.busyPercent(cpu, Machine.cpuTicks());
+        double karaf = (stack.karafCpuMillis() - karafCpu) / 10.0 / seconds;
         w.report("service (1 subscription, PUBACK after commit)");
+        System.out.printf("  CPU from health to all stored (%.1f s): the machine's %d cores %.0f %% busy (all processes), Karaf %.0f %%"
+                + " of one core%n", seconds, Runtime.getRuntime().availableProcessors(), busy, karaf);
         System.out.printf("  HTTP: none offered; GET /metrics every 100 ms: %s%n", w.scrapes());
         paho.print("bare Paho v5 subscriber (own JVM, manual acks at once, Receive Maximum 1000)");
         msub.print("mosquitto_sub -V 5 -c -q 1");
         ratio(w, paho, msub);
+        // The database's own limit beside it: COPY of rows like the service writes, into a copy of the table.
+        String table = AssemblyHttpBench.copyTable(stack);
+        for (int connections = 1; connections <= 2; connections++) {
+            double copy = CopyBaseline.rate(stack.superuser, table, tenant.organizationId(), integration, connections, 5, 5000);
+            System.out.printf("  PostgreSQL COPY into %s, 5,000 rows per transaction, %d connection(s): %.0f rows/s; service = %.1f %%;"
+                    + " load %s%n", table, connections, copy, 100 * w.rate() / copy, Machine.load());
+        }
         unsubscribe(List.of(integration));
     }
 

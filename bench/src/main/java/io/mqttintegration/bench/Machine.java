@@ -22,6 +22,27 @@ final class Machine {
         }
     }
 
+    /** The machine's CPU time so far, all cores (the "cpu" line of /proc/stat): {busy, total} in clock ticks. */
+    static long[] cpuTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < f.length; i++) {
+                total += Long.parseLong(f[i]);
+            }
+            long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]); // idle, iowait
+            return new long[] {total - idle, total};
+        } catch (IOException | RuntimeException e) {
+            return new long[] {0, 0};
+        }
+    }
+
+    /** Percent of the machine's CPU (all cores) busy between two {@link #cpuTicks} readings. */
+    static double busyPercent(long[] from, long[] to) {
+        long total = to[1] - from[1];
+        return total <= 0 ? Double.NaN : 100.0 * (to[0] - from[0]) / total;
+    }
+
     /** Resident set size of a process in MB (VmRSS of /proc/pid/status). */
     static long rssMb(long pid) {
         try {
