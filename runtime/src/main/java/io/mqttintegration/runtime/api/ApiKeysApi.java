@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mqttintegration.runtime.auth.LiveKeys;
 import io.mqttintegration.runtime.auth.Principal;
 import io.mqttintegration.runtime.http.ApiException;
+import io.mqttintegration.runtime.http.Fields;
 import io.mqttintegration.security.ApiKeys;
 import io.mqttintegration.storage.tenants.ApiKeyRecord;
 import io.mqttintegration.storage.tenants.ApiKeyStore;

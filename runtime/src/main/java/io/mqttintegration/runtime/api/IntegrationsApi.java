@@ -1,5 +1,9 @@
 package io.mqttintegration.runtime.api;
 
+import io.mqttintegration.runtime.integrations.BrokerSettings;
+import io.mqttintegration.runtime.http.Fields;
+import io.mqttintegration.runtime.integrations.IntegrationSettings;
+import io.mqttintegration.runtime.integrations.SealedSecrets;
 import io.mqttintegration.runtime.quotas.Quotas;
 import io.mqttintegration.storage.tenants.Quota;
 

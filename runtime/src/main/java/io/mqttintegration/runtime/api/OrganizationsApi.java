@@ -3,6 +3,7 @@ package io.mqttintegration.runtime.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqttintegration.runtime.auth.Principal;
 import io.mqttintegration.runtime.http.ApiException;
+import io.mqttintegration.runtime.http.Fields;
 import io.mqttintegration.runtime.quotas.Quotas;
 import io.mqttintegration.storage.tenants.Organization;
 import io.mqttintegration.storage.tenants.OrganizationStore;

@@ -3,6 +3,7 @@ package io.mqttintegration.runtime.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqttintegration.runtime.auth.Principal;
 import io.mqttintegration.runtime.http.ApiException;
+import io.mqttintegration.runtime.http.Fields;
 import io.mqttintegration.storage.tenants.IntegrationRecord;
 import io.mqttintegration.storage.tenants.IntegrationStore;
 import java.net.URLDecoder;

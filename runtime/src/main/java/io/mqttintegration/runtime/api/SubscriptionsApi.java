@@ -2,6 +2,8 @@ package io.mqttintegration.runtime.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqttintegration.runtime.http.ApiException;
+import io.mqttintegration.runtime.integrations.BrokerSettings;
+import io.mqttintegration.runtime.http.Fields;
 import io.mqttintegration.runtime.quotas.Quotas;
 import io.mqttintegration.storage.tenants.Quota;
 import io.mqttintegration.runtime.subscriptions.SubscriptionStatus;

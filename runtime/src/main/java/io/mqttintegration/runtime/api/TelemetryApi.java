@@ -3,6 +3,7 @@ package io.mqttintegration.runtime.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mqttintegration.runtime.http.ApiException;
+import io.mqttintegration.runtime.http.Fields;
 import io.mqttintegration.storage.tenants.IntegrationStore;
 import io.mqttintegration.storage.tenants.TelemetryStore;
 import java.nio.ByteBuffer;

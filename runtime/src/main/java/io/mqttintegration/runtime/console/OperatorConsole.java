@@ -2,8 +2,8 @@ package io.mqttintegration.runtime.console;
 
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.parsers.ParserDefinition;
-import io.mqttintegration.runtime.api.BrokerSettings;
-import io.mqttintegration.runtime.api.IntegrationTargets;
+import io.mqttintegration.runtime.integrations.BrokerSettings;
+import io.mqttintegration.runtime.integrations.IntegrationTargets;
 import io.mqttintegration.runtime.ingest.IngestQueue;
 import io.mqttintegration.runtime.ingest.MessageParsing;
 import io.mqttintegration.runtime.metrics.Metrics;

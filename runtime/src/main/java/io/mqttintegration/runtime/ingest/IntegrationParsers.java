@@ -6,7 +6,7 @@ import io.mqttintegration.parsers.PayloadParser;
 import io.mqttintegration.parsers.Reading;
 import io.mqttintegration.parsers.TopicDeviceId;
 import io.mqttintegration.parsers.TopicFilter;
-import io.mqttintegration.runtime.api.BrokerSettings;
+import io.mqttintegration.runtime.integrations.BrokerSettings;
 import io.mqttintegration.runtime.parsers.ParserRegistry;
 import io.mqttintegration.storage.InboundMessage;
 import io.mqttintegration.storage.tenants.IntegrationRecord;

@@ -2,7 +2,6 @@ package io.mqttintegration.runtime.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -16,20 +15,15 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.mqttintegration.runtime.auth.Principal;
-import io.mqttintegration.runtime.ingest.IngestQueue;
-import io.mqttintegration.runtime.subscriptions.SubscriptionStatus;
 import io.mqttintegration.storage.InboundMessage;
 import io.mqttintegration.storage.StoreOutcome;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 
 /**
@@ -78,24 +72,16 @@ public final class Metrics implements AutoCloseable {
     private final Map<String, Timer> httpSeconds = new ConcurrentHashMap<>();
     private final DistributionSummary batchSize;
     private final Timer commitSeconds;
-    /** Each subscription's state at the last scrape, read by its gauges. */
-    private volatile Map<UUID, SubscriptionStatus.State> states = Map.of();
-    /** The gauges of each subscription seen (one per state); guarded by {@code this}. */
-    private final Map<UUID, List<Gauge>> stateGauges = new HashMap<>();
-    private final Supplier<Map<UUID, SubscriptionStatus>> subscriptions;
+    /** Run before each scrape: meters of other areas that read a snapshot (subscription states). */
+    private final List<Runnable> beforeScrape = new CopyOnWriteArrayList<>();
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
-    /** @param subscriptions the state of each persistent subscription, read at each scrape */
-    public Metrics(IngestQueue queue, Supplier<Map<UUID, SubscriptionStatus>> subscriptions) {
-        this.subscriptions = subscriptions;
+    /**
+     * The pipeline's and the JVM's meters. Each area binds its own into {@link #registry()} (the
+     * ingestion queue, the subscriptions, the hosted broker, storage).
+     */
+    public Metrics() {
         Counter.builder("mqi.messages.dropped").description("Messages taken and then lost: no path does this.").register(registry);
-        Gauge.builder("mqi.ingest.queue.depth", queue, IngestQueue::depth).description("Messages waiting in the ingestion queue.")
-                .register(registry);
-        Gauge.builder("mqi.ingest.queue.capacity", queue, IngestQueue::capacity).description("Capacity of the ingestion queue.")
-                .register(registry);
-        FunctionCounter.builder("mqi.ingest.queue.waits", queue, IngestQueue::waited)
-                .description("Subscription messages that waited for room in the queue (flow control: their client read nothing meanwhile).")
-                .register(registry);
         batchSize = DistributionSummary.builder("mqi.batch.size").description("Messages per committed batch.")
                 .serviceLevelObjectives(BATCH_BUCKETS).register(registry);
         commitSeconds = Timer.builder("mqi.commit").description("Time to insert and commit one batch.")
@@ -181,37 +167,15 @@ public final class Metrics implements AutoCloseable {
         return render();
     }
 
-    /**
-     * The scrape. Subscription states are read once into a snapshot that their gauges read; a
-     * subscription's gauges are registered when it first shows and removed when it is gone, not
-     * re-registered at every scrape (with 2,000 subscriptions that is 10,000 gauges, and a reconnect
-     * storm is when operators scrape most).
-     */
-    public synchronized String render() {
-        Map<UUID, SubscriptionStatus.State> now = new HashMap<>();
-        subscriptions.get().forEach((id, status) -> now.put(id, status.state()));
-        states = now;
-        for (UUID id : now.keySet()) {
-            stateGauges.computeIfAbsent(id, this::stateGauges);
-        }
-        stateGauges.entrySet().removeIf(e -> {
-            if (now.containsKey(e.getKey())) {
-                return false;
-            }
-            e.getValue().forEach(registry::remove);
-            return true;
-        });
-        return registry.scrape();
+    /** Runs {@code refresh} before each scrape (meters that read a snapshot, such as subscription states). */
+    public void beforeScrape(Runnable refresh) {
+        beforeScrape.add(refresh);
     }
 
-    private List<Gauge> stateGauges(UUID id) {
-        List<Gauge> gauges = new ArrayList<>();
-        for (SubscriptionStatus.State state : SubscriptionStatus.State.values()) {
-            gauges.add(Gauge.builder("mqi.subscription.state", this, m -> m.states.get(id) == state ? 1 : 0)
-                    .description("The state of each persistent subscription (1 for its state).")
-                    .tags("integration", id.toString(), "state", state.name().toLowerCase(Locale.ROOT)).register(registry));
-        }
-        return gauges;
+    /** The scrape. */
+    public synchronized String render() {
+        beforeScrape.forEach(Runnable::run);
+        return registry.scrape();
     }
 
     /** Stops the GC listener the JVM meters registered. */

@@ -3,6 +3,7 @@ package io.mqttintegration.runtime.parsers;
 import io.mqttintegration.parsers.ParserDefinition;
 import io.mqttintegration.parsers.Parsers;
 import io.mqttintegration.parsers.PathExpression;
+import io.mqttintegration.runtime.http.Fields;
 import io.mqttintegration.runtime.routes.FileDeployer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

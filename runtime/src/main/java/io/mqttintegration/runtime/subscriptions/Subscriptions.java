@@ -1,7 +1,7 @@
 package io.mqttintegration.runtime.subscriptions;
 
-import io.mqttintegration.runtime.api.BrokerSettings;
-import io.mqttintegration.runtime.api.IntegrationTargets;
+import io.mqttintegration.runtime.integrations.BrokerSettings;
+import io.mqttintegration.runtime.integrations.IntegrationTargets;
 import io.mqttintegration.runtime.mqtt.BrokerTargets;
 import io.mqttintegration.runtime.routes.RouteTransitions;
 import io.mqttintegration.storage.tenants.ActivityLog;

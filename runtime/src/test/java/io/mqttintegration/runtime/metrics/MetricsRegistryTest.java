@@ -3,8 +3,10 @@ package io.mqttintegration.runtime.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mqttintegration.runtime.ingest.IngestMeters;
 import io.mqttintegration.runtime.ingest.IngestQueue;
 import io.mqttintegration.runtime.ingest.WriterTurns;
+import io.mqttintegration.runtime.subscriptions.SubscriptionMeters;
 import io.mqttintegration.runtime.subscriptions.SubscriptionStatus;
 import io.mqttintegration.storage.InboundMessage;
 import io.mqttintegration.storage.StorageUnavailableException;
@@ -34,7 +36,8 @@ class MetricsRegistryTest {
     @Test
     void everyMessageIsCountedFromTakenToItsOutcome() {
         IngestQueue queue = new IngestQueue(null, "ingest", 10_000, 1000, new WriterTurns(200));
-        try (Metrics metrics = new Metrics(queue, Map::of)) {
+        try (Metrics metrics = new Metrics()) {
+            IngestMeters.bind(metrics.registry(), queue);
             InboundMessage stored = metrics.received(message(InboundMessage.Source.HTTP));
             InboundMessage dead = metrics.received(message(InboundMessage.Source.HTTP));
             InboundMessage failed = metrics.received(message(InboundMessage.Source.HTTP));
@@ -61,8 +64,7 @@ class MetricsRegistryTest {
 
     @Test
     void batchesCommitsAndRequestsAreHistogramsWithTheShippedBuckets() {
-        IngestQueue queue = new IngestQueue(null, "ingest", 100, 10, new WriterTurns(1));
-        try (Metrics metrics = new Metrics(queue, Map::of)) {
+        try (Metrics metrics = new Metrics()) {
             metrics.batch(1, 2);
             metrics.batch(40, 30);
             metrics.httpRequest("http-ingest", 202, 3);
@@ -92,8 +94,8 @@ class MetricsRegistryTest {
     void eachSubscriptionShowsOneForItsStateAndGoesWhenItIsGone() {
         UUID one = UUID.randomUUID();
         Map<UUID, SubscriptionStatus>[] now = new Map[] {Map.of(one, SubscriptionStatus.stopped(List.of("a/#"), 1))};
-        IngestQueue queue = new IngestQueue(null, "ingest", 100, 10, new WriterTurns(1));
-        try (Metrics metrics = new Metrics(queue, () -> now[0])) {
+        try (Metrics metrics = new Metrics()) {
+            metrics.beforeScrape(new SubscriptionMeters(metrics.registry(), () -> now[0])::refresh);
             String m = metrics.render();
             assertEquals(1, value(m, "mqi_subscription_state{integration=\"" + one + "\",state=\"stopped\"}"), m);
             assertEquals(0, value(m, "mqi_subscription_state{integration=\"" + one + "\",state=\"connected\"}"));

@@ -1,4 +1,4 @@
-package io.mqttintegration.runtime.api;
+package io.mqttintegration.runtime.integrations;
 
 import io.mqttintegration.runtime.mqtt.BrokerClients;
 import io.mqttintegration.security.SecretBox;

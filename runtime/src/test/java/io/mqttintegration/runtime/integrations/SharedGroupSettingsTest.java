@@ -1,10 +1,11 @@
-package io.mqttintegration.runtime.api;
+package io.mqttintegration.runtime.integrations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.http.ApiException;
 import java.util.Set;
 import java.util.UUID;
@@ -16,7 +17,7 @@ class SharedGroupSettingsTest {
     private final IntegrationSettings settings = new IntegrationSettings(() -> Set.of("standard"));
 
     private BrokerSettings apply(String patch) {
-        return settings.apply(BrokerSettings.empty(), IntegrationsApi.parse(patch));
+        return settings.apply(BrokerSettings.empty(), tree(patch));
     }
 
     @Test
@@ -46,5 +47,13 @@ class SharedGroupSettingsTest {
         assertEquals("mqi-01a21939-node-12345", longest);
         assertTrue(longest.length() <= 23, longest);
         assertEquals("plant-7-n1", BrokerSettings.nodeClientId("plant-7", id, "n1"), "a chosen client id gets the node's suffix");
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode tree(String json) {
+        try {
+            return Json.strict().readTree(json);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

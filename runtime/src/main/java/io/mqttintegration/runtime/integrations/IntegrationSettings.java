@@ -1,7 +1,8 @@
-package io.mqttintegration.runtime.api;
+package io.mqttintegration.runtime.integrations;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mqttintegration.runtime.http.Fields;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package io.mqttintegration.runtime.api;
+package io.mqttintegration.runtime.integrations;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.mqttintegration.parsers.Json;
@@ -8,15 +8,15 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /** An integration's secrets as one sealed JSON object, bound to its organization. */
-final class SealedSecrets {
+public final class SealedSecrets {
 
     private final SecretBox box;
 
-    SealedSecrets(SecretBox box) {
+    public SealedSecrets(SecretBox box) {
         this.box = box;
     }
 
-    byte[] seal(Map<String, String> secrets, UUID organizationId) {
+    public byte[] seal(Map<String, String> secrets, UUID organizationId) {
         if (secrets.isEmpty()) {
             return null;
         }
@@ -27,7 +27,7 @@ final class SealedSecrets {
         }
     }
 
-    Map<String, String> open(byte[] sealed, UUID organizationId) {
+    public Map<String, String> open(byte[] sealed, UUID organizationId) {
         if (sealed == null) {
             return Map.of();
         }

@@ -1,18 +1,17 @@
-package io.mqttintegration.runtime.api;
+package io.mqttintegration.runtime.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mqttintegration.runtime.http.ApiException;
 import java.util.Iterator;
 import java.util.Set;
 import java.util.UUID;
 
 /** Reading request objects field by field; every refusal names the field (no mass assignment). */
-final class Fields {
+public final class Fields {
 
     private Fields() {
     }
 
-    static JsonNode object(JsonNode node, String path) {
+    public static JsonNode object(JsonNode node, String path) {
         if (node == null || !node.isObject()) {
             throw new ApiException(400, "invalid_field", (path.isEmpty() ? "the body" : path) + " must be a JSON object",
                     path.isEmpty() ? null : path);
@@ -20,7 +19,7 @@ final class Fields {
         return node;
     }
 
-    static void onlyKnown(JsonNode object, Set<String> known, String prefix) {
+    public static void onlyKnown(JsonNode object, Set<String> known, String prefix) {
         for (Iterator<String> names = object.fieldNames(); names.hasNext();) {
             String name = names.next();
             if (!known.contains(name)) {
@@ -29,7 +28,7 @@ final class Fields {
         }
     }
 
-    static String text(JsonNode object, String name, String path, int maxLength, boolean required) {
+    public static String text(JsonNode object, String name, String path, int maxLength, boolean required) {
         JsonNode v = object.get(name);
         if (v == null || v.isNull()) {
             if (required) {
@@ -53,7 +52,7 @@ final class Fields {
         return s;
     }
 
-    static Long integer(JsonNode object, String name, String path, long min, long max) {
+    public static Long integer(JsonNode object, String name, String path, long min, long max) {
         JsonNode v = object.get(name);
         if (v == null || v.isNull()) {
             return null;
@@ -64,7 +63,7 @@ final class Fields {
         return v.longValue();
     }
 
-    static Boolean bool(JsonNode object, String name, String path) {
+    public static Boolean bool(JsonNode object, String name, String path) {
         JsonNode v = object.get(name);
         if (v == null || v.isNull()) {
             return null;
@@ -75,13 +74,13 @@ final class Fields {
         return v.booleanValue();
     }
 
-    static UUID uuid(JsonNode object, String name, String path) {
+    public static UUID uuid(JsonNode object, String name, String path) {
         String s = text(object, name, path, 36, false);
         return s == null ? null : uuid(s, path);
     }
 
     /** An id from a path or query; a malformed one is simply not found. */
-    static UUID pathId(String value, String what) {
+    public static UUID pathId(String value, String what) {
         try {
             return value == null ? null : UUID.fromString(value);
         } catch (IllegalArgumentException e) {
@@ -89,7 +88,7 @@ final class Fields {
         }
     }
 
-    static UUID uuid(String value, String path) {
+    public static UUID uuid(String value, String path) {
         try {
             UUID id = UUID.fromString(value);
             if (!id.toString().equalsIgnoreCase(value)) {
@@ -102,7 +101,7 @@ final class Fields {
     }
 
     /** A limit query parameter: absent gives the default, anything outside 1..max is refused. */
-    static int limit(String value, int defaultLimit, int max) {
+    public static int limit(String value, int defaultLimit, int max) {
         if (value == null || value.isEmpty()) {
             return defaultLimit;
         }

@@ -1,4 +1,4 @@
-package io.mqttintegration.runtime.api;
+package io.mqttintegration.runtime.integrations;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -8,6 +8,7 @@ import io.mqttintegration.parsers.Json;
 import io.mqttintegration.parsers.Parsers;
 import io.mqttintegration.parsers.TopicDeviceId;
 import io.mqttintegration.runtime.http.ApiException;
+import io.mqttintegration.runtime.http.Fields;
 import io.mqttintegration.runtime.mqtt.TlsContexts;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -70,7 +71,7 @@ public record BrokerSettings(String protocol, String host, Integer port, String 
             "messageIdentity");
     static final Set<String> TLS_FIELDS = Set.of("caCertPem", "clientCertPem", "clientKeyPem", "verifyHostname");
     static final Map<String, Integer> DEFAULT_PORTS = Map.of("mqtt", 1883, "mqtts", 8883, "ws", 80, "wss", 443);
-    static final int MAX_TOPICS = 100;
+    public static final int MAX_TOPICS = 100;
     static final int MAX_PEM = 64 * 1024;
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
@@ -379,7 +380,7 @@ public record BrokerSettings(String protocol, String host, Integer port, String 
      * An MQTT topic filter: + and # only as whole levels, # only last, not empty, not beginning with
      * $, and no character MQTT forbids ({@link MqttInput}).
      */
-    static void checkFilter(String filter, String path) {
+    public static void checkFilter(String filter, String path) {
         if (filter.isEmpty() || filter.indexOf('\u0000') >= 0 || filter.getBytes(StandardCharsets.UTF_8).length > 65_535) {
             throw invalid(path, "must be a non-empty topic filter without NUL, at most 65535 bytes");
         }

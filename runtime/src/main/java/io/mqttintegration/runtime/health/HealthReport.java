@@ -1,4 +1,4 @@
-package io.mqttintegration.runtime.http;
+package io.mqttintegration.runtime.health;
 
 import io.mqttintegration.runtime.ingest.IngestQueue;
 import io.mqttintegration.runtime.ingest.MessageParsing;

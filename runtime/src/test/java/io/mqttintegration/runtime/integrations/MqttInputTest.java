@@ -1,4 +1,4 @@
-package io.mqttintegration.runtime.api;
+package io.mqttintegration.runtime.integrations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

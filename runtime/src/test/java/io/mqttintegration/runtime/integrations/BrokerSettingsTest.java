@@ -1,4 +1,4 @@
-package io.mqttintegration.runtime.api;
+package io.mqttintegration.runtime.integrations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,7 +27,7 @@ class BrokerSettingsTest {
     private final IntegrationSettings settings = new IntegrationSettings(() -> Set.of("standard", "senml"));
 
     private BrokerSettings apply(BrokerSettings current, String patch) {
-        return settings.apply(current, IntegrationsApi.parse(patch));
+        return settings.apply(current, tree(patch));
     }
 
     private BrokerSettings create(String patch) {
@@ -35,7 +35,11 @@ class BrokerSettingsTest {
     }
 
     private static String json(Object value) {
-        return IntegrationsApi.json(value);
+        try {
+            return Json.strict().writeValueAsString(value);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
@@ -223,6 +227,14 @@ class BrokerSettingsTest {
     private static String pem(String name) throws IOException {
         try (InputStream in = BrokerSettingsTest.class.getResourceAsStream("/pem/" + name)) {
             return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode tree(String json) {
+        try {
+            return Json.strict().readTree(json);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 }
