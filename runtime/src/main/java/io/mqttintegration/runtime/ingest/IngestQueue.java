@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,9 +16,7 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.StatefulService;
-import org.apache.camel.component.seda.PriorityBlockingQueueFactory;
-import org.apache.camel.component.seda.QueueReference;
-import org.apache.camel.component.seda.SedaComponent;
+import org.apache.camel.component.seda.BlockingQueueFactory;
 import org.apache.camel.support.SynchronizationAdapter;
 
 /**
@@ -44,7 +43,7 @@ import org.apache.camel.support.SynchronizationAdapter;
  * waits for its 202 while a subscription's message only holds a slot of its window, so a backlog
  * being caught up should not add two batches' commits to every request's latency (measured on the
  * assembly: 200 subscriptions catching up held paced HTTP ingestion to 200-330 of 1,000 requests/s
- * in FIFO order). The queue is a priority queue ({@link #QUEUE_FACTORY}) ordered by {@link #ORDER},
+ * in FIFO order). The queue is a priority queue ({@link Entries}) ordered by {@link #ORDER},
  * stamped on each entry: a subscription's message is placed by the count of messages offered before
  * it, a request {@code capacity} messages earlier. A request so passes every subscription message
  * offered within the last {@code capacity} messages (all those queued, as they hold two batches at
@@ -54,15 +53,8 @@ import org.apache.camel.support.SynchronizationAdapter;
  */
 public final class IngestQueue {
 
-    /** Registry name of the queue factory the pipeline's SEDA endpoint names (its {@code queueFactory}). */
-    public static final String QUEUE_FACTORY = "ingestQueueFactory";
     /** Exchange property of an entry: its place in the queue (a long; lower is taken first). */
     static final String ORDER = "mqiIngestOrder";
-    private static final PriorityBlockingQueueFactory<Exchange> ORDERED = new PriorityBlockingQueueFactory<>();
-
-    static {
-        ORDERED.setComparator(Comparator.comparingLong(IngestQueue::place));
-    }
 
     private final CamelContext camelContext;
     private final String queueName;
@@ -77,6 +69,8 @@ public final class IngestQueue {
     private final LongAdder waited = new LongAdder();
     /** Messages offered since start: where the next entry goes. */
     private final AtomicLong offered = new AtomicLong();
+    /** Makes the queue when the first endpoint of it starts, and keeps it: what the writers drain. */
+    private final Entries entries = new Entries();
     private volatile ProducerTemplate producer;
     private volatile Endpoint endpoint;
 
@@ -93,7 +87,31 @@ public final class IngestQueue {
         this.turns = turns;
         this.subscriptionRoom = new Semaphore(Math.max(1, Math.min(capacity / 2, 2 * batchSize)), true);
         if (camelContext != null) {
-            camelContext.getRegistry().bind(QUEUE_FACTORY, ORDERED);
+            // For the pipeline's endpoint, which names it: queueFactory "#ingestQueueFactory".
+            camelContext.getRegistry().bind(queueName + "QueueFactory", entries);
+        }
+    }
+
+    /**
+     * The SEDA queue's factory: camel-seda asks it for the queue when the first endpoint of the
+     * queue's name starts (again after every endpoint of it stopped, as a reloaded pipeline may), and
+     * the queue it made last is the one a writer drains. So the queue is reached without looking
+     * into camel-seda's registry of queues.
+     */
+    private static final class Entries implements BlockingQueueFactory<Exchange> {
+        private volatile BlockingQueue<Exchange> current;
+
+        @Override
+        public BlockingQueue<Exchange> create() {
+            return create(11);
+        }
+
+        @Override
+        public BlockingQueue<Exchange> create(int capacity) {
+            // Unbounded: IngestQueue bounds what is queued itself (capacity + the subscriptions' room).
+            BlockingQueue<Exchange> queue = new PriorityBlockingQueue<>(Math.max(1, capacity), Comparator.comparingLong(IngestQueue::place));
+            current = queue;
+            return queue;
         }
     }
 
@@ -212,7 +230,7 @@ public final class IngestQueue {
         // names the ordered queue too: whichever endpoint of the queue starts first creates it.
         Endpoint target = endpoint;
         if (target == null || (target instanceof StatefulService service && !service.isStarted())) {
-            endpoint = target = camelContext.getEndpoint("seda:" + queueName + "?queueFactory=#" + QUEUE_FACTORY);
+            endpoint = target = camelContext.getEndpoint("seda:" + queueName + "?queueFactory=#" + queueName + "QueueFactory");
         }
         long place = placeOf(messages);
         Exchange sent = template.send(target, e -> {
@@ -253,7 +271,7 @@ public final class IngestQueue {
         int taken = first.size();
         int held = first instanceof Held ? 1 : 0;
         Boolean requestsOnly = first.isEmpty() ? null : !(first instanceof Held);
-        BlockingQueue<Exchange> entries = queue();
+        BlockingQueue<Exchange> entries = this.entries.current;
         while (entries != null && batch.size() < batchSize) {
             Exchange next = entries.peek();
             if (next == null || (Boolean.TRUE.equals(requestsOnly) && next.getMessage().getBody() instanceof Held)) {
@@ -298,10 +316,4 @@ public final class IngestQueue {
         return waited.sum();
     }
 
-    /** Looked up at each drain (a map lookup): a reloaded pipeline route may come with a new queue. */
-    private BlockingQueue<Exchange> queue() {
-        SedaComponent seda = camelContext.getComponent("seda", SedaComponent.class);
-        QueueReference ref = seda == null ? null : seda.getQueues().get(seda.getQueueKey("seda://" + queueName));
-        return ref == null ? null : ref.getQueue();
-    }
 }
