@@ -1,7 +1,7 @@
 package io.mqttintegration.runtime.api;
 
 import io.mqttintegration.runtime.http.ApiException;
-import io.mqttintegration.runtime.http.ClosedResponses;
+import io.mqttintegration.runtime.internals.ClosedResponses;
 import io.mqttintegration.runtime.http.Fields;
 import io.mqttintegration.storage.tenants.IntegrationStore;
 import io.mqttintegration.storage.tenants.TelemetryStore;

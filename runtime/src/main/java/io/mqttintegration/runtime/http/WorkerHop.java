@@ -1,5 +1,6 @@
 package io.mqttintegration.runtime.http;
 
+import io.mqttintegration.runtime.internals.EventLoopHttpEngine;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.util.function.Predicate;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.mqttintegration.devdb.TestDatabase;
 import io.mqttintegration.runtime.RuntimeHarness;
+import io.mqttintegration.runtime.internals.EventLoopHttpEngine;
 import io.vertx.core.Vertx;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

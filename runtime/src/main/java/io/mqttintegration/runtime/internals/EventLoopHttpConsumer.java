@@ -1,4 +1,4 @@
-package io.mqttintegration.runtime.http;
+package io.mqttintegration.runtime.internals;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -28,7 +28,7 @@ import org.apache.camel.spi.HeaderFilterStrategy;
  * cost more CPU than the ingestion route itself on a small machine (docs/architecture.md).
  *
  * <p>Form bodies are not turned into headers (the routes served here take JSON). A route served
- * here must not block: a step that may read the database wraps itself in {@link WorkerHop}, which
+ * here must not block: a step that may read the database wraps itself in {@code WorkerHop}, which
  * moves the rest of the exchange to a worker thread when it must.
  */
 final class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
@@ -109,6 +109,11 @@ final class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
     private void done(Exchange exchange) {
         doneUoW(exchange);
         releaseExchange(exchange, false);
+    }
+
+    /** Whether Camel's response writer was found (the class cannot load otherwise). */
+    static boolean writerFound() {
+        return WRITE_RESPONSE != null;
     }
 
     private static MethodHandle writeResponse() {

@@ -1,4 +1,4 @@
-package io.mqttintegration.runtime.http;
+package io.mqttintegration.runtime.internals;
 
 import io.vertx.core.http.HttpServerResponse;
 import java.lang.reflect.Method;
@@ -14,6 +14,10 @@ import org.slf4j.LoggerFactory;
  * (an exchange in flight per client that left mid-export). {@link #unblock} does what Vert.x does
  * when a queue drains (its package-private {@code handleWritabilityChanged(true)}): the pump reads
  * on, the stream (stopped by then) ends, and Camel completes the exchange.
+ *
+ * <p>Upstream: Vert.x 4.5.18 {@code Http1xServerResponse} (package-private writability handling) with
+ * Camel 4.14.0 platform-http-vertx's {@code Pump}; no issue filed. Re-check on a Vert.x or Camel
+ * upgrade ({@code UpstreamVersionsTest} fails then, and also when the method is gone).
  */
 public final class ClosedResponses {
 
@@ -35,6 +39,11 @@ public final class ClosedResponses {
             LOG.warn("Could not resume the answer of a closed connection: {}", e.toString());
             return false;
         }
+    }
+
+    /** Whether this Vert.x still has the method {@link #unblock} calls. */
+    static boolean available() {
+        return WRITABILITY_CHANGED != null;
     }
 
     private static Method find() {

@@ -1,4 +1,4 @@
-package io.mqttintegration.runtime.routes;
+package io.mqttintegration.runtime.internals;
 
 import org.apache.camel.impl.DefaultCamelContext;
 
@@ -13,6 +13,9 @@ import org.apache.camel.impl.DefaultCamelContext;
  * profile of that phase had 24 % of the JVM in that walk for routes that did not exist. Here a route
  * that does not exist is not removed, as before, only without the walk. Routes that exist are
  * removed by Camel as always.
+ *
+ * <p>Upstream: Camel 4.14.0, {@code AbstractCamelContext.removeRoute(String)} (behaviour, no issue
+ * filed). Re-check on a Camel upgrade ({@code UpstreamVersionsTest} fails then).
  *
  * <p>The route services are read without Camel's lock: the service changes routes one at a time
  * ({@link RouteTransitions}), and Camel itself only at the context's start and stop.
