@@ -90,7 +90,7 @@ class MessagePartitionsMigrationTest {
         assertEquals(List.of("1000"), operatorRows(tenancy, "SELECT count(*) FROM mqtt_client_message_ids"),
                 "one key per message with a client id (every fourth of 2 x 2,000)");
 
-        assertEquals(4, SchemaMigrations.apply(ds), "V11 to V14");
+        assertEquals(4, SchemaMigrations.apply(ds, "14"), "V11 to V14");
         assertEquals(windowBefore, ReferenceQueries.readings(telemetry.readings(a.id(), ia, null, null, from, to, null, 500)));
         assertEquals(latestBefore, ReferenceQueries.latest(telemetry.latest(a.id(), null)));
         assertEquals(aggregateBefore, ReferenceQueries.dailyCounts(telemetry.aggregate(a.id(), ia, null, "v", from, to, "1 day")));

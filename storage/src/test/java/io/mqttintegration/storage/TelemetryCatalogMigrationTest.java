@@ -55,7 +55,7 @@ class TelemetryCatalogMigrationTest {
         List<String> window = ReferenceQueries.readings(tenancy, a.id(), null, from, to, 2000);
         List<String> daily = ReferenceQueries.dailyCounts(tenancy, b.id(), ib, from, to);
 
-        assertEquals(2, SchemaMigrations.apply(ds), "V13 and V14");
+        assertEquals(2, SchemaMigrations.apply(ds, "14"), "V13 and V14");
 
         assertEquals(14, devices.size(), "seven devices in each of two organizations: " + devices);
         assertEquals(devices, operatorRows(tenancy, CATALOG + " FROM mqtt_device_catalog ORDER BY 1"), "each device once");
