@@ -122,7 +122,7 @@ public final class Tenancy {
      * are short index reads and batched inserts, and a plan over many partitions is costed above
      * {@code jit_above_cost} while it runs in milliseconds. Where the server has LLVM (Debian's and most
      * distributions' packages; on by default), the newest reading of 1,000 devices took 2.9 s, compiling,
-     * instead of milliseconds (bench/README.md, issue 17).
+     * instead of milliseconds (bench/HISTORY.md, "Telemetry queries on the assembly (data lifecycle)").
      */
     public static final String SCOPE = "SELECT set_config('role', 'mqi_app', true), set_config('mqi.org_id', ?, true),"
             + " set_config('mqi.operator', ?, true), set_config('jit', 'off', true)";

@@ -7,7 +7,7 @@ import java.util.function.IntSupplier;
  * a message waits for one commit and no more). While another batch is being written it starts
  * only once {@code overlapAt} messages are queued, else it waits for that batch to end and then
  * takes everything queued by then: a commit costs about the same for 1 row as for 50, so many
- * small concurrent batches spend the CPU that the requests need (bench/README.md, writers).
+ * small concurrent batches spend the CPU that the requests need (bench/HISTORY.md, "the event loop and writers that take turns").
  */
 public final class WriterTurns {
 
