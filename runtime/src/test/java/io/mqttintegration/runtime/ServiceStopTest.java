@@ -66,7 +66,7 @@ class ServiceStopTest {
                 return null;
             });
         }
-        assertTrue(answered.await(30, TimeUnit.SECONDS), "load under way");
+        assertTrue(answered.await(60, TimeUnit.SECONDS), "load under way: " + statuses + ", " + unexpected);
         stopping.set(true);
         service.close();
         clients.shutdown();

@@ -33,6 +33,9 @@ import org.apache.camel.spi.HeaderFilterStrategy;
  */
 final class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
 
+    /** The answer to a request Camel refused while stopping: the same as the router's (JsonRouterErrors). */
+    private static final byte[] UNAVAILABLE = "{\"error\":\"unavailable\",\"detail\":\"the service is starting or stopping; send again shortly\"}"
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     /** Camel's response writer (status, headers, body, exceptions), package-private in Camel 4.14. */
     private static final MethodHandle WRITE_RESPONSE = writeResponse();
 
@@ -77,6 +80,16 @@ final class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
 
     private void respond(RoutingContext ctx, Exchange exchange) {
         Message answer = exchange.getMessage();
+        if (exchange.getException() != null && stopping()) {
+            // Refused by Camel itself while the route or the context stops ("Run is not allowed"),
+            // before the route's error handling runs: Camel's writer would answer a bare 500.
+            exchange.setException(null);
+            answer.setHeaders(new java.util.HashMap<>());
+            answer.setHeader(Exchange.HTTP_RESPONSE_CODE, 503);
+            answer.setHeader(Exchange.CONTENT_TYPE, "application/json");
+            answer.setHeader("Retry-After", "1");
+            answer.setBody(UNAVAILABLE.clone());
+        }
         if (answer.getBody() instanceof byte[] bytes) {
             // Camel 4.14 writes a byte[] body as an InputStream pumped through a worker thread
             // (AsyncInputStream): a hand-off and a few allocations per answer, and no answer at all
@@ -98,6 +111,11 @@ final class EventLoopHttpConsumer extends VertxPlatformHttpConsumer {
                 fail(exchange, ctx, result.cause());
             }
         });
+    }
+
+    private boolean stopping() {
+        return isStoppingOrStopped() || getEndpoint().getCamelContext().isStopping()
+                || getEndpoint().getCamelContext().isStopped();
     }
 
     private void fail(Exchange exchange, RoutingContext ctx, Throwable failure) {
