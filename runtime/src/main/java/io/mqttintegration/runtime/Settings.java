@@ -50,8 +50,8 @@ public final class Settings {
         if (v != null) {
             return v;
         }
-        String fromEnv = key.env() == null ? null : environment.apply(key.env());
-        return fromEnv == null || fromEnv.isBlank() ? key.defaultValue() : fromEnv.trim();
+        String fromEnv = fromEnvironment(key);
+        return fromEnv == null ? key.defaultValue() : fromEnv;
     }
 
     /** Where {@link #value} comes from: {@code etc}, {@code env NAME} or {@code default}. */
@@ -59,8 +59,13 @@ public final class Settings {
         if (values.containsKey(key.name())) {
             return "etc";
         }
-        String fromEnv = key.env() == null ? null : environment.apply(key.env());
-        return fromEnv == null || fromEnv.isBlank() ? "default" : "env " + key.env();
+        return fromEnvironment(key) == null ? "default" : "env " + key.env();
+    }
+
+    /** The key's environment variable, trimmed, or null when it has none or it is unset or blank. */
+    private String fromEnvironment(ConfigKey key) {
+        String v = key.env() == null ? null : environment.apply(key.env());
+        return v == null || v.isBlank() ? null : v.trim();
     }
 
     /** The value, checked against the key's declaration: a wrong one throws, naming the key. */
