@@ -3,6 +3,7 @@ package io.mqttintegration.runtime.config;
 import io.mqttintegration.runtime.Settings;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The service's configuration, one validated record per PID (etc/mqtt.integration.*.cfg), read once
@@ -19,8 +20,7 @@ public record ProductConfig(HttpConfig http, IngestConfig ingest, MqttConfig mqt
             MqttConfig.PID, QuotasConfig.PID);
 
     /** Every PID of the product, the hosted broker's too: what Karaf's config:meta shows. */
-    public static final List<ConfigPid> ALL_PIDS = List.of(HttpConfig.PID, IngestConfig.PID, RoutesConfig.PID, SecurityConfig.PID,
-            MqttConfig.PID, QuotasConfig.PID, BrokerConfig.PID);
+    public static final List<ConfigPid> ALL_PIDS = Stream.concat(PIDS.stream(), Stream.of(BrokerConfig.PID)).toList();
 
     /** @param home the folder relative paths and {@code file:} secrets are resolved against (the Karaf base) */
     public static ProductConfig from(Settings s, Path home) {
