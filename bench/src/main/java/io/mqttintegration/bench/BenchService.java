@@ -7,6 +7,9 @@ import io.mqttintegration.devdb.EmbeddedDatabase;
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.ProductRuntime;
 import io.mqttintegration.runtime.Settings;
+import io.mqttintegration.runtime.config.ConfigKey;
+import io.mqttintegration.runtime.config.ConfigPid;
+import io.mqttintegration.runtime.config.ProductConfig;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -114,9 +117,18 @@ public final class BenchService implements AutoCloseable {
         }
     }
 
-    /** The keys of etc/mqtt.integration.*.cfg with their defaults, as Karaf reads them with no environment set. */
+    /**
+     * Every key with the value a node with this etc/ runs with when no environment is set: the
+     * defaults declared in the config records, overridden by the keys etc/mqtt.integration.*.cfg sets
+     * (the shipped files set none but the secrets' references).
+     */
     static Map<String, String> shippedDefaults(Path etc) throws IOException {
         Map<String, String> values = new TreeMap<>();
+        for (ConfigPid pid : ProductConfig.ALL_PIDS) {
+            for (ConfigKey key : pid.keys()) {
+                values.put(key.name(), key.defaultValue());
+            }
+        }
         try (Stream<Path> files = Files.list(etc)) {
             for (Path file : files.filter(f -> f.getFileName().toString().startsWith("mqtt.integration.")).toList()) {
                 for (String line : Files.readAllLines(file)) {

@@ -114,6 +114,12 @@ class KarafHardeningIT {
 
             String configs = console.run("config:list");
             assertTrue(configs.contains("security.operatorKey = env:MQI_OPERATOR_KEY"), "config:list shows where, not what");
+            // The shipped files set no other key: the defaults are the service's, shown by the metatype made from them.
+            String meta = console.run("config:meta mqtt.integration.ingest");
+            assertTrue(meta.lines().anyMatch(l -> l.startsWith("ingest.queue.size") && l.contains("10000")),
+                    "config:meta lists each key with its default:\n" + meta);
+            assertTrue(Files.readString(karaf.home.resolve("data/log/karaf.log"))
+                    .contains("http.port=" + karaf.httpPort + " (env MQI_HTTP_PORT)"), "the start logs the values in force");
             List<String> places = new ArrayList<>(List.of(configs, console.run("service:list"),
                     console.run("scr:info io.mqttintegration.runtime"), console.run("log:display"),
                     Files.readString(karaf.home.resolve("data/log/karaf.log")), Files.readString(karaf.home.resolve("console.log"))));

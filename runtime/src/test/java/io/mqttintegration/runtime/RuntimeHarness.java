@@ -1,7 +1,9 @@
 package io.mqttintegration.runtime;
 
+import io.mqttintegration.runtime.config.ConfigKey;
+import io.mqttintegration.runtime.config.ConfigPid;
+import io.mqttintegration.runtime.config.ProductConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,18 +15,14 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 
 /**
- * Runs the real product for a test: the shipped defaults from etc/, a copy of the shipped route
+ * Runs the real product for a test: the shipped defaults, a copy of the shipped route
  * files from routes/ (so a test may edit them), a free HTTP port and the given database.
  */
 public final class RuntimeHarness implements AutoCloseable {
-
-    private static final Pattern ENV_DEFAULT = Pattern.compile("\\$\\{env:[A-Z0-9_]+:-([^}]*)}");
 
     public static final String OPERATOR_KEY = "test-operator-key-0123456789-abcdefghijklmnop";
 
@@ -49,6 +47,24 @@ public final class RuntimeHarness implements AutoCloseable {
     /** @param resolver the answers broker host names get (a test's own DNS) */
     public static RuntimeHarness start(DataSource dataSource, Path workDir, Map<String, String> overrides,
             io.mqttintegration.runtime.mqtt.BrokerTargets.Resolver resolver) throws Exception {
+        Map<String, Object> values = new TreeMap<>(shippedDefaults());
+        values.put("http.host", "127.0.0.1");
+        values.put("http.port", Integer.toString(freePort()));
+        values.put("routes.reload.intervalMs", "100");
+        values.put("security.operatorKey", OPERATOR_KEY);
+        // The tests' brokers (Mosquitto) listen on 127.0.0.1; the shipped default refuses it.
+        values.put("mqtt.allowPrivateTargets", "true");
+        values.putAll(overrides);
+        return startWith(dataSource, workDir, new Settings(values), resolver);
+    }
+
+    /**
+     * Runs the product with exactly these settings (nothing filled in: what they leave out takes the
+     * service's defaults, as in Karaf), with the shipped route and parser files in workDir's
+     * {@code routes/} and {@code parsers/}, the default folders.
+     */
+    public static RuntimeHarness startWith(DataSource dataSource, Path workDir, Settings settings,
+            io.mqttintegration.runtime.mqtt.BrokerTargets.Resolver resolver) throws Exception {
         Path routes = Files.createDirectories(workDir.resolve("routes"));
         try (Stream<Path> shipped = Files.list(Path.of(System.getProperty("mqi.routes.dir")))) {
             for (Path file : shipped.toList()) {
@@ -61,15 +77,7 @@ public final class RuntimeHarness implements AutoCloseable {
                 Files.copy(file, parsers.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
         }
-        Map<String, Object> values = new TreeMap<>(shippedDefaults());
-        values.put("http.host", "127.0.0.1");
-        values.put("http.port", Integer.toString(freePort()));
-        values.put("routes.reload.intervalMs", "100");
-        values.put("security.operatorKey", OPERATOR_KEY);
-        // The tests' brokers (Mosquitto) listen on 127.0.0.1; the shipped default refuses it.
-        values.put("mqtt.allowPrivateTargets", "true");
-        values.putAll(overrides);
-        ProductRuntime runtime = new ProductRuntime(dataSource, new Settings(values), workDir, resolver);
+        ProductRuntime runtime = new ProductRuntime(dataSource, settings, workDir, resolver);
         try {
             runtime.start();
         } catch (Exception e) {
@@ -79,23 +87,17 @@ public final class RuntimeHarness implements AutoCloseable {
         return new RuntimeHarness(routes, runtime);
     }
 
-    /** The keys of etc/mqtt.integration.*.cfg with their defaults, as Karaf would read them with no environment set. */
+    /**
+     * Every key of the service and of the hosted broker with its default, as a fresh install runs
+     * with no environment set: declared in the config records; the shipped etc/mqtt.integration.*.cfg
+     * list the same, commented out (ShippedConfigFilesTest).
+     */
     public static Map<String, String> shippedDefaults() {
         Map<String, String> values = new TreeMap<>();
-        try (Stream<Path> files = Files.list(Path.of(System.getProperty("mqi.etc.dir")))) {
-            for (Path file : files.filter(f -> f.getFileName().toString().startsWith("mqtt.integration.")).toList()) {
-                for (String line : Files.readAllLines(file)) {
-                    String t = line.trim();
-                    if (t.isEmpty() || t.startsWith("#") || !t.contains("=")) {
-                        continue;
-                    }
-                    String key = t.substring(0, t.indexOf('=')).trim();
-                    Matcher m = ENV_DEFAULT.matcher(t.substring(t.indexOf('=') + 1).trim());
-                    values.put(key, m.replaceAll(r -> Matcher.quoteReplacement(r.group(1))));
-                }
+        for (ConfigPid pid : ProductConfig.ALL_PIDS) {
+            for (ConfigKey key : pid.keys()) {
+                values.put(key.name(), key.defaultValue());
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         return values;
     }

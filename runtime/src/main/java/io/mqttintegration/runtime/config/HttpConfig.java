@@ -14,13 +14,33 @@ import java.nio.file.Path;
 public record HttpConfig(String host, int port, int maxBodyBytes, int workerThreads, int idleTimeoutSeconds,
         int requestTimeoutSeconds, int maxConnections, Path keyStore, String keyStorePassword, int exportsAtOnce) {
 
+    public static final String PID_NAME = "mqtt.integration.http";
+    public static final ConfigPid PID = new ConfigPid(PID_NAME, "mqtt-integration: the HTTP API server");
+    static final ConfigKey HOST = PID.text("http.host", "0.0.0.0", "address the API listens on", "MQI_HTTP_HOST");
+    static final ConfigKey PORT = PID.integer("http.port", 8080, 1, 65_535, "port the API listens on", "MQI_HTTP_PORT");
+    static final ConfigKey MAX_BODY_BYTES = PID.integer("http.maxBodyBytes", 262_144, 1, Integer.MAX_VALUE,
+            "largest request body accepted, in bytes (413 above)", "MQI_HTTP_MAX_BODY_BYTES");
+    static final ConfigKey WORKER_THREADS = PID.integer("http.workerThreads", 64, 1, 1024,
+            "worker threads that run the route steps", "MQI_HTTP_WORKER_THREADS");
+    static final ConfigKey KEY_STORE = PID.optional("http.tls.keyStore",
+            "PKCS12 or JKS key store for HTTPS, relative to the Karaf base; empty: plain HTTP", "MQI_HTTP_TLS_KEYSTORE");
+    static final ConfigKey KEY_STORE_PASSWORD = PID.secret("http.tls.keyStorePassword", "env:MQI_HTTP_TLS_KEYSTORE_PASSWORD",
+            "where the key store's password is (env:NAME or file:PATH)");
+    static final ConfigKey IDLE_TIMEOUT_SECONDS = PID.integer("http.idleTimeoutSeconds", 30, 1, 86_400,
+            "a connection with no byte in either direction for this long is closed (s)", "MQI_HTTP_IDLE_TIMEOUT_SECONDS");
+    static final ConfigKey REQUEST_TIMEOUT_SECONDS = PID.integer("http.requestTimeoutSeconds", 30, 1, 86_400,
+            "a request must arrive whole within this time (s), else its connection is closed", "MQI_HTTP_REQUEST_TIMEOUT_SECONDS");
+    static final ConfigKey MAX_CONNECTIONS = PID.integer("http.maxConnections", 1000, 1, 1_000_000,
+            "open connections at most", "MQI_HTTP_MAX_CONNECTIONS");
+    static final ConfigKey EXPORTS_AT_ONCE = PID.integer("http.exportsAtOnce", 2, 1, 1024,
+            "telemetry exports running at once (each holds a database connection)", "MQI_HTTP_EXPORTS_AT_ONCE");
+
     public static HttpConfig from(Settings s, Path home) {
-        String keyStore = s.optional("http.tls.keyStore");
-        return new HttpConfig(s.text("http.host"), s.integer("http.port", 1, 65_535), s.integer("http.maxBodyBytes", 1, Integer.MAX_VALUE),
-                s.integer("http.workerThreads", 1, 1024), s.integer("http.idleTimeoutSeconds", 1, 86_400),
-                s.integer("http.requestTimeoutSeconds", 1, 86_400), s.integer("http.maxConnections", 1, 1_000_000),
+        String keyStore = s.optional(KEY_STORE);
+        return new HttpConfig(s.text(HOST), s.integer(PORT), s.integer(MAX_BODY_BYTES), s.integer(WORKER_THREADS),
+                s.integer(IDLE_TIMEOUT_SECONDS), s.integer(REQUEST_TIMEOUT_SECONDS), s.integer(MAX_CONNECTIONS),
                 keyStore == null ? null : home.resolve(keyStore).normalize(),
-                keyStore == null ? null : s.secret("http.tls.keyStorePassword", home), s.integer("http.exportsAtOnce", 1, 1024));
+                keyStore == null ? null : s.secret(KEY_STORE_PASSWORD, home), s.integer(EXPORTS_AT_ONCE));
     }
 
     /** The key store's password masked. */

@@ -2,14 +2,25 @@ package io.mqttintegration.runtime.config;
 
 import io.mqttintegration.runtime.Settings;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The service's configuration, one validated record per PID (etc/mqtt.integration.*.cfg), read once
  * when the service starts: a value out of range stops the start with its key named, before anything
- * is built. The same keys stay the route files' property placeholders ({@link Settings#asProperties}).
+ * is built. Each record declares its keys with their defaults ({@link ConfigPid}); what etc/ or the
+ * environment sets overrides them. The same values are the route files' property placeholders
+ * ({@link Settings#asProperties}).
  */
 public record ProductConfig(HttpConfig http, IngestConfig ingest, MqttConfig mqtt, QuotasConfig quotas, RoutesConfig routes,
         SecurityConfig security) {
+
+    /** The PIDs the service reads (the hosted broker reads {@link BrokerConfig#PID} on its own). */
+    public static final List<ConfigPid> PIDS = List.of(HttpConfig.PID, IngestConfig.PID, RoutesConfig.PID, SecurityConfig.PID,
+            MqttConfig.PID, QuotasConfig.PID);
+
+    /** Every PID of the product, the hosted broker's too: what Karaf's config:meta shows. */
+    public static final List<ConfigPid> ALL_PIDS = Stream.concat(PIDS.stream(), Stream.of(BrokerConfig.PID)).toList();
 
     /** @param home the folder relative paths and {@code file:} secrets are resolved against (the Karaf base) */
     public static ProductConfig from(Settings s, Path home) {

@@ -7,6 +7,7 @@ import io.mqttintegration.runtime.broker.HostedParts;
 import io.mqttintegration.runtime.config.BrokerConfig;
 import java.nio.file.Path;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -21,10 +22,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The hosted MQTT broker inside Karaf: runs while the PID {@code mqtt.integration.broker} exists
  * (feature {@code mqtt-integration-broker} installs it) and the service is running (it registers
- * the {@link HostedParts} the broker needs). A change to the PID, or a restart of the service,
+ * the {@link HostedParts} the broker needs); the PID may be empty, every key has a default
+ * ({@link BrokerConfig#PID}). A change to the PID, or a restart of the service,
  * stops the broker and starts it again; the journal keeps what was not committed yet.
  */
-@Component(name = "io.mqttintegration.broker", immediate = true, configurationPid = "mqtt.integration.broker",
+@Component(name = "io.mqttintegration.broker", immediate = true, configurationPid = BrokerConfig.PID_NAME,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 public class BrokerComponent {
 
@@ -39,7 +41,9 @@ public class BrokerComponent {
     @Activate
     void activate(BundleContext context, Map<String, Object> properties) throws Exception {
         Path home = Path.of(System.getProperty("karaf.base", ".")).toAbsolutePath().normalize();
-        BrokerConfig config = BrokerConfig.from(new Settings(properties), home);
+        Settings settings = new Settings(properties);
+        settings.describe(List.of(BrokerConfig.PID)).forEach(line -> LOG.info("Configuration {}", line));
+        BrokerConfig config = BrokerConfig.from(settings, home);
         try {
             broker = HostedBrokerService.start(config, parts);
         } catch (Exception e) {

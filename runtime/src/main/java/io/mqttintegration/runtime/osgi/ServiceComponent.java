@@ -3,6 +3,13 @@ package io.mqttintegration.runtime.osgi;
 import io.mqttintegration.runtime.ProductRuntime;
 import io.mqttintegration.runtime.Settings;
 import io.mqttintegration.runtime.broker.HostedParts;
+import io.mqttintegration.runtime.config.HttpConfig;
+import io.mqttintegration.runtime.config.IngestConfig;
+import io.mqttintegration.runtime.config.MqttConfig;
+import io.mqttintegration.runtime.config.ProductConfig;
+import io.mqttintegration.runtime.config.QuotasConfig;
+import io.mqttintegration.runtime.config.RoutesConfig;
+import io.mqttintegration.runtime.config.SecurityConfig;
 import io.mqttintegration.runtime.console.OperatorConsole;
 import java.util.Hashtable;
 import java.nio.file.Path;
@@ -23,13 +30,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts the product inside Karaf once the pax-jdbc DataSource "mqi" and the six configuration
- * PIDs are there; stops it when either goes away or the bundle stops. A change to any of them
+ * PIDs ({@link ProductConfig#PIDS}) are there; stops it when either goes away or the bundle stops. A
+ * PID may be empty (its file all comments): every key has a default. A change to any of them
  * restarts the product with the new values. Starting runs off the SCR thread and is retried with
  * backoff (a database that is still down, a port still taken), each failure logged as an ERROR.
  */
 @Component(name = "io.mqttintegration.runtime", immediate = true,
-        configurationPid = {"mqtt.integration.http", "mqtt.integration.ingest", "mqtt.integration.routes",
-            "mqtt.integration.security", "mqtt.integration.mqtt", "mqtt.integration.quotas"},
+        configurationPid = {HttpConfig.PID_NAME, IngestConfig.PID_NAME, RoutesConfig.PID_NAME, SecurityConfig.PID_NAME,
+            MqttConfig.PID_NAME, QuotasConfig.PID_NAME},
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 public class ServiceComponent {
 
@@ -50,6 +58,12 @@ public class ServiceComponent {
     void activate(BundleContext bundleContext, Map<String, Object> properties) {
         this.bundleContext = bundleContext;
         Settings settings = new Settings(properties);
+        // The values in force, so an operator sees what the defaults, etc/ and the environment made.
+        settings.describe(ProductConfig.PIDS).forEach(line -> LOG.info("Configuration {}", line));
+        for (String key : settings.undeclared(ProductConfig.PIDS)) {
+            LOG.warn("Configuration key '{}' is not one of the service's (a typo?): it changes nothing but a route file's"
+                    + " placeholder of that name", key);
+        }
         Path home = Path.of(System.getProperty("karaf.base", ".")).toAbsolutePath().normalize();
         starter = Executors.newSingleThreadExecutor(r -> new Thread(r, "mqtt-integration-start"));
         starter.submit(() -> startWithRetry(settings, home));
