@@ -58,11 +58,6 @@ public final class DevicePasswords {
         return PasswordHash.verify(password.toCharArray(), stored) ? Check.LEGACY : Check.WRONG;
     }
 
-    /** True for a hash this class would not write today (to be replaced after the next good check). */
-    public static boolean isLegacy(String stored) {
-        return stored != null && !stored.startsWith(PREFIX);
-    }
-
     private byte[] mac(String password) {
         Mac mac = macs.get();
         mac.update(DOMAIN);

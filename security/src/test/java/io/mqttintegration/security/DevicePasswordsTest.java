@@ -26,7 +26,7 @@ class DevicePasswordsTest {
         assertEquals(DevicePasswords.Check.WRONG, passwords.check("s3cret-passworD", stored));
         assertEquals(DevicePasswords.Check.WRONG, passwords.check("", stored));
         assertEquals(DevicePasswords.Check.WRONG, passwords.check(null, stored));
-        assertFalse(DevicePasswords.isLegacy(stored));
+        assertNotEquals(DevicePasswords.Check.LEGACY, passwords.check("s3cret-password", stored), "a keyed hash is not replaced again");
     }
 
     @Test
@@ -39,8 +39,8 @@ class DevicePasswordsTest {
     @Test
     void oldPbkdf2HashStillVerifiesAsLegacy() {
         String old = PasswordHash.hash("old-password".toCharArray(), 1_000);
-        assertTrue(DevicePasswords.isLegacy(old));
-        assertEquals(DevicePasswords.Check.LEGACY, passwords.check("old-password", old));
+        assertFalse(old.startsWith(DevicePasswords.PREFIX), old);
+        assertEquals(DevicePasswords.Check.LEGACY, passwords.check("old-password", old), "replaced with a keyed hash after this check");
         assertEquals(DevicePasswords.Check.WRONG, passwords.check("other", old));
     }
 

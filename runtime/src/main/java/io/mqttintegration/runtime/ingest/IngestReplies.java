@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.camel.AsyncCallback;
@@ -44,15 +43,6 @@ public final class IngestReplies extends AsyncProcessorSupport {
             }
             return reply;
         });
-    }
-
-    /** {@link #whenStored}, waiting on the caller's thread. */
-    public Map<String, Object> awaitStored(List<InboundMessage> messages) throws InterruptedException {
-        try {
-            return whenStored(messages).get();
-        } catch (ExecutionException e) {
-            throw unavailable(e.getCause());
-        }
     }
 
     @Override

@@ -185,7 +185,8 @@ public final class Subscriptions implements AutoCloseable {
         return reconciler.rounds();
     }
 
-    private Object lock(UUID integrationId) {
+    /** The integration's lock (package-private: a test holds some to show that close stops the others meanwhile). */
+    Object lock(UUID integrationId) {
         return locks.computeIfAbsent(integrationId, id -> new Object());
     }
 

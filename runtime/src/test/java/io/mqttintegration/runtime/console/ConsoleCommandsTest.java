@@ -12,6 +12,7 @@ import io.mqttintegration.devdb.TestDatabase;
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.Rows;
 import io.mqttintegration.runtime.RuntimeHarness;
+import io.mqttintegration.runtime.ShippedRoutes;
 import io.mqttintegration.runtime.console.commands.DeadLettersCommand;
 import io.mqttintegration.runtime.console.commands.IntegrationListCommand;
 import io.mqttintegration.runtime.console.commands.IntegrationTestCommand;
@@ -118,7 +119,11 @@ class ConsoleCommandsTest {
                 "two requests, the malformed one failed: " + http);
         assertTrue(http.contains("malformed") || http.contains("JSON") || http.contains("Exception"),
                 "the last failure is shown: " + http);
-        assertEquals(35, table.split("\n").length - 2, "every shipped route is listed (after the header and its rule): " + table);
+        assertEquals(ShippedRoutes.routeIds().size(), table.split("\n").length - 2,
+                "every shipped route is listed (after the header and its rule): " + table);
+        for (String id : ShippedRoutes.routeIds()) {
+            line(table, id + " ");
+        }
     }
 
     @Test

@@ -7,12 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mqttintegration.parsers.ParserDefinition;
 import io.mqttintegration.parsers.Reading;
 import io.mqttintegration.parsers.TopicDeviceId;
+import io.mqttintegration.runtime.routes.FolderWatcher;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,12 +29,29 @@ class ParserFilesTest {
 
     @Test
     void theShippedExamplesLoad() throws Exception {
-        try (Stream<Path> files = Files.list(Path.of(System.getProperty("mqi.parsers.dir")))) {
+        Path shipped = Path.of(System.getProperty("mqi.parsers.dir"));
+        // What the feature installs as <karaf>/parsers/: the examples, each from parser-files/.
+        String feature = Files.readString(shipped.resolveSibling("features/src/main/feature/feature.xml"));
+        Set<String> installed = Pattern.compile("finalname=\"/parsers/([^\"]+)\"").matcher(feature).results()
+                .map(m -> m.group(1)).collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(Set.of("csv-line.parser.yaml", "vendor-nested.parser.yaml"), installed, "the examples the feature installs");
+        try (Stream<Path> files = Files.list(shipped)) {
+            assertEquals(installed, files.map(f -> f.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new)),
+                    "parser-files/ holds what the feature installs, no more");
+        }
+        try (Stream<Path> files = Files.list(shipped)) {
             for (Path file : files.toList()) {
                 ParserDefinition def = ParserFiles.parse(file, Files.readString(file));
                 assertTrue(Set.of("vendor-nested", "csv-line").contains(def.name()), def.name());
             }
         }
+
+        // Loaded as the service loads its parsers folder at start.
+        ParserRegistry registry = new ParserRegistry();
+        ParserFiles files = new ParserFiles(registry);
+        files.deployAll(FolderWatcher.filesOf(shipped, files));
+        assertEquals(Optional.of(shipped.resolve("vendor-nested.parser.yaml")), registry.fileOf("vendor-nested"));
+        assertEquals(Optional.of(shipped.resolve("csv-line.parser.yaml")), registry.fileOf("csv-line"));
     }
 
     @Test
