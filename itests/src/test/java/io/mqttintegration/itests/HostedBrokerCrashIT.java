@@ -64,7 +64,7 @@ class HostedBrokerCrashIT {
         DataSource db = postgres.dataSource("mqi_hosted_crash");
         try (KarafProcess karaf = new KarafProcess(Path.of(System.getProperty("mqi.karaf.dir")), work, env)) {
             karaf.start();
-            karaf.awaitHealthy(Duration.ofSeconds(120));
+            karaf.awaitHealthy(KarafProcess.BOOT_TIMEOUT);
             String operator = Files.readString(karaf.home.resolve("data/operator.key")).trim();
             String org = KarafProcess.field(karaf.send("POST", "/api/v1/organizations", operator, "{\"name\":\"crash\"}"), "id");
             String admin = KarafProcess.field(karaf.send("POST", "/api/v1/organizations/" + org + "/api-keys", operator,
@@ -138,7 +138,7 @@ class HostedBrokerCrashIT {
             System.out.printf("kill -9 after %d acknowledged messages (%d rows committed)%n", acknowledgedAtKill, storedAtKill);
 
             karaf.start();
-            Duration restart = karaf.awaitHealthy(Duration.ofSeconds(120));
+            Duration restart = karaf.awaitHealthy(KarafProcess.BOOT_TIMEOUT);
             for (Future<?> f : running) {
                 f.get(300, TimeUnit.SECONDS);
             }

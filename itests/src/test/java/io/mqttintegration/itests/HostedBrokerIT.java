@@ -41,7 +41,7 @@ class HostedBrokerIT {
         try (KarafProcess karaf = new KarafProcess(Path.of(System.getProperty("mqi.karaf.dir")), work, env)) {
             KarafConsole console = KarafConsole.enable(karaf.home, work, karaf.sshPort);
             karaf.start();
-            karaf.awaitHealthy(Duration.ofSeconds(120));
+            karaf.awaitHealthy(KarafProcess.BOOT_TIMEOUT);
             String operator = Files.readString(karaf.home.resolve("data/operator.key")).trim();
             String org = KarafProcess.field(karaf.send("POST", "/api/v1/organizations", operator, "{\"name\":\"hosted\"}"), "id");
             String admin = KarafProcess.field(karaf.send("POST", "/api/v1/organizations/" + org + "/api-keys", operator,

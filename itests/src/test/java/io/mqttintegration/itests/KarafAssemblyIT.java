@@ -74,7 +74,7 @@ class KarafAssemblyIT {
 
         karaf = new KarafProcess(Path.of(System.getProperty("mqi.karaf.dir")), work, env);
         karaf.start();
-        Duration boot = karaf.awaitHealthy(Duration.ofSeconds(120));
+        Duration boot = karaf.awaitHealthy(KarafProcess.BOOT_TIMEOUT);
         System.out.printf("E2E: Karaf healthy %d ms after start (pid %d, HTTP port %d from MQI_HTTP_PORT)%n",
                 boot.toMillis(), karaf.pid(), karaf.httpPort);
         operator = Files.readString(karaf.home.resolve("data/operator.key")).trim();

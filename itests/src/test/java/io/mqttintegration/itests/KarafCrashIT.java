@@ -52,7 +52,7 @@ class KarafCrashIT {
         DataSource db = postgres.dataSource("mqi_crash");
         try (KarafProcess karaf = new KarafProcess(Path.of(System.getProperty("mqi.karaf.dir")), work, env)) {
             karaf.start();
-            karaf.awaitHealthy(Duration.ofSeconds(120));
+            karaf.awaitHealthy(KarafProcess.BOOT_TIMEOUT);
             String operator = Files.readString(karaf.home.resolve("data/operator.key")).trim();
             String org = KarafProcess.field(karaf.send("POST", "/api/v1/organizations", operator, "{\"name\":\"crash\"}"), "id");
             String admin = KarafProcess.field(karaf.send("POST", "/api/v1/organizations/" + org + "/api-keys", operator,
@@ -116,7 +116,7 @@ class KarafCrashIT {
             assertTrue(storedAtKill >= acknowledgedAtKill, "every acknowledged message was committed before the kill");
 
             karaf.start();
-            Duration restart = karaf.awaitHealthy(Duration.ofSeconds(120));
+            Duration restart = karaf.awaitHealthy(KarafProcess.BOOT_TIMEOUT);
             for (Future<?> f : running) {
                 f.get(300, TimeUnit.SECONDS);
             }

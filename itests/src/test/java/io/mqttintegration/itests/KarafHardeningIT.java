@@ -63,7 +63,7 @@ class KarafHardeningIT {
         try (KarafProcess karaf = new KarafProcess(built, work, env)) {
             KarafConsole console = KarafConsole.enable(karaf.home, work, karaf.sshPort);
             karaf.overTls(certs.clientContext(), "localhost").start();
-            karaf.awaitHealthy(Duration.ofSeconds(120));
+            karaf.awaitHealthy(KarafProcess.BOOT_TIMEOUT);
             assertTrue(karaf.send("GET", "/health", OPERATOR_KEY, null).body().contains("\"database\":{\"status\":\"up\""),
                     "the password reached pgjdbc");
             assertEquals(200, karaf.send("GET", "/api/v1/organizations", OPERATOR_KEY, null).statusCode(),

@@ -17,6 +17,13 @@ import java.util.function.Predicate;
 /** The built Karaf assembly, copied to a folder of its own and run as a real process. */
 final class KarafProcess implements AutoCloseable {
 
+    /**
+     * How long a Karaf start may take before a test gives up on it: a bound on a hang, not a figure
+     * (a loaded 2-core machine took 110 s once; an idle one takes 10-40 s).
+     */
+    static final java.time.Duration BOOT_TIMEOUT = java.time.Duration.ofSeconds(300);
+
+
     final Path home;
     final int httpPort;
     final int sshPort;

@@ -65,7 +65,7 @@ class StockKarafIT {
 
             console.run("feature:repo-add mvn:io.mqttintegration/mqtt-integration-features/" + version + "/xml/features");
             console.run("feature:install mqtt-integration");
-            karaf.awaitHealthy(Duration.ofSeconds(120));
+            karaf.awaitHealthy(KarafProcess.BOOT_TIMEOUT);
             assertTrue(karaf.send("GET", "/health", OPERATOR_KEY, null).body().contains("\"database\":{\"status\":\"up\""));
             console.await("mqtt:route-list", out -> out.contains("http-ingest"), Duration.ofSeconds(30));
             // Without the broker's feature the console still has every command; device-list says why it has no devices.
