@@ -40,12 +40,6 @@ public record Request(Principal principal, Map<String, String> pathParams, Strin
                 exchange.getMessage().getHeader(Exchange.HTTP_RAW_QUERY, String.class), body);
     }
 
-    /** Until every area's routes bind the request (api-requests): the request of a route that read the body itself. */
-    static Request of(Exchange exchange) {
-        Object body = exchange.getMessage().getBody();
-        return of(exchange, body instanceof JsonNode json ? json : null);
-    }
-
     /** The values of a path's {@code {name}} segments, matched segment by segment against the template. */
     static Map<String, String> pathParams(String template, String path) {
         if (template == null || path == null) {
