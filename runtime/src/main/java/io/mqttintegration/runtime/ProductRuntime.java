@@ -1,6 +1,7 @@
 package io.mqttintegration.runtime;
 
 import io.mqttintegration.runtime.api.ApiKeysApi;
+import io.mqttintegration.runtime.api.ApiRequests;
 import io.mqttintegration.runtime.api.CredentialsApi;
 import io.mqttintegration.runtime.integrations.IntegrationSettings;
 import io.mqttintegration.runtime.api.IntegrationsApi;
@@ -295,7 +296,9 @@ public final class ProductRuntime implements AutoCloseable {
         Authenticator authenticator = new Authenticator(operatorKey, apiKeys, liveKeys,
                 new RateLimiter<>(security.authFailuresPerMinute()), operations);
         registry.bind("auth", authenticator);
-        registry.bind("jsonRequests", new JsonRequests(maxBody));
+        JsonRequests jsonRequests = new JsonRequests(maxBody);
+        registry.bind("jsonRequests", jsonRequests);
+        registry.bind("apiRequests", new ApiRequests(jsonRequests, operations));
         registry.bind("ingestTargets", ingestTargets);
         // routes/http-ingest.camel.yaml runs on the event loop: these move a request to a worker
         // thread when its key, or an integration it names, must be read from the database.

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 
 /**
  * {@code /api/v1/organizations/{orgId}/api-keys}: the operator, or an organization's admin key for
@@ -41,8 +41,7 @@ public final class ApiKeysApi {
         this.integrations = integrations;
     }
 
-    public Map<String, Object> create(Exchange exchange) {
-        Request request = Request.of(exchange);
+    public Map<String, Object> create(@ExchangeProperty(Request.PROPERTY) Request request) {
         UUID org = adminOf(request);
         JsonNode body = Fields.object(request.body(), "");
         Fields.onlyKnown(body, Set.of("name", "scopes", "integrationId"), "");
@@ -58,13 +57,12 @@ public final class ApiKeysApi {
         return view;
     }
 
-    public Map<String, Object> list(Exchange exchange) {
-        UUID org = adminOf(Request.of(exchange));
+    public Map<String, Object> list(@ExchangeProperty(Request.PROPERTY) Request request) {
+        UUID org = adminOf(request);
         return Map.of("items", store.list(org).stream().map(ApiKeysApi::view).toList());
     }
 
-    public void revoke(Exchange exchange) {
-        Request request = Request.of(exchange);
+    public void revoke(@ExchangeProperty(Request.PROPERTY) Request request) {
         UUID org = adminOf(request);
         UUID id = request.id("keyId", "API key");
         if (!store.revoke(org, id)) {

@@ -24,7 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
@@ -67,8 +67,7 @@ public final class BrokerApi {
         this.testLimit = testLimit;
     }
 
-    public Map<String, Object> test(Exchange exchange) {
-        Request request = Request.of(exchange);
+    public Map<String, Object> test(@ExchangeProperty(Request.PROPERTY) Request request) {
         IntegrationRecord integration = request.integration(integrations);
         UUID org = integration.organizationId();
         UUID id = integration.id();
@@ -88,8 +87,7 @@ public final class BrokerApi {
         return report;
     }
 
-    public Map<String, Object> publish(Exchange exchange) {
-        Request request = Request.of(exchange);
+    public Map<String, Object> publish(@ExchangeProperty(Request.PROPERTY) Request request) {
         IntegrationRecord integration = request.integration(integrations);
         UUID org = integration.organizationId();
         UUID id = integration.id();

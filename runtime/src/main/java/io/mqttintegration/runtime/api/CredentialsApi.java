@@ -17,7 +17,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 
 /**
  * {@code /api/v1/integrations/{id}/credentials}: usernames and strong passwords for the devices of an
@@ -45,8 +45,7 @@ public final class CredentialsApi {
         this.passwords = passwords;
     }
 
-    public Map<String, Object> create(Exchange exchange) {
-        Request request = Request.of(exchange);
+    public Map<String, Object> create(@ExchangeProperty(Request.PROPERTY) Request request) {
         UUID org = request.organization();
         UUID integration = request.id("id", "integration");
         byte[] secret = new byte[24];
@@ -68,15 +67,13 @@ public final class CredentialsApi {
         return view;
     }
 
-    public Map<String, Object> list(Exchange exchange) {
-        Request request = Request.of(exchange);
+    public Map<String, Object> list(@ExchangeProperty(Request.PROPERTY) Request request) {
         IntegrationRecord integration = request.integration(integrations);
         return Map.of("items", store.list(integration.organizationId(), integration.id()).stream()
                 .map(CredentialsApi::view).toList());
     }
 
-    public void revoke(Exchange exchange) {
-        Request request = Request.of(exchange);
+    public void revoke(@ExchangeProperty(Request.PROPERTY) Request request) {
         UUID org = request.organization();
         UUID integration = request.id("id", "integration");
         UUID id = request.id("credentialId", "credential");

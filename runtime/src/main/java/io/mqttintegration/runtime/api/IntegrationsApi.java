@@ -27,7 +27,7 @@ import java.util.UUID;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
-import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 
 /**
  * {@code /api/v1/integrations}: an organization's MQTT brokers. Writing needs scope admin, reading
@@ -66,8 +66,7 @@ public final class IntegrationsApi {
         this.subscriptionView = subscriptionView;
     }
 
-    public Map<String, Object> create(Exchange exchange) {
-        Request request = Request.of(exchange);
+    public Map<String, Object> create(@ExchangeProperty(Request.PROPERTY) Request request) {
         UUID org = request.organization();
         JsonNode body = Fields.object(request.body(), "");
         Fields.onlyKnown(body, CREATE_FIELDS, "");
@@ -93,8 +92,7 @@ public final class IntegrationsApi {
         return view(created, given);
     }
 
-    public Map<String, Object> list(Exchange exchange) {
-        Request request = Request.of(exchange);
+    public Map<String, Object> list(@ExchangeProperty(Request.PROPERTY) Request request) {
         UUID org = request.organization();
         int limit = Fields.limit(request.param("limit"), 50, 200);
         String cursor = request.param("cursor");
@@ -110,16 +108,14 @@ public final class IntegrationsApi {
         return reply;
     }
 
-    public Map<String, Object> get(Exchange exchange) {
-        Request request = Request.of(exchange);
+    public Map<String, Object> get(@ExchangeProperty(Request.PROPERTY) Request request) {
         IntegrationRecord r = request.integration(store);
         Map<String, Object> view = view(r, settingsOf(r));
         view.put("subscription", subscriptionView.apply(r.organizationId(), r.id()).orElse(null));
         return view;
     }
 
-    public Map<String, Object> update(Exchange exchange) {
-        Request request = Request.of(exchange);
+    public Map<String, Object> update(@ExchangeProperty(Request.PROPERTY) Request request) {
         UUID org = request.organization();
         UUID id = request.id("id", "integration");
         JsonNode body = Fields.object(request.body(), "");
@@ -146,8 +142,7 @@ public final class IntegrationsApi {
         return view;
     }
 
-    public void delete(Exchange exchange) {
-        Request request = Request.of(exchange);
+    public void delete(@ExchangeProperty(Request.PROPERTY) Request request) {
         UUID org = request.organization();
         UUID id = request.id("id", "integration");
         tenancy.inOrg(org, c -> {
@@ -160,8 +155,7 @@ public final class IntegrationsApi {
         changed(org, id);
     }
 
-    public Map<String, Object> activity(Exchange exchange) {
-        Request request = Request.of(exchange);
+    public Map<String, Object> activity(@ExchangeProperty(Request.PROPERTY) Request request) {
         IntegrationRecord integration = request.integration(store);
         UUID org = integration.organizationId();
         UUID id = integration.id();

@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 
 /**
  * {@code /api/v1/organizations}: the operator creates and lists tenants;
@@ -46,8 +46,7 @@ public final class OrganizationsApi {
      * GET .../retention: how many days the organization's messages are kept (0: forever), the node's
      * default and the organization's own value (null: none, the default applies).
      */
-    public Map<String, Object> retention(Exchange exchange) {
-        Request request = Request.of(exchange);
+    public Map<String, Object> retention(@ExchangeProperty(Request.PROPERTY) Request request) {
         UUID org = request.principal().organization(request.id("orgId", "organization"));
         return retentionView(store.retentionDays(org).orElseThrow(() -> ApiException.notFound("organization")));
     }
@@ -56,8 +55,7 @@ public final class OrganizationsApi {
      * PATCH .../retention (operator only): {"retentionDays": 30} sets the organization's own retention,
      * 0 keeps its messages forever, null drops it (back to the node's default).
      */
-    public Map<String, Object> updateRetention(Exchange exchange) {
-        Request request = Request.of(exchange);
+    public Map<String, Object> updateRetention(@ExchangeProperty(Request.PROPERTY) Request request) {
         UUID org = request.id("orgId", "organization");
         JsonNode body = Fields.object(request.body(), "");
         Fields.onlyKnown(body, Set.of("retentionDays"), "");
@@ -79,8 +77,7 @@ public final class OrganizationsApi {
     }
 
     /** GET: the effective quotas, each with its usage, default and override (null: none). */
-    public Map<String, Object> quotas(Exchange exchange) {
-        Request request = Request.of(exchange);
+    public Map<String, Object> quotas(@ExchangeProperty(Request.PROPERTY) Request request) {
         Principal p = request.principal();
         UUID org = p.organization(request.id("orgId", "organization"));
         return quotas.view(org);
@@ -90,8 +87,7 @@ public final class OrganizationsApi {
      * PATCH (operator only): {"integrations": 500, "publishPerSecond": null, ...}: a number sets the
      * organization's override, null drops it (back to the default); quotas not named stay.
      */
-    public Map<String, Object> updateQuotas(Exchange exchange) {
-        Request request = Request.of(exchange);
+    public Map<String, Object> updateQuotas(@ExchangeProperty(Request.PROPERTY) Request request) {
         UUID org = request.id("orgId", "organization");
         JsonNode body = Fields.object(request.body(), "");
         Map<String, Quota> byKey = Stream.of(Quota.values()).collect(Collectors.toMap(Quota::key, q -> q));
@@ -104,14 +100,13 @@ public final class OrganizationsApi {
         return quotas.update(org, changes);
     }
 
-    public Map<String, Object> create(Exchange exchange) {
-        Request request = Request.of(exchange);
+    public Map<String, Object> create(@ExchangeProperty(Request.PROPERTY) Request request) {
         JsonNode body = Fields.object(request.body(), "");
         Fields.onlyKnown(body, Set.of("name"), "");
         return view(store.create(Fields.text(body, "name", "name", 200, true)));
     }
 
-    public Map<String, Object> list(Exchange exchange) {
+    public Map<String, Object> list() {
         List<Map<String, Object>> items = store.list().stream().map(OrganizationsApi::view).toList();
         return Map.of("items", items);
     }

@@ -15,21 +15,29 @@ import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 
 /**
- * What an API bean needs of an exchange. Path parameters and query parameters are read from the
- * request line itself, not from message headers: platform-http merges request headers, query
- * parameters and path parameters into one header map, where a client's header could stand in for a
- * path id. A path parameter is found by its name in the operation's path ({@code {id}} in
- * {@code /api/v1/integrations/{id}}).
+ * One API request as the operation's bean takes it ({@code @ExchangeProperty(Request.PROPERTY)}): who
+ * calls, the path and query parameters, and the JSON body of an operation that declares one. The
+ * API's route configuration ({@code api-requests}) binds it before the route's first step, so a bean
+ * sees no exchange and a test builds one directly.
+ *
+ * <p>Path parameters and query parameters are read from the request line itself, not from message
+ * headers: platform-http merges request headers, query parameters and path parameters into one
+ * header map, where a client's header could stand in for a path id. A path parameter is found by its
+ * name in the operation's path ({@code {id}} in {@code /api/v1/integrations/{id}}).
+ *
+ * @param body the parsed JSON body; null for an operation that declares none
  */
-record Request(Principal principal, Map<String, String> pathParams, String query, JsonNode body) {
+public record Request(Principal principal, Map<String, String> pathParams, String query, JsonNode body) {
 
-    static Request of(Exchange exchange) {
+    /** The exchange property the request is bound to. */
+    public static final String PROPERTY = "mqi.request";
+
+    /** The request of an exchange whose caller is authenticated ({@link Principal#PROPERTY}), with this body. */
+    static Request of(Exchange exchange, JsonNode body) {
         String path = exchange.getMessage().getHeader(Exchange.HTTP_PATH, String.class);
         String template = exchange.getFromEndpoint() instanceof PlatformHttpEndpoint endpoint ? endpoint.getPath() : null;
-        Object body = exchange.getMessage().getBody();
         return new Request(exchange.getProperty(Principal.PROPERTY, Principal.class), pathParams(template, path),
-                exchange.getMessage().getHeader(Exchange.HTTP_RAW_QUERY, String.class),
-                body instanceof JsonNode json ? json : null);
+                exchange.getMessage().getHeader(Exchange.HTTP_RAW_QUERY, String.class), body);
     }
 
     /** The values of a path's {@code {name}} segments, matched segment by segment against the template. */

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 
 /**
  * {@code POST|DELETE /api/v1/integrations/{id}/subscribe} (scope admin): starts, updates or stops
@@ -50,8 +50,7 @@ public final class SubscriptionsApi {
     }
 
     /** Body {"topics": [...]?, "qos": 0|1?}; without topics, the integration's settings.topics. */
-    public Map<String, Object> subscribe(Exchange exchange) {
-        Request request = Request.of(exchange);
+    public Map<String, Object> subscribe(@ExchangeProperty(Request.PROPERTY) Request request) {
         IntegrationRecord integration = request.integration(integrations);
         UUID org = integration.organizationId();
         UUID id = integration.id();
@@ -86,8 +85,7 @@ public final class SubscriptionsApi {
     }
 
     /** Stops the subscription and ends its broker session. */
-    public Map<String, Object> unsubscribe(Exchange exchange) {
-        Request request = Request.of(exchange);
+    public Map<String, Object> unsubscribe(@ExchangeProperty(Request.PROPERTY) Request request) {
         IntegrationRecord integration = request.integration(integrations);
         UUID org = integration.organizationId();
         UUID id = integration.id();

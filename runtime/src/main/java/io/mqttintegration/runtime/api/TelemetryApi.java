@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 
 /**
  * {@code /api/v1/telemetry}, {@code /telemetry/latest}, {@code /telemetry/aggregate} and
@@ -44,8 +44,7 @@ public final class TelemetryApi {
         this.integrations = integrations;
     }
 
-    public Map<String, Object> readings(Exchange exchange) {
-        Request r = read(exchange);
+    public Map<String, Object> readings(@ExchangeProperty(Request.PROPERTY) Request r) {
         UUID org = r.organization();
         UUID integration = integration(r, org);
         String metric = text(r, "metric");
@@ -65,8 +64,7 @@ public final class TelemetryApi {
         return page(items, next);
     }
 
-    public Map<String, Object> latest(Exchange exchange) {
-        Request r = read(exchange);
+    public Map<String, Object> latest(@ExchangeProperty(Request.PROPERTY) Request r) {
         UUID org = r.organization();
         UUID integration = integration(r, org);
         String device = text(r, "deviceId");
@@ -81,8 +79,7 @@ public final class TelemetryApi {
         return Map.of("items", items);
     }
 
-    public Map<String, Object> aggregate(Exchange exchange) {
-        Request r = read(exchange);
+    public Map<String, Object> aggregate(@ExchangeProperty(Request.PROPERTY) Request r) {
         UUID org = r.organization();
         UUID integration = integration(r, org);
         String metric = required(r, "metric");
@@ -125,8 +122,7 @@ public final class TelemetryApi {
         return reply;
     }
 
-    public Map<String, Object> messages(Exchange exchange) {
-        Request r = read(exchange);
+    public Map<String, Object> messages(@ExchangeProperty(Request.PROPERTY) Request r) {
         UUID org = r.organization();
         UUID integration = integration(r, org);
         int limit = Fields.limit(r.param("limit"), DEFAULT_LIMIT, MAX_LIMIT);
@@ -160,10 +156,6 @@ public final class TelemetryApi {
             next = TelemetryCursors.message(last.receivedAt(), last.messageId());
         }
         return page(items, next);
-    }
-
-    private static Request read(Exchange exchange) {
-        return Request.of(exchange);
     }
 
     private UUID integration(Request r, UUID org) {

@@ -47,8 +47,13 @@ public final class TelemetryExport {
         READINGS, MESSAGES
     }
 
+    /**
+     * Route step: the export's stream as the answer's body, with its Content-Type and
+     * Content-Disposition. The one API bean that takes the exchange: the stream's end is bound to the
+     * exchange's completion and to the HTTP connection (see the class comment).
+     */
     public void open(Exchange exchange) {
-        Request r = Request.of(exchange);
+        Request r = exchange.getProperty(Request.PROPERTY, Request.class);
         UUID org = r.organization();
         String id = r.param("integrationId");
         if (id == null || id.isEmpty()) {

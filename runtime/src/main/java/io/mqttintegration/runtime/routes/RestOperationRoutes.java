@@ -28,10 +28,12 @@ final class RestOperationRoutes {
     /**
      * Makes each REST operation's route: the route of the {@code direct:} endpoint the operation
      * sends to, consuming from the REST endpoint (its id, route configuration and steps kept), in
-     * place of that route in {@code routes}. Returns the scope of each operation, by route id.
+     * place of that route in {@code routes}. Returns each operation's scope and whether it reads a
+     * JSON body ({@code consumes: application/json}), by route id.
      */
-    static Map<String, String> make(CamelContext context, Path file, List<RestDefinition> rests, List<RouteDefinition> routes) {
-        Map<String, String> scopes = new LinkedHashMap<>();
+    static Map<String, ApiOperations.Operation> make(CamelContext context, Path file, List<RestDefinition> rests,
+            List<RouteDefinition> routes) {
+        Map<String, ApiOperations.Operation> scopes = new LinkedHashMap<>();
         if (rests.isEmpty()) {
             return scopes;
         }
@@ -55,7 +57,7 @@ final class RestOperationRoutes {
                 if (targets.containsValue(target) || scopes.containsKey(target.getRouteId())) {
                     throw new RouteFileException(where + ": route " + target.getRouteId() + " serves two operations");
                 }
-                scopes.put(target.getRouteId(), declaredScope(verb, where));
+                scopes.put(target.getRouteId(), new ApiOperations.Operation(declaredScope(verb, where), readsJson(rest, verb)));
                 documentCommonErrors(verb);
                 verb.setRouteId(target.getRouteId());
                 if (verb.getId() == null) {
@@ -105,6 +107,12 @@ final class RestOperationRoutes {
         } catch (java.net.URISyntaxException e) {
             throw new RouteFileException("cannot read the REST endpoint " + uri + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Whether the operation declares a JSON body: its own {@code consumes}, else its rest block's. */
+    static boolean readsJson(RestDefinition rest, VerbDefinition verb) {
+        String consumes = verb.getConsumes() != null ? verb.getConsumes() : rest.getConsumes();
+        return consumes != null && consumes.contains("json");
     }
 
     private static String path(RestDefinition rest, VerbDefinition verb) {

@@ -53,7 +53,7 @@ public final class RouteFileDeployer implements FileDeployer {
 
     private record Deployment(String sha256, RoutesDefinition definitions, List<RouteDefinition> routes,
             List<RouteConfigurationDefinition> configs, List<RouteTemplateDefinition> templates, List<RestDefinition> rests,
-            Map<String, String> scopes) {
+            Map<String, ApiOperations.Operation> declared) {
         List<String> routeIds() {
             return routes.stream().map(RouteDefinition::getRouteId).toList();
         }
@@ -61,7 +61,7 @@ public final class RouteFileDeployer implements FileDeployer {
 
     private record Parsed(RoutesDefinition definitions, List<RouteDefinition> routes,
             List<RouteConfigurationDefinition> configs, List<RouteTemplateDefinition> templates, List<RestDefinition> rests,
-            Map<String, String> scopes) {
+            Map<String, ApiOperations.Operation> declared) {
     }
 
     private final List<Consumer<Set<String>>> listeners = new CopyOnWriteArrayList<>();
@@ -160,7 +160,7 @@ public final class RouteFileDeployer implements FileDeployer {
                 }
             }
             parsed.routes().forEach(r -> declared.add("route " + r.getRouteId()));
-            parsed.scopes().forEach((id, scope) -> declared.add("operation " + id + " (scope " + scope + ")"));
+            parsed.declared().forEach((id, op) -> declared.add("operation " + id + " (scope " + op.scope() + ")"));
             parsed.templates().forEach(t -> declared.add("template " + t.getId()));
             parsed.configs().forEach(c -> declared.add("configuration " + c.getId()));
             return declared;
@@ -188,7 +188,7 @@ public final class RouteFileDeployer implements FileDeployer {
             }
             model.removeRouteTemplateDefinitions(current.templates());
             model.getRestDefinitions().removeAll(current.rests());
-            operations.remove(current.scopes().keySet());
+            operations.remove(current.declared().keySet());
             LOG.info("Route file {} removed: routes {} stopped and removed", file.getFileName(), current.routeIds());
         } catch (Exception e) {
             throw new RouteFileException(fail(file, e), e);
@@ -236,7 +236,7 @@ public final class RouteFileDeployer implements FileDeployer {
             templates.addAll(rb.getRouteTemplateCollection().getRouteTemplates());
             rests.addAll(rb.getRestCollection().getRests());
         }
-        Map<String, String> scopes = RestOperationRoutes.make(context, file, rests, routes);
+        Map<String, ApiOperations.Operation> declared = RestOperationRoutes.make(context, file, rests, routes);
         checkIds(as, routes, configs);
         for (RouteTemplateDefinition template : templates) {
             if (template.getId() == null) {
@@ -246,7 +246,7 @@ public final class RouteFileDeployer implements FileDeployer {
         if (builders.size() > 1) {
             throw new RouteFileException(file + ": one route file must give one routes builder, got " + builders.size());
         }
-        return new Parsed(all, routes, configs, templates, rests, scopes);
+        return new Parsed(all, routes, configs, templates, rests, declared);
     }
 
 
@@ -293,17 +293,17 @@ public final class RouteFileDeployer implements FileDeployer {
         }
         if (previous != null) {
             model.getRestDefinitions().removeAll(previous.rests());
-            operations.remove(previous.scopes().keySet());
+            operations.remove(previous.declared().keySet());
         }
         try {
-            addRests(next.rests(), next.scopes());
+            addRests(next.rests(), next.declared());
             addRoutes(next.definitions(), next.routes());
         } catch (Exception e) {
             rollback(next, previous);
             throw e;
         }
         deployed.put(file, new Deployment(sha, next.definitions(), next.routes(), next.configs(), next.templates(), next.rests(),
-                next.scopes()));
+                next.declared()));
         rejected.remove(file);
         if (previous != null && !next.configs().isEmpty()) {
             restartRoutesUsing(file, next.configs());
@@ -331,11 +331,11 @@ public final class RouteFileDeployer implements FileDeployer {
             }
             model.removeRouteTemplateDefinitions(failed.templates());
             model.getRestDefinitions().removeAll(failed.rests());
-            operations.remove(failed.scopes().keySet());
+            operations.remove(failed.declared().keySet());
             if (previous != null) {
                 model.addRouteConfigurations(previous.configs());
                 model.addRouteTemplateDefinitions(previous.templates());
-                addRests(previous.rests(), previous.scopes());
+                addRests(previous.rests(), previous.declared());
                 addRoutes(previous.definitions(), previous.routes());
             }
         } catch (Exception e) {
@@ -375,8 +375,8 @@ public final class RouteFileDeployer implements FileDeployer {
     }
 
     /** The operations' scopes first: their routes answer as soon as they are added. */
-    private void addRests(List<RestDefinition> rests, Map<String, String> scopes) throws Exception {
-        operations.put(scopes);
+    private void addRests(List<RestDefinition> rests, Map<String, ApiOperations.Operation> declared) throws Exception {
+        operations.put(declared);
         // false: the routes are made by RestOperationRoutes, not by the model
         model.addRestDefinitions(rests, false);
     }

@@ -107,6 +107,8 @@ class QuotasTest {
         assertEquals(403, own.statusCode(), own.body());
         assertEquals("forbidden", json(own).path("error").asText());
         assertEquals(403, setQuotas(t.adminKey(), other.organizationId(), "{\"integrations\":1000}").statusCode());
+        assertEquals(403, service.send("PATCH", "/api/v1/organizations/" + t.organizationId() + "/retention", t.adminKey(),
+                "{\"retentionDays\":1}").statusCode(), "an organization cannot shorten or lengthen its own retention");
         assertEquals(200, service.send("GET", "/api/v1/organizations/" + t.organizationId() + "/quotas", t.adminKey(), null)
                 .statusCode());
         assertEquals(404, service.send("GET", "/api/v1/organizations/" + other.organizationId() + "/quotas", t.adminKey(), null)

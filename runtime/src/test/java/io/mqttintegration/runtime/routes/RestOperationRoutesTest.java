@@ -1,12 +1,14 @@
 package io.mqttintegration.runtime.routes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.apache.camel.model.rest.GetDefinition;
 import org.apache.camel.model.rest.ResponseMessageDefinition;
+import org.apache.camel.model.rest.RestDefinition;
 import org.apache.camel.model.rest.SecurityDefinition;
 import org.apache.camel.model.rest.VerbDefinition;
 import org.junit.jupiter.api.Test;
@@ -33,6 +35,19 @@ class RestOperationRoutesTest {
             RouteFileException e = assertThrows(RouteFileException.class, () -> RestOperationRoutes.declaredScope(refused, "f: GET /x"));
             assertTrue(e.getMessage().startsWith("f: GET /x: "), e.getMessage());
         }
+    }
+
+    @Test
+    void anOperationReadsAJsonBodyWhenItOrItsRestBlockConsumesJson() {
+        RestDefinition rest = new RestDefinition();
+        VerbDefinition verb = verb("admin");
+        assertFalse(RestOperationRoutes.readsJson(rest, verb), "no consumes: the body is not read");
+        verb.setConsumes("application/json");
+        assertTrue(RestOperationRoutes.readsJson(rest, verb));
+        rest.setConsumes("application/json");
+        assertTrue(RestOperationRoutes.readsJson(rest, verb("admin")), "the rest block's consumes holds for its verbs");
+        verb.setConsumes("text/csv");
+        assertFalse(RestOperationRoutes.readsJson(rest, verb), "a verb's own consumes wins");
     }
 
     @Test
