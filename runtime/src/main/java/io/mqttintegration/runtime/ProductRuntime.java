@@ -296,9 +296,7 @@ public final class ProductRuntime implements AutoCloseable {
         Authenticator authenticator = new Authenticator(operatorKey, apiKeys, liveKeys,
                 new RateLimiter<>(security.authFailuresPerMinute()), operations);
         registry.bind("auth", authenticator);
-        JsonRequests jsonRequests = new JsonRequests(maxBody);
-        registry.bind("jsonRequests", jsonRequests);
-        registry.bind("apiRequests", new ApiRequests(jsonRequests, operations));
+        registry.bind("apiRequests", new ApiRequests(new JsonRequests(maxBody), operations));
         registry.bind("ingestTargets", ingestTargets);
         // routes/http-ingest.camel.yaml runs on the event loop: these move a request to a worker
         // thread when its key, or an integration it names, must be read from the database.

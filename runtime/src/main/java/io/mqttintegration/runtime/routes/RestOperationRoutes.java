@@ -22,6 +22,9 @@ import org.apache.camel.util.URISupport;
  */
 final class RestOperationRoutes {
 
+    /** The route configuration every REST operation's route takes (routes/api-replies.camel.yaml). */
+    static final String API_REQUESTS = "api-requests";
+
     private RestOperationRoutes() {
     }
 
@@ -57,6 +60,7 @@ final class RestOperationRoutes {
                 if (targets.containsValue(target) || scopes.containsKey(target.getRouteId())) {
                     throw new RouteFileException(where + ": route " + target.getRouteId() + " serves two operations");
                 }
+                authenticated(target, where);
                 scopes.put(target.getRouteId(), new ApiOperations.Operation(declaredScope(verb, where), readsJson(rest, verb)));
                 documentCommonErrors(verb);
                 verb.setRouteId(target.getRouteId());
@@ -145,6 +149,20 @@ final class RestOperationRoutes {
             }
         });
         verb.getResponseMsgs().sort(Comparator.comparing(ResponseMessageDefinition::getCode));
+    }
+
+    /**
+     * An operation's route must take the API's route configuration {@value #API_REQUESTS}, whose
+     * {@code interceptFrom} authenticates the caller and binds the request: a route without it would
+     * answer without a key. Refused like an operation without a scope.
+     */
+    static void authenticated(RouteDefinition target, String where) {
+        String ids = target.getRouteConfigurationId();
+        if (ids == null || java.util.Arrays.stream(ids.split(",")).map(String::trim).noneMatch(API_REQUESTS::equals)) {
+            throw new RouteFileException(where + ": route " + target.getRouteId() + " must take routeConfigurationId "
+                    + API_REQUESTS + " (it authenticates every operation), e.g. routeConfigurationId: http-errors," + API_REQUESTS
+                    + (ids == null ? "" : "; it takes " + ids));
+        }
     }
 
     /**

@@ -70,4 +70,20 @@ class RestOperationRoutesTest {
         assertEquals("its own words", verb.getResponseMsgs().get(2).getMessage(), "a code the file documents keeps its text");
         assertEquals(RestOperationRoutes.ERROR_MODEL, verb.getResponseMsgs().get(1).getResponseModel());
     }
+
+    @Test
+    void anOperationsRouteMustTakeTheApiRequestsConfigurationThatAuthenticates() {
+        org.apache.camel.model.RouteDefinition route = new org.apache.camel.model.RouteDefinition("direct:x");
+        route.setId("x");
+        for (String refused : new String[] {null, "http-errors", "http-errors,api-requests-old"}) {
+            route.setRouteConfigurationId(refused);
+            RouteFileException e = assertThrows(RouteFileException.class, () -> RestOperationRoutes.authenticated(route, "f: GET /x"),
+                    String.valueOf(refused));
+            assertTrue(e.getMessage().startsWith("f: GET /x: route x must take routeConfigurationId api-requests"), e.getMessage());
+        }
+        for (String taken : new String[] {"api-requests", "http-errors,api-requests", "http-errors, api-requests"}) {
+            route.setRouteConfigurationId(taken);
+            RestOperationRoutes.authenticated(route, "f: GET /x");
+        }
+    }
 }

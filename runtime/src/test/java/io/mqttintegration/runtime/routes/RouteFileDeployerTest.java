@@ -250,6 +250,10 @@ class RouteFileDeployerTest {
     }
 
     private static String restFile(String security, String to) {
+        return restFile(security, to, "api-requests");
+    }
+
+    private static String restFile(String security, String to, String configurations) {
         return """
                 - rest:
                     path: /api/v1/things
@@ -260,12 +264,13 @@ class RouteFileDeployerTest {
 
                 - route:
                     id: things-get
+                    routeConfigurationId: %s
                     from:
                       uri: direct:things-get
                       steps:
                         - setBody:
                             constant: "a thing"
-                """.formatted(to, security);
+                """.formatted(to, security, configurations);
     }
 
     @Test
@@ -282,6 +287,13 @@ class RouteFileDeployerTest {
                 e.getMessage());
         Path unknown = write("other.camel.yaml", restFile(security("everything"), "direct:things-get"));
         assertTrue(assertThrows(RouteFileException.class, () -> deployer.validate(unknown)).getMessage().contains("not 'everything'"));
+    }
+
+    @Test
+    void aRestOperationWhoseRouteDoesNotAuthenticateIsRefused() throws Exception {
+        Path file = write("things.camel.yaml", restFile(security("read"), "direct:things-get", "http-errors"));
+        RouteFileException e = assertThrows(RouteFileException.class, () -> deployer.validate(file));
+        assertTrue(e.getMessage().contains("route things-get must take routeConfigurationId api-requests"), e.getMessage());
     }
 
     @Test
