@@ -1,0 +1,32 @@
+package io.mqttintegration.runtime.console;
+
+import io.mqttintegration.runtime.config.ProductConfig;
+import io.mqttintegration.runtime.ingest.IngestWiring;
+import io.mqttintegration.runtime.metrics.Metrics;
+import io.mqttintegration.runtime.metrics.RouteCounts;
+import io.mqttintegration.runtime.mqtt.ConnectionTester;
+import io.mqttintegration.runtime.routes.RouteFileDeployer;
+import io.mqttintegration.runtime.storage.StorageWiring;
+import io.mqttintegration.runtime.subscriptions.SubscriptionsWiring;
+import java.time.Clock;
+import org.apache.camel.CamelContext;
+
+/**
+ * The console's wiring: what the {@code mqtt:*} commands show and do, taken from the areas that
+ * hold it, and the last failure of each route (a route policy on every route, so before the first is added).
+ */
+public final class ConsoleWiring {
+
+    private ConsoleWiring() {
+    }
+
+    public static OperatorConsole wire(CamelContext context, ProductConfig config, RouteFileDeployer deployer, Metrics metrics,
+            StorageWiring.Parts storage, IngestWiring.Parts ingest, SubscriptionsWiring.Parts subscriptions, ConnectionTester tester) {
+        LastFailures lastFailures = new LastFailures(Clock.systemUTC());
+        context.addRoutePolicyFactory(lastFailures);
+        return new OperatorConsole(new OperatorConsole.Parts(context, deployer, config.routes().routesDir(), new RouteCounts(metrics.registry()),
+                lastFailures, storage.integrations(), subscriptions.integrationTargets(), tester, storage.activity(),
+                subscriptions.subscriptions(), ingest.queue(), ingest.parsing(), ingest.writer(), metrics, ingest.parserRegistry(),
+                ingest.deadLetters(), config.ingest().commitTimeoutMs(), Clock.systemUTC(), storage.maintenance()));
+    }
+}
