@@ -17,8 +17,4 @@ import java.util.function.Function;
 public record HostedParts(CredentialStore credentials, DevicePasswords passwords, IngestQueue queue, long commitTimeoutMs,
         Function<UUID, ConnectedDevices.Limits> deviceLimits, int deviceBurstSeconds, HostedCommands commands,
         MeterRegistry meters) {
-
-    public HostedParts withMeters(MeterRegistry registry) {
-        return new HostedParts(credentials, passwords, queue, commitTimeoutMs, deviceLimits, deviceBurstSeconds, commands, registry);
-    }
 }
