@@ -72,6 +72,11 @@ class SubscriptionNetworkFaultTest {
             System.out.printf("network cut %d s + broker restart: sent 2000, stored %d, lost %d, duplicated %d; "
                     + "reconnected %d ms after the network came back, %d ms after the broker came back%n",
                     CUT.toSeconds(), distinct, 2000 - distinct, rows - distinct, afterCut, afterRestart);
+            if (rows != distinct) {
+                System.out.println("stored twice (seq: copies): " + Rows.text(db, "SELECT string_agg(s || ':' || n, ',') FROM (SELECT "
+                        + "(convert_from(payload, 'UTF8')::jsonb->>'seq')::int s, count(*) n FROM mqtt_messages WHERE seq = 0 GROUP BY 1"
+                        + " HAVING count(*) > 1 ORDER BY 1) d"));
+            }
             assertEquals(2000, distinct, "none lost");
             assertEquals(distinct, rows, "none stored twice: a message the broker sends again after a reconnect is not stored again");
         } finally {
