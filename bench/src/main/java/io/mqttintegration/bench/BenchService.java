@@ -6,9 +6,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.mqttintegration.devdb.EmbeddedDatabase;
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.ProductRuntime;
-import io.mqttintegration.runtime.Settings;
-import io.mqttintegration.runtime.config.ConfigKey;
-import io.mqttintegration.runtime.config.ConfigPid;
+import io.mqttintegration.spi.config.Settings;
+import io.mqttintegration.spi.config.ConfigKey;
+import io.mqttintegration.spi.config.ConfigPid;
 import io.mqttintegration.runtime.config.ProductConfig;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -118,13 +118,13 @@ public final class BenchService implements AutoCloseable {
     }
 
     /**
-     * Every key with the value a node with this etc/ runs with when no environment is set: the
+     * Every key of the service with the value a node with this etc/ runs with when no environment is set: the
      * defaults declared in the config records, overridden by the keys etc/mqtt.integration.*.cfg sets
      * (the shipped files set none but the secrets' references).
      */
     static Map<String, String> shippedDefaults(Path etc) throws IOException {
         Map<String, String> values = new TreeMap<>();
-        for (ConfigPid pid : ProductConfig.ALL_PIDS) {
+        for (ConfigPid pid : ProductConfig.PIDS) {
             for (ConfigKey key : pid.keys()) {
                 values.put(key.name(), key.defaultValue());
             }

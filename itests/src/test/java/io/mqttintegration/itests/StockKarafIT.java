@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,11 +69,15 @@ class StockKarafIT {
             karaf.awaitHealthy(KarafProcess.BOOT_TIMEOUT);
             assertTrue(karaf.send("GET", "/health", OPERATOR_KEY, null).body().contains("\"database\":{\"status\":\"up\""));
             console.await("mqtt:route-list", out -> out.contains("http-ingest"), Duration.ofSeconds(30));
+            // Bundles by role: the spi, the service, and the console commands (Karaf's shell is here); not the broker.
+            assertEquals(List.of("io.mqttintegration.console", "io.mqttintegration.runtime", "io.mqttintegration.spi"), ours(console));
             // Without the broker's feature the console still has every command; device-list says why it has no devices.
             console.await("mqtt:device-list", out -> out.contains("not running"), Duration.ofSeconds(10));
 
-            // The hosted broker's feature (its PID only; Artemis is in the runtime bundle): a device publishes.
+            // The hosted broker's feature, its own bundle (Artemis embedded there): a device publishes.
             console.run("feature:install mqtt-integration-broker");
+            assertEquals(List.of("io.mqttintegration.broker", "io.mqttintegration.console", "io.mqttintegration.runtime",
+                    "io.mqttintegration.spi"), ours(console));
             String devOrg = KarafProcess.field(karaf.send("POST", "/api/v1/organizations", OPERATOR_KEY, "{\"name\":\"devices\"}"), "id");
             String devAdmin = KarafProcess.field(karaf.send("POST", "/api/v1/organizations/" + devOrg + "/api-keys", OPERATOR_KEY,
                     "{\"name\":\"admin\",\"scopes\":[\"admin\"]}"), "key");
@@ -113,11 +118,17 @@ class StockKarafIT {
             }
             assertTrue(broker.log().contains("Client " + clientId + " disconnected"), "uninstalling closed the MQTT session");
             assertTrue(console.run("mqtt:route-list").contains("Command not found"), "the console commands went with the feature");
-            String bundles = console.run("bundle:list -s");
-            assertTrue(!bundles.contains("io.mqttintegration.runtime"), "the runtime bundle is uninstalled:\n" + bundles);
+            assertEquals(List.of(), ours(console), "every bundle of ours is uninstalled");
             System.out.println("Stock Karaf 4.4.8 console session:\n" + console.transcript());
             assertEquals(0, karaf.stop(Duration.ofSeconds(60)));
         }
+    }
+
+    /** Our bundles that are Active, by symbolic name, sorted (bundle:list -s prints one per line). */
+    private static List<String> ours(KarafConsole console) throws Exception {
+        return console.run("bundle:list -s").lines().filter(l -> l.contains("io.mqttintegration."))
+                .peek(l -> assertTrue(l.contains("Active"), "not active: " + l))
+                .map(l -> l.substring(l.indexOf("io.mqttintegration.")).trim().split("\\s")[0]).sorted().toList();
     }
 
     /** The environment with the test's broker on the allow-list (the shipped configuration refuses 127.0.0.1). */

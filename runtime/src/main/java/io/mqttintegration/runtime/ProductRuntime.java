@@ -1,12 +1,13 @@
 package io.mqttintegration.runtime;
 
+import io.mqttintegration.spi.config.Settings;
 import io.mqttintegration.runtime.api.ApiWiring;
 import io.mqttintegration.runtime.auth.AuthWiring;
 import io.mqttintegration.runtime.broker.BrokerWiring;
 import io.mqttintegration.runtime.broker.HostedParts;
 import io.mqttintegration.runtime.config.ProductConfig;
 import io.mqttintegration.runtime.console.ConsoleWiring;
-import io.mqttintegration.runtime.console.OperatorConsole;
+import io.mqttintegration.runtime.console.ProductConsole;
 import io.mqttintegration.runtime.health.HealthWiring;
 import io.mqttintegration.runtime.http.HttpWiring;
 import io.mqttintegration.runtime.ingest.IngestWiring;
@@ -49,7 +50,7 @@ public final class ProductRuntime implements AutoCloseable {
     private RoutesWiring routeFiles;
     private SubscriptionsWiring.Parts subscriptions;
     private HostedParts hostedParts;
-    private OperatorConsole console;
+    private ProductConsole console;
 
     /** @param home the folder relative paths in the settings are resolved against (the Karaf base) */
     public ProductRuntime(DataSource dataSource, Settings settings, Path home) {
@@ -68,7 +69,7 @@ public final class ProductRuntime implements AutoCloseable {
         // Every PID's values, validated before anything is built: a wrong one stops here, named.
         ProductConfig config = ProductConfig.from(settings, home);
         storage = StorageWiring.wire(dataSource, config.ingest().storage());
-        routeFiles = new RoutesWiring(CONTEXT_NAME, settings.asProperties(), ApiWiring.restConfiguration(), config.routes(), dataSource);
+        routeFiles = new RoutesWiring(CONTEXT_NAME, settings.asProperties(ProductConfig.PIDS), ApiWiring.restConfiguration(), config.routes(), dataSource);
         CamelContext context = routeFiles.context();
         RouteFileDeployer deployer = routeFiles.deployer();
         http = HttpWiring.wire(context, config.http(), config.ingest().retryAfterSeconds());
@@ -107,7 +108,7 @@ public final class ProductRuntime implements AutoCloseable {
     }
 
     /** What the Karaf console commands show and do. */
-    public OperatorConsole console() {
+    public ProductConsole console() {
         return console;
     }
 

@@ -1,7 +1,9 @@
 package io.mqttintegration.runtime;
 
-import io.mqttintegration.runtime.config.ConfigKey;
-import io.mqttintegration.runtime.config.ConfigPid;
+import io.mqttintegration.spi.config.Settings;
+import io.mqttintegration.spi.config.ConfigKey;
+import io.mqttintegration.spi.config.ConfigPid;
+import io.mqttintegration.broker.BrokerConfig;
 import io.mqttintegration.runtime.config.ProductConfig;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -87,6 +90,9 @@ public final class RuntimeHarness implements AutoCloseable {
         return new RuntimeHarness(routes, runtime);
     }
 
+    /** Every PID of the product: the service's and the hosted broker's (its own bundle). */
+    public static final List<ConfigPid> ALL_PIDS = Stream.concat(ProductConfig.PIDS.stream(), Stream.of(BrokerConfig.PID)).toList();
+
     /**
      * Every key of the service and of the hosted broker with its default, as a fresh install runs
      * with no environment set: declared in the config records; the shipped etc/mqtt.integration.*.cfg
@@ -94,7 +100,7 @@ public final class RuntimeHarness implements AutoCloseable {
      */
     public static Map<String, String> shippedDefaults() {
         Map<String, String> values = new TreeMap<>();
-        for (ConfigPid pid : ProductConfig.ALL_PIDS) {
+        for (ConfigPid pid : ALL_PIDS) {
             for (ConfigKey key : pid.keys()) {
                 values.put(key.name(), key.defaultValue());
             }

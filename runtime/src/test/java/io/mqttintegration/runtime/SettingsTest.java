@@ -1,11 +1,12 @@
 package io.mqttintegration.runtime;
 
+import io.mqttintegration.spi.config.Settings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mqttintegration.runtime.config.ConfigKey;
-import io.mqttintegration.runtime.config.ConfigPid;
+import io.mqttintegration.spi.config.ConfigKey;
+import io.mqttintegration.spi.config.ConfigPid;
 import io.mqttintegration.runtime.config.ProductConfig;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,7 @@ class SettingsTest {
 
     /** A declared key of the product, by name. */
     static ConfigKey key(String name) {
-        return ProductConfig.ALL_PIDS.stream().flatMap(p -> p.keys().stream()).filter(k -> k.name().equals(name)).findFirst()
+        return RuntimeHarness.ALL_PIDS.stream().flatMap(p -> p.keys().stream()).filter(k -> k.name().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError(name + " is not declared"));
     }
 
@@ -79,7 +80,7 @@ class SettingsTest {
         }
         assertEquals(262_144, shipped.integer(key("http.maxBodyBytes")), "256 KiB by default");
         assertEquals(5, shipped.integer(key("mqtt.subscription.syncSeconds")), "nodes learn of new subscriptions within 5 s");
-        assertTrue(shipped.asProperties().containsKey("mqtt.nodeId"), "mqtt.nodeId is declared");
+        assertTrue(shipped.asProperties(ProductConfig.PIDS).containsKey("mqtt.nodeId"), "mqtt.nodeId is declared");
         assertEquals(null, shipped.optional(key("mqtt.nodeId")), "empty by default: generated once per node");
     }
 }

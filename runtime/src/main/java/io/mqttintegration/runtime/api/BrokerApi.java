@@ -1,7 +1,8 @@
 package io.mqttintegration.runtime.api;
 
+import io.mqttintegration.spi.broker.RunningBroker;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mqttintegration.runtime.broker.DeviceNamespace;
+import io.mqttintegration.spi.broker.DeviceNamespace;
 import io.mqttintegration.runtime.broker.HostedCommands;
 import io.mqttintegration.runtime.http.ApiException;
 import io.mqttintegration.runtime.ingest.IngestRequestDecoder;
@@ -143,7 +144,7 @@ public final class BrokerApi {
         UUID org = integration.organizationId();
         UUID id = integration.id();
         checkDeviceNamespace(org, id, topic);
-        HostedCommands.Publisher publisher = hosted.publisher().orElseThrow(() -> new ApiException(503, "hosted_broker_unavailable",
+        RunningBroker publisher = hosted.publisher().orElseThrow(() -> new ApiException(503, "hosted_broker_unavailable",
                 "the hosted MQTT broker is not running here (feature mqtt-integration-broker, broker.enabled)"));
         quotas.acquirePublish(org, id);
         Map<String, Object> detail = new LinkedHashMap<>();

@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.mqttintegration.spi.broker.Refusal;
+import io.mqttintegration.spi.broker.RunningBroker;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,25 +18,25 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <li>{@code mqi_broker_messages_received_total} messages the broker took from devices;</li>
  * <li>{@code mqi_broker_ingest_queue_messages} messages in the ingest queue not yet committed;</li>
  * <li>{@code mqi_broker_refused_total{reason}}: {@code device_cap}, {@code rate}, {@code not_authorized},
- * {@code bad_login} ({@link ConnectedDevices.Refusal}).</li>
+ * {@code bad_login} ({@link Refusal}).</li>
  * </ul>
  */
 public final class BrokerMetrics implements AutoCloseable {
 
     private final MeterRegistry registry;
-    private final ConnectedDevices devices;
+    private final RunningBroker devices;
     private final List<Meter> meters = new CopyOnWriteArrayList<>();
 
-    public BrokerMetrics(MeterRegistry registry, HostedBroker broker) {
+    public BrokerMetrics(MeterRegistry registry, RunningBroker broker) {
         this.registry = registry;
-        this.devices = broker.connected();
-        meters.add(Gauge.builder("mqi.broker.devices", devices, ConnectedDevices::connected)
+        this.devices = broker;
+        meters.add(Gauge.builder("mqi.broker.devices", devices, RunningBroker::connected)
                 .description("Devices connected to the hosted broker.").register(registry));
-        meters.add(FunctionCounter.builder("mqi.broker.messages.received", devices, ConnectedDevices::received)
+        meters.add(FunctionCounter.builder("mqi.broker.messages.received", devices, RunningBroker::received)
                 .description("Messages the hosted broker took from devices.").register(registry));
-        meters.add(Gauge.builder("mqi.broker.ingest.queue.messages", broker, HostedBroker::ingestQueueMessages)
+        meters.add(Gauge.builder("mqi.broker.ingest.queue.messages", broker, RunningBroker::ingestQueueMessages)
                 .description("Messages in the hosted broker's ingest queue, not yet committed.").register(registry));
-        for (ConnectedDevices.Refusal reason : ConnectedDevices.Refusal.values()) {
+        for (Refusal reason : Refusal.values()) {
             meters.add(FunctionCounter.builder("mqi.broker.refused", devices, d -> d.refusals(reason))
                     .description("What the hosted broker refused devices, by reason.").tag("reason", reason.label()).register(registry));
         }

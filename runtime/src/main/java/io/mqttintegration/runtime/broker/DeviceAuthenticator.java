@@ -1,5 +1,7 @@
 package io.mqttintegration.runtime.broker;
 
+import io.mqttintegration.spi.broker.DeviceNamespace;
+import io.mqttintegration.spi.broker.DeviceIdentity;
 import io.mqttintegration.security.DevicePasswords;
 import io.mqttintegration.storage.tenants.CredentialStore;
 import io.mqttintegration.storage.tenants.DeviceCredential;
@@ -47,6 +49,11 @@ public final class DeviceAuthenticator {
                 break;
         }
         return Optional.of(new DeviceIdentity(username, credential.id(), credential.organizationId(), credential.integrationId()));
+    }
+
+    /** How device passwords are hashed (the API hashes the ones it generates with it). */
+    public DevicePasswords passwords() {
+        return passwords;
     }
 
     /** Who a username belongs to, revoked or not: whose the messages it published before are. */

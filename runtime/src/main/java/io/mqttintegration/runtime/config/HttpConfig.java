@@ -1,6 +1,8 @@
 package io.mqttintegration.runtime.config;
 
-import io.mqttintegration.runtime.Settings;
+import io.mqttintegration.spi.config.ConfigKey;
+import io.mqttintegration.spi.config.ConfigPid;
+import io.mqttintegration.spi.config.Settings;
 import java.nio.file.Path;
 
 /**

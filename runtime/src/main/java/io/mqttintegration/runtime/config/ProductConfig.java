@@ -1,9 +1,9 @@
 package io.mqttintegration.runtime.config;
 
-import io.mqttintegration.runtime.Settings;
+import io.mqttintegration.spi.config.ConfigPid;
+import io.mqttintegration.spi.config.Settings;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The service's configuration, one validated record per PID (etc/mqtt.integration.*.cfg), read once
@@ -15,12 +15,9 @@ import java.util.stream.Stream;
 public record ProductConfig(HttpConfig http, IngestConfig ingest, MqttConfig mqtt, QuotasConfig quotas, RoutesConfig routes,
         SecurityConfig security) {
 
-    /** The PIDs the service reads (the hosted broker reads {@link BrokerConfig#PID} on its own). */
+    /** The PIDs the service reads (the hosted broker, its own bundle, reads {@code mqtt.integration.broker}). */
     public static final List<ConfigPid> PIDS = List.of(HttpConfig.PID, IngestConfig.PID, RoutesConfig.PID, SecurityConfig.PID,
             MqttConfig.PID, QuotasConfig.PID);
-
-    /** Every PID of the product, the hosted broker's too: what Karaf's config:meta shows. */
-    public static final List<ConfigPid> ALL_PIDS = Stream.concat(PIDS.stream(), Stream.of(BrokerConfig.PID)).toList();
 
     /** @param home the folder relative paths and {@code file:} secrets are resolved against (the Karaf base) */
     public static ProductConfig from(Settings s, Path home) {

@@ -1,6 +1,8 @@
 package io.mqttintegration.runtime.config;
 
-import io.mqttintegration.runtime.Settings;
+import io.mqttintegration.spi.config.ConfigKey;
+import io.mqttintegration.spi.config.ConfigPid;
+import io.mqttintegration.spi.config.Settings;
 
 /**
  * PID {@code mqtt.integration.quotas}, validated: the per-organization defaults (0: none allowed).

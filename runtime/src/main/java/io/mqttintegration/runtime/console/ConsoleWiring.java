@@ -20,11 +20,11 @@ public final class ConsoleWiring {
     private ConsoleWiring() {
     }
 
-    public static OperatorConsole wire(CamelContext context, ProductConfig config, RouteFileDeployer deployer, Metrics metrics,
+    public static ProductConsole wire(CamelContext context, ProductConfig config, RouteFileDeployer deployer, Metrics metrics,
             StorageWiring.Parts storage, IngestWiring.Parts ingest, SubscriptionsWiring.Parts subscriptions, ConnectionTester tester) {
         LastFailures lastFailures = new LastFailures(Clock.systemUTC());
         context.addRoutePolicyFactory(lastFailures);
-        return new OperatorConsole(new OperatorConsole.Parts(context, deployer, config.routes().routesDir(), new RouteCounts(metrics.registry()),
+        return new ProductConsole(new ProductConsole.Parts(context, deployer, config.routes().routesDir(), new RouteCounts(metrics.registry()),
                 lastFailures, storage.integrations(), subscriptions.integrationTargets(), tester, storage.activity(),
                 subscriptions.subscriptions(), ingest.queue(), ingest.parsing(), ingest.writer(), metrics, ingest.parserRegistry(),
                 ingest.deadLetters(), config.ingest().commitTimeoutMs(), Clock.systemUTC(), storage.maintenance()));

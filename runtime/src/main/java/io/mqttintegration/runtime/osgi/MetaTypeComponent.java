@@ -1,7 +1,7 @@
 package io.mqttintegration.runtime.osgi;
 
 import io.mqttintegration.runtime.config.ProductConfig;
-import java.util.Hashtable;
+import io.mqttintegration.spi.config.ConfigMetaTypeProvider;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -10,9 +10,8 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.MetaTypeProvider;
 
 /**
- * Registers the metatype of every PID of the product ({@link ProductConfig#ALL_PIDS}) for Karaf's
- * MetaType service (Felix MetaType, part of Karaf's framework), whether or not the service runs: the
- * {@code metatype.pid} property is computed from the key tables, so a new PID needs no edit here.
+ * Registers the metatype of the service's PIDs ({@link ProductConfig#PIDS}) for Karaf's MetaType
+ * service, whether or not the service runs (the hosted broker's bundle registers its own PID's).
  */
 @Component(name = "io.mqttintegration.metatype", immediate = true, service = {})
 public class MetaTypeComponent {
@@ -21,10 +20,7 @@ public class MetaTypeComponent {
 
     @Activate
     void activate(BundleContext context) {
-        ConfigMetaTypeProvider provider = new ConfigMetaTypeProvider(ProductConfig.ALL_PIDS);
-        Hashtable<String, Object> properties = new Hashtable<>();
-        properties.put(MetaTypeProvider.METATYPE_PID, provider.pids());
-        registration = context.registerService(MetaTypeProvider.class, provider, properties);
+        registration = ConfigMetaTypeProvider.register(context, ProductConfig.PIDS);
     }
 
     @Deactivate

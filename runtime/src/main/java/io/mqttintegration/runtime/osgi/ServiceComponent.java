@@ -1,8 +1,7 @@
 package io.mqttintegration.runtime.osgi;
 
 import io.mqttintegration.runtime.ProductRuntime;
-import io.mqttintegration.runtime.Settings;
-import io.mqttintegration.runtime.broker.HostedParts;
+import io.mqttintegration.spi.config.Settings;
 import io.mqttintegration.runtime.config.HttpConfig;
 import io.mqttintegration.runtime.config.IngestConfig;
 import io.mqttintegration.runtime.config.MqttConfig;
@@ -10,7 +9,8 @@ import io.mqttintegration.runtime.config.ProductConfig;
 import io.mqttintegration.runtime.config.QuotasConfig;
 import io.mqttintegration.runtime.config.RoutesConfig;
 import io.mqttintegration.runtime.config.SecurityConfig;
-import io.mqttintegration.runtime.console.OperatorConsole;
+import io.mqttintegration.spi.broker.HostedService;
+import io.mqttintegration.spi.console.OperatorConsole;
 import java.util.Hashtable;
 import java.nio.file.Path;
 import java.util.Map;
@@ -50,7 +50,7 @@ public class ServiceComponent {
     private ExecutorService starter;
     private BundleContext bundleContext;
     private volatile ServiceRegistration<OperatorConsole> consoleService;
-    private volatile ServiceRegistration<HostedParts> hostedParts;
+    private volatile ServiceRegistration<HostedService> hostedParts;
     private volatile ProductRuntime runtime;
     private volatile boolean stopping;
 
@@ -76,11 +76,11 @@ public class ServiceComponent {
             try {
                 candidate.start();
                 runtime = candidate;
-                // For the mqtt:* console commands. No service properties: the component's
-                // configuration (which holds secrets) must not show in service:list.
+                // For the mqtt:* console commands (bundle io.mqttintegration.console). No service
+                // properties: the component's configuration (which holds secrets) must not show in service:list.
                 consoleService = bundleContext.registerService(OperatorConsole.class, candidate.console(), new Hashtable<>());
-                // For the hosted broker (BrokerComponent), when its feature is installed.
-                hostedParts = bundleContext.registerService(HostedParts.class, candidate.hostedParts(), new Hashtable<>());
+                // For the hosted broker (bundle io.mqttintegration.broker), when its feature is installed.
+                hostedParts = bundleContext.registerService(HostedService.class, candidate.hostedParts(), new Hashtable<>());
                 return;
             } catch (Exception e) {
                 candidate.close();

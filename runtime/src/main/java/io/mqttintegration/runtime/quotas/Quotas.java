@@ -1,5 +1,6 @@
 package io.mqttintegration.runtime.quotas;
 
+import io.mqttintegration.spi.broker.DeviceLimits;
 import io.mqttintegration.runtime.http.ApiException;
 import io.mqttintegration.runtime.mqtt.RateLimiter;
 import io.mqttintegration.storage.tenants.Quota;

@@ -1,8 +1,9 @@
 package io.mqttintegration.runtime.broker;
 
+import io.mqttintegration.broker.HostedBrokerService;
 import io.mqttintegration.devdb.TestDatabase;
 import io.mqttintegration.runtime.RuntimeHarness;
-import io.mqttintegration.runtime.config.BrokerConfig;
+import io.mqttintegration.broker.BrokerConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

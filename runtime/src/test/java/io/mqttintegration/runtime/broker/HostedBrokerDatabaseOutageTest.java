@@ -1,5 +1,6 @@
 package io.mqttintegration.runtime.broker;
 
+import io.mqttintegration.broker.HostedBrokerService;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -8,7 +9,7 @@ import io.mqttintegration.devdb.EmbeddedDatabase;
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.Rows;
 import io.mqttintegration.runtime.RuntimeHarness;
-import io.mqttintegration.runtime.config.BrokerConfig;
+import io.mqttintegration.broker.BrokerConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

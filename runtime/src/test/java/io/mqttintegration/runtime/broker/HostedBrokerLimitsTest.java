@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.Rows;
 import io.mqttintegration.runtime.RuntimeHarness;
-import io.mqttintegration.runtime.console.commands.DeviceListCommand;
+import io.mqttintegration.console.DeviceListCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.http.HttpResponse;
@@ -341,9 +341,9 @@ class HostedBrokerLimitsTest extends HostedBrokerCase {
     /** mqtt:device-list as Karaf runs it: the action with its reference set, its output captured. */
     String deviceList() throws Exception {
         DeviceListCommand command = new DeviceListCommand();
-        var field = DeviceListCommand.class.getDeclaredField("devices");
+        var field = DeviceListCommand.class.getDeclaredField("broker");
         field.setAccessible(true);
-        field.set(command, hosted.broker().connected());
+        field.set(command, hosted);
         PrintStream original = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         synchronized (System.class) {

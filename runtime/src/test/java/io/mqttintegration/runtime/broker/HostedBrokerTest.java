@@ -1,5 +1,8 @@
 package io.mqttintegration.runtime.broker;
 
+import io.mqttintegration.broker.HostedBrokerService;
+import io.mqttintegration.broker.HostedBroker;
+import io.mqttintegration.broker.ConnectedDevices;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,7 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.Rows;
 import io.mqttintegration.runtime.RuntimeHarness;
-import io.mqttintegration.runtime.config.BrokerConfig;
+import io.mqttintegration.broker.BrokerConfig;
 import io.mqttintegration.security.PasswordHash;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -294,9 +297,8 @@ class HostedBrokerTest extends HostedBrokerCase {
         hosted.close();
         hosted = null;
         // The broker alone, as if the service stopped after the device's PUBACK and before the commit.
-        HostedBroker alone = new HostedBroker(config, new DeviceAuthenticator(service.runtime.hostedParts().credentials(),
-                service.runtime.hostedParts().passwords()), new ConnectedDevices(service.runtime.hostedParts().deviceLimits(), 2,
-                        java.time.Clock.systemUTC(), System::nanoTime));
+        HostedBroker alone = new HostedBroker(config, service.runtime.hostedParts(), new ConnectedDevices(
+                service.runtime.hostedParts()::deviceLimits, 2, java.time.Clock.systemUTC(), System::nanoTime));
         alone.start();
         try {
             MqttAsyncClient c = connected(d);

@@ -1,5 +1,6 @@
 package io.mqttintegration.runtime.broker;
 
+import io.mqttintegration.broker.HostedBroker;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

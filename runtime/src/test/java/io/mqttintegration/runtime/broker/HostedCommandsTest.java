@@ -1,5 +1,7 @@
 package io.mqttintegration.runtime.broker;
 
+import io.mqttintegration.broker.HostedBrokerService;
+import io.mqttintegration.broker.HostedBroker;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,8 @@
 package io.mqttintegration.runtime.config;
 
+import io.mqttintegration.broker.BrokerConfig;
+import io.mqttintegration.spi.config.ConfigKey;
+import io.mqttintegration.spi.config.ConfigPid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -7,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mqttintegration.runtime.RuntimeHarness;
-import io.mqttintegration.runtime.Settings;
+import io.mqttintegration.spi.config.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,12 +109,12 @@ class ConfigDefaultsTest {
 
     @Test
     void placeholdersSeeTheValuesTheServiceUses() {
-        Properties empty = pids(Map.of()).asProperties();
+        Properties empty = pids(Map.of()).asProperties(ProductConfig.PIDS);
         assertEquals("10000", empty.get("ingest.queue.size"), "a route's {{ingest.queue.size}} resolves without etc/");
         assertEquals("1000", empty.get("mqtt.subscription.receiveMaximum"));
         assertEquals("", empty.get("mqtt.nodeId"));
 
-        Properties set = pids(Map.of("ingest.writers", "2", "my.route.key", "x"), Map.of("MQI_INGEST_QUEUE_SIZE", "50")).asProperties();
+        Properties set = pids(Map.of("ingest.writers", "2", "my.route.key", "x"), Map.of("MQI_INGEST_QUEUE_SIZE", "50")).asProperties(ProductConfig.PIDS);
         assertEquals("50", set.get("ingest.queue.size"));
         assertEquals("2", set.get("ingest.writers"));
         assertEquals("x", set.get("my.route.key"), "an integrator's own key stays a placeholder");
@@ -141,7 +144,7 @@ class ConfigDefaultsTest {
     @Test
     void everyDefaultIsWithinItsOwnRangeAndEveryKeyIsDeclaredOnce() {
         Set<String> names = new TreeSet<>();
-        for (ConfigPid pid : ProductConfig.ALL_PIDS) {
+        for (ConfigPid pid : RuntimeHarness.ALL_PIDS) {
             for (ConfigKey key : pid.keys()) {
                 assertNull(key.problem(key.defaultValue()), key.name());
                 assertTrue(names.add(key.name()), key.name() + " is declared twice");

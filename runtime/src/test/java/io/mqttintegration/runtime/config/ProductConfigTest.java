@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mqttintegration.runtime.RuntimeHarness;
-import io.mqttintegration.runtime.Settings;
+import io.mqttintegration.spi.config.Settings;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,5 +1,8 @@
 package io.mqttintegration.runtime.config;
 
+import io.mqttintegration.runtime.RuntimeHarness;
+import io.mqttintegration.spi.config.ConfigKey;
+import io.mqttintegration.spi.config.ConfigPid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,7 +35,7 @@ class ShippedConfigFilesTest {
 
     @Test
     void everyKeyIsListedCommentedOutWithItsDefault() throws IOException {
-        for (ConfigPid pid : ProductConfig.ALL_PIDS) {
+        for (ConfigPid pid : RuntimeHarness.ALL_PIDS) {
             Map<String, String> commented = new TreeMap<>();
             Map<String, String> set = new TreeMap<>();
             for (String line : Files.readAllLines(ETC.resolve(pid.pid() + ".cfg"))) {
@@ -61,7 +64,7 @@ class ShippedConfigFilesTest {
         int from = guide.indexOf("\n## Configuration\n");
         String section = guide.substring(from, guide.indexOf("\n## ", from + 1));
         List<String> wrong = new ArrayList<>();
-        for (ConfigPid pid : ProductConfig.ALL_PIDS) {
+        for (ConfigPid pid : RuntimeHarness.ALL_PIDS) {
             assertTrue(section.contains("### `" + pid.pid() + "`"), pid.pid());
             for (ConfigKey key : pid.keys()) {
                 String row = section.lines().filter(l -> l.startsWith("| `" + key.name() + "` |")).findFirst().orElse(null);

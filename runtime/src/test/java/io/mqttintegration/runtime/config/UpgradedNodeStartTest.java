@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mqttintegration.devdb.TestDatabase;
 import io.mqttintegration.runtime.RuntimeHarness;
-import io.mqttintegration.runtime.Settings;
+import io.mqttintegration.spi.config.Settings;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,11 +1,13 @@
 package io.mqttintegration.runtime.osgi;
 
+import io.mqttintegration.runtime.RuntimeHarness;
+import io.mqttintegration.spi.config.ConfigMetaTypeProvider;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mqttintegration.runtime.config.ConfigPid;
+import io.mqttintegration.spi.config.ConfigPid;
 import io.mqttintegration.runtime.config.ProductConfig;
 import java.util.Arrays;
 import java.util.Map;
@@ -17,12 +19,12 @@ import org.osgi.service.metatype.ObjectClassDefinition;
 /** What Karaf's config:meta shows for our PIDs is made from the key declarations: every key, its default, its range. */
 class ConfigMetaTypeProviderTest {
 
-    private final ConfigMetaTypeProvider provider = new ConfigMetaTypeProvider(ProductConfig.ALL_PIDS);
+    private final ConfigMetaTypeProvider provider = new ConfigMetaTypeProvider(RuntimeHarness.ALL_PIDS);
 
     @Test
     void everyPidListsEveryKeyWithItsDefault() {
-        assertEquals(ProductConfig.ALL_PIDS.stream().map(ConfigPid::pid).toList(), Arrays.asList(provider.pids()));
-        for (ConfigPid pid : ProductConfig.ALL_PIDS) {
+        assertEquals(RuntimeHarness.ALL_PIDS.stream().map(ConfigPid::pid).toList(), Arrays.asList(provider.pids()));
+        for (ConfigPid pid : RuntimeHarness.ALL_PIDS) {
             ObjectClassDefinition definition = provider.getObjectClassDefinition(pid.pid(), null);
             Map<String, String> defaults = new TreeMap<>();
             for (AttributeDefinition key : definition.getAttributeDefinitions(ObjectClassDefinition.ALL)) {
