@@ -12,8 +12,8 @@ import java.time.Clock;
 import org.apache.camel.CamelContext;
 
 /**
- * The console's wiring: what the {@code mqtt:*} commands show and do, taken from the areas that
- * hold it, and the last failure of each route (a route policy on every route, so before the first is added).
+ * The console's wiring: what the {@code mqtt:*} commands show and do, each area's answers made from
+ * what that area holds, and the last failure of each route (a route policy on every route, so before the first is added).
  */
 public final class ConsoleWiring {
 
@@ -24,9 +24,12 @@ public final class ConsoleWiring {
             StorageWiring.Parts storage, IngestWiring.Parts ingest, SubscriptionsWiring.Parts subscriptions, ConnectionTester tester) {
         LastFailures lastFailures = new LastFailures(Clock.systemUTC());
         context.addRoutePolicyFactory(lastFailures);
-        return new ProductConsole(new ProductConsole.Parts(context, deployer, config.routes().routesDir(), new RouteCounts(metrics.registry()),
-                lastFailures, storage.integrations(), subscriptions.integrationTargets(), tester, storage.activity(),
-                subscriptions.subscriptions(), ingest.queue(), ingest.parsing(), ingest.writer(), metrics, ingest.parserRegistry(),
-                ingest.deadLetters(), config.ingest().commitTimeoutMs(), Clock.systemUTC(), storage.maintenance()));
+        return new ProductConsole(
+                new RouteAnswers(context, deployer, config.routes().routesDir(), new RouteCounts(metrics.registry()), lastFailures),
+                new IntegrationAnswers(storage.integrations(), subscriptions.integrationTargets(), tester, storage.activity(),
+                        subscriptions.subscriptions()),
+                new PipelineAnswers(ingest.queue(), ingest.parsing(), ingest.writer(), metrics, ingest.parserRegistry(),
+                        ingest.deadLetters(), config.ingest().commitTimeoutMs(), Clock.systemUTC()),
+                new StorageAnswers(storage.maintenance()));
     }
 }
