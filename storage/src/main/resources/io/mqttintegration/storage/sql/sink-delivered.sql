@@ -1,0 +1,1 @@
+DELETE FROM sink_outbox WHERE sink_id = ? AND seq = ANY (?)
