@@ -96,6 +96,7 @@ class MessagePartitionsMigrationTest {
         assertEquals(aggregateBefore, ReferenceQueries.dailyCounts(telemetry.aggregate(a.id(), ia, null, "v", from, to, "1 day")));
 
         // A resend today of a message stored 4 days before the migration, with its client id.
+        SchemaMigrations.apply(ds); // the writer writes the latest schema (V16: the sinks' outbox)
         MessageWriter writer = new MessageWriter(ds, new DeadLetterStore(ds));
         InboundMessage resend = new InboundMessage(InboundMessage.Source.HTTP, "t/4", "{}".getBytes(StandardCharsets.UTF_8),
                 "application/json", Instant.now(), a.id(), ia, "c-4");

@@ -32,6 +32,6 @@ class SchemaMigrationsTest {
         // Partitions of mqtt_messages are not tables of the schema of their own (PartitionMaintenanceTest).
         assertEquals(List.of("activity_log", "api_keys", "dead_letters", "flyway_schema_history", "integrations",
                 "mqtt_client_message_ids", "mqtt_credentials", "mqtt_device_catalog", "mqtt_messages", "mqtt_ts_bounds", "organizations",
-                "subscription_sessions", "subscriptions"), tables);
+                "sink_dead_letters", "sink_outbox", "sinks", "subscription_sessions", "subscriptions"), tables);
     }
 }

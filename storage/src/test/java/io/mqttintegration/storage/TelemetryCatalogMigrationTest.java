@@ -75,6 +75,7 @@ class TelemetryCatalogMigrationTest {
         assertEquals(daily, ReferenceQueries.dailyCounts(telemetry.aggregate(b.id(), ib, null, "v", from, to, "1 day")));
 
         // The writer goes on from there: a known device adds no row, a new one does.
+        SchemaMigrations.apply(ds); // the writer writes the latest schema (V16: the sinks' outbox)
         MessageWriter writer = new MessageWriter(ds, new DeadLetterStore(ds));
         InboundMessage m = new InboundMessage(InboundMessage.Source.HTTP, "t", "{}".getBytes(StandardCharsets.UTF_8),
                 "application/json", Instant.now(), a.id(), ia);
