@@ -5,6 +5,7 @@ import io.mqttintegration.runtime.api.ApiWiring;
 import io.mqttintegration.runtime.auth.AuthWiring;
 import io.mqttintegration.runtime.broker.BrokerWiring;
 import io.mqttintegration.runtime.broker.HostedParts;
+import io.mqttintegration.runtime.sinks.SinksWiring;
 import io.mqttintegration.runtime.config.ProductConfig;
 import io.mqttintegration.runtime.console.ConsoleWiring;
 import io.mqttintegration.runtime.console.ProductConsole;
@@ -50,6 +51,7 @@ public final class ProductRuntime implements AutoCloseable {
     private RoutesWiring routeFiles;
     private SubscriptionsWiring.Parts subscriptions;
     private HostedParts hostedParts;
+    private SinksWiring.Parts sinks;
     private ProductConsole console;
 
     /** @param home the folder relative paths in the settings are resolved against (the Karaf base) */
@@ -80,6 +82,7 @@ public final class ProductRuntime implements AutoCloseable {
         HealthWiring.wire(context, dataSource, ingest, deployer);
         subscriptions = SubscriptionsWiring.wire(context, config, resolver, auth.secrets(), storage, deployer.transitions(),
                 metrics.registry(), metrics::beforeScrape);
+        sinks = SinksWiring.wire(context, config, storage, subscriptions, metrics.registry(), http.vertx());
         Quotas quotas = QuotasWiring.wire(config.quotas(), storage.tenancy());
         hostedParts = BrokerWiring.wire(config, storage.tenancy(), auth.secrets(), ingest.queue(), quotas, metrics.registry());
         ApiWiring.Parts api = ApiWiring.wire(context.getRegistry(), new ApiWiring.Needs(config, http.vertx(), routeFiles.operations(),
@@ -94,6 +97,7 @@ public final class ProductRuntime implements AutoCloseable {
         LOG.info("Loaded {} route files from {} ({} rejected); HTTP API on {}:{}", deployer.files().size(), config.routes().routesDir(),
                 rejected, config.http().host(), http.port());
         subscriptions.start(deployer);
+        sinks.start();
         serving = true;
         storage.maintenance().schedule(config.ingest().storage().maintenanceIntervalMinutes());
         routeFiles.watch(ingest.parserFiles());
@@ -121,6 +125,11 @@ public final class ProductRuntime implements AutoCloseable {
         return hostedParts;
     }
 
+    /** The sinks: their store, their kinds, the dispatcher of this node (after {@link #start}). */
+    public SinksWiring.Parts sinks() {
+        return sinks;
+    }
+
     public int httpPort() {
         return http == null ? 0 : http.port();
     }
@@ -134,6 +143,8 @@ public final class ProductRuntime implements AutoCloseable {
         // Subscriptions before Camel: their routes stop while the pipeline still commits (and the
         // clients still acknowledge) what is in flight; the broker keeps each session.
         ifMade(subscriptions, () -> subscriptions.close());
+        // Sinks before Camel too: each finishes its page, and its routes go while Camel runs.
+        ifMade(sinks, () -> sinks.close());
         ifMade(routeFiles, () -> routeFiles.context().stop());
         ifMade(metrics, () -> metrics.close());
         ifMade(http, () -> http.close());

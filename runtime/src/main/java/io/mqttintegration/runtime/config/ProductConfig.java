@@ -13,15 +13,15 @@ import java.util.List;
  * ({@link Settings#asProperties}).
  */
 public record ProductConfig(HttpConfig http, IngestConfig ingest, MqttConfig mqtt, QuotasConfig quotas, RoutesConfig routes,
-        SecurityConfig security) {
+        SecurityConfig security, SinksConfig sinks) {
 
     /** The PIDs the service reads (the hosted broker, its own bundle, reads {@code mqtt.integration.broker}). */
     public static final List<ConfigPid> PIDS = List.of(HttpConfig.PID, IngestConfig.PID, RoutesConfig.PID, SecurityConfig.PID,
-            MqttConfig.PID, QuotasConfig.PID);
+            MqttConfig.PID, QuotasConfig.PID, SinksConfig.PID);
 
     /** @param home the folder relative paths and {@code file:} secrets are resolved against (the Karaf base) */
     public static ProductConfig from(Settings s, Path home) {
         return new ProductConfig(HttpConfig.from(s, home), IngestConfig.from(s), MqttConfig.from(s), QuotasConfig.from(s),
-                RoutesConfig.from(s, home), SecurityConfig.from(s, home));
+                RoutesConfig.from(s, home), SecurityConfig.from(s, home), SinksConfig.from(s));
     }
 }

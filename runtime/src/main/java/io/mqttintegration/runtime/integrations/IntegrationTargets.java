@@ -47,6 +47,11 @@ public final class IntegrationTargets {
     }
 
     /** The target of this node's subscription client ({@link BrokerSettings#subscriptionClientId}). */
+    /** This node's id (mqtt.nodeId, or the one generated and kept). */
+    public String nodeId() {
+        return nodeId;
+    }
+
     public BrokerClients.Target subscriptionTarget(BrokerSettings s, IntegrationRecord r, String nodeId) {
         return target(s, s.subscriptionClientId(r.id(), nodeId));
     }

@@ -9,6 +9,7 @@ import io.mqttintegration.runtime.config.ProductConfig;
 import io.mqttintegration.runtime.config.QuotasConfig;
 import io.mqttintegration.runtime.config.RoutesConfig;
 import io.mqttintegration.runtime.config.SecurityConfig;
+import io.mqttintegration.runtime.config.SinksConfig;
 import io.mqttintegration.spi.broker.HostedService;
 import io.mqttintegration.spi.console.OperatorConsole;
 import java.util.Hashtable;
@@ -29,7 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts the product inside Karaf once the pax-jdbc DataSource "mqi" and the six configuration
+ * Starts the product inside Karaf once the pax-jdbc DataSource "mqi" and the configuration
  * PIDs ({@link ProductConfig#PIDS}) are there; stops it when either goes away or the bundle stops. A
  * PID may be empty (its file all comments): every key has a default. A change to any of them
  * restarts the product with the new values. Starting runs off the SCR thread and is retried with
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 @Component(name = "io.mqttintegration.runtime", immediate = true,
         configurationPid = {HttpConfig.PID_NAME, IngestConfig.PID_NAME, RoutesConfig.PID_NAME, SecurityConfig.PID_NAME,
-            MqttConfig.PID_NAME, QuotasConfig.PID_NAME},
+            MqttConfig.PID_NAME, QuotasConfig.PID_NAME, SinksConfig.PID_NAME},
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 public class ServiceComponent {
 

@@ -1,0 +1,115 @@
+package io.mqttintegration.runtime.sinks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mqttintegration.parsers.Json;
+import io.mqttintegration.storage.sinks.OutboxEntry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Locale;
+
+/**
+ * What a sink's receiver gets for one stored message, by the sink's {@code body}:
+ * <ul>
+ * <li>{@code raw}: the payload as it arrived, with its content type (or {@code application/octet-stream});</li>
+ * <li>{@code readings}: {@code {"messageId","integrationId","topic","deviceId","receivedAt","readings":[{"deviceId","ts","metrics","units"}]}},
+ * the readings as parsed and stored;</li>
+ * <li>{@code cloudevents}: a CloudEvents 1.0 event in structured JSON mode ({@code application/cloudevents+json}):
+ * {@code id} the message id, {@code source} {@code /integrations/<id>}, {@code type}
+ * {@code io.mqttintegration.message}, {@code subject} the topic, {@code time} when it was received, the
+ * payload as {@code data} when it is JSON, else as {@code data_base64}, and the extension
+ * {@code mqidevice} (the device, when known).</li>
+ * </ul>
+ */
+public final class SinkBodies {
+
+    /** A rendered body and its content type. */
+    public record Body(byte[] bytes, String contentType) {
+    }
+
+    public enum Format {
+        RAW, READINGS, CLOUDEVENTS;
+
+        public static Format of(String name) {
+            return valueOf(name.toUpperCase(Locale.ROOT));
+        }
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public static final String CLOUDEVENT_TYPE = "io.mqttintegration.message";
+
+    private SinkBodies() {
+    }
+
+    public static Body render(Format format, OutboxEntry m) {
+        return switch (format) {
+            case RAW -> new Body(m.payload(), m.contentType() == null ? "application/octet-stream" : m.contentType());
+            case READINGS -> new Body(json(readings(m)), "application/json");
+            case CLOUDEVENTS -> new Body(json(cloudEvent(m)), "application/cloudevents+json");
+        };
+    }
+
+    private static ObjectNode readings(OutboxEntry m) {
+        ObjectNode o = Json.strict().createObjectNode();
+        o.put("messageId", m.messageId().toString());
+        o.put("integrationId", m.integrationId().toString());
+        o.put("topic", m.topic());
+        o.put("deviceId", m.deviceId());
+        o.put("receivedAt", m.receivedAt().toInstant().toString());
+        o.set("readings", m.readingsJson() == null ? Json.strict().createArrayNode() : parse(m.readingsJson()));
+        return o;
+    }
+
+    private static ObjectNode cloudEvent(OutboxEntry m) {
+        ObjectNode e = Json.strict().createObjectNode();
+        e.put("specversion", "1.0");
+        e.put("id", m.messageId().toString());
+        e.put("source", "/integrations/" + m.integrationId());
+        e.put("type", CLOUDEVENT_TYPE);
+        e.put("subject", m.topic());
+        e.put("time", m.receivedAt().toInstant().toString());
+        if (m.deviceId() != null) {
+            e.put("mqidevice", m.deviceId());
+        }
+        JsonNode data = jsonOrNull(m.payload());
+        if (data != null) {
+            e.put("datacontenttype", "application/json");
+            e.set("data", data);
+        } else {
+            if (m.contentType() != null) {
+                e.put("datacontenttype", m.contentType());
+            }
+            e.put("data_base64", Base64.getEncoder().encodeToString(m.payload()));
+        }
+        return e;
+    }
+
+    private static JsonNode jsonOrNull(byte[] payload) {
+        try {
+            return Json.strict().readTree(payload);
+        } catch (IOException notJson) {
+            return null;
+        }
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return Json.strict().readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] json(JsonNode node) {
+        try {
+            return Json.strict().writeValueAsString(node).getBytes(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.mqttintegration.runtime.sinks;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.mqttintegration.runtime.config.ProductConfig;
+import io.mqttintegration.runtime.config.SinksConfig;
+import io.mqttintegration.runtime.integrations.SealedSecrets;
+import io.mqttintegration.runtime.storage.StorageWiring;
+import io.mqttintegration.runtime.subscriptions.SubscriptionsWiring;
+import io.mqttintegration.storage.sinks.SinkOutbox;
+import io.mqttintegration.storage.sinks.SinkStore;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Clock;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.vertx.http.VertxHttpComponent;
+
+/**
+ * The sinks' wiring: their store, the kinds the route files declare, the webhook signatures (bean
+ * {@code sinkSignatures}, which the webhook template calls) and the dispatcher that delivers the
+ * outboxes of the sinks this node holds; started once the route files (and so the templates) are deployed.
+ */
+public final class SinksWiring {
+
+    /** What the API needs of the sinks, and the dispatcher to start and stop. */
+    public record Parts(SinkStore store, SinkKinds kinds, SealedSecrets secrets, SinkDispatcher dispatcher) {
+
+        public void start() {
+            dispatcher.start();
+        }
+
+        public void close() {
+            dispatcher.close();
+        }
+    }
+
+    private SinksWiring() {
+    }
+
+    /** @param vertx the Vert.x of the HTTP server, whose event loops the webhooks' client shares */
+    public static Parts wire(CamelContext context, ProductConfig config, StorageWiring.Parts storage, SubscriptionsWiring.Parts subscriptions,
+            MeterRegistry meters, Vertx vertx) {
+        SinkSignatures signatures = new SinkSignatures(Clock.systemUTC());
+        context.getRegistry().bind("sinkSignatures", signatures);
+        context.getComponent("vertx-http", VertxHttpComponent.class).setVertx(vertx);
+        context.getRegistry().bind("sinkWebClientOptions", webClientOptions(config.sinks()));
+        SealedSecrets secrets = new SealedSecrets(subscriptions.secretBox());
+        SinkDispatcher dispatcher = new SinkDispatcher(context, new SinkOutbox(storage.tenancy()), signatures, secrets, meters,
+                config.sinks(), subscriptions.integrationTargets().nodeId(), Clock.systemUTC());
+        return new Parts(new SinkStore(storage.tenancy()), new SinkKinds(context), secrets, dispatcher);
+    }
+
+    /**
+     * The webhooks' HTTP client: connections kept alive, as many per receiver as deliveries of a sink
+     * in flight; redirects not followed (a receiver's redirect would take the request where the target
+     * checks did not look); connect within the delivery timeout.
+     */
+    static WebClientOptions webClientOptions(SinksConfig sinks) {
+        WebClientOptions o = new WebClientOptions();
+        o.setKeepAlive(true);
+        o.setMaxPoolSize(Math.max(1, sinks.concurrency()));
+        o.setFollowRedirects(false);
+        o.setConnectTimeout(sinks.timeoutMillis());
+        o.setUserAgent("mqtt-integration-sink");
+        return o;
+    }
+}
