@@ -160,4 +160,44 @@ class WebhookSinkTest {
         assertEquals(first.header("X-MQI-Message-Id"), event.path("id").asText());
         assertTrue(event.path("data").has("n"), new String(first.body(), StandardCharsets.UTF_8));
     }
+
+    @Test
+    void aTemplateFileDroppedIntoTheRoutesFolderIsANewKindWithoutARestart() throws Exception {
+        // An integrator's own kind: the message as it is, POSTed unsigned, with its topic in a header of its own.
+        java.nio.file.Files.writeString(service.routesDir.resolve("sink-relay.camel.yaml"), """
+                - routeTemplate:
+                    id: sink-relay
+                    parameters:
+                      - name: sinkId
+                      - name: target
+                    route:
+                      from:
+                        uri: "direct:sink-{{sinkId}}"
+                        steps:
+                          - setHeader:
+                              name: X-Relayed-Topic
+                              simple: "${header.mqiTopic}"
+                          - removeHeaders:
+                              pattern: "mqi*"
+                          - setHeader:
+                              name: CamelHttpMethod
+                              constant: POST
+                          - to:
+                              uri: "vertx-http:{{target}}"
+                """);
+        await().atMost(Duration.ofSeconds(30)).until(() -> service.runtime.sinks().kinds().kind("relay").isPresent());
+        assertEquals(List.of("target"), service.runtime.sinks().kinds().kind("relay").orElseThrow().params().stream()
+                .map(SinkKinds.Param::name).toList());
+        SinkStore store = service.runtime.sinks().store();
+        SinkRecord relay = new SinkRecord(MessageIds.next(), org, integration, "relay", "relay",
+                "{\"target\":\"" + receiver.url("/relay") + "\"}", null, "site/+/d1/#", null, "raw", false, 3, null, null);
+        tenancy.inOrg(org, c -> store.insert(c, relay));
+        service.runtime.sinks().dispatcher().claim();
+        ingest(0, 10, 5);
+        await().atMost(Duration.ofSeconds(30)).until(() -> receiver.accepted().size() >= 2);
+        List<WebhookReceiver.Request> got = receiver.accepted();
+        assertEquals(List.of(1, 6), got.stream().map(r -> { try { return n(r); } catch (Exception e) { throw new IllegalStateException(e); } })
+                .toList(), "the filter takes device d1's messages only, in order");
+        assertEquals("site/devices/d1/telemetry", got.get(0).header("X-Relayed-Topic"));
+    }
 }
