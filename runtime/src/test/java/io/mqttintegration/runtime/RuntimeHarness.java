@@ -37,6 +37,8 @@ public final class RuntimeHarness implements AutoCloseable {
     public String organizationId;
     public String integrationId;
     public String ingestKey;
+    /** The admin key of the organization {@link #withIngestKey} made. */
+    public String adminKey;
 
     private RuntimeHarness(Path routesDir, ProductRuntime runtime) {
         this.routesDir = routesDir;
@@ -126,6 +128,7 @@ public final class RuntimeHarness implements AutoCloseable {
         organizationId = field(send("POST", "/api/v1/organizations", OPERATOR_KEY, "{\"name\":\"test org\"}"), "id");
         String admin = field(send("POST", "/api/v1/organizations/" + organizationId + "/api-keys", OPERATOR_KEY,
                 "{\"name\":\"admin\",\"scopes\":[\"admin\"]}"), "key");
+        adminKey = admin;
         integrationId = field(send("POST", "/api/v1/integrations", admin,
                 "{\"name\":\"test broker\",\"type\":\"mqtt\",\"settings\":{\"host\":\"broker.example\"}}"), "id");
         ingestKey = field(send("POST", "/api/v1/organizations/" + organizationId + "/api-keys", admin,

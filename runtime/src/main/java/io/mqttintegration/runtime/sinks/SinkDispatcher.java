@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -128,6 +129,12 @@ public final class SinkDispatcher implements AutoCloseable {
         producer = context.createProducerTemplate();
         long every = Math.max(1, config.leaseSeconds() * 1000L / 3);
         claims = leases.scheduleWithFixedDelay(this::claimQuietly, 0, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** The organization of a sink this node delivers now. */
+    public Optional<UUID> organizationOf(UUID sinkId) {
+        Running r = running.get(sinkId);
+        return r == null ? Optional.empty() : Optional.of(r.sink.organizationId());
     }
 
     /** The sinks this node delivers now. */

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.mqttintegration.runtime.config.ProductConfig;
 import io.mqttintegration.runtime.config.SinksConfig;
 import io.mqttintegration.runtime.integrations.SealedSecrets;
+import io.mqttintegration.runtime.mqtt.BrokerClients;
 import io.mqttintegration.runtime.storage.StorageWiring;
 import io.mqttintegration.runtime.subscriptions.SubscriptionsWiring;
 import io.mqttintegration.storage.sinks.SinkOutbox;
@@ -16,20 +17,23 @@ import org.apache.camel.component.vertx.http.VertxHttpComponent;
 
 /**
  * The sinks' wiring: their store, the kinds the route files declare, the webhook signatures (bean
- * {@code sinkSignatures}, which the webhook template calls) and the dispatcher that delivers the
+ * {@code sinkSignatures}, which the webhook template calls), the MQTT sinks' publisher (bean
+ * {@code sinkMqttPublisher}, with broker clients of its own) and the dispatcher that delivers the
  * outboxes of the sinks this node holds; started once the route files (and so the templates) are deployed.
  */
 public final class SinksWiring {
 
     /** What the API needs of the sinks, and the dispatcher to start and stop. */
-    public record Parts(SinkStore store, SinkKinds kinds, SealedSecrets secrets, SinkDispatcher dispatcher) {
+    public record Parts(SinkStore store, SinkKinds kinds, SealedSecrets secrets, SinkDispatcher dispatcher, SinkMqttPublisher mqtt) {
 
         public void start() {
             dispatcher.start();
         }
 
+        /** The dispatcher first (its rounds end, its routes go), then the MQTT sinks' broker clients. */
         public void close() {
             dispatcher.close();
+            mqtt.close();
         }
     }
 
@@ -46,7 +50,10 @@ public final class SinksWiring {
         SealedSecrets secrets = new SealedSecrets(subscriptions.secretBox());
         SinkDispatcher dispatcher = new SinkDispatcher(context, new SinkOutbox(storage.tenancy()), signatures, secrets, meters,
                 config.sinks(), subscriptions.integrationTargets().nodeId(), Clock.systemUTC());
-        return new Parts(new SinkStore(storage.tenancy()), new SinkKinds(context), secrets, dispatcher);
+        SinkMqttPublisher mqtt = new SinkMqttPublisher(storage.integrations(), subscriptions.integrationTargets(),
+                new BrokerClients(subscriptions.brokerTargets(), config.mqtt().connectTimeoutSeconds()), dispatcher::organizationOf);
+        context.getRegistry().bind("sinkMqttPublisher", mqtt);
+        return new Parts(new SinkStore(storage.tenancy()), new SinkKinds(context), secrets, dispatcher, mqtt);
     }
 
     /**
