@@ -149,16 +149,26 @@ public final class KafkaBroker implements AutoCloseable {
         return Files.exists(log) ? Files.readString(log) : "";
     }
 
-    /** Stops the broker gracefully (SIGTERM, as kafka-server-stop does) and waits for its JVM to end. */
+    /**
+     * Stops the broker gracefully (SIGTERM, as kafka-server-stop does) and waits for its JVM to end. Interrupted,
+     * it kills the JVM instead and keeps the interrupt.
+     */
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         dropStopAtExit();
         process.destroy();
-        boolean stopped = process.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        if (!stopped) {
-            process.destroyForcibly().waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        boolean stopped;
+        try {
+            stopped = process.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (!stopped) {
+                process.destroyForcibly().waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            }
+            output.join(TimeUnit.SECONDS.toMillis(STOP_TIMEOUT_SECONDS));
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while the Kafka broker stopped: killed it", e);
         }
-        output.join(TimeUnit.SECONDS.toMillis(STOP_TIMEOUT_SECONDS));
         if (!stopped) {
             throw new IOException("the Kafka broker did not stop within " + STOP_TIMEOUT_SECONDS + " s and was killed; see "
                     + dir.resolve("broker.log"));

@@ -82,7 +82,7 @@ class KafkaBrokerTest {
             killed.kill();
         }
         try (KafkaBroker broker = KafkaBroker.start(dir)) {
-            System.out.println("KafkaBroker: start after SIGKILL (log recovery) took " + broker.lastStartMillis() + " ms");
+            System.out.println("KafkaBroker: start after SIGKILL (log recovery, the dead broker's session timing out) took " + broker.lastStartMillis() + " ms");
             assertEquals(bootstrap, broker.bootstrapServers(), "started again on its folder, the broker keeps its ports");
             send(broker, "readings", RECORDS, RECORDS + 100);
             assertInOrderPerPartition(consumeAll(broker, "readings", RECORDS + 100), RECORDS + 100, broker);
