@@ -13,7 +13,6 @@ ROOT=$PWD
 [ $# -gt 0 ] || set -- ""
 if [ -z "${BENCH_NO_BUILD:-}" ]; then
   mvn -q -B -pl assembly,devdb -am package -DskipTests
-  mvn -q -B -pl devdb dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
 fi
 BUILT=$ROOT/assembly/target/assembly
 WORK=$(mktemp -d /tmp/mqi-karaf-rss.XXXXXX)
