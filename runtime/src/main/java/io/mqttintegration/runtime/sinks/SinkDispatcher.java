@@ -187,7 +187,7 @@ public final class SinkDispatcher implements AutoCloseable {
             schedule(r, 0);
             LOG.info("Sink {} ({}, {}) delivered by this node", s.id(), s.kind(), s.name());
         } catch (Exception e) {
-            LOG.warn("Sink {} ({}) cannot be delivered: {}", s.id(), s.kind(), e.getMessage());
+            LOG.warn("Sink {} ({}) cannot be delivered: {}", s.id(), s.kind(), describeAll(e));
         }
     }
 
@@ -353,6 +353,15 @@ public final class SinkDispatcher implements AutoCloseable {
         long max = config.retryMaxSeconds() * 1000L;
         long full = Math.min(max, config.retryBaseMillis() * (1L << Math.min(30, attempts - 1)));
         return Duration.ofMillis(full / 2 + ThreadLocalRandom.current().nextLong(full / 2 + 1));
+    }
+
+    /** Every cause's message, outermost first: a route that fails to start hides the reason in its causes. */
+    static String describeAll(Throwable t) {
+        StringBuilder text = new StringBuilder(String.valueOf(t.getMessage()));
+        for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            text.append(" <- ").append(c.getMessage());
+        }
+        return text.toString();
     }
 
     static String describe(Throwable t) {
