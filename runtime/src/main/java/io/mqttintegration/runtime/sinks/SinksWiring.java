@@ -21,8 +21,8 @@ import org.apache.camel.component.vertx.http.VertxHttpComponent;
  */
 public final class SinksWiring {
 
-    /** What the API needs of the sinks, and the dispatcher to start and stop. */
-    public record Parts(SinkStore store, SinkKinds kinds, SealedSecrets secrets, SinkDispatcher dispatcher) {
+    /** What the API needs of the sinks (with the test of a sink's receiver), and the dispatcher to start and stop. */
+    public record Parts(SinkStore store, SinkKinds kinds, SealedSecrets secrets, SinkDispatcher dispatcher, SinkTester tester) {
 
         public void start() {
             dispatcher.start();
@@ -46,7 +46,8 @@ public final class SinksWiring {
         SealedSecrets secrets = new SealedSecrets(subscriptions.secretBox());
         SinkDispatcher dispatcher = new SinkDispatcher(context, new SinkOutbox(storage.tenancy()), signatures, secrets, meters,
                 config.sinks(), subscriptions.integrationTargets().nodeId(), Clock.systemUTC());
-        return new Parts(new SinkStore(storage.tenancy()), new SinkKinds(context), secrets, dispatcher);
+        SinkTester tester = new SinkTester(context, signatures, secrets, config.sinks().timeoutMillis(), Clock.systemUTC());
+        return new Parts(new SinkStore(storage.tenancy()), new SinkKinds(context), secrets, dispatcher, tester);
     }
 
     /**
