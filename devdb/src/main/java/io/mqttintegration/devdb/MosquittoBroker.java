@@ -152,8 +152,20 @@ public final class MosquittoBroker implements AutoCloseable {
      * returned process prints "topic payload" lines. Call {@link #subscribed} before publishing.
      */
     public Process subscribe(String filter, int count, int timeoutSeconds, String user, String password) throws IOException {
+        return subscribe(filter, count, timeoutSeconds, user, password, null);
+    }
+
+    /**
+     * The same with a persistent session of this client id (clean session off): what is published
+     * while mosquitto_sub reconnects (after a {@link #restart} that keeps the state) waits for it.
+     */
+    public Process subscribe(String filter, int count, int timeoutSeconds, String user, String password, String persistentClientId)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of("mosquitto_sub", "-h", "127.0.0.1", "-p", Integer.toString(port),
                 "-t", filter, "-v", "-C", Integer.toString(count), "-W", Integer.toString(timeoutSeconds), "-q", "1"));
+        if (persistentClientId != null) {
+            cmd.addAll(List.of("-c", "-i", persistentClientId));
+        }
         if (user != null) {
             cmd.addAll(List.of("-u", user, "-P", password));
         }

@@ -86,7 +86,7 @@ public final class ProductRuntime implements AutoCloseable {
         Quotas quotas = QuotasWiring.wire(config.quotas(), storage.tenancy());
         hostedParts = BrokerWiring.wire(config, storage.tenancy(), auth.secrets(), ingest.queue(), quotas, metrics.registry());
         ApiWiring.Parts api = ApiWiring.wire(context.getRegistry(), new ApiWiring.Needs(config, http.vertx(), routeFiles.operations(),
-                storage, auth, ingest, subscriptions, quotas, hostedParts));
+                storage, auth, ingest, subscriptions, quotas, hostedParts, sinks));
         console = ConsoleWiring.wire(context, config, deployer, metrics, storage, ingest, subscriptions, api.tester());
 
         http.addServer();

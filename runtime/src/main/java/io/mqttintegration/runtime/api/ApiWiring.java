@@ -10,6 +10,7 @@ import io.mqttintegration.runtime.mqtt.ConnectionTester;
 import io.mqttintegration.runtime.mqtt.RateLimiter;
 import io.mqttintegration.runtime.quotas.Quotas;
 import io.mqttintegration.runtime.routes.ApiOperations;
+import io.mqttintegration.runtime.sinks.SinksWiring;
 import io.mqttintegration.runtime.storage.StorageWiring;
 import io.mqttintegration.runtime.subscriptions.Subscriptions;
 import io.mqttintegration.runtime.subscriptions.SubscriptionsWiring;
@@ -24,7 +25,7 @@ import org.apache.camel.spi.RestConfiguration;
 
 /**
  * The API's wiring: the beans of the /api/v1 routes (organizations, keys, integrations, brokers,
- * subscriptions, credentials, telemetry) and how their REST operations are served.
+ * subscriptions, credentials, sinks, telemetry) and how their REST operations are served.
  */
 public final class ApiWiring {
 
@@ -38,7 +39,7 @@ public final class ApiWiring {
     /** The areas the API's beans use. */
     public record Needs(ProductConfig config, Vertx vertx, ApiOperations operations, StorageWiring.Parts storage,
             AuthWiring.Parts auth, IngestWiring.Parts ingest, SubscriptionsWiring.Parts subscriptions, Quotas quotas,
-            HostedParts hosted) {
+            HostedParts hosted, SinksWiring.Parts sinks) {
     }
 
     private ApiWiring() {
@@ -73,6 +74,10 @@ public final class ApiWiring {
         registry.bind("openApiErrors", new OpenApiErrors());
         registry.bind("credentialsApi", new CredentialsApi(storage.tenancy(), storage.integrations(), hosted.credentials(), storage.activity(),
                 hosted.passwords(), quotas));
+        SinksWiring.Parts sinks = needs.sinks();
+        registry.bind("sinksApi", new SinksApi(storage.tenancy(), storage.integrations(), sinks.store(), storage.activity(), sinks.kinds(),
+                sinks.secrets(), subs.brokerTargets(), sinks.tester(), new RateLimiter<>(config.mqtt().testsPerMinute()),
+                sinks.dispatcher()::claim));
         return new Parts(tester);
     }
 
@@ -97,7 +102,7 @@ public final class ApiWiring {
                 "api.title", "mqtt-integration API",
                 "api.version", "v1",
                 "api.description", "Organizations, API keys, integrations with their MQTT brokers, subscriptions, device "
-                        + "credentials and telemetry (docs/api.md). Every operation needs Authorization: Bearer <key> "
+                        + "credentials, sinks and telemetry (docs/api.md). Every operation needs Authorization: Bearer <key> "
                         + "with the scope it names; errors are JSON {error, detail, field?}.",
                 "api.specification.contentType.json", "application/json")));
         return rest;

@@ -80,7 +80,7 @@ public final class SinkDispatcher implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private ProducerTemplate producer;
+    private volatile ProducerTemplate producer;
     private ScheduledFuture<?> claims;
     private volatile boolean stopping;
 
@@ -150,9 +150,16 @@ public final class SinkDispatcher implements AutoCloseable {
         }
     }
 
-    /** Renews the leases, starts what is new or changed (settings, template), stops what is gone. */
-    synchronized void claim() {
-        if (stopping) {
+    /**
+     * Renews the leases, starts what is new or changed (settings, template), stops what is gone. The
+     * API calls it after it changed a sink, so that this node follows the change before it answers
+     * (the other nodes at their next claim, within a third of the lease); a node that does not deliver
+     * (not started, or {@code sinks.enabled = false}) does nothing.
+     *
+     * @throws RuntimeException the database did not answer (the next periodic claim tries again)
+     */
+    public synchronized void claim() {
+        if (stopping || producer == null) {
             return;
         }
         Map<UUID, SinkRecord> mine = new LinkedHashMap<>();
@@ -176,7 +183,7 @@ public final class SinkDispatcher implements AutoCloseable {
     private void startSink(SinkRecord s) {
         try {
             RouteTemplateDefinition template = routes.template(s.kind());
-            Map<String, String> settings = settings(s);
+            Map<String, String> settings = settings(s, secrets);
             String secret = settings.get(SinkSignatures.SECRET);
             if (secret != null) {
                 signatures.put(s.id(), secret);
@@ -192,7 +199,7 @@ public final class SinkDispatcher implements AutoCloseable {
     }
 
     /** The template's parameters of a sink: its settings and its opened secrets. */
-    Map<String, String> settings(SinkRecord s) throws IOException {
+    static Map<String, String> settings(SinkRecord s, SealedSecrets secrets) throws IOException {
         Map<String, String> all = new LinkedHashMap<>();
         Json.strict().readTree(s.settingsJson()).fields().forEachRemaining(e -> all.put(e.getKey(),
                 e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()));
@@ -321,11 +328,17 @@ public final class SinkDispatcher implements AutoCloseable {
     }
 
     private CompletableFuture<Exchange> send(Running r, OutboxEntry e) {
-        SinkBodies.Body body = SinkBodies.render(r.format, e);
+        return producer.asyncSend(SinkRoutes.endpoint(r.sink.id()), exchange(context, r.sink.id(), r.format, e))
+                .orTimeout(config.timeoutMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The exchange a sink's route gets for one message: its body as the sink renders it, and the headers above. */
+    static Exchange exchange(CamelContext context, UUID sinkId, SinkBodies.Format format, OutboxEntry e) {
+        SinkBodies.Body body = SinkBodies.render(format, e);
         Exchange exchange = new DefaultExchange(context);
         exchange.getMessage().setBody(body.bytes());
         exchange.getMessage().setHeader(CONTENT_TYPE, body.contentType());
-        exchange.getMessage().setHeader(SINK_ID, r.sink.id().toString());
+        exchange.getMessage().setHeader(SINK_ID, sinkId.toString());
         exchange.getMessage().setHeader(MESSAGE_ID, e.messageId().toString());
         exchange.getMessage().setHeader(INTEGRATION_ID, e.integrationId().toString());
         exchange.getMessage().setHeader(TOPIC, e.topic());
@@ -333,8 +346,7 @@ public final class SinkDispatcher implements AutoCloseable {
         if (e.deviceId() != null) {
             exchange.getMessage().setHeader(DEVICE_ID, e.deviceId());
         }
-        return producer.asyncSend(SinkRoutes.endpoint(r.sink.id()), exchange)
-                .orTimeout(config.timeoutMillis(), TimeUnit.MILLISECONDS);
+        return exchange;
     }
 
     private void failed(Running r, OutboxEntry e, Throwable failure) {

@@ -6,8 +6,10 @@ import io.mqttintegration.runtime.mqtt.BrokerException;
 import io.mqttintegration.storage.tenants.IntegrationRecord;
 import io.mqttintegration.storage.tenants.IntegrationStore;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -27,6 +29,8 @@ public final class SinkMqttPublisher implements AutoCloseable {
     private final IntegrationTargets targets;
     private final BrokerClients clients;
     private final Function<UUID, Optional<UUID>> organizationOfSink;
+    /** The organizations of the probes a sink's test ({@link SinkTester}) sends through a route of its own. */
+    private final Map<UUID, UUID> probes = new ConcurrentHashMap<>();
 
     /** @param organizationOfSink the organization of a sink this node delivers */
     public SinkMqttPublisher(IntegrationStore integrations, IntegrationTargets targets, BrokerClients clients,
@@ -43,7 +47,8 @@ public final class SinkMqttPublisher implements AutoCloseable {
      */
     public void publish(String sinkId, String integrationId, String topic, byte[] payload, int qos, boolean retain, String contentType,
             String messageId) throws MqttException {
-        UUID org = organizationOfSink.apply(UUID.fromString(sinkId))
+        UUID id = UUID.fromString(sinkId);
+        UUID org = Optional.ofNullable(probes.get(id)).or(() -> organizationOfSink.apply(id))
                 .orElseThrow(() -> new IllegalStateException("sink " + sinkId + " is not delivered by this node"));
         IntegrationRecord target = integrations.get(org, UUID.fromString(integrationId))
                 .orElseThrow(() -> new IllegalArgumentException("no integration " + integrationId + " in the sink's organization"));
@@ -60,6 +65,15 @@ public final class SinkMqttPublisher implements AutoCloseable {
             clients.invalidate(target.id());
             throw e;
         }
+    }
+
+    /** A sink's test sends as {@code probe}, for the sink's organization, until {@link #unprobe}. */
+    void probe(UUID probe, UUID organizationId) {
+        probes.put(probe, organizationId);
+    }
+
+    void unprobe(UUID probe) {
+        probes.remove(probe);
     }
 
     @Override

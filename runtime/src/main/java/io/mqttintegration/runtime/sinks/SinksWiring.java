@@ -23,8 +23,9 @@ import org.apache.camel.component.vertx.http.VertxHttpComponent;
  */
 public final class SinksWiring {
 
-    /** What the API needs of the sinks, and the dispatcher to start and stop. */
-    public record Parts(SinkStore store, SinkKinds kinds, SealedSecrets secrets, SinkDispatcher dispatcher, SinkMqttPublisher mqtt) {
+    /** What the API needs of the sinks (with the test of a sink's receiver), and the dispatcher to start and stop. */
+    public record Parts(SinkStore store, SinkKinds kinds, SealedSecrets secrets, SinkDispatcher dispatcher, SinkTester tester,
+            SinkMqttPublisher mqtt) {
 
         public void start() {
             dispatcher.start();
@@ -53,7 +54,8 @@ public final class SinksWiring {
         SinkMqttPublisher mqtt = new SinkMqttPublisher(storage.integrations(), subscriptions.integrationTargets(),
                 new BrokerClients(subscriptions.brokerTargets(), config.mqtt().connectTimeoutSeconds()), dispatcher::organizationOf);
         context.getRegistry().bind("sinkMqttPublisher", mqtt);
-        return new Parts(new SinkStore(storage.tenancy()), new SinkKinds(context), secrets, dispatcher, mqtt);
+        SinkTester tester = new SinkTester(context, signatures, secrets, mqtt, config.sinks().timeoutMillis(), Clock.systemUTC());
+        return new Parts(new SinkStore(storage.tenancy()), new SinkKinds(context), secrets, dispatcher, tester, mqtt);
     }
 
     /**

@@ -51,7 +51,8 @@ class MqttSinkTest {
             new Tenancy(db).inOrg(org, c -> store.insert(c, sink));
             service.runtime.sinks().dispatcher().claim();
 
-            Process sub = broker.subscribe("out/#", 200, 120, null, null);
+            // A persistent session: what the sink publishes while mosquitto_sub reconnects after the restart waits for it.
+            Process sub = broker.subscribe("out/#", 200, 120, null, null, "sink-test-subscriber");
             broker.subscribed("out/#");
             ingest(service, 0, 100);
             broker = broker.restart(true); // down for a moment in the middle: the sink retries
