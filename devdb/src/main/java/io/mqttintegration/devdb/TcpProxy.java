@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -21,6 +22,8 @@ public final class TcpProxy implements AutoCloseable {
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile boolean cut;
     private volatile boolean closed;
+    private volatile MqttTrace trace;
+    private int connections;
 
     public TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -45,6 +48,14 @@ public final class TcpProxy implements AutoCloseable {
         cut = false;
     }
 
+    /**
+     * From now on, writes a line per MQTT 5 packet forwarded (after it was written to the other
+     * side) to the file, with its time and connection ({@link MqttTrace}); closed with the proxy.
+     */
+    public void trace(Path file) throws IOException {
+        trace = new MqttTrace(file);
+    }
+
     private void accept() {
         while (!closed) {
             try {
@@ -62,8 +73,13 @@ public final class TcpProxy implements AutoCloseable {
                 }
                 open.add(client);
                 open.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                int connection = ++connections;
+                MqttTrace t = trace;
+                if (t != null) {
+                    t.event(connection, "open");
+                }
+                pump(client, upstream, t == null ? null : t.stream(connection, "c>b"));
+                pump(upstream, client, t == null ? null : t.stream(connection, "b>c"));
             } catch (IOException e) {
                 if (closed) {
                     return;
@@ -72,17 +88,29 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, MqttTrace.Stream traced) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[16 * 1024];
+            int unsent = 0;
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    unsent = n;
                     out.write(buffer, 0, n);
                     out.flush();
+                    unsent = 0;
+                    if (traced != null) {
+                        traced.read(buffer, n);
+                    }
+                }
+                if (traced != null) {
+                    traced.closed("end of stream");
                 }
             } catch (IOException e) {
                 // the other side went, or the connection was cut
+                if (traced != null) {
+                    traced.closed(e + (unsent > 0 ? "; " + unsent + " bytes read and not forwarded" : ""));
+                }
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
@@ -107,5 +135,9 @@ public final class TcpProxy implements AutoCloseable {
         closed = true;
         cut();
         server.close();
+        MqttTrace t = trace;
+        if (t != null) {
+            t.close();
+        }
     }
 }
