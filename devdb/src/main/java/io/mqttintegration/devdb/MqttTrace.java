@@ -35,10 +35,21 @@ final class MqttTrace implements AutoCloseable {
         private final int connection;
         private final String direction;
         private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+        private boolean lost;
 
         private Stream(int connection, String direction) {
             this.connection = connection;
             this.direction = direction;
+        }
+
+        /** Bytes read and not forwarded ({@link TcpProxy#loseWhatClientsSend}): their packets are traced as lost. */
+        void lost(byte[] buffer, int n) {
+            lost = true;
+            try {
+                read(buffer, n);
+            } finally {
+                lost = false;
+            }
         }
 
         void closed(String why) {
@@ -108,7 +119,7 @@ final class MqttTrace implements AutoCloseable {
                 case 14 -> line = "DISCONNECT";
                 default -> line = "packet type " + type;
             }
-            event(connection, direction + " " + line);
+            event(connection, direction + (lost ? " LOST (not forwarded) " : " ") + line);
         }
     }
 

@@ -22,6 +22,7 @@ public final class TcpProxy implements AutoCloseable {
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile boolean cut;
     private volatile boolean closed;
+    private volatile boolean losing;
     private volatile MqttTrace trace;
     private int connections;
 
@@ -46,11 +47,20 @@ public final class TcpProxy implements AutoCloseable {
 
     public void restore() {
         cut = false;
+        losing = false;
     }
 
     /**
-     * From now on, writes a line per MQTT 5 packet forwarded (after it was written to the other
-     * side) to the file, with its time and connection ({@link MqttTrace}); closed with the proxy.
+     * From now on, what the clients send is read and not forwarded, as if lost on the way, until
+     * {@link #cut} and {@link #restore}: the broker never sees a PUBACK the client sent.
+     */
+    public void loseWhatClientsSend() {
+        losing = true;
+    }
+
+    /**
+     * From now on, writes a line per MQTT 5 packet read from either side (just before it is
+     * forwarded) to the file, with its time and connection ({@link MqttTrace}); closed with the proxy.
      */
     public void trace(Path file) throws IOException {
         trace = new MqttTrace(file);
@@ -78,8 +88,8 @@ public final class TcpProxy implements AutoCloseable {
                 if (t != null) {
                     t.event(connection, "open");
                 }
-                pump(client, upstream, t == null ? null : t.stream(connection, "c>b"));
-                pump(upstream, client, t == null ? null : t.stream(connection, "b>c"));
+                pump(client, upstream, true, t == null ? null : t.stream(connection, "c>b"));
+                pump(upstream, client, false, t == null ? null : t.stream(connection, "b>c"));
             } catch (IOException e) {
                 if (closed) {
                     return;
@@ -88,20 +98,26 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to, MqttTrace.Stream traced) {
+    private void pump(Socket from, Socket to, boolean fromClient, MqttTrace.Stream traced) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[16 * 1024];
             int unsent = 0;
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    if (fromClient && losing) {
+                        if (traced != null) {
+                            traced.lost(buffer, n);
+                        }
+                        continue;
+                    }
+                    if (traced != null) {
+                        traced.read(buffer, n); // before it is forwarded: a reply cannot be traced ahead of it
+                    }
                     unsent = n;
                     out.write(buffer, 0, n);
                     out.flush();
                     unsent = 0;
-                    if (traced != null) {
-                        traced.read(buffer, n);
-                    }
                 }
                 if (traced != null) {
                     traced.closed("end of stream");
@@ -109,7 +125,7 @@ public final class TcpProxy implements AutoCloseable {
             } catch (IOException e) {
                 // the other side went, or the connection was cut
                 if (traced != null) {
-                    traced.closed(e + (unsent > 0 ? "; " + unsent + " bytes read and not forwarded" : ""));
+                    traced.closed(e + (unsent > 0 ? "; the last " + unsent + " bytes traced were not forwarded" : ""));
                 }
             } finally {
                 closeQuietly(from);
