@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -21,6 +22,9 @@ public final class TcpProxy implements AutoCloseable {
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile boolean cut;
     private volatile boolean closed;
+    private volatile boolean losing;
+    private volatile MqttTrace trace;
+    private int connections;
 
     public TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -43,6 +47,23 @@ public final class TcpProxy implements AutoCloseable {
 
     public void restore() {
         cut = false;
+        losing = false;
+    }
+
+    /**
+     * From now on, what the clients send is read and not forwarded, as if lost on the way, until
+     * {@link #cut} and {@link #restore}: the broker never sees a PUBACK the client sent.
+     */
+    public void loseWhatClientsSend() {
+        losing = true;
+    }
+
+    /**
+     * From now on, writes a line per MQTT 5 packet read from either side (just before it is
+     * forwarded) to the file, with its time and connection ({@link MqttTrace}); closed with the proxy.
+     */
+    public void trace(Path file) throws IOException {
+        trace = new MqttTrace(file);
     }
 
     private void accept() {
@@ -62,8 +83,13 @@ public final class TcpProxy implements AutoCloseable {
                 }
                 open.add(client);
                 open.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                int connection = ++connections;
+                MqttTrace t = trace;
+                if (t != null) {
+                    t.event(connection, "open");
+                }
+                pump(client, upstream, true, t == null ? null : t.stream(connection, "c>b"));
+                pump(upstream, client, false, t == null ? null : t.stream(connection, "b>c"));
             } catch (IOException e) {
                 if (closed) {
                     return;
@@ -72,17 +98,35 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean fromClient, MqttTrace.Stream traced) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[16 * 1024];
+            int unsent = 0;
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    if (fromClient && losing) {
+                        if (traced != null) {
+                            traced.lost(buffer, n);
+                        }
+                        continue;
+                    }
+                    if (traced != null) {
+                        traced.read(buffer, n); // before it is forwarded: a reply cannot be traced ahead of it
+                    }
+                    unsent = n;
                     out.write(buffer, 0, n);
                     out.flush();
+                    unsent = 0;
+                }
+                if (traced != null) {
+                    traced.closed("end of stream");
                 }
             } catch (IOException e) {
                 // the other side went, or the connection was cut
+                if (traced != null) {
+                    traced.closed(e + (unsent > 0 ? "; the last " + unsent + " bytes traced were not forwarded" : ""));
+                }
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
@@ -107,5 +151,9 @@ public final class TcpProxy implements AutoCloseable {
         closed = true;
         cut();
         server.close();
+        MqttTrace t = trace;
+        if (t != null) {
+            t.close();
+        }
     }
 }

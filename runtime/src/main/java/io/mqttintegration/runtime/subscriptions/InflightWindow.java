@@ -90,7 +90,7 @@ final class InflightWindow {
     /**
      * Decides about a message the broker delivered; blocks while the window is full.
      *
-     * @param duplicate the PUBLISH's DUP flag
+     * @param duplicate the PUBLISH's DUP flag (from {@link ReceivedDupFlags}: Paho 1.2.5's MqttMessage never has it)
      * @throws InterruptedException while waiting for a slot: the message is not taken (the broker
      *         sends it again on the next connection)
      */

@@ -55,6 +55,7 @@ final class SubscriptionClient extends MqttClient {
     private final Runnable onLost;
     private final ClientLoops loops;
     private final SessionFilters sessions;
+    private final ReceivedDupFlags dupFlags;
     private volatile InflightWindow window = new InflightWindow(1000);
     private volatile MessageIdentity identity = MessageIdentity.NONE;
     private volatile int qos = 1;
@@ -83,6 +84,7 @@ final class SubscriptionClient extends MqttClient {
         this.onConnected = onConnected;
         this.onLost = onLost;
         this.sessions = sessions;
+        this.dupFlags = ReceivedDupFlags.install(aClient); // Paho 1.2.5 does not hand the DUP flag on
     }
 
     /** Wraps the consumer's callback to follow the connection; its own resubscribe is replaced by ours. */
@@ -124,7 +126,9 @@ final class SubscriptionClient extends MqttClient {
                 }
                 InflightWindow.Admission admission;
                 try {
-                    admission = window.admit(message.getId(), topic, message.getPayload(), message.isDuplicate());
+                    // Sent again (DUP): MqttMessage.isDuplicate() is always false here with Paho 1.2.5.
+                    boolean duplicate = dupFlags.take(message.getId()) || message.isDuplicate();
+                    admission = window.admit(message.getId(), topic, message.getPayload(), duplicate);
                 } catch (InterruptedException e) {
                     // Paho stops this loop (the connection went): not taken, so the broker sends it again.
                     Thread.currentThread().interrupt();

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mqttintegration.devdb.MosquittoBroker;
+import io.mqttintegration.devdb.TcpProxy;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -83,6 +85,64 @@ class LateAcknowledgementTest {
                     () -> client.window().awaitingResend() == 0);
             assertTrue(handedOn.isEmpty(), "not handed on a second time: " + handedOn);
             assertFalse(broker.log().isEmpty());
+            publisher.disconnect();
+            publisher.close();
+            client.closeQuietly();
+        } finally {
+            scheduler.shutdownNow();
+            broker.close();
+        }
+    }
+
+    /**
+     * The PUBACK of a committed message went out and never reached the broker (here the proxy loses
+     * it; in SubscriptionNetworkFaultTest the broker was stopped before it read it): the broker sends
+     * the message again on the next connection, with DUP set and the same packet id (MQTT 5, 4.4 and
+     * 3.3.1.1). It is acknowledged there and not handed on a second time. The window recognizes it
+     * by its packet id, content and DUP flag: without the flag (Paho 1.2.5 loses it on the way to
+     * the callback, see ReceivedDupFlags) it was stored twice.
+     */
+    @Test
+    void aMessageWhosePubackWasLostIsAcknowledgedWhenTheBrokerSendsItAgainAndNotHandedOnTwice() throws Exception {
+        MosquittoBroker broker = MosquittoBroker.start(work.resolve("mosquitto"), Map.of());
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+        try (TcpProxy proxy = new TcpProxy(broker.port()); ClientThreads threads = new ClientThreads(scheduler, 2)) {
+            proxy.trace(work.resolve("wire.log"));
+            AtomicInteger lost = new AtomicInteger();
+            SubscriptionClient client = new SubscriptionClient("tcp://127.0.0.1:" + proxy.port(), "lost-ack", "subscription-lost",
+                    List.of("t/#"), null, new SubscriptionStatus(List.of("t/#"), 1), Runnable::run, () -> { },
+                    lost::incrementAndGet, new ClientLoops(threads), SessionFilters.NONE);
+            BlockingQueue<Integer> handedOn = new LinkedBlockingQueue<>();
+            client.setCallback(new RecordingCallback(handedOn));
+            client.setManualAcks(true);
+            MqttConnectionOptions options = new MqttConnectionOptions();
+            options.setCleanStart(false);
+            options.setSessionExpiryInterval(300L);
+            connect(client, options);
+            client.subscribeAll(false);
+            broker.subscribed("t/#");
+
+            MqttClient publisher = new MqttClient("tcp://127.0.0.1:" + broker.port(), "lost-ack-pub", new MemoryPersistence());
+            publisher.connect();
+            publisher.publish("t/1", new MqttMessage("x".getBytes(), 1, false, new MqttProperties()));
+            Integer id = handedOn.poll(10, TimeUnit.SECONDS);
+            assertNotNull(id, "the message is handed on");
+
+            proxy.loseWhatClientsSend();
+            client.messageArrivedComplete(id, 1); // committed: its PUBACK goes out, and is lost
+            assertEquals(0, client.window().awaitingResend(), "acknowledged, as far as the client can tell");
+            proxy.cut();
+            SubscriptionTest.await("the connection is lost to the cut", Duration.ofSeconds(10), () -> lost.get() == 1);
+            assertFalse(broker.log().contains("Received PUBACK from lost-ack (Mid: " + id + ","), "the broker never had the PUBACK");
+            proxy.restore();
+
+            connect(client, options);
+            SubscriptionTest.await("the broker's second copy acknowledged on the new connection", Duration.ofSeconds(10),
+                    () -> "handed on again: " + handedOn + "; " + Files.readString(work.resolve("wire.log")),
+                    () -> broker.log().contains("Received PUBACK from lost-ack (Mid: " + id + ","));
+            assertTrue(broker.log().contains("Sending PUBLISH to lost-ack (d1, q1, r0, m" + id + ","),
+                    "the broker sent it again with DUP set and its packet id");
+            assertTrue(handedOn.isEmpty(), "not handed on a second time: " + handedOn);
             publisher.disconnect();
             publisher.close();
             client.closeQuietly();

@@ -8,9 +8,13 @@ import io.mqttintegration.devdb.TestDatabase;
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.Rows;
 import io.mqttintegration.runtime.RuntimeHarness;
+import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -33,9 +37,11 @@ class SubscriptionNetworkFaultTest {
 
     @Test
     void recoversFromANetworkCutAndABrokerRestartWithoutLosingMessages() throws Exception {
+        boolean passed = false;
         MosquittoBroker broker = MosquittoBroker.start(work.resolve("mosquitto"), Map.of());
         DataSource db = TestDatabase.newDatabase();
         try (TcpProxy proxy = new TcpProxy(broker.port()); RuntimeHarness service = RuntimeHarness.start(db, work, Map.of())) {
+            proxy.trace(work.resolve("mosquitto").resolve("wire.log")); // every packet between the service and the broker
             String admin = service.createOrganization("o").adminKey();
             HttpResponse<String> created = service.send("POST", "/api/v1/integrations", admin,
                     "{\"name\":\"b\",\"settings\":{\"host\":\"127.0.0.1\",\"port\":" + proxy.port() + "}}");
@@ -59,6 +65,7 @@ class SubscriptionNetworkFaultTest {
             long afterCut = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restored);
             SubscriptionTest.await("the 1,000 sent during the cut stored", Duration.ofSeconds(30), () -> distinct(db) == 1000);
 
+            System.out.println("broker restart (keeping its state) at " + Instant.now());
             broker = broker.restart(true);
             long brokerBack = System.nanoTime();
             broker.publishLines("site/devices/d1/telemetry", SubscriptionTest.payloads(1000, 1000), 1, null, null);
@@ -79,9 +86,32 @@ class SubscriptionNetworkFaultTest {
             }
             assertEquals(2000, distinct, "none lost");
             assertEquals(distinct, rows, "none stored twice: a message the broker sends again after a reconnect is not stored again");
+            passed = true;
         } finally {
             broker.close();
+            keepLogs(passed);
         }
+    }
+
+    /**
+     * The broker's log (log_type all) and the proxy's packet trace, which the temporary folder would
+     * delete: kept after a failure in target/, and after every run in -Dmqi.keep.dir if set (to
+     * compare a failing run with passing ones).
+     */
+    private void keepLogs(boolean passed) throws IOException {
+        String dir = System.getProperty("mqi.keep.dir");
+        if (passed && dir == null) {
+            return;
+        }
+        Path to = Path.of(dir != null ? dir : "target/" + getClass().getSimpleName(), "run-" + System.currentTimeMillis());
+        Files.createDirectories(to);
+        for (String file : List.of("mosquitto.log", "wire.log")) {
+            Path from = work.resolve("mosquitto").resolve(file);
+            if (Files.exists(from)) {
+                Files.copy(from, to.resolve(file));
+            }
+        }
+        System.out.println("broker log and packet trace kept in " + to.toAbsolutePath());
     }
 
     private static long distinct(DataSource db) {
