@@ -1,5 +1,6 @@
 package io.mqttintegration.runtime.subscriptions;
 
+import io.mqttintegration.runtime.internals.ReceivedDupFlags;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,4 @@
-package io.mqttintegration.runtime.subscriptions;
+package io.mqttintegration.runtime.internals;
 
 import java.lang.reflect.Field;
 import java.util.ArrayList;
@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * them, {@link #install} logs it and every message counts as not sent again (the behaviour before:
  * a message whose PUBACK was lost is stored twice, never lost); {@code ReceivedDupFlagsTest} fails.
  */
-final class ReceivedDupFlags {
+public final class ReceivedDupFlags {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReceivedDupFlags.class);
     private static final Field COMMS;
@@ -77,7 +77,7 @@ final class ReceivedDupFlags {
     }
 
     /** Notes the DUP flags of what the client receives from now on; before its first connect. */
-    static ReceivedDupFlags install(MqttAsyncClient client) {
+    public static ReceivedDupFlags install(MqttAsyncClient client) {
         if (UNAVAILABLE != null) {
             LOG.warn("{}: the DUP flag of received messages is not available with this Paho version ({}); a message the broker "
                     + "sends again because its PUBACK was lost is stored twice", client.getClientId(), UNAVAILABLE);
@@ -99,12 +99,12 @@ final class ReceivedDupFlags {
     }
 
     /** Whether the flags are followed (false: Paho's internals differ, every message counts as new). */
-    boolean installed() {
+    public boolean installed() {
         return installed;
     }
 
     /** The DUP flag of the message with this packet id that Paho delivers now (false if not noted). */
-    boolean take(int packetId) {
+    public boolean take(int packetId) {
         Boolean dup = queued.remove(packetId);
         return dup != null && dup;
     }

@@ -1,4 +1,4 @@
-package io.mqttintegration.runtime.subscriptions;
+package io.mqttintegration.runtime.internals;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
