@@ -20,6 +20,7 @@
 #   bench/run.sh assembly-hosted [devices=1000] [publishers=100] [messages=200] [window=10]  (hosted broker: connects and QoS 1 ingest, bare Artemis beside it)
 #   bench/run.sh assembly-catchup [messages=100000] [scenarios=1,2,3] [brokers=mosquitto-queued0,mosquitto-inflight0,artemis]
 #                                                     (subscriptions catching up on untuned brokers; 10000: a smoke run)
+#   bench/run.sh assembly-sinks [messagesPerRequest=100] [connections=10] [seconds=20]     (0, 1 and 3 webhook sinks; bare receiver beside)
 #
 # JAVA_OPTS is passed to the benchmark's JVM (-Dbench.assembly=<dir> runs another build of the assembly,
 # e.g. an earlier commit's, for a before/after measured in one session); -Dmqi.set.<key>=<value> overrides a service setting
@@ -49,6 +50,7 @@ case "$what" in
   mqtt) main=io.mqttintegration.bench.SubscriptionBench ;;
   writer) main=io.mqttintegration.bench.WriterBench ;;
   assembly-http) main=io.mqttintegration.bench.AssemblyHttpBench ;;
+  assembly-sinks) main=io.mqttintegration.bench.AssemblySinksBench ;;
   assembly-http-latency) main=io.mqttintegration.bench.AssemblyHttpLatency ;;
   assembly-mqtt) main=io.mqttintegration.bench.AssemblyMqttBench ;;
   assembly-subscriptions) main=io.mqttintegration.bench.AssemblySubscriptionsBench ;;
