@@ -86,7 +86,7 @@ public final class BenchService implements AutoCloseable {
                 settings.put(k.toString().substring("mqi.set.".length()), v.toString());
             }
         });
-        ProductRuntime service = new ProductRuntime(db, new Settings(settings), work);
+        ProductRuntime service = new ProductRuntime(db, new Settings(settings), work, java.net.InetAddress::getAllByName);
         service.start();
         String base = "http://127.0.0.1:" + service.httpPort() + "/api/v1";
         HttpClient http = HttpClient.newHttpClient();

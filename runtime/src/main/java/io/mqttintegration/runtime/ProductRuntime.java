@@ -22,7 +22,6 @@ import io.mqttintegration.runtime.routes.RoutesWiring;
 import io.mqttintegration.runtime.storage.StorageWiring;
 import io.mqttintegration.runtime.subscriptions.Subscriptions;
 import io.mqttintegration.runtime.subscriptions.SubscriptionsWiring;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
@@ -54,12 +53,10 @@ public final class ProductRuntime implements AutoCloseable {
     private SinksWiring.Parts sinks;
     private ProductConsole console;
 
-    /** @param home the folder relative paths in the settings are resolved against (the Karaf base) */
-    public ProductRuntime(DataSource dataSource, Settings settings, Path home) {
-        this(dataSource, settings, home, InetAddress::getAllByName);
-    }
-
-    /** @param resolver how broker host names are resolved (tests give names their own answers) */
+    /**
+     * @param home     the folder relative paths in the settings are resolved against (the Karaf base)
+     * @param resolver how broker host names are resolved ({@code InetAddress::getAllByName}; tests give names their own answers)
+     */
     public ProductRuntime(DataSource dataSource, Settings settings, Path home, BrokerTargets.Resolver resolver) {
         this.dataSource = dataSource;
         this.settings = settings;
@@ -111,7 +108,6 @@ public final class ProductRuntime implements AutoCloseable {
         return routeFiles == null ? null : routeFiles.deployer();
     }
 
-    /** What the Karaf console commands show and do. */
     public ProductConsole console() {
         return console;
     }
@@ -125,7 +121,6 @@ public final class ProductRuntime implements AutoCloseable {
         return hostedParts;
     }
 
-    /** The sinks: their store, their kinds, the dispatcher of this node (after {@link #start}). */
     public SinksWiring.Parts sinks() {
         return sinks;
     }
@@ -140,10 +135,9 @@ public final class ProductRuntime implements AutoCloseable {
         serving = false;
         ifMade(storage, () -> storage.maintenance().close());
         ifMade(routeFiles, () -> routeFiles.close());
-        // Subscriptions before Camel: their routes stop while the pipeline still commits (and the
-        // clients still acknowledge) what is in flight; the broker keeps each session.
+        // Subscriptions and sinks before Camel: their routes stop while the pipeline still commits (and the
+        // clients still acknowledge) what is in flight, each sink finishing its page; the broker keeps each session.
         ifMade(subscriptions, () -> subscriptions.close());
-        // Sinks before Camel too: each finishes its page, and its routes go while Camel runs.
         ifMade(sinks, () -> sinks.close());
         ifMade(routeFiles, () -> routeFiles.context().stop());
         ifMade(metrics, () -> metrics.close());

@@ -12,6 +12,7 @@ import io.mqttintegration.runtime.config.SecurityConfig;
 import io.mqttintegration.runtime.config.SinksConfig;
 import io.mqttintegration.spi.broker.HostedService;
 import io.mqttintegration.spi.console.OperatorConsole;
+import java.net.InetAddress;
 import java.util.Hashtable;
 import java.nio.file.Path;
 import java.util.Map;
@@ -73,7 +74,7 @@ public class ServiceComponent {
     private void startWithRetry(Settings settings, Path home) {
         long backoff = 1_000;
         while (!stopping) {
-            ProductRuntime candidate = new ProductRuntime(dataSource, settings, home);
+            ProductRuntime candidate = new ProductRuntime(dataSource, settings, home, InetAddress::getAllByName);
             try {
                 candidate.start();
                 runtime = candidate;
