@@ -200,7 +200,8 @@ public final class IntegrationsApi {
         return v;
     }
 
-    private static List<String> changedFields(JsonNode body) {
+    /** The top-level fields a PATCH body sets, with {@code settings.<key>} for each key of its settings. */
+    static List<String> changedFields(JsonNode body) {
         Set<String> fields = new TreeSet<>();
         body.fieldNames().forEachRemaining(f -> {
             if (f.equals("settings") && body.get(f).isObject()) {

@@ -27,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.camel.ExchangeProperty;
@@ -171,7 +170,7 @@ public final class SinksApi {
                     body.has("body") ? (format == null ? "raw" : format) : current.body(), current.paused(),
                     body.has("maxAttempts") ? (maxAttempts == null ? 10 : maxAttempts.intValue()) : current.maxAttempts(), null, null);
             SinkRecord updated = uniqueName(() -> store.update(c, changed)).orElseThrow(() -> ApiException.notFound("sink"));
-            record(c, request, updated, "sink.updated", Map.of("sinkId", updated.id().toString(), "fields", changedFields(body)));
+            record(c, request, updated, "sink.updated", Map.of("sinkId", updated.id().toString(), "fields", IntegrationsApi.changedFields(body)));
             return view(updated, settings);
         });
         claim();
@@ -442,15 +441,4 @@ public final class SinksApi {
         return t == null ? null : t.toInstant().toString();
     }
 
-    private static List<String> changedFields(JsonNode body) {
-        Set<String> fields = new TreeSet<>();
-        body.fieldNames().forEachRemaining(f -> {
-            if (f.equals("settings") && body.get(f).isObject()) {
-                body.get(f).fieldNames().forEachRemaining(s -> fields.add("settings." + s));
-            } else {
-                fields.add(f);
-            }
-        });
-        return fields.stream().collect(Collectors.toList());
-    }
 }
