@@ -136,7 +136,8 @@ public final class IngestBench {
     static Result closedLoop(int port, String key, int clients, int seconds, int perRequest, int clientBase)
             throws Exception {
         long end = System.nanoTime() + seconds * 1_000_000_000L;
-        return run(port, key, clients, perRequest, clientBase, (client, i) -> System.nanoTime() < end ? 0L : -1L, seconds);
+        return run(port, key, clients, perRequest, perConnection(clientBase, perRequest),
+                (client, i) -> System.nanoTime() < end ? 0L : -1L, seconds);
     }
 
     /** Requests at a fixed rate overall; each connection takes the next slot; latency counts from the slot. */
@@ -148,10 +149,16 @@ public final class IngestBench {
     /** The open loop, ended early (no slot after it) once stop says so. */
     static Result openLoop(int port, String key, int clients, int seconds, int perRequest, double requestsPerSecond,
             java.util.function.BooleanSupplier stop) throws Exception {
+        return openLoop(port, key, clients, seconds, perRequest, requestsPerSecond, stop, perConnection(3_000_000, perRequest));
+    }
+
+    /** The open loop with request bodies of the caller's (perRequest messages each, for the count of stored messages). */
+    static Result openLoop(int port, String key, int clients, int seconds, int perRequest, double requestsPerSecond,
+            java.util.function.BooleanSupplier stop, Bodies bodies) throws Exception {
         long start = System.nanoTime() + 100_000_000L;
         long total = (long) (requestsPerSecond * seconds);
         AtomicLong next = new AtomicLong();
-        return run(port, key, clients, perRequest, 3_000_000, (client, i) -> {
+        return run(port, key, clients, perRequest, bodies, (client, i) -> {
             long slot = next.getAndIncrement();
             if (slot >= total || stop.getAsBoolean()) {
                 return -1L;
@@ -170,7 +177,17 @@ public final class IngestBench {
         long next(int client, long i);
     }
 
-    private static Result run(int port, String key, int clients, int perRequest, int clientBase, Schedule schedule, int seconds)
+    /** The body of a connection's i-th request. */
+    interface Bodies {
+        byte[] body(int client, long i);
+    }
+
+    /** Each connection one device of its own (clientBase + client), all its requests' messages that device's. */
+    static Bodies perConnection(int clientBase, int perRequest) {
+        return (client, i) -> body(clientBase + client, i * perRequest, perRequest);
+    }
+
+    private static Result run(int port, String key, int clients, int perRequest, Bodies bodies, Schedule schedule, int seconds)
             throws Exception {
         Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
         AtomicLongArray acceptedAt = new AtomicLongArray(seconds + 120);
@@ -195,7 +212,7 @@ public final class IngestBench {
                         if (from < 0) {
                             break;
                         }
-                        byte[] body = body(clientBase + client, i * perRequest, perRequest);
+                        byte[] body = bodies.body(client, i);
                         long t0 = from == 0 ? System.nanoTime() : from;
                         long lateMicros = (System.nanoTime() - t0) / 1000;
                         int status = http.post("/api/v1/ingest", key, body);
