@@ -20,7 +20,8 @@
 #   bench/run.sh assembly-hosted [devices=1000] [publishers=100] [messages=200] [window=10]  (hosted broker: connects and QoS 1 ingest, bare Artemis beside it)
 #   bench/run.sh assembly-catchup [messages=100000] [scenarios=1,2,3] [brokers=mosquitto-queued0,mosquitto-inflight0,artemis]
 #                                                     (subscriptions catching up on untuned brokers; 10000: a smoke run)
-#   bench/run.sh assembly-sinks [messagesPerRequest=100] [connections=10] [seconds=20]     (0, 1 and 3 webhook sinks; bare receiver beside)
+#   bench/run.sh assembly-sinks [messagesPerRequest=100] [connections=10, 50 with 1 per request] [seconds=20]
+#                                                     (0, 1 and 3 webhook, then Kafka sinks; lag at half rate; bare receiver and producer beside)
 #
 # JAVA_OPTS is passed to the benchmark's JVM (-Dbench.assembly=<dir> runs another build of the assembly,
 # e.g. an earlier commit's, for a before/after measured in one session); -Dmqi.set.<key>=<value> overrides a service setting
