@@ -41,14 +41,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers the outboxes of the sinks this node holds. Every {@code leaseSeconds / 3} it renews its
  * leases and takes the sinks no live node holds ({@link SinkOutbox#claim}); for each, a route from
- * its kind's template, and rounds: take the next page of the outbox (in order, due, a device behind
- * its waiting message held back), send each message to the sink's route, then delete what was
- * delivered and record what failed: tried again after a jittered, doubling delay, or, at the sink's
- * {@code maxAttempts}, made a dead letter. A page's messages go out {@code concurrency} at a time, one
- * device's one after another (a device's messages stay in one lane), and the next page starts when
- * the page is done, so a device's messages are delivered in order. A round waits for no receiver on
- * a thread: the sends are asynchronous and the database work runs on this dispatcher's own threads,
- * so one slow or dead sink holds up no other sink and never the ingestion, which only writes the outbox.
+ * its kind's template and a {@link SinkDelivery} that feeds the route the sink's messages (in
+ * lanes by device, reading ahead, deleting what was delivered, recording what failed). The
+ * database work runs on this dispatcher's own threads and the sends are asynchronous, so one slow
+ * or dead sink holds up no other sink and never the ingestion, which only writes the outbox.
  */
 public final class SinkDispatcher implements AutoCloseable {
 
@@ -74,7 +70,7 @@ public final class SinkDispatcher implements AutoCloseable {
     private final Clock clock;
     private final Map<UUID, Running> running = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
-    /** Leases on a thread of their own: stopping a sink waits for its round, which the scheduler's threads finish. */
+    /** Leases on a thread of their own: stopping a sink waits for its deliveries in flight, which the scheduler's threads finish. */
     private final ScheduledExecutorService leases = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "mqtt-integration-sinks-leases");
         t.setDaemon(true);
@@ -109,15 +105,15 @@ public final class SinkDispatcher implements AutoCloseable {
         final RouteTemplateDefinition template;
         final SinkMeters meters;
         final SinkBodies.Format format;
-        volatile boolean stopped;
-        volatile CompletableFuture<Void> round = CompletableFuture.completedFuture(null);
-        volatile long nextBoundCheck;
+        final SinkDelivery delivery;
 
         Running(SinkRecord sink, RouteTemplateDefinition template) {
             this.sink = sink;
             this.template = template;
             this.meters = new SinkMeters(registry, clock, sink.id(), sink.organizationId(), sink.kind());
             this.format = SinkBodies.Format.of(sink.body());
+            this.delivery = new SinkDelivery(sink.id(), sink.maxAttempts(), format == SinkBodies.Format.READINGS, outbox,
+                    e -> send(this, e), meters, config, scheduler);
         }
     }
 
@@ -191,7 +187,7 @@ public final class SinkDispatcher implements AutoCloseable {
             routes.add(s.id(), SinkRoutes.routeId(s.id()), s.kind(), settings);
             Running r = new Running(s, template);
             running.put(s.id(), r);
-            schedule(r, 0);
+            r.delivery.start();
             LOG.info("Sink {} ({}, {}) delivered by this node", s.id(), s.kind(), s.name());
         } catch (Exception e) {
             LOG.warn("Sink {} ({}) cannot be delivered: {}", s.id(), s.kind(), describeAll(e));
@@ -210,13 +206,8 @@ public final class SinkDispatcher implements AutoCloseable {
     }
 
     private void stop(Running r) {
-        r.stopped = true;
         running.remove(r.sink.id(), r);
-        try {
-            r.round.get(config.timeoutMillis() + 5_000L, TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            LOG.debug("sink {}: its last round did not end cleanly: {}", r.sink.id(), e.toString());
-        }
+        r.delivery.stop(Duration.ofMillis(config.timeoutMillis() + 5_000L));
         try {
             routes.remove(SinkRoutes.routeId(r.sink.id()));
         } catch (Exception e) {
@@ -226,110 +217,15 @@ public final class SinkDispatcher implements AutoCloseable {
         r.meters.close();
     }
 
-    private void schedule(Running r, long delayMillis) {
-        if (r.stopped || stopping) {
-            return;
-        }
-        scheduler.schedule(() -> round(r), delayMillis, TimeUnit.MILLISECONDS);
-    }
-
-    /** One round: a page of the outbox, delivered; the next round at once when the page was full. */
-    private void round(Running r) {
-        if (r.stopped || stopping) {
-            return;
-        }
-        List<OutboxEntry> page;
-        try {
-            bound(r);
-            page = outbox.next(r.sink.id(), config.pageSize(), r.format == SinkBodies.Format.READINGS);
-        } catch (RuntimeException e) {
-            LOG.warn("Sink {}: its outbox could not be read ({}); trying again shortly", r.sink.id(), e.toString());
-            schedule(r, config.pollMillis() * 10L);
-            return;
-        }
-        if (page.isEmpty()) {
-            schedule(r, config.pollMillis());
-            return;
-        }
-        CompletableFuture<Void> done = deliver(r, page);
-        r.round = done;
-        done.whenCompleteAsync((ok, e) -> {
-            if (e != null) {
-                LOG.warn("Sink {}: a round ended with {}", r.sink.id(), e.toString());
-            }
-            schedule(r, page.size() < config.pageSize() ? config.pollMillis() : 0);
-        }, scheduler);
-    }
-
-    private void bound(Running r) {
-        long now = System.nanoTime();
-        if (now - r.nextBoundCheck < 0) {
-            return;
-        }
-        r.nextBoundCheck = now + TimeUnit.SECONDS.toNanos(10);
-        SinkOutbox.Bounded b = outbox.bound(r.sink.id(), config.backlogLimit());
-        if (b.deadLettered() > 0) {
-            r.meters.deadLettered(b.deadLettered());
-            LOG.warn("Sink {}: {} messages over the backlog bound of {} became dead letters", r.sink.id(), b.deadLettered(),
-                    config.backlogLimit());
-        }
-        r.meters.backlog(b.backlog().messages(), b.backlog().oldestReceivedAt());
-    }
-
-    /** Sends a page: lanes of one device each at most, {@code concurrency} lanes at once; records the outcomes. */
-    private CompletableFuture<Void> deliver(Running r, List<OutboxEntry> page) {
-        int lanes = Math.max(1, config.concurrency());
-        List<List<OutboxEntry>> byLane = new ArrayList<>();
-        for (int i = 0; i < lanes; i++) {
-            byLane.add(new ArrayList<>());
-        }
-        for (OutboxEntry e : page) {
-            byLane.get(Math.floorMod(Objects.hashCode(e.deviceId()), lanes)).add(e);
-        }
-        List<Long> delivered = Collections.synchronizedList(new ArrayList<>());
-        List<CompletableFuture<Void>> all = new ArrayList<>();
-        for (List<OutboxEntry> lane : byLane) {
-            if (!lane.isEmpty()) {
-                all.add(lane(r, lane, 0, new HashSet<>(), delivered));
-            }
-        }
-        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenRunAsync(() -> {
-            List<Long> seqs = new ArrayList<>(delivered);
-            outbox.delivered(r.sink.id(), seqs);
-            r.meters.delivered(seqs.size());
-        }, scheduler);
-    }
-
-    /** The lane's messages from {@code i} on, one after another; a device whose message failed sends no more in this page. */
-    private CompletableFuture<Void> lane(Running r, List<OutboxEntry> lane, int i, Set<String> failedDevices, List<Long> delivered) {
-        while (i < lane.size() && failedDevices.contains(String.valueOf(lane.get(i).deviceId()))) {
-            i++;
-        }
-        if (i >= lane.size() || r.stopped) {
-            return CompletableFuture.completedFuture(null);
-        }
-        OutboxEntry e = lane.get(i);
-        int next = i + 1;
-        if (e.purged()) {
-            return CompletableFuture.runAsync(() -> {
-                r.meters.deadLettered(outbox.deadLetter(r.sink.id(), List.of(e.seq()), "the message is no longer stored (retention)"));
-            }, scheduler).thenCompose(x -> lane(r, lane, next, failedDevices, delivered));
-        }
-        return send(r, e).handleAsync((exchange, error) -> {
-            Throwable failure = error != null ? error : exchange.getException();
-            if (failure == null) {
-                delivered.add(e.seq());
-            } else {
-                failedDevices.add(String.valueOf(e.deviceId()));
-                failed(r, e, failure);
-            }
-            return null;
-        }, scheduler).thenCompose(x -> lane(r, lane, next, failedDevices, delivered));
-    }
-
+    /** One message to the sink's route; fails when the route's exchange failed or took longer than sinks.timeoutMillis. */
     private CompletableFuture<Exchange> send(Running r, OutboxEntry e) {
         return producer.asyncSend(SinkRoutes.endpoint(r.sink.id()), exchange(context, r.sink.id(), r.format, e))
-                .orTimeout(config.timeoutMillis(), TimeUnit.MILLISECONDS);
+                .orTimeout(config.timeoutMillis(), TimeUnit.MILLISECONDS).thenApply(exchange -> {
+                    if (exchange.getException() != null) {
+                        throw new java.util.concurrent.CompletionException(exchange.getException());
+                    }
+                    return exchange;
+                });
     }
 
     /** The exchange a sink's route gets for one message: its body as the sink renders it, and the headers above. */
@@ -347,24 +243,6 @@ public final class SinkDispatcher implements AutoCloseable {
             exchange.getMessage().setHeader(DEVICE_ID, e.deviceId());
         }
         return exchange;
-    }
-
-    private void failed(Running r, OutboxEntry e, Throwable failure) {
-        r.meters.failed();
-        String error = describe(failure);
-        int attempts = e.attempts() + 1;
-        if (attempts >= r.sink.maxAttempts()) {
-            r.meters.deadLettered(outbox.deadLetter(r.sink.id(), List.of(e.seq()), error + " (after " + attempts + " attempts)"));
-        } else {
-            outbox.retryLater(r.sink.id(), e.seq(), backoff(attempts), error);
-        }
-    }
-
-    /** Doubling from sinks.retryBaseMillis up to sinks.retryMaxSeconds, each between half and all of it. */
-    Duration backoff(int attempts) {
-        long max = config.retryMaxSeconds() * 1000L;
-        long full = Math.min(max, config.retryBaseMillis() * (1L << Math.min(30, attempts - 1)));
-        return Duration.ofMillis(full / 2 + ThreadLocalRandom.current().nextLong(full / 2 + 1));
     }
 
     /** Every cause's message, outermost first: a route that fails to start hides the reason in its causes. */
@@ -386,7 +264,7 @@ public final class SinkDispatcher implements AutoCloseable {
         return text.length() > 500 ? text.substring(0, 500) : text;
     }
 
-    /** Stops every sink's rounds (each finishes its page), removes their routes, and lets go of the leases. */
+    /** Stops every sink's delivery (what is in flight finishes), removes their routes, and lets go of the leases. */
     @Override
     public void close() {
         stopping = true;

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 
@@ -75,11 +76,20 @@ public final class SinkOutbox {
      * @param readings with each message's readings (a sink whose body is made of them)
      */
     public List<OutboxEntry> next(UUID sinkId, int limit, boolean readings) {
+        return next(sinkId, limit, readings, List.of());
+    }
+
+    /**
+     * As {@link #next(UUID, int, boolean)}, leaving out the rows the caller holds already (queued,
+     * in flight, or delivered and not yet deleted).
+     */
+    public List<OutboxEntry> next(UUID sinkId, int limit, boolean readings, Collection<Long> held) {
         return tenancy.asOperator(c -> {
             try (PreparedStatement ps = c.prepareStatement(pageSql)) {
                 ps.setBoolean(1, readings);
                 SinkStore.uuid(ps, 2, sinkId);
-                ps.setInt(3, limit);
+                ps.setArray(3, c.createArrayOf("bigint", held.toArray()));
+                ps.setInt(4, limit);
                 List<OutboxEntry> page = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
