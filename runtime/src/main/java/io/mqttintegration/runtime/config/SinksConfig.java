@@ -12,7 +12,7 @@ import io.mqttintegration.spi.config.Settings;
  * @param pollMillis       how long a sink with nothing due waits before it looks again
  * @param leaseSeconds     a node holds a sink this long, renewed while it runs; a node that died lets go after it
  * @param perNode          sinks one node delivers at most
- * @param pageSize         messages a sink takes from its outbox per round
+ * @param pageSize         messages a sink reads from its outbox at a time
  * @param concurrency      deliveries of one sink in flight at once (one device's messages go one after another)
  * @param backlogLimit     messages a sink's outbox holds at most; the oldest beyond it become dead letters
  * @param retryBaseMillis  the first retry's delay; each next one doubles, with jitter
@@ -32,7 +32,7 @@ public record SinksConfig(boolean enabled, int pollMillis, int leaseSeconds, int
     static final ConfigKey LEASE_SECONDS = PID.integer("sinks.leaseSeconds", 30, 5, 3_600,
             "a node holds a sink this long, renewed while it runs; a node that died lets go after it (s)");
     static final ConfigKey PER_NODE = PID.integer("sinks.perNode", 1_000, 1, 100_000, "sinks one node delivers at most");
-    static final ConfigKey PAGE_SIZE = PID.integer("sinks.pageSize", 500, 1, 10_000, "messages a sink takes from its outbox per round");
+    static final ConfigKey PAGE_SIZE = PID.integer("sinks.pageSize", 500, 1, 10_000, "messages a sink reads from its outbox at a time");
     static final ConfigKey CONCURRENCY = PID.integer("sinks.concurrency", 16, 1, 1_000,
             "deliveries of one sink in flight at once; one device's messages go one after another");
     static final ConfigKey BACKLOG_LIMIT = PID.integer("sinks.backlogLimit", 1_000_000, 1, Integer.MAX_VALUE,
