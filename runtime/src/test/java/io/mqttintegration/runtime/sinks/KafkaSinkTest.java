@@ -78,6 +78,7 @@ class KafkaSinkTest {
                 assertEquals(r.key(), body.path("deviceId").asText(), "keyed by device");
                 byDevice.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(body.path("readings").get(0).path("metrics").path("n").asInt());
                 ids.add(new String(r.headers().lastHeader("mqi-message-id").value(), StandardCharsets.UTF_8));
+                java.time.Instant.parse(new String(r.headers().lastHeader("mqi-received-at").value(), StandardCharsets.UTF_8));
             }
             // At least once: a send whose acknowledgement the restart lost is sent again by the sink (a new
             // record: the producer's idempotence covers only its own retries), so a few may arrive twice.
