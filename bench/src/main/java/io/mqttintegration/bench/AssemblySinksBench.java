@@ -23,8 +23,8 @@ import java.util.function.IntFunction;
  * sinks POST to it, and its own rate under wrk with the same requests is the receiving side's limit; the
  * lag from the X-MQI-Received-At header;</li>
  * <li>Kafka: a real Kafka 4.1.1 broker (KRaft, its own JVM, devdb's KafkaBroker: Kafka's shipped
- * server.properties), the sinks made through the API with the CloudEvents body (its {@code time} is the
- * receive time: the lag), their records read by a plain consumer in this JVM; the limit is a bare
+ * server.properties), the sinks made through the API with the raw body, as the webhook sinks, their records
+ * read by a plain consumer in this JVM, the lag from the mqi-received-at header; the limit is a bare
  * producer in this JVM ({@code acks=all}, idempotence) sending the same records again.</li>
  * </ul>
  * The end prints every figure against issue 29's targets with its limit beside it.
@@ -153,7 +153,7 @@ public final class AssemblySinksBench {
             List<String> sinks;
             KafkaTopicReader reader = new KafkaTopicReader(brokers, topics, 10_000);
             try {
-                sinks = kind(kafkaFigures, reader.deliveries, i -> "{\"name\":\"kafka-" + i + "\",\"kind\":\"kafka\",\"body\":\"cloudevents\","
+                sinks = kind(kafkaFigures, reader.deliveries, i -> "{\"name\":\"kafka-" + i + "\",\"kind\":\"kafka\",\"body\":\"raw\","
                         + "\"settings\":{\"brokers\":\"" + brokers + "\",\"topic\":\"" + topics.get(i) + "\"}}");
                 reader.check();
             } finally {

@@ -12,19 +12,18 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * A plain Kafka consumer in the bench JVM, on a thread of its own, reading every partition of the
  * sinks' topics from their beginning (assigned, no consumer group) with the client's defaults: each
- * record is a delivery, its lag from the CloudEvents envelope's {@code time} (when the service received
- * the message: the Kafka sink's records carry no receive-time header) to the poll that returned it. It
- * keeps the first records it reads (key, value, headers) for the bare producer to send again.
+ * record is a delivery, its lag from its {@code mqi-received-at} header (when the service received
+ * the message) to the poll that returned it. It keeps the first records it reads (key, value,
+ * headers) for the bare producer to send again.
  */
 final class KafkaTopicReader implements AutoCloseable {
-
-    private static final byte[] TIME = "\"time\":\"".getBytes(StandardCharsets.US_ASCII);
 
     final Deliveries deliveries = new Deliveries();
     final List<ConsumerRecord<String, byte[]>> sample = Collections.synchronizedList(new ArrayList<>());
@@ -54,7 +53,7 @@ final class KafkaTopicReader implements AutoCloseable {
         try {
             while (true) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofSeconds(1))) {
-                    deliveries.arrived(receivedAt(r.value()));
+                    deliveries.arrived(receivedAt(r));
                     if (sample.size() < sampleSize) {
                         sample.add(r);
                     }
@@ -69,31 +68,10 @@ final class KafkaTopicReader implements AutoCloseable {
         }
     }
 
-    /** The envelope's "time" (it comes before "data", the only other object that could hold the key). */
-    static Instant receivedAt(byte[] cloudEvent) {
-        int at = indexOf(cloudEvent, TIME);
-        if (at < 0) {
-            return null;
-        }
-        int from = at + TIME.length;
-        int to = from;
-        while (to < cloudEvent.length && cloudEvent[to] != '"') {
-            to++;
-        }
-        return Instant.parse(new String(cloudEvent, from, to - from, StandardCharsets.US_ASCII));
-    }
-
-    private static int indexOf(byte[] in, byte[] what) {
-        outer:
-        for (int i = 0; i <= in.length - what.length; i++) {
-            for (int j = 0; j < what.length; j++) {
-                if (in[i + j] != what[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
+    /** The record's mqi-received-at header. */
+    static Instant receivedAt(ConsumerRecord<String, byte[]> record) {
+        Header h = record.headers().lastHeader("mqi-received-at");
+        return h == null ? null : Instant.parse(new String(h.value(), StandardCharsets.US_ASCII));
     }
 
     /** Throws what stopped the reading thread, if anything did. */
