@@ -7,6 +7,7 @@ import io.mqttintegration.runtime.http.ApiException;
 import io.mqttintegration.runtime.http.Fields;
 import io.mqttintegration.runtime.integrations.SealedSecrets;
 import io.mqttintegration.runtime.mqtt.BrokerTargets;
+import io.mqttintegration.runtime.sinks.KafkaBootstrap;
 import io.mqttintegration.runtime.sinks.SinkKinds;
 import io.mqttintegration.runtime.sinks.SinkSignatures;
 import io.mqttintegration.runtime.sinks.WebhookUrls;
@@ -26,12 +27,13 @@ import java.util.stream.Collectors;
  * own) nor {@code signingSecret} (made by the service), strings, numbers or booleans without
  * property placeholders (a value with <code>{{...}}</code> would be resolved against the service's
  * configuration when the route is made), every required one set; for kind webhook the receiver's URL
- * ({@link WebhookUrls}) and {@code timeoutMillis}.
+ * ({@link WebhookUrls}) and {@code timeoutMillis}; for kind kafka the bootstrap servers ({@link KafkaBootstrap}).
  */
 record SinkSettings(ObjectNode plain, Map<String, String> secrets) {
 
     static final String MASK = "********";
     private static final String WEBHOOK = "webhook";
+    private static final String KAFKA = "kafka";
     private static final int MAX_VALUE_LENGTH = 4096;
 
     static SinkSettings empty() {
@@ -100,6 +102,9 @@ record SinkSettings(ObjectNode plain, Map<String, String> secrets) {
         if (kind.name().equals(WEBHOOK)) {
             applied.checkWebhook(given, guard);
         }
+        if (kind.name().equals(KAFKA)) {
+            applied.checkKafka(given, guard);
+        }
         return applied;
     }
 
@@ -155,6 +160,23 @@ record SinkSettings(ObjectNode plain, Map<String, String> secrets) {
             if (!text.matches("[0-9]{1,6}") || Integer.parseInt(text) < 100 || Integer.parseInt(text) > 600_000) {
                 throw new ApiException(400, "invalid_field", "settings.timeoutMillis must be a whole number from 100 to 600000",
                         "settings.timeoutMillis");
+            }
+        }
+    }
+
+    /** The Kafka sink's bootstrap servers, when the request sets them: the same guard as a webhook's receiver. */
+    private void checkKafka(JsonNode given, BrokerTargets guard) {
+        String path = "settings." + KafkaBootstrap.BROKERS;
+        JsonNode brokers = plain.get(KafkaBootstrap.BROKERS);
+        if (brokers != null && given != null && given.has(KafkaBootstrap.BROKERS)) {
+            String problem = brokers.isTextual() ? KafkaBootstrap.malformed(brokers.textValue()) : "must be a string";
+            if (problem != null) {
+                throw new ApiException(400, "invalid_field", path + " " + problem, path);
+            }
+            if (!KafkaBootstrap.allowed(brokers.textValue(), guard)) {
+                throw new ApiException(400, "target_not_allowed", path + ": a host does not resolve, or resolves to an address"
+                        + " sinks may not reach (loopback, private, link-local or metadata; the operator allows private targets with"
+                        + " mqtt.allowedTargets or mqtt.allowPrivateTargets)", path);
             }
         }
     }

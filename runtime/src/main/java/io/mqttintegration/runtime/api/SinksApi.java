@@ -7,6 +7,7 @@ import io.mqttintegration.runtime.http.Fields;
 import io.mqttintegration.runtime.integrations.SealedSecrets;
 import io.mqttintegration.runtime.mqtt.BrokerTargets;
 import io.mqttintegration.runtime.mqtt.RateLimiter;
+import io.mqttintegration.runtime.sinks.KafkaBootstrap;
 import io.mqttintegration.runtime.sinks.SinkBodies;
 import io.mqttintegration.runtime.sinks.SinkKinds;
 import io.mqttintegration.runtime.sinks.SinkSignatures;
@@ -305,8 +306,13 @@ public final class SinksApi {
         return report;
     }
 
-    /** A webhook's receiver is checked again before a test: its name may resolve elsewhere now. */
+    /** A webhook's receiver or a Kafka sink's bootstrap servers are checked again before a test: a name may resolve elsewhere now. */
     private boolean receiverAllowed(SinkRecord s) {
+        if (s.kind().equals("kafka")) {
+            JsonNode brokers = SinkSettings.of(s, secrets).plain().get(KafkaBootstrap.BROKERS);
+            return brokers != null && brokers.isTextual() && KafkaBootstrap.malformed(brokers.textValue()) == null
+                    && KafkaBootstrap.allowed(brokers.textValue(), guard);
+        }
         if (!s.kind().equals("webhook")) {
             return true;
         }

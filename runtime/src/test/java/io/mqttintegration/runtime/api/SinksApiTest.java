@@ -111,7 +111,9 @@ class SinksApiTest {
         activity = new ActivityLog(tenancy);
         camel = new DefaultCamelContext();
         Path webhook = Path.of(System.getProperty("mqi.routes.dir"), "sink-webhook.camel.yaml");
+        Path kafka = Path.of(System.getProperty("mqi.routes.dir"), "sink-kafka.camel.yaml");
         PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.fromString("sink-webhook.camel.yaml", Files.readString(webhook)),
+                ResourceHelper.fromString("sink-kafka.camel.yaml", Files.readString(kafka)),
                 ResourceHelper.fromString("sink-echo.camel.yaml", SECRETLESS_TEMPLATE));
         camel.start();
         secrets = new SealedSecrets(new SecretBox(new byte[32]));
@@ -220,7 +222,7 @@ class SinksApiTest {
     void anUnknownKindIsRefusedNamingTheKindsThereAre() {
         ApiException e = createRefused(400, "invalid_field", "kind",
                 "{\"name\":\"pigeon\",\"kind\":\"carrier-pigeon\",\"settings\":{}}");
-        assertTrue(e.getMessage().contains("echo, webhook"), e.getMessage());
+        assertTrue(e.getMessage().contains("echo, kafka, webhook"), e.getMessage());
         createRefused(400, "missing_field", "kind", "{\"name\":\"k\",\"settings\":{}}");
         createRefused(400, "invalid_field", "kind", "{\"name\":\"k\",\"kind\":\"test-x\"}");
     }
@@ -313,6 +315,44 @@ class SinksApiTest {
         ApiException patched = refused(400, () -> api.update(request(admin, path(integration, sink.path("id").asText()), null,
                 "{\"settings\":{\"url\":\"http://internal.example/\"}}")));
         assertEquals("target_not_allowed", patched.code(), "a change is checked as a new sink is");
+    }
+
+    static String kafka(String name, String brokers) {
+        return "{\"name\":\"" + name + "\",\"kind\":\"kafka\",\"settings\":{\"brokers\":\"" + brokers + "\",\"topic\":\"t\"}}";
+    }
+
+    @Test
+    void aKafkaSinkAimedAtAPrivateOrMetadataAddressIsRefusedLikeAWebhook() {
+        for (String brokers : List.of("internal.example:9092", "10.0.0.5:9092", "127.0.0.1:9092", "[::1]:9092", "metadata.example:9092",
+                "169.254.169.254:9092", "hooks.example:9092,10.0.0.5:9092", "nowhere.example:9092")) {
+            createRefused(400, "target_not_allowed", "settings.brokers", kafka("private", brokers));
+        }
+        for (String brokers : List.of("hooks.example", "hooks.example:", "hooks.example:x", ":9092", "hooks.example:9092,",
+                "hooks.example:70000", "tcp://hooks.example:9092")) {
+            createRefused(400, "invalid_field", "settings.brokers", kafka("malformed", brokers));
+        }
+        JsonNode sink = create(kafka("kafka-cluster", "hooks.example:9092,hooks.example:9093"));
+        assertEquals("hooks.example:9092,hooks.example:9093", sink.path("settings").path("brokers").asText());
+        assertEquals("internal.example:9092",
+                create(apiAllowingPrivate, kafka("kafka-allowed", "internal.example:9092")).path("settings").path("brokers").asText());
+        createRefused(apiAllowingPrivate, 400, "target_not_allowed", "settings.brokers", kafka("kafka-meta", "metadata.example:9092"));
+
+        ApiException patched = refused(400, () -> api.update(request(admin, path(integration, sink.path("id").asText()), null,
+                "{\"settings\":{\"brokers\":\"metadata.example:9092\"}}")));
+        assertEquals("target_not_allowed", patched.code(), "a change is checked as a new sink is");
+    }
+
+    @Test
+    void theTestCallChecksTheReceiverAgainAndReachesNoPrivateAddress() {
+        // Stored as they would be had the names resolved elsewhere when the sinks were made.
+        for (String[] sink : new String[][] {{"webhook", "{\"url\":\"http://internal.example/hook\"}"},
+                {"kafka", "{\"brokers\":\"hooks.example:9092,metadata.example:9092\",\"topic\":\"t\"}"}}) {
+            SinkRecord stored = tenancy.inOrg(org, c -> store.insert(c, new SinkRecord(MessageIds.next(), org, integration,
+                    "stale-" + sink[0], sink[0], sink[1], null, "#", null, "raw", true, 10, null, null)));
+            JsonNode result = json(api.test(request(admin, path(integration, stored.id()))));
+            assertFalse(result.path("ok").asBoolean(), result.toString());
+            assertTrue(result.path("error").asText().contains("not one sinks may reach"), result.toString());
+        }
     }
 
     @Test

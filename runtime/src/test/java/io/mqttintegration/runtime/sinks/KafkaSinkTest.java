@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -40,6 +42,16 @@ class KafkaSinkTest {
     @TempDir
     Path work;
 
+    static final int MESSAGES = 10_000;
+    static final int DEVICES = 6;
+
+    /**
+     * 10,000 messages (100 a request, six devices), the broker restarted halfway: each becomes a record
+     * of the sink's topic keyed by its device, its value the readings body, with the headers the
+     * template sets. A send whose acknowledgement the restart lost is sent again by the sink (a new
+     * record: the producer's idempotence covers only its own retries): second copies are counted and
+     * printed; none may be missing.
+     */
     @Test
     void everyCommittedMessageBecomesARecordKeyedByItsDeviceEvenAcrossABrokerRestart() throws Exception {
         DataSource db = TestDatabase.newDatabase();
@@ -55,36 +67,50 @@ class KafkaSinkTest {
             new Tenancy(db).inOrg(org, c -> store.insert(c, sink));
             service.runtime.sinks().dispatcher().claim();
 
-            ingest(service, 0, 150);
+            ingest(service, 0, MESSAGES / 2);
             kafka.restart(); // the broker goes away for a while in the middle: the sink retries
-            ingest(service, 150, 150);
+            ingest(service, MESSAGES / 2, MESSAGES / 2);
 
             List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+            Set<String> ids = new HashSet<>();
             Properties p = new Properties();
             p.put("bootstrap.servers", kafka.bootstrapServers());
             p.put("group.id", "test");
             p.put("auto.offset.reset", "earliest");
             try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
                 consumer.subscribe(List.of("telemetry"));
-                await().atMost(Duration.ofSeconds(120)).until(() -> {
-                    consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-                    return records.size() >= 300;
+                await().atMost(Duration.ofSeconds(100)).until(() -> {
+                    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                        records.add(r);
+                        ids.add(header(r, "mqi-message-id"));
+                    }
+                    return ids.size() >= MESSAGES;
                 });
             }
             Map<String, List<Integer>> byDevice = new LinkedHashMap<>();
-            Set<String> ids = new HashSet<>();
+            Set<Integer> numbers = new HashSet<>();
             for (ConsumerRecord<String, byte[]> r : records) {
                 var body = Json.strict().readTree(r.value());
-                assertEquals(r.key(), body.path("deviceId").asText(), "keyed by device");
-                byDevice.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(body.path("readings").get(0).path("metrics").path("n").asInt());
-                ids.add(new String(r.headers().lastHeader("mqi-message-id").value(), StandardCharsets.UTF_8));
-                java.time.Instant.parse(new String(r.headers().lastHeader("mqi-received-at").value(), StandardCharsets.UTF_8));
+                int n = body.path("readings").get(0).path("metrics").path("n").asInt();
+                String device = "d" + n % DEVICES;
+                assertEquals(device, r.key(), "keyed by device");
+                assertEquals(device, body.path("deviceId").asText(), "the readings body");
+                assertEquals(header(r, "mqi-message-id"), body.path("messageId").asText());
+                assertEquals("site/devices/" + device + "/telemetry", header(r, "mqi-topic"));
+                assertEquals(device, header(r, "mqi-device-id"));
+                assertEquals("application/json", header(r, "content-type"), "headers " + headerNames(r));
+                java.time.Instant.parse(header(r, "mqi-received-at"));
+                assertEquals(Set.of("content-type", "mqi-message-id", "mqi-topic", "mqi-device-id", "mqi-received-at"), headerNames(r),
+                        "the headers docs/sinks.md lists, and none of the exchange's own");
+                byDevice.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(n);
+                numbers.add(n);
             }
-            // At least once: a send whose acknowledgement the restart lost is sent again by the sink (a new
-            // record: the producer's idempotence covers only its own retries), so a few may arrive twice.
-            System.out.printf("kafka sink across a broker restart: %d records for 300 messages, %d distinct, %d twice%n", records.size(),
-                    ids.size(), records.size() - ids.size());
-            assertEquals(300, ids.size(), "every message");
+            // At least once: a send whose acknowledgement the restart lost is sent again by the sink, so a few may arrive twice.
+            System.out.printf("kafka sink across a broker restart: %d records for %d messages, %d distinct, %d twice%n", records.size(),
+                    MESSAGES, ids.size(), records.size() - ids.size());
+            assertEquals(MESSAGES, ids.size(), "every message, one message id each");
+            assertEquals(IntStream.range(0, MESSAGES).boxed().collect(Collectors.toSet()), numbers, "none missing, none made up");
+            assertEquals(DEVICES, byDevice.size());
             // Each device's messages in order: a message sent again comes right after its first copy, before the device's next.
             byDevice.forEach((device, n) -> {
                 List<Integer> firsts = n.stream().distinct().toList();
@@ -94,12 +120,26 @@ class KafkaSinkTest {
         }
     }
 
+    private static String header(ConsumerRecord<String, byte[]> r, String name) {
+        var h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static Set<String> headerNames(ConsumerRecord<String, byte[]> r) {
+        Set<String> names = new HashSet<>();
+        r.headers().forEach(h -> names.add(h.key()));
+        return names;
+    }
+
+    /** Messages from..from+count-1 ({@code n}), device {@code d<n % DEVICES>}, 100 a request. */
     private static void ingest(RuntimeHarness service, int from, int count) throws Exception {
-        StringBuilder batch = new StringBuilder("[");
-        for (int k = from; k < from + count; k++) {
-            batch.append(k == from ? "" : ",").append("{\"topic\":\"site/devices/d").append(k % 6)
-                    .append("/telemetry\",\"payload\":{\"deviceId\":\"d").append(k % 6).append("\",\"n\":").append(k).append("}}");
+        for (int i = from; i < from + count; i += 100) {
+            StringBuilder batch = new StringBuilder("[");
+            for (int k = i; k < Math.min(from + count, i + 100); k++) {
+                batch.append(k == i ? "" : ",").append("{\"topic\":\"site/devices/d").append(k % DEVICES)
+                        .append("/telemetry\",\"payload\":{\"deviceId\":\"d").append(k % DEVICES).append("\",\"n\":").append(k).append("}}");
+            }
+            assertEquals(202, service.postJson("/api/v1/ingest", batch.append("]").toString()).statusCode());
         }
-        assertEquals(202, service.postJson("/api/v1/ingest", batch.append("]").toString()).statusCode());
     }
 }
