@@ -84,7 +84,7 @@ public final class ProductRuntime implements AutoCloseable {
         hostedParts = BrokerWiring.wire(config, storage.tenancy(), auth.secrets(), ingest.queue(), quotas, metrics.registry());
         ApiWiring.Parts api = ApiWiring.wire(context.getRegistry(), new ApiWiring.Needs(config, http.vertx(), routeFiles.operations(),
                 storage, auth, ingest, subscriptions, quotas, hostedParts, sinks));
-        console = ConsoleWiring.wire(context, config, deployer, metrics, storage, ingest, subscriptions, api.tester());
+        console = ConsoleWiring.wire(context, config, deployer, metrics, storage, ingest, subscriptions, sinks, api.tester());
 
         http.addServer();
         context.start();
