@@ -38,7 +38,6 @@ public final class SinkMqttPublisher implements AutoCloseable {
     /** The organizations of the probes a sink's test ({@link SinkTester}) sends through a route of its own. */
     private final Map<UUID, UUID> probes = new ConcurrentHashMap<>();
 
-    /** @param organizationOfSink the organization of a sink this node delivers */
     /**
      * @param hosted             the way to the hosted broker (whose {@code publisher()} is empty where it does not run)
      * @param organizationOfSink the organization of a sink this node delivers
