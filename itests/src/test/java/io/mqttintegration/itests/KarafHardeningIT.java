@@ -151,6 +151,8 @@ class KarafHardeningIT {
             assertTrue(console.run("mqtt:queue-stats").lines().anyMatch(l -> l.matches("stored\\s+\\|\\s+2")));
             assertTrue(console.run("mqtt:parser-list").contains("vendor-nested"));
             assertTrue(console.run("mqtt:subscription-list").startsWith("INTEGRATION"));
+            String sinks = console.run("mqtt:sink-list");
+            assertTrue(sinks.startsWith("ID") && sinks.contains("0 sinks, 0 delivered by this node"), sinks);
             assertTrue(console.run("mqtt:route-reload --validate http-ingest.camel.yaml").startsWith("valid      http-ingest.camel.yaml: route http-ingest"));
             assertTrue(console.run("mqtt:route-reload").contains("unchanged  api-integrations.camel.yaml"));
             assertTrue(console.run("mqtt:dead-letters").startsWith("ID"));

@@ -79,12 +79,12 @@ public final class ProductRuntime implements AutoCloseable {
         HealthWiring.wire(context, dataSource, ingest, deployer);
         subscriptions = SubscriptionsWiring.wire(context, config, resolver, auth.secrets(), storage, deployer.transitions(),
                 metrics.registry(), metrics::beforeScrape);
-        sinks = SinksWiring.wire(context, config, storage, subscriptions, metrics.registry(), http.vertx());
         Quotas quotas = QuotasWiring.wire(config.quotas(), storage.tenancy());
         hostedParts = BrokerWiring.wire(config, storage.tenancy(), auth.secrets(), ingest.queue(), quotas, metrics.registry());
+        sinks = SinksWiring.wire(context, config, storage, subscriptions, hostedParts.commands(), metrics.registry(), http.vertx());
         ApiWiring.Parts api = ApiWiring.wire(context.getRegistry(), new ApiWiring.Needs(config, http.vertx(), routeFiles.operations(),
                 storage, auth, ingest, subscriptions, quotas, hostedParts, sinks));
-        console = ConsoleWiring.wire(context, config, deployer, metrics, storage, ingest, subscriptions, api.tester());
+        console = ConsoleWiring.wire(context, config, deployer, metrics, storage, ingest, subscriptions, sinks, api.tester());
 
         http.addServer();
         context.start();

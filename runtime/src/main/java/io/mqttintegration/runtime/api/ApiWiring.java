@@ -61,7 +61,7 @@ public final class ApiWiring {
                 subscriptions, quotas));
         ConnectionTester tester = new ConnectionTester(subs.brokerTargets(), config.mqtt().testTimeoutSeconds());
         registry.bind("brokerApi", new BrokerApi(storage.integrations(), storage.activity(), subs.integrationTargets(), subs.brokerClients(),
-                tester, new RateLimiter<>(config.mqtt().testsPerMinute()), quotas, hosted.credentials(), hosted.commands()));
+                tester, new RateLimiter<>(config.mqtt().testsPerMinute()), quotas, hosted.commands()));
         IngestWiring.Parts ingest = needs.ingest();
         registry.bind("integrationsApi", new IntegrationsApi(storage.tenancy(), storage.integrations(), storage.activity(),
                 new IntegrationSettings(ingest.parserRegistry()::names), subs.secretBox(),
@@ -76,7 +76,7 @@ public final class ApiWiring {
                 hosted.passwords(), quotas));
         SinksWiring.Parts sinks = needs.sinks();
         registry.bind("sinksApi", new SinksApi(storage.tenancy(), storage.integrations(), sinks.store(), storage.activity(), sinks.kinds(),
-                sinks.secrets(), subs.brokerTargets(), sinks.tester(), new RateLimiter<>(config.mqtt().testsPerMinute()),
+                sinks.secrets(), subs.brokerTargets(), sinks.tester(), hosted.commands(), new RateLimiter<>(config.mqtt().testsPerMinute()),
                 sinks.dispatcher()::claim));
         return new Parts(tester);
     }

@@ -2,7 +2,6 @@ package io.mqttintegration.runtime.api;
 
 import io.mqttintegration.spi.broker.RunningBroker;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mqttintegration.spi.broker.DeviceNamespace;
 import io.mqttintegration.runtime.broker.HostedCommands;
 import io.mqttintegration.runtime.http.ApiException;
 import io.mqttintegration.runtime.ingest.IngestRequestDecoder;
@@ -15,7 +14,6 @@ import io.mqttintegration.runtime.mqtt.ConnectionTester;
 import io.mqttintegration.runtime.mqtt.RateLimiter;
 import io.mqttintegration.runtime.quotas.Quotas;
 import io.mqttintegration.storage.tenants.ActivityLog;
-import io.mqttintegration.storage.tenants.CredentialStore;
 import io.mqttintegration.storage.tenants.IntegrationRecord;
 import io.mqttintegration.storage.tenants.IntegrationStore;
 import java.nio.charset.StandardCharsets;
@@ -52,13 +50,11 @@ public final class BrokerApi {
     private final ConnectionTester tester;
     private final RateLimiter<UUID> testLimit;
     private final Quotas quotas;
-    private final CredentialStore credentials;
     private final HostedCommands hosted;
 
     public BrokerApi(IntegrationStore integrations, ActivityLog activity, IntegrationTargets targets, BrokerClients clients,
-            ConnectionTester tester, RateLimiter<UUID> testLimit, Quotas quotas, CredentialStore credentials, HostedCommands hosted) {
+            ConnectionTester tester, RateLimiter<UUID> testLimit, Quotas quotas, HostedCommands hosted) {
         this.quotas = quotas;
-        this.credentials = credentials;
         this.hosted = hosted;
         this.integrations = integrations;
         this.activity = activity;
@@ -170,20 +166,11 @@ public final class BrokerApi {
 
     /**
      * The topic must be inside the namespace of a live device credential of this integration
-     * ({@code devices/<username>} or below): never another integration's or organization's device,
-     * nor a revoked one. All of these are the same 403, which tells nothing of other organizations.
+     * ({@link HostedCommands#allows}): never another integration's or organization's device, nor a
+     * revoked one. All of these are the same 403, which tells nothing of other organizations.
      */
     private void checkDeviceNamespace(UUID org, UUID id, String topic) {
-        String prefix = DeviceNamespace.ROOT + "/";
-        String username = null;
-        if (topic.startsWith(prefix)) {
-            int end = topic.indexOf('/', prefix.length());
-            username = topic.substring(prefix.length(), end < 0 ? topic.length() : end);
-        }
-        boolean allowed = username != null && DeviceNamespace.allowsTopic(username, topic)
-                && credentials.device(username).filter(d -> !d.revoked() && org.equals(d.organizationId()) && id.equals(d.integrationId()))
-                        .isPresent();
-        if (!allowed) {
+        if (!hosted.allows(org, id, topic)) {
             throw new ApiException(403, "topic_not_allowed", "with hosted: true the topic must be devices/<username>/... where"
                     + " <username> is a live device credential of this integration", "topic");
         }

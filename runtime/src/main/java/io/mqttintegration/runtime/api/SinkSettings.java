@@ -17,7 +17,9 @@ import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
@@ -27,13 +29,19 @@ import java.util.stream.Collectors;
  * own) nor {@code signingSecret} (made by the service), strings, numbers or booleans without
  * property placeholders (a value with <code>{{...}}</code> would be resolved against the service's
  * configuration when the route is made), every required one set; for kind webhook the receiver's URL
- * ({@link WebhookUrls}) and {@code timeoutMillis}; for kind kafka the bootstrap servers ({@link KafkaBootstrap}).
+ * ({@link WebhookUrls}) and {@code timeoutMillis}; for kind kafka the bootstrap servers ({@link KafkaBootstrap});
+ * for kind mqtt its target, exactly one of {@code integrationId} and {@code hosted: true} (what the
+ * organization's integrations and the hosted broker say of them is {@link SinksApi}'s to check).
  */
 record SinkSettings(ObjectNode plain, Map<String, String> secrets) {
 
     static final String MASK = "********";
     private static final String WEBHOOK = "webhook";
     private static final String KAFKA = "kafka";
+    static final String MQTT = "mqtt";
+    static final String INTEGRATION_ID = "integrationId";
+    static final String HOSTED = "hosted";
+    static final String TOPIC = "topic";
     private static final int MAX_VALUE_LENGTH = 4096;
 
     static SinkSettings empty() {
@@ -104,6 +112,9 @@ record SinkSettings(ObjectNode plain, Map<String, String> secrets) {
         }
         if (kind.name().equals(KAFKA)) {
             applied.checkKafka(given, guard);
+        }
+        if (kind.name().equals(MQTT)) {
+            applied.checkMqttTarget();
         }
         return applied;
     }
@@ -179,6 +190,49 @@ record SinkSettings(ObjectNode plain, Map<String, String> secrets) {
                         + " mqtt.allowedTargets or mqtt.allowPrivateTargets)", path);
             }
         }
+    }
+
+    /**
+     * An MQTT sink publishes to an integration's broker ({@code integrationId}) or to the hosted
+     * broker ({@code hosted: true}): exactly one of them.
+     */
+    private void checkMqttTarget() {
+        JsonNode hosted = plain.get(HOSTED);
+        if (hosted != null && !hosted.isBoolean()) {
+            throw new ApiException(400, "invalid_field", "settings.hosted must be true or false", "settings.hosted");
+        }
+        JsonNode integration = plain.get(INTEGRATION_ID);
+        if (hosted() && integration != null) {
+            throw new ApiException(400, "invalid_field", "settings.hosted: true and settings.integrationId cannot both be set: an MQTT"
+                    + " sink publishes either to an integration's broker (integrationId) or to the hosted broker's devices (hosted: true)",
+                    "settings.hosted");
+        }
+        if (!hosted() && integration == null) {
+            throw new ApiException(400, "missing_field", "settings.integrationId is required for kind mqtt (the integration whose"
+                    + " broker receives the messages), unless settings.hosted is true (the hosted broker's device namespace)",
+                    "settings.integrationId");
+        }
+        if (integration != null) {
+            Fields.uuid(integration.isTextual() ? integration.textValue() : integration.toString(), "settings.integrationId");
+        }
+    }
+
+    /** An MQTT sink's target integration, when it has one. */
+    Optional<UUID> targetIntegration() {
+        JsonNode integration = plain.get(INTEGRATION_ID);
+        return integration == null || !integration.isTextual() ? Optional.empty() : Optional.of(UUID.fromString(integration.textValue()));
+    }
+
+    /** Whether an MQTT sink publishes into the hosted broker. */
+    boolean hosted() {
+        JsonNode hosted = plain.get(HOSTED);
+        return hosted != null && hosted.isBoolean() && hosted.booleanValue();
+    }
+
+    /** A plain setting's text, or null. */
+    String text(String name) {
+        JsonNode value = plain.get(name);
+        return value == null ? null : value.isTextual() ? value.textValue() : value.toString();
     }
 
     /** As the API shows them: the plain ones, and each secret as {@value #MASK}. */

@@ -2,8 +2,11 @@ package io.mqttintegration.runtime.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mqttintegration.parsers.TopicFilter;
+import io.mqttintegration.runtime.broker.HostedCommands;
 import io.mqttintegration.runtime.http.ApiException;
 import io.mqttintegration.runtime.http.Fields;
+import io.mqttintegration.runtime.ingest.IngestRequestDecoder;
+import io.mqttintegration.runtime.integrations.MqttInput;
 import io.mqttintegration.runtime.integrations.SealedSecrets;
 import io.mqttintegration.runtime.mqtt.BrokerTargets;
 import io.mqttintegration.runtime.mqtt.RateLimiter;
@@ -13,6 +16,7 @@ import io.mqttintegration.runtime.sinks.SinkKinds;
 import io.mqttintegration.runtime.sinks.SinkSignatures;
 import io.mqttintegration.runtime.sinks.SinkTester;
 import io.mqttintegration.runtime.sinks.WebhookUrls;
+import io.mqttintegration.spi.broker.DeviceNamespace;
 import io.mqttintegration.storage.MessageIds;
 import io.mqttintegration.storage.Tenancy;
 import io.mqttintegration.storage.sinks.SinkDeadLetter;
@@ -27,6 +31,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -58,16 +63,19 @@ public final class SinksApi {
     private final SealedSecrets secrets;
     private final BrokerTargets guard;
     private final SinkTester tester;
+    private final HostedCommands hosted;
     private final RateLimiter<UUID> testLimit;
     private final Runnable claim;
 
     /**
      * @param guard     where receivers may be (the brokers' guard: mqtt.allowedTargets, mqtt.allowPrivateTargets)
+     * @param hosted    the way to the hosted broker and its rule (MQTT sinks with {@code hosted: true})
      * @param testLimit receiver tests per organization and minute
      * @param claim     this node's dispatcher re-reading its sinks ({@code SinkDispatcher.claim}), after a change is committed
      */
     public SinksApi(Tenancy tenancy, IntegrationStore integrations, SinkStore store, ActivityLog activity, SinkKinds kinds,
-            SealedSecrets secrets, BrokerTargets guard, SinkTester tester, RateLimiter<UUID> testLimit, Runnable claim) {
+            SealedSecrets secrets, BrokerTargets guard, SinkTester tester, HostedCommands hosted, RateLimiter<UUID> testLimit,
+            Runnable claim) {
         this.tenancy = tenancy;
         this.integrations = integrations;
         this.store = store;
@@ -76,6 +84,7 @@ public final class SinksApi {
         this.secrets = secrets;
         this.guard = guard;
         this.tester = tester;
+        this.hosted = hosted;
         this.testLimit = testLimit;
         this.claim = claim;
     }
@@ -94,6 +103,7 @@ public final class SinksApi {
         Boolean paused = Fields.bool(body, "paused", "paused");
         // last: a webhook's URL is resolved to be checked
         SinkSettings settings = SinkSettings.empty().apply(kind, body.get("settings"), guard);
+        checkMqttTarget(org, integrationId, kind, settings);
         String signingSecret = null;
         if (kind.param(SinkSignatures.SECRET).isPresent()) {
             signingSecret = SinkSignatures.newSecret();
@@ -163,6 +173,7 @@ public final class SinksApi {
                 SinkKinds.Kind kind = kinds.kind(current.kind()).orElseThrow(() -> new ApiException(409, "kind_unavailable",
                         "no template sink-" + current.kind() + " is deployed now: the sink's settings cannot be checked, so they cannot change"));
                 settings = settings.apply(kind, body.get("settings"), guard);
+                checkMqttTarget(org, current.integrationId(), kind, settings);
             }
             SinkRecord changed = new SinkRecord(current.id(), org, current.integrationId(), name == null ? current.name() : name,
                     current.kind(), settings.plainJson(), secrets.seal(settings.secrets(), org),
@@ -304,6 +315,65 @@ public final class SinksApi {
         activity.record(s.organizationId(), s.integrationId(), request.actorKeyId(), request.principal().actor(), "sink.tested",
                 result.ok() ? "ok" : "error", IntegrationsApi.json(detail));
         return report;
+    }
+
+    /**
+     * An MQTT sink's target, where the request's shape was checked ({@link SinkSettings}): an
+     * integration of the organization, or the hosted broker as the API's publish with
+     * {@code "hosted": true} decides ({@link BrokerApi}): 503 {@code hosted_broker_unavailable} while it
+     * does not run here, 403 {@code topic_not_allowed} for a topic outside the namespaces of the
+     * integration's live devices.
+     */
+    private void checkMqttTarget(UUID org, UUID integrationId, SinkKinds.Kind kind, SinkSettings settings) {
+        if (!kind.name().equals(SinkSettings.MQTT)) {
+            return;
+        }
+        Optional<UUID> target = settings.targetIntegration();
+        if (target.isPresent() && integrations.get(org, target.get()).isEmpty()) {
+            throw new ApiException(400, "invalid_field", "settings.integrationId is not an integration of this organization",
+                    "settings.integrationId");
+        }
+        if (!settings.hosted()) {
+            return;
+        }
+        if (hosted.publisher().isEmpty()) {
+            throw new ApiException(503, "hosted_broker_unavailable", "the hosted MQTT broker is not running here (feature"
+                    + " mqtt-integration-broker, broker.enabled)", "settings.hosted");
+        }
+        String topic = settings.text(SinkSettings.TOPIC);
+        checkHostedTopic(org, integrationId, topic == null ? "${header.mqiTopic}" : topic);
+    }
+
+    /**
+     * The topic is a Simple expression: what it fixes is checked now (all of it when it is a plain
+     * topic, else what comes before the first {@code ${}), the rest at each delivery. A topic whose
+     * username comes from the message needs the integration to have a live device at least.
+     */
+    private void checkHostedTopic(UUID org, UUID integrationId, String topic) {
+        String path = "settings." + SinkSettings.TOPIC;
+        int dynamic = topic.indexOf("${");
+        if (dynamic < 0) {
+            IngestRequestDecoder.checkTopic(topic, path);
+            MqttInput.checkTopicName(topic, path);
+            if (!hosted.allows(org, integrationId, topic)) {
+                throw topicNotAllowed("");
+            }
+            return;
+        }
+        String fixed = topic.substring(0, dynamic);
+        String root = DeviceNamespace.ROOT + "/";
+        if (!fixed.startsWith(root) && !root.startsWith(fixed)) {
+            throw topicNotAllowed("");
+        }
+        int end = fixed.startsWith(root) ? fixed.indexOf('/', root.length()) : -1;
+        if (end >= 0 ? !hosted.allows(org, integrationId, fixed.substring(0, end)) : !hosted.hasDevices(org, integrationId)) {
+            throw topicNotAllowed(end >= 0 ? "" : " (the integration has none)");
+        }
+    }
+
+    private static ApiException topicNotAllowed(String why) {
+        return new ApiException(403, "topic_not_allowed", "with hosted: true settings.topic must be devices/<username>/... where"
+                + " <username> is a live device credential of this integration" + why, "settings." + SinkSettings.TOPIC);
     }
 
     /** A webhook's receiver or a Kafka sink's bootstrap servers are checked again before a test: a name may resolve elsewhere now. */

@@ -13,7 +13,8 @@ import io.mqttintegration.storage.tenants.CredentialStore;
 /**
  * The hosted broker's wiring, on the service's side: what the broker (its own bundle, started
  * after the service) needs, made once with everything it holds, the {@code /metrics} registry too.
- * The API's device credentials and broker commands are the same objects.
+ * The API's device credentials and broker commands (the MQTT sinks' way to the broker too) are the
+ * same objects.
  */
 public final class BrokerWiring {
 
@@ -28,6 +29,6 @@ public final class BrokerWiring {
                 config.ingest().commitTimeoutMs(), org -> {
             Quotas.DeviceLimits l = quotas.deviceLimits(org);
             return new DeviceLimits(l.connectedDevices(), l.messagesPerSecond());
-        }, config.quotas().deviceBurstSeconds(), new HostedCommands(), meters);
+        }, config.quotas().deviceBurstSeconds(), new HostedCommands(credentials), meters);
     }
 }

@@ -6,6 +6,7 @@ import io.mqttintegration.runtime.metrics.Metrics;
 import io.mqttintegration.runtime.metrics.RouteCounts;
 import io.mqttintegration.runtime.mqtt.ConnectionTester;
 import io.mqttintegration.runtime.routes.RouteFileDeployer;
+import io.mqttintegration.runtime.sinks.SinksWiring;
 import io.mqttintegration.runtime.storage.StorageWiring;
 import io.mqttintegration.runtime.subscriptions.SubscriptionsWiring;
 import java.time.Clock;
@@ -21,7 +22,8 @@ public final class ConsoleWiring {
     }
 
     public static ProductConsole wire(CamelContext context, ProductConfig config, RouteFileDeployer deployer, Metrics metrics,
-            StorageWiring.Parts storage, IngestWiring.Parts ingest, SubscriptionsWiring.Parts subscriptions, ConnectionTester tester) {
+            StorageWiring.Parts storage, IngestWiring.Parts ingest, SubscriptionsWiring.Parts subscriptions, SinksWiring.Parts sinks,
+            ConnectionTester tester) {
         LastFailures lastFailures = new LastFailures(Clock.systemUTC());
         context.addRoutePolicyFactory(lastFailures);
         return new ProductConsole(
@@ -30,6 +32,8 @@ public final class ConsoleWiring {
                         subscriptions.subscriptions()),
                 new PipelineAnswers(ingest.queue(), ingest.parsing(), ingest.writer(), metrics, ingest.parserRegistry(),
                         ingest.deadLetters(), config.ingest().commitTimeoutMs(), Clock.systemUTC()),
-                new StorageAnswers(storage.maintenance()));
+                new StorageAnswers(storage.maintenance()),
+                new SinkAnswers(sinks.store(), sinks.dispatcher()::delivering, metrics.registry(),
+                        subscriptions.integrationTargets().nodeId(), Clock.systemUTC()));
     }
 }

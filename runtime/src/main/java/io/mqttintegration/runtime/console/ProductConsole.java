@@ -19,12 +19,15 @@ public final class ProductConsole implements OperatorConsole {
     private final IntegrationAnswers integrations;
     private final PipelineAnswers pipeline;
     private final StorageAnswers storage;
+    private final SinkAnswers sinks;
 
-    ProductConsole(RouteAnswers routes, IntegrationAnswers integrations, PipelineAnswers pipeline, StorageAnswers storage) {
+    ProductConsole(RouteAnswers routes, IntegrationAnswers integrations, PipelineAnswers pipeline, StorageAnswers storage,
+            SinkAnswers sinks) {
         this.routes = routes;
         this.integrations = integrations;
         this.pipeline = pipeline;
         this.storage = storage;
+        this.sinks = sinks;
     }
 
     @Override
@@ -60,6 +63,11 @@ public final class ProductConsole implements OperatorConsole {
     @Override
     public ConsoleAnswer subscriptions() {
         return integrations.subscriptions();
+    }
+
+    @Override
+    public ConsoleAnswer sinks(UUID organizationId, UUID integrationId) {
+        return sinks.sinks(organizationId, integrationId);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.mqttintegration.runtime.sinks;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.mqttintegration.runtime.broker.HostedCommands;
 import io.mqttintegration.runtime.config.ProductConfig;
 import io.mqttintegration.runtime.config.SinksConfig;
 import io.mqttintegration.runtime.integrations.SealedSecrets;
@@ -18,7 +19,7 @@ import org.apache.camel.component.vertx.http.VertxHttpComponent;
 /**
  * The sinks' wiring: their store, the kinds the route files declare, the webhook signatures (bean
  * {@code sinkSignatures}, which the webhook template calls), the MQTT sinks' publisher (bean
- * {@code sinkMqttPublisher}, with broker clients of its own) and the dispatcher that delivers the
+ * {@code sinkMqttPublisher}, with broker clients of its own and the way to the hosted broker) and the dispatcher that delivers the
  * outboxes of the sinks this node holds; started once the route files (and so the templates) are deployed.
  */
 public final class SinksWiring {
@@ -41,9 +42,12 @@ public final class SinksWiring {
     private SinksWiring() {
     }
 
-    /** @param vertx the Vert.x of the HTTP server, whose event loops the webhooks' client shares */
+    /**
+     * @param hosted the way to the hosted broker, for MQTT sinks with {@code hosted: true}
+     * @param vertx  the Vert.x of the HTTP server, whose event loops the webhooks' client shares
+     */
     public static Parts wire(CamelContext context, ProductConfig config, StorageWiring.Parts storage, SubscriptionsWiring.Parts subscriptions,
-            MeterRegistry meters, Vertx vertx) {
+            HostedCommands hosted, MeterRegistry meters, Vertx vertx) {
         SinkSignatures signatures = new SinkSignatures(Clock.systemUTC());
         context.getRegistry().bind("sinkSignatures", signatures);
         context.getComponent("vertx-http", VertxHttpComponent.class).setVertx(vertx);
@@ -52,7 +56,7 @@ public final class SinksWiring {
         SinkDispatcher dispatcher = new SinkDispatcher(context, new SinkOutbox(storage.tenancy()), signatures, secrets, meters,
                 config.sinks(), subscriptions.integrationTargets().nodeId(), Clock.systemUTC());
         SinkMqttPublisher mqtt = new SinkMqttPublisher(storage.integrations(), subscriptions.integrationTargets(),
-                new BrokerClients(subscriptions.brokerTargets(), config.mqtt().connectTimeoutSeconds()), dispatcher::organizationOf);
+                new BrokerClients(subscriptions.brokerTargets(), config.mqtt().connectTimeoutSeconds()), hosted, dispatcher::organizationOf);
         context.getRegistry().bind("sinkMqttPublisher", mqtt);
         SinkTester tester = new SinkTester(context, signatures, secrets, mqtt, config.sinks().timeoutMillis(), Clock.systemUTC());
         return new Parts(new SinkStore(storage.tenancy()), new SinkKinds(context), secrets, dispatcher, tester, mqtt);

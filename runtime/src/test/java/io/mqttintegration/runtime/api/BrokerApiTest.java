@@ -83,7 +83,7 @@ class BrokerApiTest {
                 List.of(), (org, id) -> Optional.empty(), quotas);
         // mqtt.testTimeoutSeconds 10, mqtt.testsPerMinute 10 (etc/mqtt.integration.mqtt.cfg)
         api = new BrokerApi(store, activity, new IntegrationTargets(box, "test-node"), clients, new ConnectionTester(targets, 10),
-                new RateLimiter<>(10), quotas, new CredentialStore(tenancy), new HostedCommands());
+                new RateLimiter<>(10), quotas, new HostedCommands(new CredentialStore(tenancy)));
         admin = key(organizations.create("o").id(), "admin");
     }
 

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mqttintegration.devdb.TestDatabase;
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.auth.Principal;
+import io.mqttintegration.runtime.broker.HostedCommands;
 import io.mqttintegration.runtime.http.ApiException;
 import io.mqttintegration.runtime.integrations.SealedSecrets;
 import io.mqttintegration.runtime.mqtt.BrokerTargets;
@@ -27,6 +28,7 @@ import io.mqttintegration.storage.Tenancy;
 import io.mqttintegration.storage.sinks.SinkRecord;
 import io.mqttintegration.storage.sinks.SinkStore;
 import io.mqttintegration.storage.tenants.ActivityLog;
+import io.mqttintegration.storage.tenants.CredentialStore;
 import io.mqttintegration.storage.tenants.IntegrationRecord;
 import io.mqttintegration.storage.tenants.IntegrationStore;
 import io.mqttintegration.storage.tenants.OrganizationStore;
@@ -118,7 +120,7 @@ class SinksApiTest {
         camel.start();
         secrets = new SealedSecrets(new SecretBox(new byte[32]));
         SinkTester tester = new SinkTester(camel, new SinkSignatures(Clock.systemUTC()), secrets,
-                new SinkMqttPublisher(null, null, null, id -> java.util.Optional.empty()), 1000, Clock.systemUTC());
+                new SinkMqttPublisher(null, null, null, null, id -> java.util.Optional.empty()), 1000, Clock.systemUTC());
         // mqtt.allowPrivateTargets false, no mqtt.allowedTargets: the shipped default
         api = api(new BrokerTargets(false, Set.of(), SinksApiTest::resolve), tester);
         apiAllowingPrivate = api(new BrokerTargets(true, Set.of(), SinksApiTest::resolve), tester);
@@ -129,8 +131,8 @@ class SinksApiTest {
     }
 
     static SinksApi api(BrokerTargets guard, SinkTester tester) {
-        return new SinksApi(tenancy, integrations, store, activity, new SinkKinds(camel), secrets, guard, tester, new RateLimiter<>(10),
-                claims::incrementAndGet);
+        return new SinksApi(tenancy, integrations, store, activity, new SinkKinds(camel), secrets, guard, tester,
+                new HostedCommands(new CredentialStore(tenancy)), new RateLimiter<>(10), claims::incrementAndGet);
     }
 
     @AfterAll

@@ -19,6 +19,7 @@ import io.mqttintegration.console.IntegrationListCommand;
 import io.mqttintegration.console.IntegrationTestCommand;
 import io.mqttintegration.console.ParserListCommand;
 import io.mqttintegration.console.QueueStatsCommand;
+import io.mqttintegration.console.SinkListCommand;
 import io.mqttintegration.console.StorageCommand;
 import io.mqttintegration.storage.DeadLetterStore;
 import io.mqttintegration.storage.InboundMessage;
@@ -235,6 +236,71 @@ class ConsoleCommandsTest {
             String row = line(run(new SubscriptionListCommand()), id);
             assertTrue(row.matches(id + "\\s+\\|\\s+connected\\s+\\|\\s+\\S+Z\\s+\\|\\s+2\\s+\\|\\s+2\\s+\\|\\s+0\\s+\\|\\s+site/devices/\\+/telemetry\\s+\\|\\s+-"), row);
         }
+    }
+
+    @Test
+    void sinkListShowsEachSinkWithTheNodeDeliveringItItsCountsAndItsBacklog() throws Exception {
+        MosquittoBroker broker = MosquittoBroker.start(work.resolve("mosquitto"), Map.of());
+        String sink;
+        try {
+            String target = created(service.send("POST", "/api/v1/integrations", service.adminKey,
+                    "{\"name\":\"downstream\",\"settings\":{\"host\":\"127.0.0.1\",\"port\":" + broker.port() + "}}"));
+            sink = created(service.send("POST", "/api/v1/integrations/" + service.integrationId + "/sinks", service.adminKey,
+                    "{\"name\":\"republish\",\"kind\":\"mqtt\",\"settings\":{\"integrationId\":\"" + target
+                            + "\",\"topic\":\"out/${header.mqiTopic}\"},\"maxAttempts\":1000}"));
+            Process sub = broker.subscribe("out/#", 3, 60, null, null);
+            broker.subscribed("out/#");
+            ingest(0, 3);
+            assertTrue(sub.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the sink republished the three messages");
+            await("the deliveries counted").atMost(Duration.ofSeconds(10))
+                    .until(() -> line(run(new SinkListCommand()), sink).matches(".*\\|\\s+3\\s+\\|\\s+0\\s+\\|\\s+0\\s+\\|\\s+0\\s+\\|\\s+-"));
+        } finally {
+            broker.close();
+        }
+        // The receiver is gone: the next two messages wait in the outbox, each delivery that fails counted.
+        ingest(3, 2);
+        await("the failed deliveries counted").atMost(Duration.ofSeconds(30))
+                .until(() -> line(run(new SinkListCommand()), sink).matches(".*\\|\\s+3\\s+\\|\\s+[1-9][0-9]*\\s+\\|\\s+0\\s+\\|\\s+2\\s+\\|.*"));
+
+        RuntimeHarness.Tenant other = service.createOrganization("other");
+        String otherIntegration = created(service.send("POST", "/api/v1/integrations", other.adminKey(),
+                "{\"name\":\"line 2\",\"settings\":{\"host\":\"broker.other\"}}"));
+        String paused = created(service.send("POST", "/api/v1/integrations/" + otherIntegration + "/sinks", other.adminKey(),
+                "{\"name\":\"later\",\"kind\":\"mqtt\",\"settings\":{\"integrationId\":\"" + otherIntegration
+                        + "\"},\"paused\":true}"));
+
+        String all = run(new SinkListCommand());
+        assertTrue(all.startsWith("ID "), all);
+        String node = Rows.text(db, "SELECT lease_node FROM sinks WHERE id = '" + sink + "'");
+        String row = line(all, sink);
+        assertTrue(row.matches(sink + "\\s+\\|\\s+" + service.organizationId + "\\s+\\|\\s+" + service.integrationId
+                + "\\s+\\|\\s+mqtt\\s+\\|\\s+republish\\s+\\|\\s+active\\s+\\|\\s+" + node
+                + "\\s+\\|\\s+3\\s+\\|\\s+[1-9][0-9]*\\s+\\|\\s+0\\s+\\|\\s+2\\s+\\|\\s+(\\d+s|\\d+m\\d\\ds)"),
+                "delivered by this node: 3 delivered, failed deliveries, 2 messages waiting, the oldest's age: " + row);
+        assertTrue(line(all, paused).matches(paused + "\\s+\\|\\s+" + other.organizationId() + "\\s+\\|\\s+" + otherIntegration
+                + "\\s+\\|\\s+mqtt\\s+\\|\\s+later\\s+\\|\\s+paused(\\s+\\|\\s+-){4}\\s+\\|\\s+0\\s+\\|\\s+-"),
+                "paused: no node holds it, no counts, nothing waiting: " + all);
+        assertTrue(all.endsWith("2 sinks, 1 delivered by this node (" + node + "): DELIVERED, FAILED and DEAD LETTERED are its counts\n"), all);
+
+        String one = run(new SinkListCommand(), "org", other.organizationId());
+        assertEquals(4, one.split("\n").length, "header, its rule, the other organization's sink and the summary: " + one);
+        assertTrue(one.contains(paused) && !one.contains(sink), one);
+        String byIntegration = run(new SinkListCommand(), "integration", service.integrationId);
+        assertTrue(byIntegration.contains(sink) && !byIntegration.contains(paused), byIntegration);
+    }
+
+    private void ingest(int from, int count) throws Exception {
+        StringBuilder batch = new StringBuilder("[");
+        for (int k = from; k < from + count; k++) {
+            batch.append(k == from ? "" : ",").append("{\"topic\":\"site/devices/d").append(k % 2)
+                    .append("/telemetry\",\"payload\":{\"n\":").append(k).append("}}");
+        }
+        assertEquals(202, service.postJson("/api/v1/ingest", batch.append("]").toString()).statusCode());
+    }
+
+    private static String created(HttpResponse<String> r) throws Exception {
+        assertEquals(201, r.statusCode(), r.body());
+        return Json.strict().readTree(r.body()).path("id").asText();
     }
 
     @Test

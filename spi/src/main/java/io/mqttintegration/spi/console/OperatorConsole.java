@@ -38,6 +38,12 @@ public interface OperatorConsole {
     /** mqtt:subscription-list: every subscription this node runs. */
     ConsoleAnswer subscriptions();
 
+    /**
+     * mqtt:sink-list: the sinks of every organization, of one, or of one integration (each null for
+     * all), with the node that delivers each, this node's counts of its deliveries, and its backlog.
+     */
+    ConsoleAnswer sinks(UUID organizationId, UUID integrationId);
+
     /** mqtt:queue-stats: the ingestion queue and the writer. */
     ConsoleAnswer queueStats();
 

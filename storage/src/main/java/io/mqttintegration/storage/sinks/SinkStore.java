@@ -26,6 +26,10 @@ public final class SinkStore {
     public record Backlog(long messages, Instant oldestReceivedAt, long retrying) {
     }
 
+    /** A sink as the operator sees it: the node delivering it (null when none holds its lease) and its backlog. */
+    public record Overview(SinkRecord sink, String deliveringNode, Backlog backlog) {
+    }
+
     private final Tenancy tenancy;
     private final String insertSql = SqlFiles.load("insert-sink");
     private final String updateSql = SqlFiles.load("update-sink");
@@ -34,6 +38,7 @@ public final class SinkStore {
     private final String deleteSql = SqlFiles.load("delete-sink");
     private final String deadLettersSql = SqlFiles.load("list-sink-dead-letters");
     private final String replaySql = SqlFiles.load("replay-sink-dead-letters");
+    private final String listAllSql = SqlFiles.load("list-all-sinks");
 
     public SinkStore(Tenancy tenancy) {
         this.tenancy = tenancy;
@@ -97,6 +102,36 @@ public final class SinkStore {
                 uuid(ps, 2, integrationId);
                 return all(ps);
             }
+        });
+    }
+
+    /**
+     * Operator view (the console): the sinks of every organization, or of one, or of one integration
+     * (each null for all), by organization, integration and name, each with the node that delivers it
+     * and its backlog, read in one transaction.
+     */
+    public List<Overview> overview(UUID organizationIdOrNull, UUID integrationIdOrNull, int limit) {
+        return tenancy.asOperator(c -> {
+            List<SinkRecord> sinks = new ArrayList<>();
+            List<String> nodes = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(listAllSql)) {
+                uuid(ps, 1, organizationIdOrNull);
+                uuid(ps, 2, organizationIdOrNull);
+                uuid(ps, 3, integrationIdOrNull);
+                uuid(ps, 4, integrationIdOrNull);
+                ps.setInt(5, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        sinks.add(map(rs));
+                        nodes.add(rs.getString(15));
+                    }
+                }
+            }
+            List<Overview> all = new ArrayList<>(sinks.size());
+            for (int i = 0; i < sinks.size(); i++) {
+                all.add(new Overview(sinks.get(i), nodes.get(i), backlog(c, sinks.get(i).id())));
+            }
+            return all;
         });
     }
 
@@ -177,12 +212,16 @@ public final class SinkStore {
         List<SinkRecord> all = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                all.add(new SinkRecord(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
-                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getBytes(7), rs.getString(8), rs.getString(9),
-                        rs.getString(10), rs.getBoolean(11), rs.getInt(12), rs.getObject(13, OffsetDateTime.class),
-                        rs.getObject(14, OffsetDateTime.class)));
+                all.add(map(rs));
             }
         }
         return all;
+    }
+
+    private static SinkRecord map(ResultSet rs) throws SQLException {
+        return new SinkRecord(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
+                rs.getString(4), rs.getString(5), rs.getString(6), rs.getBytes(7), rs.getString(8), rs.getString(9),
+                rs.getString(10), rs.getBoolean(11), rs.getInt(12), rs.getObject(13, OffsetDateTime.class),
+                rs.getObject(14, OffsetDateTime.class));
     }
 }
