@@ -134,6 +134,18 @@ final class SinkDelivery {
         } catch (Exception e) {
             LOG.debug("sink {}: stopping: {}", sinkId, e.toString());
         }
+        // A flush may be under way on the dispatcher's threads (one delivered last asked for it): it ends first.
+        synchronized (this) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (flushing && System.nanoTime() < deadline) {
+                try {
+                    wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
         flush();
     }
 
@@ -334,6 +346,7 @@ final class SinkDelivery {
         } finally {
             synchronized (this) {
                 flushing = false;
+                notifyAll();
                 if (deleted) {
                     batch.forEach(held::remove);
                 } else {
