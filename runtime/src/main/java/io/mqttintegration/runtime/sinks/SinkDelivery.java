@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * already: queued, in flight, or delivered and not yet deleted. A page shorter than
  * {@code sinks.pageSize} means the outbox is read to its end: the next look is after
  * {@code sinks.pollMillis}.</li>
- * <li><b>Delivered</b> messages are deleted from the outbox in batches (a quarter page, or before the
+ * <li><b>Delivered</b> messages are deleted from the outbox in batches (half a page, or before the
  * next read); until then they are held, so never read again. A crash in between sends them again (at
  * least once; the receiver recognizes them by message id).</li>
  * <li><b>Failed</b>: the message waits in the outbox for its retry (a jittered, doubling delay) or,
@@ -42,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * recorded may predate it: that device's messages in it are left for the next read, so a device's
  * later message never overtakes its failed one.</li>
  * </ul>
- * The database work runs on the dispatcher's threads and the sends wait for no receiver on a thread,
- * so a slow or dead sink holds up no other sink and never the ingestion, which only writes the outbox.
+ * The database work runs on the dispatcher's database threads, a lane's next send on its lane threads
+ * (never behind a query), and the sends wait for no receiver on a thread, so a slow or dead sink holds
+ * up no other sink and never the ingestion, which only writes the outbox.
  */
 final class SinkDelivery {
 
@@ -61,7 +63,8 @@ final class SinkDelivery {
     private final Sender sender;
     private final SinkMeters meters;
     private final SinksConfig config;
-    private final ScheduledExecutorService executor;
+    private final ScheduledExecutorService database;
+    private final Executor lanesExecutor;
     private final int pageSize;
     private final int flushAt;
 
@@ -82,7 +85,7 @@ final class SinkDelivery {
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
     SinkDelivery(UUID sinkId, int maxAttempts, boolean readings, SinkOutbox outbox, Sender sender, SinkMeters meters,
-            SinksConfig config, ScheduledExecutorService executor) {
+            SinksConfig config, ScheduledExecutorService database, Executor lanesExecutor) {
         this.sinkId = sinkId;
         this.maxAttempts = maxAttempts;
         this.readings = readings;
@@ -90,9 +93,10 @@ final class SinkDelivery {
         this.sender = sender;
         this.meters = meters;
         this.config = config;
-        this.executor = executor;
+        this.database = database;
+        this.lanesExecutor = lanesExecutor;
         this.pageSize = Math.max(1, config.pageSize());
-        this.flushAt = Math.max(1, pageSize / 4);
+        this.flushAt = Math.max(1, pageSize / 2);
         int n = Math.max(1, config.concurrency());
         for (int i = 0; i < n; i++) {
             lanes.add(new ArrayDeque<>());
@@ -158,7 +162,7 @@ final class SinkDelivery {
         if (stopped || fetching || nextFetch != null) {
             return;
         }
-        nextFetch = executor.schedule(this::fetch, millis, TimeUnit.MILLISECONDS);
+        nextFetch = database.schedule(this::fetch, millis, TimeUnit.MILLISECONDS);
     }
 
     private void fetch() {
@@ -238,7 +242,7 @@ final class SinkDelivery {
             }
         }
         if (e.purged()) {
-            executor.execute(() -> {
+            database.execute(() -> {
                 try {
                     meters.deadLettered(outbox.deadLetter(sinkId, List.of(e.seq()), "the message is no longer stored (retention)"));
                 } catch (RuntimeException x) {
@@ -258,11 +262,14 @@ final class SinkDelivery {
         sent.whenCompleteAsync((ok, failure) -> {
             if (failure == null) {
                 delivered(e);
+                next(lane);
             } else {
-                failed(lane, e, failure);
+                database.execute(() -> {
+                    failed(lane, e, failure);
+                    next(lane);
+                });
             }
-            next(lane);
-        }, executor);
+        }, lanesExecutor);
     }
 
     private void delivered(OutboxEntry e) {
@@ -274,7 +281,7 @@ final class SinkDelivery {
             readAheadIfLow();
         }
         if (flush) {
-            executor.execute(this::flush);
+            database.execute(this::flush);
         }
     }
 

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -69,7 +70,10 @@ public final class SinkDispatcher implements AutoCloseable {
     private final String node;
     private final Clock clock;
     private final Map<UUID, Running> running = new ConcurrentHashMap<>();
+    /** The sinks' database work (pages, deletes, failures), blocking JDBC. */
     private final ScheduledExecutorService scheduler;
+    /** Each lane's next send once the last one is answered: short, never blocking, never behind a query. */
+    private final ExecutorService lanes;
     /** Leases on a thread of their own: stopping a sink waits for its deliveries in flight, which the scheduler's threads finish. */
     private final ScheduledExecutorService leases = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "mqtt-integration-sinks-leases");
@@ -97,6 +101,12 @@ public final class SinkDispatcher implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        AtomicInteger m = new AtomicInteger();
+        this.lanes = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "mqtt-integration-sinks-lanes-" + m.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** A sink this node delivers: its record as claimed, the template its route was made from, its figures. */
@@ -113,7 +123,7 @@ public final class SinkDispatcher implements AutoCloseable {
             this.meters = new SinkMeters(registry, clock, sink.id(), sink.organizationId(), sink.kind());
             this.format = SinkBodies.Format.of(sink.body());
             this.delivery = new SinkDelivery(sink.id(), sink.maxAttempts(), format == SinkBodies.Format.READINGS, outbox,
-                    e -> send(this, e), meters, config, scheduler);
+                    e -> send(this, e), meters, config, scheduler, lanes);
         }
     }
 
@@ -281,8 +291,10 @@ public final class SinkDispatcher implements AutoCloseable {
             new ArrayList<>(running.values()).forEach(this::stop);
         }
         scheduler.shutdown();
+        lanes.shutdown();
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            lanes.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -62,6 +62,7 @@ class SinkDeliveryTest {
     private UUID integration;
     private final ScheduledExecutorService threads = Executors.newScheduledThreadPool(2);
     private final ScheduledExecutorService receiverThreads = Executors.newScheduledThreadPool(4);
+    private final java.util.concurrent.ExecutorService laneThreads = Executors.newFixedThreadPool(2);
 
     @BeforeEach
     void setUp() {
@@ -84,6 +85,7 @@ class SinkDeliveryTest {
     void tearDown() {
         threads.shutdownNow();
         receiverThreads.shutdownNow();
+        laneThreads.shutdownNow();
         ((HikariDataSource) ds).close();
     }
 
@@ -152,7 +154,7 @@ class SinkDeliveryTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         SinkMeters meters = new SinkMeters(registry, Clock.systemUTC(), sink.id(), org, "webhook");
         // Pages of 50 in 8 lanes: the pipeline reads ahead many times while deliveries and retries are in flight.
-        SinkDelivery delivery = new SinkDelivery(sink.id(), sink.maxAttempts(), false, outbox, receiver, meters, config(50, 8), threads);
+        SinkDelivery delivery = new SinkDelivery(sink.id(), sink.maxAttempts(), false, outbox, receiver, meters, config(50, 8), threads, laneThreads);
         delivery.start();
         await(Duration.ofSeconds(120), () -> received.values().stream().mapToInt(List::size).sum() >= count && backlog(sink.id()) == 0);
         delivery.stop(Duration.ofSeconds(10));
@@ -182,7 +184,7 @@ class SinkDeliveryTest {
         };
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         SinkMeters meters = new SinkMeters(registry, Clock.systemUTC(), sink.id(), org, "webhook");
-        SinkDelivery delivery = new SinkDelivery(sink.id(), sink.maxAttempts(), false, outbox, receiver, meters, config(40, 4), threads);
+        SinkDelivery delivery = new SinkDelivery(sink.id(), sink.maxAttempts(), false, outbox, receiver, meters, config(40, 4), threads, laneThreads);
         delivery.start();
         await(Duration.ofSeconds(120), () -> backlog(sink.id()) == 0);
         delivery.stop(Duration.ofSeconds(10));
@@ -207,7 +209,7 @@ class SinkDeliveryTest {
         SinkDelivery.Sender receiver = e -> taken.incrementAndGet() <= 50 ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.runAsync(() -> never.join(), receiverThreads);
         SinkMeters meters = new SinkMeters(new SimpleMeterRegistry(), Clock.systemUTC(), sink.id(), org, "webhook");
-        SinkDelivery delivery = new SinkDelivery(sink.id(), sink.maxAttempts(), false, outbox, receiver, meters, config(100, 2), threads);
+        SinkDelivery delivery = new SinkDelivery(sink.id(), sink.maxAttempts(), false, outbox, receiver, meters, config(100, 2), threads, laneThreads);
         delivery.start();
         await(Duration.ofSeconds(60), () -> taken.get() >= 52);
         never.complete(null); // the two deliveries in flight are answered while the delivery stops
