@@ -86,10 +86,10 @@ public final class SinkOutbox {
     public List<OutboxEntry> next(UUID sinkId, int limit, boolean readings, Collection<Long> held) {
         return tenancy.asOperator(c -> {
             try (PreparedStatement ps = c.prepareStatement(pageSql)) {
-                ps.setBoolean(1, readings);
-                SinkStore.uuid(ps, 2, sinkId);
-                ps.setArray(3, c.createArrayOf("bigint", held.toArray()));
-                ps.setInt(4, limit);
+                SinkStore.uuid(ps, 1, sinkId);
+                ps.setArray(2, c.createArrayOf("bigint", held.toArray()));
+                ps.setInt(3, limit);
+                ps.setBoolean(4, readings);
                 List<OutboxEntry> page = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
