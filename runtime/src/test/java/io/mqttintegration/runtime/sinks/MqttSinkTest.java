@@ -9,6 +9,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.mqttintegration.devdb.MosquittoBroker;
 import io.mqttintegration.devdb.TestDatabase;
 import io.mqttintegration.parsers.Json;
+import io.mqttintegration.runtime.MessageCallback;
 import io.mqttintegration.runtime.RuntimeHarness;
 import io.mqttintegration.storage.MessageIds;
 import io.mqttintegration.storage.Tenancy;
@@ -28,15 +29,11 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -155,7 +152,7 @@ class MqttSinkTest {
     }
 
     /** Paho's callback (a per-subscription listener is not reliable in Paho 1.2.5): keeps each message as it arrives. */
-    private record Recording(Queue<Arrived> arrived) implements MqttCallback {
+    private record Recording(Queue<Arrived> arrived) implements MessageCallback {
         @Override
         public void messageArrived(String topic, MqttMessage message) throws Exception {
             var payload = Json.strict().readTree(message.getPayload());
@@ -163,26 +160,6 @@ class MqttSinkTest {
                     .map(UserProperty::getValue).findFirst().orElse(null);
             arrived.add(new Arrived(topic, payload.path("n").asInt(), payload.path("deviceId").asText(),
                     message.getProperties().getContentType(), id));
-        }
-
-        @Override
-        public void disconnected(MqttDisconnectResponse response) {
-        }
-
-        @Override
-        public void mqttErrorOccurred(MqttException exception) {
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {
-        }
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverUri) {
-        }
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
         }
     }
 }
