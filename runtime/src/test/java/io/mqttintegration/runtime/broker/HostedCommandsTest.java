@@ -77,12 +77,18 @@ class HostedCommandsTest extends HostedBrokerCase {
 
     /** A connected device that takes what arrives into {@code arrived}, subscribed to {@code filter} at QoS 1. */
     MqttAsyncClient subscribed(Device d, String filter, BlockingQueue<Arrived> arrived) throws MqttException {
-        MqttAsyncClient c = new MqttAsyncClient("tcp://127.0.0.1:" + config.port(), d.username(), new MemoryPersistence());
+        return subscribed(config.port(), d.username(), d.password(), filter, arrived, clients);
+    }
+
+    /** The same for a device's credential on the hosted broker at {@code port}; the client goes into {@code clients} (closed by the test). */
+    static MqttAsyncClient subscribed(int port, String username, String password, String filter, BlockingQueue<Arrived> arrived,
+            List<MqttAsyncClient> clients) throws MqttException {
+        MqttAsyncClient c = new MqttAsyncClient("tcp://127.0.0.1:" + port, username, new MemoryPersistence());
         clients.add(c);
         c.setCallback(new Callback(arrived));
         MqttConnectionOptions o = new MqttConnectionOptions();
-        o.setUserName(d.username());
-        o.setPassword(d.password().getBytes(StandardCharsets.UTF_8));
+        o.setUserName(username);
+        o.setPassword(password.getBytes(StandardCharsets.UTF_8));
         o.setConnectionTimeout(10);
         c.connect(o).waitForCompletion(10_000);
         IMqttToken sub = c.subscribe(new MqttSubscription[] {new MqttSubscription(filter, 1)});

@@ -13,7 +13,6 @@ import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.Rows;
 import io.mqttintegration.runtime.RuntimeHarness;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,12 +24,8 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,18 +80,7 @@ class HostedMqttSinkTest extends HostedBrokerCase {
 
     /** The device connected, subscribed to {@code filter} at QoS 1, what arrives going into {@code arrived}. */
     MqttAsyncClient subscribed(Device d, String filter, BlockingQueue<HostedCommandsTest.Arrived> arrived) throws MqttException {
-        MqttAsyncClient c = new MqttAsyncClient("tcp://127.0.0.1:" + config.port(), d.username(), new MemoryPersistence());
-        clients.add(c);
-        c.setCallback(new HostedCommandsTest.Callback(arrived));
-        MqttConnectionOptions o = new MqttConnectionOptions();
-        o.setUserName(d.username());
-        o.setPassword(d.password().getBytes(StandardCharsets.UTF_8));
-        o.setConnectionTimeout(10);
-        c.connect(o).waitForCompletion(10_000);
-        IMqttToken sub = c.subscribe(new MqttSubscription[] {new MqttSubscription(filter, 1)});
-        sub.waitForCompletion(10_000);
-        assertEquals(1, sub.getReasonCodes()[0], "SUBACK granted QoS 1 for " + filter);
-        return c;
+        return HostedCommandsTest.subscribed(config.port(), d.username(), d.password(), filter, arrived, clients);
     }
 
     /** Messages {@code from} to {@code from + count - 1}, over HTTP in requests of 100, the device of each {@code n} one of {@code devices}. */
