@@ -153,11 +153,6 @@ final class SinkDelivery {
         flush();
     }
 
-    /** Messages read from the outbox whose outcome is not known yet (a figure for tests). */
-    synchronized int outstanding() {
-        return outstanding;
-    }
-
     private void fetchAfter(long millis) {
         if (stopped || fetching || nextFetch != null) {
             return;
@@ -393,10 +388,6 @@ final class SinkDelivery {
 
     /** Doubling from sinks.retryBaseMillis up to sinks.retryMaxSeconds, each between half and all of it. */
     Duration backoff(int attempts) {
-        return backoff(config, attempts);
-    }
-
-    static Duration backoff(SinksConfig config, int attempts) {
         long max = config.retryMaxSeconds() * 1000L;
         long full = Math.min(max, config.retryBaseMillis() * (1L << Math.min(30, attempts - 1)));
         return Duration.ofMillis(full / 2 + ThreadLocalRandom.current().nextLong(full / 2 + 1));
