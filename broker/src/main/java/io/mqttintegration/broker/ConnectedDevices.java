@@ -187,12 +187,17 @@ public final class ConnectedDevices {
         return false;
     }
 
-    /** The broker took a message of the device on this connection. */
+    /**
+     * The broker took a message of the device on this MQTT connection. It counts in all even when the
+     * connection is released already: Artemis routes a PUBLISH on the connection's own executor, after
+     * its interceptors ran on the Netty thread, so a later packet refused there can close the
+     * connection before an earlier one is routed (and stored).
+     */
     public void received(Object connectionId) {
+        received.increment();
         Device d = byConnection.get(connectionId);
         if (d != null) {
             d.received.increment();
-            received.increment();
         }
     }
 
