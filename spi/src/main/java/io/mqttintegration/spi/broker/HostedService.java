@@ -45,4 +45,24 @@ public interface HostedService {
      * returned handle is closed (before the broker stops).
      */
     AutoCloseable attach(RunningBroker broker);
+
+    /** Device presence: the broker admitted a device's connection on this node. */
+    default void connected(DeviceConnection connection) {
+    }
+
+    /**
+     * Device presence: a connection {@link #connected} before ended.
+     *
+     * @param willPublished the broker published the device's last will (an unclean end of a session that set one)
+     */
+    default void disconnected(DeviceConnection connection, DisconnectReason reason, boolean willPublished) {
+    }
+
+    /**
+     * Devices of the organization connected to the other nodes' brokers of the cluster, as last
+     * counted (device presence): with this node's own, what the organization's cap is held to.
+     */
+    default int connectedElsewhere(UUID organizationId) {
+        return 0;
+    }
 }
