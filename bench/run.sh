@@ -17,7 +17,7 @@
 #   bench/run.sh assembly-export [rows=10000000] [format=csv]   (streamed export: rows/s, Karaf RSS and heap)
 #   bench/run.sh assembly-telemetry [rows=1000000] [requestsPerEndpoint=300] [days=1]  (30000000 300 365: 30 M rows over a year of partitions)
 #   bench/run.sh assembly-purge [rows=3000000] [connections=50] [seconds=20]  (ingestion with and without a retention purge)
-#   bench/run.sh assembly-hosted [devices=1000] [publishers=100] [messages=200] [window=10]  (hosted broker: connects and QoS 1 ingest, bare Artemis beside it)
+#   bench/run.sh assembly-hosted [devices=10000] [publishers=100] [messages=1000] [window=10]  (hosted broker: connects and QoS 1 ingest with presence on and off, bare Artemis beside it)
 #   bench/run.sh assembly-catchup [messages=100000] [scenarios=1,2,3] [brokers=mosquitto-queued0,mosquitto-inflight0,artemis]
 #                                                     (subscriptions catching up on untuned brokers; 10000: a smoke run)
 #   bench/run.sh assembly-sinks [messagesPerRequest=100] [connections=10, 50 with 1 per request] [seconds=20]

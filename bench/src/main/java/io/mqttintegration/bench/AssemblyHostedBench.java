@@ -17,24 +17,26 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The hosted MQTT broker of the built assembly beside a bare Artemis, in one run. Devices are
- * {@link MqttWire} clients in this process (MQTT 5 over plain sockets, no client library); the bare
- * Artemis ({@link BareArtemis}: the same version and journal, no security, no service) is a process of
- * its own, and so is Karaf.
+ * The hosted MQTT broker of the built assembly beside a bare Artemis, in one run, with device presence
+ * on (as shipped) and off. Devices are {@link MqttWire} clients in this process (MQTT 5 over plain
+ * sockets, no client library); the bare Artemis ({@link BareArtemis}: the same version and journal, no
+ * security, no service) is a process of its own, and so is Karaf.
  * <ol>
- * <li><b>Connect</b>: {@code devices} devices (credentials made through the API) connect at once from
- * 64 threads and hold their connections: the time until every CONNACK 0, and each CONNECT's time. On
- * the assembly every CONNECT is checked against the database (the keyed hash of the password); on the
- * bare broker nothing is checked.</li>
- * <li><b>Ingest</b>: {@code publishers} devices each publish {@code messages} QoS 1 messages under
- * their namespace with {@code window} unacknowledged at most. The assembly: PUBACKs (the message is in
- * the broker's journal) and the moment the last row is committed in PostgreSQL (fsync on), with the
- * window's CPU figures. The bare broker: PUBACKs and the moment one QoS 1 subscriber on
- * {@code devices/#} (a durable session, acknowledging each message) has them all. Both warm up first
- * for {@code bench.warmupSeconds} (30).</li>
+ * <li><b>Bare Artemis</b>: {@code devices} devices connect at once from 64 threads and hold their
+ * connections (nothing is checked); then {@code publishers} devices each publish {@code messages} QoS 1
+ * messages with {@code window} unacknowledged at most, after a warm-up of {@code bench.warmupSeconds}
+ * (30), until one QoS 1 subscriber on {@code devices/#} (a durable session, acknowledging each message)
+ * has them all.</li>
+ * <li><b>The assembly</b>, presence on, then (Karaf restarted with {@value #PRESENCE_ENV}=false) off,
+ * {@code bench.presenceRounds} times (1): the same connects (credentials made through the API; every
+ * CONNECT checked against the database), Karaf's RSS while they are held, with presence on how long
+ * until the database shows them all online and, once closed, none held; then the same ingest, until
+ * the last row is committed in PostgreSQL (fsync on), with the window's CPU figures.</li>
  * </ol>
+ * The summary prints, per round, what presence costs (connects/s and stored msg/s on against off) and
+ * the hosted ingest rate beside the bare Artemis subscriber's.
  *
- * <pre>bench/run.sh assembly-hosted [devices=1000] [publishers=100] [messages=200] [window=10]</pre>
+ * <pre>bench/run.sh assembly-hosted [devices=10000] [publishers=100] [messages=1000] [window=10]</pre>
  */
 public final class AssemblyHostedBench {
 
@@ -48,14 +50,14 @@ public final class AssemblyHostedBench {
     }
 
     private static void run(String[] args) throws Exception {
-        int devices = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int devices = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int publishers = args.length > 1 ? Integer.parseInt(args[1]) : 100;
-        int messages = args.length > 2 ? Integer.parseInt(args[2]) : 200;
+        int messages = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
         int window = args.length > 3 ? Integer.parseInt(args[3]) : 10;
-        int warmupSeconds = Integer.getInteger("bench.warmupSeconds", 30);
-        System.out.printf("assembly hosted broker: %,d devices connect; %d publishers x %,d QoS 1 messages (window %d); load %s%n",
-                devices, publishers, messages, window, Machine.load());
-        try (AssemblyStack stack = AssemblyStack.start(null, Integer.getInteger("bench.maxSeconds", 900))) {
+        int rounds = Integer.getInteger("bench.presenceRounds", 1);
+        System.out.printf("assembly hosted broker: %,d devices connect; %d publishers x %,d QoS 1 messages (window %d);"
+                + " presence on and off, %d round(s); load %s%n", devices, publishers, messages, window, rounds, Machine.load());
+        try (AssemblyStack stack = AssemblyStack.start(null, Integer.getInteger("bench.maxSeconds", 1800))) {
             int barePort = BenchService.freePort();
             Process bare = startBare(barePort, stack.work.resolve("bare-artemis"));
             try {
@@ -66,82 +68,180 @@ public final class AssemblyHostedBench {
                         + ",\"deviceMessagesPerSecond\":1000000}");
                 String integration = stack.post("/integrations", tenant.adminKey(),
                         "{\"name\":\"devices\",\"settings\":{\"host\":\"broker.example\"}}").path("id").asText();
-                long made = System.nanoTime();
-                List<Device> all = new ArrayList<>();
-                for (int i = 0; i < Math.max(devices, publishers); i++) {
-                    JsonNode c = stack.post("/integrations/" + integration + "/credentials", tenant.adminKey(), "{}");
-                    all.add(new Device(c.path("username").asText(), c.path("password").asText()));
-                }
-                System.out.printf("%,d credentials made through the API in %.1f s%n", all.size(), (System.nanoTime() - made) / 1e9);
+                List<Device> all = credentials(stack, tenant, integration, Math.max(devices, publishers));
                 awaitListening(stack.hostedPort, all.get(0));
                 System.out.printf("hosted broker on 127.0.0.1:%d, bare Artemis 2.40 (pid %d) on 127.0.0.1:%d%n", stack.hostedPort,
                         bare.pid(), barePort);
-
-                // ---- connect ----
-                // Once each, not counted: the first connections load classes in both JVMs.
-                connectAll(barePort, all.subList(0, Math.min(100, devices)), "warm");
-                connectAll(stack.hostedPort, all.subList(0, Math.min(100, devices)), "warm");
-                double bareRate = connectAll(barePort, all.subList(0, devices), "bare Artemis (no authentication)");
-                long cpu = stack.karafCpuMillis();
-                long pgCpu = stack.postgresCpuMillis();
-                double hostedRate = connectAll(stack.hostedPort, all.subList(0, devices), "assembly's hosted broker");
-                System.out.printf("  Karaf JVM CPU %.0f µs, PostgreSQL CPU %.0f µs per CONNECT; %s%n",
-                        1000.0 * (stack.karafCpuMillis() - cpu) / devices, 1000.0 * (stack.postgresCpuMillis() - pgCpu) / devices,
-                        stack.karafMemory());
-                System.out.printf("connect ratio: hosted %.0f/s = %.1f %% of bare Artemis (%.0f/s)%n", hostedRate,
-                        100 * hostedRate / bareRate, bareRate);
-
-                // ---- ingest ----
                 List<Device> pubs = all.subList(0, publishers);
                 long total = (long) publishers * messages;
-                long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
-                long rounds = 0;
-                do {
-                    publishAll(stack.hostedPort, pubs, messages, window);
-                    rounds++;
-                } while (System.nanoTime() < warmUntil);
-                // Every warm-up message committed (the broker's queue empty) before the window opens.
-                awaitStored(stack, 0, rounds * total);
-                try (BareSubscriber warm = new BareSubscriber(barePort, "bench-bare-sub")) {
-                    for (int r = 0; r < Math.max(1, rounds / 2); r++) {
-                        warm.expect(total);
-                        publishAll(barePort, pubs, messages, window);
-                        warm.await();
+
+                // ---- the bare broker: connects, then its subscriber's rate ----
+                connectAll(barePort, all.subList(0, Math.min(100, devices)), "warm").close();
+                double bareRate;
+                try (Connected c = connectAll(barePort, all.subList(0, devices), "bare Artemis (no authentication)")) {
+                    bareRate = c.rate();
+                }
+                double bareStored = bareIngest(barePort, pubs, messages, window, total);
+
+                // ---- the assembly, presence as shipped (on) and off, alternating ----
+                List<double[]> on = new ArrayList<>();
+                List<double[]> off = new ArrayList<>();
+                boolean first = true;
+                for (int r = 0; r < rounds; r++) {
+                    for (boolean presence : new boolean[] {true, false}) {
+                        if (!first) {
+                            stack.stopKaraf();
+                            stack.karafEnv.put(PRESENCE_ENV, Boolean.toString(presence));
+                            stack.launchKaraf();
+                            awaitListening(stack.hostedPort, all.get(0));
+                        }
+                        first = false;
+                        System.out.printf("%n---- assembly, presence %s (round %d) ----%n", presence ? "on" : "off", r + 1);
+                        (presence ? on : off).add(assembly(stack, all.subList(0, devices), pubs, messages, window, total, presence));
                     }
                 }
-                System.out.printf("after warm-up (%,d messages into the assembly): %s%n", rounds * total, stack.karafMemory());
 
-                double bareStored;
-                try (BareSubscriber sub = new BareSubscriber(barePort, "bench-bare-sub")) {
-                    sub.expect(total);
-                    long start = System.nanoTime();
-                    long acked = publishAll(barePort, pubs, messages, window);
-                    long received = sub.await();
-                    bareStored = total / ((received - start) / 1e9);
-                    System.out.printf("bare Artemis: %,d PUBACKs after %.2f s (%.0f msg/s); the subscriber had all after %.2f s:"
-                            + " %.0f msg/s; load %s%n", total, (acked - start) / 1e9, total / ((acked - start) / 1e9),
-                            (received - start) / 1e9, bareStored, Machine.load());
+                System.out.printf("%n---- summary ----%n");
+                for (int r = 0; r < rounds; r++) {
+                    double[] a = on.get(r);
+                    double[] b = off.get(r);
+                    System.out.printf("round %d: connects/s presence on %.0f, off %.0f (on = %.1f %% of off); stored msg/s on %.0f, off %.0f"
+                            + " (presence costs %.1f %%); RSS with %,d connected on %.0f MB, off %.0f MB%n", r + 1, a[0], b[0],
+                            100 * a[0] / b[0], a[1], b[1], 100 * (1 - a[1] / b[1]), devices, a[2], b[2]);
+                    System.out.printf("round %d: hosted ingest %.1f %% (presence on) and %.1f %% (off) of the bare Artemis subscriber (%.0f msg/s);"
+                            + " connects %.1f %% and %.1f %% of bare Artemis (%.0f/s)%n", r + 1, 100 * a[1] / bareStored,
+                            100 * b[1] / bareStored, bareStored, 100 * a[0] / bareRate, 100 * b[0] / bareRate, bareRate);
                 }
-
-                long base = stack.storedMessages();
-                AssemblyWindow w = AssemblyWindow.open(stack);
-                long start = System.nanoTime();
-                long acked = publishAll(stack.hostedPort, pubs, messages, window);
-                long end = awaitStored(stack, base, total);
-                w.close(end);
-                double ours = total / ((end - start) / 1e9);
-                System.out.printf("assembly: %,d PUBACKs after %.2f s (%.0f msg/s); all committed after %.2f s: %.0f stored msg/s;"
-                        + " load %s%n", total, (acked - start) / 1e9, total / ((acked - start) / 1e9), (end - start) / 1e9, ours,
-                        Machine.load());
-                w.print("  ");
-                System.out.printf("ingest ratio: assembly %.0f stored msg/s = %.1f %% of the bare Artemis subscriber (%.0f msg/s)%n",
-                        ours, 100 * ours / bareStored, bareStored);
             } finally {
                 bare.getOutputStream().close();
                 if (!bare.waitFor(30, TimeUnit.SECONDS)) {
                     bare.destroyForcibly();
                 }
             }
+        }
+    }
+
+    /** The environment variable of presence.enabled (docs/operations.md). */
+    static final String PRESENCE_ENV = "MQI_PRESENCE_ENABLED";
+
+    /** Credentials made through the API, 8 at a time. */
+    private static List<Device> credentials(AssemblyStack stack, AssemblyStack.Tenant tenant, String integration, int n) throws Exception {
+        long made = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<Device>> futures = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            futures.add(pool.submit(() -> {
+                JsonNode c = stack.post("/integrations/" + integration + "/credentials", tenant.adminKey(), "{}");
+                return new Device(c.path("username").asText(), c.path("password").asText());
+            }));
+        }
+        List<Device> all = new ArrayList<>();
+        for (Future<Device> f : futures) {
+            all.add(f.get());
+        }
+        pool.shutdown();
+        System.out.printf("%,d credentials made through the API in %.1f s%n", all.size(), (System.nanoTime() - made) / 1e9);
+        return all;
+    }
+
+    /** The bare broker's QoS 1 ingest: warm-up, then the moment its subscriber has every message; its rate. */
+    private static double bareIngest(int barePort, List<Device> pubs, int messages, int window, long total) throws Exception {
+        int warmupSeconds = Integer.getInteger("bench.warmupSeconds", 30);
+        try (BareSubscriber warm = new BareSubscriber(barePort, "bench-bare-sub")) {
+            long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
+            do {
+                warm.expect(total);
+                publishAll(barePort, pubs, messages, window);
+                warm.await();
+            } while (System.nanoTime() < warmUntil);
+        }
+        try (BareSubscriber sub = new BareSubscriber(barePort, "bench-bare-sub")) {
+            sub.expect(total);
+            long start = System.nanoTime();
+            long acked = publishAll(barePort, pubs, messages, window);
+            long received = sub.await();
+            double rate = total / ((received - start) / 1e9);
+            System.out.printf("bare Artemis: %,d PUBACKs after %.2f s (%.0f msg/s); the subscriber had all after %.2f s:"
+                    + " %.0f msg/s; load %s%n", total, (acked - start) / 1e9, total / ((acked - start) / 1e9),
+                    (received - start) / 1e9, rate, Machine.load());
+            return rate;
+        }
+    }
+
+    /**
+     * One phase on the assembly as it runs now: every device connects and holds its connection (with
+     * presence on: until the database shows them all online), they close (until none is held), then the
+     * publishers' warm-up and measured ingest. Returns {connects/s, stored msg/s, RSS MB while connected}.
+     */
+    private static double[] assembly(AssemblyStack stack, List<Device> devices, List<Device> pubs, int messages, int window,
+            long total, boolean presence) throws Exception {
+        connectAll(stack.hostedPort, devices.subList(0, Math.min(100, devices.size())), "warm").close();
+        awaitHeld(stack, 0, presence);
+        long cpu = stack.karafCpuMillis();
+        long pgCpu = stack.postgresCpuMillis();
+        double rate;
+        double rss;
+        try (Connected c = connectAll(stack.hostedPort, devices, "assembly's hosted broker, presence " + (presence ? "on" : "off"))) {
+            rate = c.rate();
+            System.out.printf("  Karaf JVM CPU %.0f µs, PostgreSQL CPU %.0f µs per CONNECT; %s%n",
+                    1000.0 * (stack.karafCpuMillis() - cpu) / devices.size(), 1000.0 * (stack.postgresCpuMillis() - pgCpu) / devices.size(),
+                    stack.karafMemory());
+            rss = Machine.rssMb(stack.karafPid());
+            awaitHeld(stack, devices.size(), presence);
+        }
+        awaitHeld(stack, 0, presence);
+
+        int warmupSeconds = Integer.getInteger("bench.warmupSeconds", 30);
+        long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
+        long base = stack.storedMessages();
+        long warmed = 0;
+        do {
+            publishAll(stack.hostedPort, pubs, messages, window);
+            warmed += total;
+        } while (System.nanoTime() < warmUntil);
+        // Every warm-up message committed (the broker's queue empty) before the window opens.
+        awaitStored(stack, base, warmed);
+        awaitHeld(stack, 0, presence);
+        base = stack.storedMessages();
+        AssemblyWindow w = AssemblyWindow.open(stack);
+        long start = System.nanoTime();
+        long acked = publishAll(stack.hostedPort, pubs, messages, window);
+        long end = awaitStored(stack, base, total);
+        w.close(end);
+        double ours = total / ((end - start) / 1e9);
+        System.out.printf("assembly, presence %s: %,d PUBACKs after %.2f s (%.0f msg/s); all committed after %.2f s: %.0f stored msg/s;"
+                + " load %s%n", presence ? "on" : "off", total, (acked - start) / 1e9, total / ((acked - start) / 1e9), (end - start) / 1e9,
+                ours, Machine.load());
+        w.print("  ");
+        if (presence) {
+            System.out.printf("  presence: %s devices online, %s transitions recorded so far%n",
+                    stack.sql("mqi", "SELECT count(*) FROM device_presence WHERE state = 'online'"),
+                    stack.sql("mqi", "SELECT count(*) FROM device_transitions"));
+        }
+        return new double[] {rate, ours, rss};
+    }
+
+    /**
+     * With presence on, waits (120 s at most) until the database shows {@code n} devices held by a hosted
+     * connection, and prints how long that took; with presence off, returns at once.
+     */
+    private static void awaitHeld(AssemblyStack stack, long n, boolean presence) throws Exception {
+        if (!presence) {
+            return;
+        }
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.SECONDS.toNanos(120);
+        long held;
+        while ((held = stack.sqlLong("SELECT count(*) FROM device_presence WHERE state = 'online' AND connection_id IS NOT NULL")) != n) {
+            if (System.nanoTime() > deadline) {
+                System.out.printf("  presence: %,d devices held by a connection in the database after 120 s, not %,d%n", held, n);
+                return;
+            }
+            Thread.sleep(50);
+        }
+        double waited = (System.nanoTime() - start) / 1e9;
+        if (waited > 0.06) {
+            System.out.printf("  presence: the database showed %,d devices connected %.2f s later%n", n, waited);
         }
     }
 
@@ -164,11 +264,19 @@ public final class AssemblyHostedBench {
         }
     }
 
+    /** Connections held open, and the rate at which they were made. */
+    record Connected(double rate, ConcurrentLinkedQueue<MqttWire> open) implements AutoCloseable {
+        @Override
+        public void close() {
+            open.forEach(MqttWire::close);
+        }
+    }
+
     /**
      * Connects every device at once (64 threads) and holds the connections until all have their
-     * CONNACK; prints the time and each CONNECT's percentiles; returns connects per second.
+     * CONNACK; prints the time and each CONNECT's percentiles. The caller closes them.
      */
-    private static double connectAll(int port, List<Device> devices, String what) throws Exception {
+    private static Connected connectAll(int port, List<Device> devices, String what) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(CONNECT_THREADS);
         ConcurrentLinkedQueue<MqttWire> open = new ConcurrentLinkedQueue<>();
         long[] micros = new long[devices.size()];
@@ -196,15 +304,13 @@ public final class AssemblyHostedBench {
         double seconds = (System.nanoTime() - start) / 1e9;
         pool.shutdown();
         int connected = open.size();
-        open.forEach(MqttWire::close);
-        if (what.equals("warm")) {
-            return 0;
+        if (!what.equals("warm")) {
+            long[] sorted = Machine.sorted(micros);
+            System.out.printf("%s: %,d of %,d devices connected (CONNACK 0, held open) in %.2f s = %.0f connects/s;"
+                    + " per CONNECT p50 %.1f ms, p99 %.1f ms; %d failed; load %s%n", what, connected, devices.size(), seconds,
+                    connected / seconds, Machine.pct(sorted, 50), Machine.pct(sorted, 99), failed.get(), Machine.load());
         }
-        long[] sorted = Machine.sorted(micros);
-        System.out.printf("%s: %,d of %,d devices connected (CONNACK 0, held open) in %.2f s = %.0f connects/s;"
-                + " per CONNECT p50 %.1f ms, p99 %.1f ms; %d failed; load %s%n", what, connected, devices.size(), seconds,
-                connected / seconds, Machine.pct(sorted, 50), Machine.pct(sorted, 99), failed.get(), Machine.load());
-        return connected / seconds;
+        return new Connected(connected / seconds, open);
     }
 
     /**
@@ -272,7 +378,7 @@ public final class AssemblyHostedBench {
     }
 
     /** Polls the stored row count every 20 ms until base + n; returns that moment. */
-    private static long awaitStored(AssemblyStack stack, long base, long n) throws Exception {
+    static long awaitStored(AssemblyStack stack, long base, long n) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
         while (true) {
             long now = System.nanoTime();

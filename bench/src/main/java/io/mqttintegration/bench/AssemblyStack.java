@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -54,6 +55,11 @@ final class AssemblyStack implements AutoCloseable {
     int httpPort;
     /** The port of the assembly's hosted MQTT broker (MQI_BROKER_PORT). */
     int hostedPort;
+    /**
+     * Settings for the next {@link #launchKaraf} (a PID key's environment variable, as an operator sets
+     * it): how a benchmark compares the same build with a feature on and off in one run.
+     */
+    final Map<String, String> karafEnv = new LinkedHashMap<>();
     private Process broker;
     private int brokerPort;
     private boolean closed;
@@ -265,6 +271,10 @@ final class AssemblyStack implements AutoCloseable {
         env.put("MQI_BROKER_PORT", Integer.toString(hostedPort));
         env.remove("EXTRA_JAVA_OPTS");
         env.remove("JAVA_OPTS");
+        if (!karafEnv.isEmpty()) {
+            env.putAll(karafEnv);
+            System.out.println("Karaf's environment adds " + karafEnv);
+        }
         // Another JVM setting than bin/setenv's shipped heap (BENCH_KARAF_JAVA_OPTS="-Xmx512m -XX:..."): said so.
         String javaOpts = System.getenv("BENCH_KARAF_JAVA_OPTS");
         if (javaOpts != null && !javaOpts.isBlank()) {
