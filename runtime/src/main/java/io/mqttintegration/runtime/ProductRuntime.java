@@ -88,7 +88,8 @@ public final class ProductRuntime implements AutoCloseable {
         sinks = SinksWiring.wire(context, config, storage, subscriptions, hostedParts.commands(), metrics.registry(), http.vertx());
         ApiWiring.Parts api = ApiWiring.wire(context.getRegistry(), new ApiWiring.Needs(config, http.vertx(), routeFiles.operations(),
                 storage, auth, ingest, subscriptions, quotas, hostedParts, sinks));
-        console = ConsoleWiring.wire(context, config, deployer, metrics, storage, ingest, subscriptions, sinks, api.tester());
+        console = ConsoleWiring.wire(context, config, deployer, metrics, storage, ingest, subscriptions, sinks, api.tester(),
+                hostedParts.commands());
 
         http.addServer();
         context.start();
