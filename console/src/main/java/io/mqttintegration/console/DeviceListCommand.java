@@ -1,48 +1,41 @@
 package io.mqttintegration.console;
 
-import io.mqttintegration.spi.broker.ConnectedDevice;
-import io.mqttintegration.spi.broker.RunningBroker;
-import io.mqttintegration.spi.console.ConsoleTable;
-import java.time.temporal.ChronoUnit;
+import io.mqttintegration.spi.console.OperatorConsole;
+import java.util.UUID;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.completers.StringsCompleter;
 
 /**
- * The devices connected to this node's hosted broker, oldest connection first: organization,
- * integration, username, client id, remote address, connected since, messages the broker took from
- * it on this connection. The broker registers itself while it runs (feature
- * mqtt-integration-broker). The reference is optional: Karaf registers a bundle's commands only when
- * every required reference of every one of them is there, so a required one would take every mqtt:*
- * command away wherever the broker does not run (a stock Karaf without the broker's feature,
- * broker.enabled = false).
+ * Every node's devices as device presence keeps them (docs/devices.md): organization, integration,
+ * device, state since when and why, last seen, the node and client id of a hosted connection, and for
+ * a device connected to this node's hosted broker the messages it took on that connection. Where the
+ * broker does not run here (a stock Karaf without its feature, broker.enabled = false) the list is
+ * the same, without that count, and says so.
  */
-@Command(scope = "mqtt", name = "device-list", description = "Lists the devices connected to this node's hosted MQTT broker: "
-        + "organization, integration, username, client id, remote address, connected since, messages received.")
+@Command(scope = "mqtt", name = "device-list", description = "Lists every node's devices (device presence): organization, integration, "
+        + "device, state, since, reason, last seen, node, client id, remote address, and messages received on a connection to this node.")
 @Service
 public class DeviceListCommand implements Action {
 
-    @Reference(optional = true)
-    RunningBroker broker;
+    @Reference
+    OperatorConsole console;
+
+    @Option(name = "--state", description = "only devices in this state: online or offline")
+    @Completion(value = StringsCompleter.class, values = {"online", "offline"})
+    String state;
+
+    @Option(name = "--integration", description = "only this integration (id)")
+    @Completion(IntegrationIds.class)
+    String integration;
 
     @Override
     public Object execute() throws Exception {
-        if (broker == null) {
-            System.out.println("The hosted MQTT broker is not running on this node (feature mqtt-integration-broker, broker.enabled).");
-            return null;
-        }
-        System.out.print(ConsoleText.of(table(broker)) + broker.connected() + " connected\n");
+        System.out.print(ConsoleText.of(console.devices(state, integration == null ? null : UUID.fromString(integration))));
         return null;
-    }
-
-    static ConsoleTable table(RunningBroker broker) {
-        ConsoleTable table = new ConsoleTable("ORGANIZATION", "INTEGRATION", "USERNAME", "CLIENT ID", "REMOTE ADDRESS", "CONNECTED SINCE",
-                "RECEIVED");
-        for (ConnectedDevice d : broker.devices()) {
-            table.row(d.identity().organizationId(), d.identity().integrationId(), d.identity().username(), d.clientId(),
-                    d.remoteAddress(), d.since().truncatedTo(ChronoUnit.SECONDS), d.received());
-        }
-        return table;
     }
 }

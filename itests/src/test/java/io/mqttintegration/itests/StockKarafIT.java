@@ -71,7 +71,8 @@ class StockKarafIT {
             console.await("mqtt:route-list", out -> out.contains("http-ingest"), Duration.ofSeconds(30));
             // Bundles by role: the spi, the service, and the console commands (Karaf's shell is here); not the broker.
             assertEquals(List.of("io.mqttintegration.console", "io.mqttintegration.runtime", "io.mqttintegration.spi"), ours(console));
-            // Without the broker's feature the console still has every command; device-list says why it has no devices.
+            // Without the broker's feature the console still has every command; device-list lists device presence
+            // and says the broker is not running here.
             console.await("mqtt:device-list", out -> out.contains("not running"), Duration.ofSeconds(10));
 
             // The hosted broker's feature, its own bundle (Artemis embedded there): a device publishes.

@@ -12,6 +12,7 @@ import io.mqttintegration.runtime.console.ProductConsole;
 import io.mqttintegration.runtime.health.HealthWiring;
 import io.mqttintegration.runtime.http.HttpWiring;
 import io.mqttintegration.runtime.ingest.IngestWiring;
+import io.mqttintegration.runtime.metrics.DevicesOnline;
 import io.mqttintegration.runtime.metrics.Metrics;
 import io.mqttintegration.runtime.metrics.MetricsWiring;
 import io.mqttintegration.runtime.mqtt.BrokerTargets;
@@ -22,6 +23,7 @@ import io.mqttintegration.runtime.routes.RoutesWiring;
 import io.mqttintegration.runtime.storage.StorageWiring;
 import io.mqttintegration.runtime.subscriptions.Subscriptions;
 import io.mqttintegration.runtime.subscriptions.SubscriptionsWiring;
+import io.mqttintegration.storage.presence.DeviceStore;
 import java.nio.file.Path;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
@@ -47,6 +49,7 @@ public final class ProductRuntime implements AutoCloseable {
     private StorageWiring.Parts storage;
     private HttpWiring http;
     private Metrics metrics;
+    private DevicesOnline devicesOnline;
     private RoutesWiring routeFiles;
     private SubscriptionsWiring.Parts subscriptions;
     private HostedParts hostedParts;
@@ -73,6 +76,7 @@ public final class ProductRuntime implements AutoCloseable {
         RouteFileDeployer deployer = routeFiles.deployer();
         http = HttpWiring.wire(context, config.http(), config.ingest().retryAfterSeconds());
         metrics = MetricsWiring.wire(context, storage.maintenance(), id -> !Subscriptions.isSubscriptionRoute(id));
+        devicesOnline = new DevicesOnline(metrics.registry(), new DeviceStore(storage.tenancy()));
         AuthWiring.Parts auth = AuthWiring.wire(context.getRegistry(), config.security(), storage.tenancy(), routeFiles.operations());
         IngestWiring.Parts ingest = IngestWiring.wire(context, dataSource, config, storage.integrations(), auth.authenticator(),
                 http.vertx(), metrics.registry(), metrics::batch);
@@ -84,7 +88,8 @@ public final class ProductRuntime implements AutoCloseable {
         sinks = SinksWiring.wire(context, config, storage, subscriptions, hostedParts.commands(), metrics.registry(), http.vertx());
         ApiWiring.Parts api = ApiWiring.wire(context.getRegistry(), new ApiWiring.Needs(config, http.vertx(), routeFiles.operations(),
                 storage, auth, ingest, subscriptions, quotas, hostedParts, sinks));
-        console = ConsoleWiring.wire(context, config, deployer, metrics, storage, ingest, subscriptions, sinks, api.tester());
+        console = ConsoleWiring.wire(context, config, deployer, metrics, storage, ingest, subscriptions, sinks, api.tester(),
+                hostedParts.commands());
 
         http.addServer();
         context.start();
@@ -97,6 +102,7 @@ public final class ProductRuntime implements AutoCloseable {
         sinks.start();
         serving = true;
         storage.maintenance().schedule(config.ingest().storage().maintenanceIntervalMinutes());
+        devicesOnline.start(DevicesOnline.REFRESH);
         routeFiles.watch(ingest.parserFiles());
     }
 
@@ -140,6 +146,7 @@ public final class ProductRuntime implements AutoCloseable {
         ifMade(subscriptions, () -> subscriptions.close());
         ifMade(sinks, () -> sinks.close());
         ifMade(routeFiles, () -> routeFiles.context().stop());
+        ifMade(devicesOnline, () -> devicesOnline.close());
         ifMade(metrics, () -> metrics.close());
         ifMade(http, () -> http.close());
         ifMade(routeFiles, () -> LOG.info("mqtt-integration stopped"));

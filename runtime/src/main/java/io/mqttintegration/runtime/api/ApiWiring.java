@@ -14,6 +14,7 @@ import io.mqttintegration.runtime.sinks.SinksWiring;
 import io.mqttintegration.runtime.storage.StorageWiring;
 import io.mqttintegration.runtime.subscriptions.Subscriptions;
 import io.mqttintegration.runtime.subscriptions.SubscriptionsWiring;
+import io.mqttintegration.storage.presence.DeviceStore;
 import io.mqttintegration.storage.tenants.OrganizationStore;
 import io.mqttintegration.storage.tenants.TelemetryStore;
 import io.vertx.core.Vertx;
@@ -25,7 +26,7 @@ import org.apache.camel.spi.RestConfiguration;
 
 /**
  * The API's wiring: the beans of the /api/v1 routes (organizations, keys, integrations, brokers,
- * subscriptions, credentials, sinks, telemetry) and how their REST operations are served.
+ * subscriptions, credentials, sinks, telemetry, devices) and how their REST operations are served.
  */
 public final class ApiWiring {
 
@@ -71,6 +72,7 @@ public final class ApiWiring {
         TelemetryStore telemetry = new TelemetryStore(storage.tenancy());
         registry.bind("telemetryApi", new TelemetryApi(telemetry, storage.integrations()));
         registry.bind("telemetryExport", new TelemetryExport(telemetry, storage.integrations(), needs.vertx(), config.http().exportsAtOnce()));
+        registry.bind("devicesApi", new DevicesApi(new DeviceStore(storage.tenancy()), storage.integrations()));
         registry.bind("openApiErrors", new OpenApiErrors());
         registry.bind("credentialsApi", new CredentialsApi(storage.tenancy(), storage.integrations(), hosted.credentials(), storage.activity(),
                 hosted.passwords(), quotas));
@@ -102,7 +104,7 @@ public final class ApiWiring {
                 "api.title", "mqtt-integration API",
                 "api.version", "v1",
                 "api.description", "Organizations, API keys, integrations with their MQTT brokers, subscriptions, device "
-                        + "credentials, sinks and telemetry (docs/api.md). Every operation needs Authorization: Bearer <key> "
+                        + "credentials, sinks, telemetry and device presence (docs/api.md). Every operation needs Authorization: Bearer <key> "
                         + "with the scope it names; errors are JSON {error, detail, field?}.",
                 "api.specification.contentType.json", "application/json")));
         return rest;

@@ -1,5 +1,6 @@
 package io.mqttintegration.runtime.console;
 
+import io.mqttintegration.runtime.broker.HostedCommands;
 import io.mqttintegration.runtime.config.ProductConfig;
 import io.mqttintegration.runtime.ingest.IngestWiring;
 import io.mqttintegration.runtime.metrics.Metrics;
@@ -9,6 +10,7 @@ import io.mqttintegration.runtime.routes.RouteFileDeployer;
 import io.mqttintegration.runtime.sinks.SinksWiring;
 import io.mqttintegration.runtime.storage.StorageWiring;
 import io.mqttintegration.runtime.subscriptions.SubscriptionsWiring;
+import io.mqttintegration.storage.presence.DeviceStore;
 import java.time.Clock;
 import org.apache.camel.CamelContext;
 
@@ -23,7 +25,7 @@ public final class ConsoleWiring {
 
     public static ProductConsole wire(CamelContext context, ProductConfig config, RouteFileDeployer deployer, Metrics metrics,
             StorageWiring.Parts storage, IngestWiring.Parts ingest, SubscriptionsWiring.Parts subscriptions, SinksWiring.Parts sinks,
-            ConnectionTester tester) {
+            ConnectionTester tester, HostedCommands hosted) {
         LastFailures lastFailures = new LastFailures(Clock.systemUTC());
         context.addRoutePolicyFactory(lastFailures);
         return new ProductConsole(
@@ -34,6 +36,7 @@ public final class ConsoleWiring {
                         ingest.deadLetters(), config.ingest().commitTimeoutMs(), Clock.systemUTC()),
                 new StorageAnswers(storage.maintenance()),
                 new SinkAnswers(sinks.store(), sinks.dispatcher()::delivering, metrics.registry(),
-                        subscriptions.integrationTargets().nodeId(), Clock.systemUTC()));
+                        subscriptions.integrationTargets().nodeId(), Clock.systemUTC()),
+                new DeviceAnswers(new DeviceStore(storage.tenancy()), hosted::publisher, subscriptions.integrationTargets().nodeId()));
     }
 }

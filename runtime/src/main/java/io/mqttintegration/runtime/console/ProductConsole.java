@@ -20,14 +20,16 @@ public final class ProductConsole implements OperatorConsole {
     private final PipelineAnswers pipeline;
     private final StorageAnswers storage;
     private final SinkAnswers sinks;
+    private final DeviceAnswers devices;
 
     ProductConsole(RouteAnswers routes, IntegrationAnswers integrations, PipelineAnswers pipeline, StorageAnswers storage,
-            SinkAnswers sinks) {
+            SinkAnswers sinks, DeviceAnswers devices) {
         this.routes = routes;
         this.integrations = integrations;
         this.pipeline = pipeline;
         this.storage = storage;
         this.sinks = sinks;
+        this.devices = devices;
     }
 
     @Override
@@ -68,6 +70,11 @@ public final class ProductConsole implements OperatorConsole {
     @Override
     public ConsoleAnswer sinks(UUID organizationId, UUID integrationId) {
         return sinks.sinks(organizationId, integrationId);
+    }
+
+    @Override
+    public ConsoleAnswer devices(String state, UUID integrationId) {
+        return devices.devices(state, integrationId);
     }
 
     @Override

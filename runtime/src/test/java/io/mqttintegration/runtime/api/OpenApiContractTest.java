@@ -104,6 +104,20 @@ class OpenApiContractTest {
     }
 
     @Test
+    void theDevicesOperationsAreListedWithScopeReadAModelAndAnExample() {
+        for (String path : List.of("/api/v1/devices", "/api/v1/devices/{id}")) {
+            PathItem item = api.getPaths().get(path);
+            assertNotNull(item, path + " is in the document");
+            Operation get = item.getGet();
+            assertEquals(List.of("read"), get.getSecurity().get(0).get("bearer"), path);
+            var ok = get.getResponses().get("200").getContent().get("application/json");
+            assertNotNull(ok.getSchema().get$ref(), path + " names its answer's model");
+            assertTrue(ok.getExamples() != null && !ok.getExamples().isEmpty(), path + " has an example");
+            assertTrue(get.getResponses().containsKey("400") && get.getResponses().containsKey("404"), path);
+        }
+    }
+
+    @Test
     void everyOperationNamesItsScopeItsErrorsAndItsPathParameters() {
         assertNotNull(api.getComponents().getSecuritySchemes().get("bearer"), "the bearer scheme");
         assertNotNull(api.getComponents().getSchemas().get("ErrorBody"), "the error body's schema");
@@ -226,6 +240,20 @@ class OpenApiContractTest {
         call("GET", "/api/v1/telemetry/export", export + "&what=messages&format=ndjson", admin, null);
         call("GET", "/api/v1/telemetry/export", export + "&format=xml", admin, null);
         call("GET", "/api/v1/telemetry/export", export.replace(id, none), admin, null);
+        // A device as presence keeps it (written here as the presence engine would, as the operator).
+        String deviceRow = UUID.randomUUID().toString();
+        try (java.sql.Connection c = db.getConnection(); java.sql.Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("SELECT set_config('mqi.operator', 'on', true)");
+            st.execute("INSERT INTO device_presence (id, organization_id, integration_id, device_id, state, since, reason, last_seen,"
+                    + " last_source) VALUES ('" + deviceRow + "', '" + org + "', '" + id + "', 'contract-device', 'online', now(),"
+                    + " 'message', now(), 'http')");
+            c.commit();
+        }
+        call("GET", "/api/v1/devices", "/api/v1/devices?integrationId=" + id + "&state=online&limit=10", admin, null);
+        call("GET", "/api/v1/devices", "/api/v1/devices?state=asleep", admin, null);
+        call("GET", "/api/v1/devices/{id}", "/api/v1/devices/" + deviceRow, admin, null);
+        call("GET", "/api/v1/devices/{id}", "/api/v1/devices/" + deviceRow + "?limit=0", admin, null);
         call("DELETE", "/api/v1/integrations/{id}", integration, admin, null);
 
         List<String> unseen = new ArrayList<>();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mqttintegration.devdb.MosquittoBroker;
@@ -15,6 +16,7 @@ import io.mqttintegration.runtime.Rows;
 import io.mqttintegration.runtime.RuntimeHarness;
 import io.mqttintegration.runtime.ShippedRoutes;
 import io.mqttintegration.console.DeadLettersCommand;
+import io.mqttintegration.console.DeviceListCommand;
 import io.mqttintegration.console.IntegrationListCommand;
 import io.mqttintegration.console.IntegrationTestCommand;
 import io.mqttintegration.console.ParserListCommand;
@@ -287,6 +289,48 @@ class ConsoleCommandsTest {
         assertTrue(one.contains(paused) && !one.contains(sink), one);
         String byIntegration = run(new SinkListCommand(), "integration", service.integrationId);
         assertTrue(byIntegration.contains(sink) && !byIntegration.contains(paused), byIntegration);
+    }
+
+    @Test
+    void deviceListShowsEveryNodesDevicesFromPresenceWithStateAndIntegrationOptions() throws Exception {
+        // Rows as the presence engine writes them (the operator): one device online on another node,
+        // one offline, and another organization's device online over HTTP.
+        RuntimeHarness.Tenant other = service.createOrganization("other");
+        String otherIntegration = created(service.send("POST", "/api/v1/integrations", other.adminKey(),
+                "{\"name\":\"line 2\",\"settings\":{\"host\":\"broker.other\"}}"));
+        try (java.sql.Connection c = db.getConnection(); java.sql.Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("SELECT set_config('mqi.operator', 'on', true)");
+            st.execute("INSERT INTO device_presence (id, organization_id, integration_id, device_id, state, since, reason, last_seen,"
+                    + " last_source, node, connection_id, client_id, remote_address) VALUES"
+                    + " (gen_random_uuid(), '" + service.organizationId + "', '" + service.integrationId + "', 'pump-1', 'online',"
+                    + " '2026-12-07T10:00:00.250Z', 'connected', '2026-12-07T10:05:00Z', 'hosted', 'node-b', 'node-b/7', 'pump-1-client',"
+                    + " '10.1.2.3:40000'),"
+                    + " (gen_random_uuid(), '" + service.organizationId + "', '" + service.integrationId + "', 'pump-2', 'offline',"
+                    + " '2026-12-07T09:00:00Z', 'keep_alive_timeout', '2026-12-07T08:59:30Z', 'hosted', null, null, null, null),"
+                    + " (gen_random_uuid(), '" + other.organizationId() + "', '" + otherIntegration + "', 'meter-9', 'online',"
+                    + " '2026-12-07T11:00:00Z', 'message', '2026-12-07T11:00:00Z', 'http', null, null, null, null)");
+            c.commit();
+        }
+        String all = run(new DeviceListCommand());
+        assertTrue(all.startsWith("ORGANIZATION "), all);
+        assertTrue(line(all, "pump-1").matches(service.organizationId + "\\s+\\|\\s+" + service.integrationId
+                + "\\s+\\|\\s+pump-1\\s+\\|\\s+online\\s+\\|\\s+2026-12-07T10:00:00Z\\s+\\|\\s+connected\\s+\\|\\s+2026-12-07T10:05:00Z"
+                + "\\s+\\|\\s+node-b\\s+\\|\\s+pump-1-client\\s+\\|\\s+10.1.2.3:40000\\s+\\|\\s+-"),
+                "another node's connection, from presence; no count of messages (only its node has it): " + all);
+        assertTrue(line(all, "pump-2").matches(".*\\|\\s+pump-2\\s+\\|\\s+offline\\s+\\|.*keep_alive_timeout.*"), all);
+        assertTrue(all.contains(other.organizationId()) && all.contains("meter-9"), "every organization's devices: " + all);
+        assertTrue(all.matches("(?s).*\\n3 devices in device_presence \\(2 online\\); the hosted MQTT broker is not running on this node"
+                + " \\(\\S+\\)\\n"), all);
+
+        String online = run(new DeviceListCommand(), "state", "online");
+        assertTrue(online.contains("pump-1") && online.contains("meter-9") && !online.contains("pump-2"), online);
+        String offline = run(new DeviceListCommand(), "state", "offline");
+        assertTrue(offline.contains("pump-2") && !offline.contains("pump-1"), offline);
+        String one = run(new DeviceListCommand(), "integration", otherIntegration);
+        assertEquals(4, one.split("\n").length, "header, its rule, the other integration's device and the summary: " + one);
+        assertTrue(one.contains("meter-9"), one);
+        assertThrows(IllegalArgumentException.class, () -> run(new DeviceListCommand(), "state", "asleep"));
     }
 
     private void ingest(int from, int count) throws Exception {

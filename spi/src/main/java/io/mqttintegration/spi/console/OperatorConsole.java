@@ -44,6 +44,15 @@ public interface OperatorConsole {
      */
     ConsoleAnswer sinks(UUID organizationId, UUID integrationId);
 
+    /**
+     * mqtt:device-list: the devices of every node as device presence keeps them, of one state
+     * ({@code online} or {@code offline}) and one integration when given (each null for all), with the
+     * messages this node's hosted broker took from each device connected to it.
+     *
+     * @throws IllegalArgumentException a state that is neither online nor offline
+     */
+    ConsoleAnswer devices(String state, UUID integrationId);
+
     /** mqtt:queue-stats: the ingestion queue and the writer. */
     ConsoleAnswer queueStats();
 
