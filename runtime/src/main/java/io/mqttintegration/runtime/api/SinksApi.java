@@ -275,7 +275,7 @@ public final class SinksApi {
             v.put("failedAt", instant(d.failedAt()));
             v.put("replayedAt", instant(d.replayedAt()));
             // A presence event's dead letter shows the event (messageId is then the transition's id); a message's, null.
-            v.put("event", d.eventJson() == null ? null : IntegrationsApi.parse(d.eventJson()));
+            v.put("event", d.eventJson() == null ? null : SinkBodies.event(d.eventJson()));
             items.add(v);
         }
         return Map.of("items", items);

@@ -104,9 +104,13 @@ public final class SinkBodies {
         return e;
     }
 
-    /** The event as written, its keys in the contract's order (any others after them). */
     private static ObjectNode event(OutboxEntry m) {
-        JsonNode stored = parse(m.eventJson());
+        return event(m.eventJson());
+    }
+
+    /** An event as written (JSON), its keys in the contract's order (any others after them), as receivers and the API show it. */
+    public static ObjectNode event(String eventJson) {
+        JsonNode stored = parse(eventJson);
         ObjectNode event = Json.strict().createObjectNode();
         for (String key : EVENT_KEYS) {
             if (stored.has(key)) {

@@ -206,6 +206,8 @@ class SinkEventsTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> !of(sink).isEmpty());
 
         WebhookReceiver.Request r = of(sink).get(0);
+        System.out.println("a presence event as a CloudEvent, as the webhook receiver got it: " + r.headers() + " "
+                + new String(r.body(), StandardCharsets.UTF_8));
         assertEquals("application/cloudevents+json", r.header("Content-Type"));
         assertTrue(SinkSignatures.verify(secret, r.header(SinkSignatures.HEADER), r.body(), Instant.now().getEpochSecond(), 300));
         JsonNode written = Json.strict().readTree(w.eventJson());
@@ -237,6 +239,7 @@ class SinkEventsTest {
         String path = "/api/v1/integrations/" + integration + "/sinks/" + sink.id() + "/dead-letters";
         var listed = service.send("GET", path, service.adminKey, null);
         assertEquals(200, listed.statusCode(), listed.body());
+        System.out.println("GET .../dead-letters: " + listed.body());
         Map<String, JsonNode> byId = new LinkedHashMap<>();
         Json.strict().readTree(listed.body()).path("items").forEach(item -> byId.put(item.path("messageId").asText(), item));
         assertEquals(2, byId.size(), listed.body());
@@ -285,6 +288,7 @@ class SinkEventsTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> arrived.size() >= 2);
 
             List<String[]> got = new ArrayList<>(arrived);
+            got.forEach(a -> System.out.println("the MQTT subscriber got: " + a[0] + " " + a[1] + "  [mqi-message-id: " + a[2] + "]"));
             assertEquals("forwarded/site/devices/sensor-17/telemetry", got.get(0)[0], "the message first, on its topic");
             assertEquals("forwarded/sensor-17/presence", got.get(1)[0], "then the event, on the device's presence topic");
             assertEquals(Json.strict().readTree(w.eventJson()), Json.strict().readTree(got.get(1)[1]), "the event as written");
