@@ -40,8 +40,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code /api/v1/integrations/{id}/sinks}: where an integration's stored messages are forwarded (a
- * webhook; the kinds are the route templates {@code sink-<kind>} of the routes folder). Writing needs
+ * {@code /api/v1/integrations/{id}/sinks}: where an integration's stored messages and its devices'
+ * presence events are forwarded ({@code include}: data, events or both; the kinds are the route
+ * templates {@code sink-<kind>} of the routes folder). Writing needs
  * scope admin, reading scope read; a sink is found only under its own integration in the caller's
  * organization (anything else is 404). Each change is recorded in the integration's activity log in
  * the same transaction, and this node's dispatcher follows it before the answer ({@code claim}).
@@ -49,9 +50,12 @@ import org.slf4j.LoggerFactory;
 public final class SinksApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(SinksApi.class);
-    private static final Set<String> CREATE_FIELDS = Set.of("name", "kind", "settings", "topicFilter", "deviceId", "body",
+    private static final Set<String> CREATE_FIELDS = Set.of("name", "kind", "settings", "topicFilter", "deviceId", "body", "include",
             "maxAttempts", "paused");
-    private static final Set<String> PATCH_FIELDS = Set.of("name", "settings", "topicFilter", "deviceId", "body", "maxAttempts");
+    private static final Set<String> PATCH_FIELDS = Set.of("name", "settings", "topicFilter", "deviceId", "body", "include",
+            "maxAttempts");
+    /** What a sink forwards: stored messages, device presence events, or both. */
+    private static final List<String> INCLUDES = List.of("data", "events", "both");
     private static final String KIND_NAME = "[a-z][a-z0-9-]{0,39}";
     private static final int MAX_REPLAY_IDS = 1000;
 
@@ -99,6 +103,7 @@ public final class SinksApi {
         String topicFilter = topicFilter(body);
         String deviceId = deviceId(body);
         String format = format(body);
+        String include = include(body);
         Long maxAttempts = Fields.integer(body, "maxAttempts", "maxAttempts", 1, 1000);
         Boolean paused = Fields.bool(body, "paused", "paused");
         // last: a webhook's URL is resolved to be checked
@@ -111,7 +116,7 @@ public final class SinksApi {
         }
         SinkRecord sink = new SinkRecord(MessageIds.next(), org, integrationId, name, kind.name(), settings.plainJson(),
                 secrets.seal(settings.secrets(), org), topicFilter == null ? "#" : topicFilter, deviceId, format == null ? "raw" : format,
-                paused != null && paused, maxAttempts == null ? 10 : maxAttempts.intValue(), null, null);
+                include == null ? SinkRecord.DATA : include, paused != null && paused, maxAttempts == null ? 10 : maxAttempts.intValue(), null, null);
         SinkRecord created = tenancy.inOrg(org, c -> {
             integrations.get(c, org, integrationId).orElseThrow(() -> ApiException.notFound("integration"));
             SinkRecord r = uniqueName(() -> store.insert(c, sink));
@@ -165,6 +170,7 @@ public final class SinksApi {
         String topicFilter = topicFilter(body);
         String deviceId = deviceId(body);
         String format = format(body);
+        String include = include(body);
         Long maxAttempts = Fields.integer(body, "maxAttempts", "maxAttempts", 1, 1000);
         Map<String, Object> view = tenancy.inOrg(org, c -> {
             SinkRecord current = sink(c, found);
@@ -179,7 +185,8 @@ public final class SinksApi {
                     current.kind(), settings.plainJson(), secrets.seal(settings.secrets(), org),
                     body.has("topicFilter") ? (topicFilter == null ? "#" : topicFilter) : current.topicFilter(),
                     body.has("deviceId") ? deviceId : current.deviceId(),
-                    body.has("body") ? (format == null ? "raw" : format) : current.body(), current.paused(),
+                    body.has("body") ? (format == null ? "raw" : format) : current.body(),
+                    body.has("include") ? (include == null ? SinkRecord.DATA : include) : current.include(), current.paused(),
                     body.has("maxAttempts") ? (maxAttempts == null ? 10 : maxAttempts.intValue()) : current.maxAttempts(), null, null);
             SinkRecord updated = uniqueName(() -> store.update(c, changed)).orElseThrow(() -> ApiException.notFound("sink"));
             record(c, request, updated, "sink.updated", Map.of("sinkId", updated.id().toString(), "fields", IntegrationsApi.changedFields(body)));
@@ -228,7 +235,8 @@ public final class SinksApi {
             settings = settings.withSecret(SinkSignatures.SECRET, secret);
             SinkRecord updated = store.update(c, new SinkRecord(current.id(), current.organizationId(), current.integrationId(),
                     current.name(), current.kind(), current.settingsJson(), secrets.seal(settings.secrets(), current.organizationId()),
-                    current.topicFilter(), current.deviceId(), current.body(), current.paused(), current.maxAttempts(), null, null))
+                    current.topicFilter(), current.deviceId(), current.body(), current.include(), current.paused(), current.maxAttempts(),
+                    null, null))
                     .orElseThrow(() -> ApiException.notFound("sink"));
             record(c, request, updated, "sink.updated", Map.of("sinkId", updated.id().toString(), "fields",
                     List.of("settings." + SinkSignatures.SECRET)));
@@ -266,6 +274,8 @@ public final class SinksApi {
             v.put("reason", d.reason());
             v.put("failedAt", instant(d.failedAt()));
             v.put("replayedAt", instant(d.replayedAt()));
+            // A presence event's dead letter shows the event (messageId is then the transition's id); a message's, null.
+            v.put("event", d.eventJson() == null ? null : SinkBodies.event(d.eventJson()));
             items.add(v);
         }
         return Map.of("items", items);
@@ -445,6 +455,15 @@ public final class SinksApi {
         throw new ApiException(400, "invalid_field", "body must be raw, readings or cloudevents", "body");
     }
 
+    private static String include(JsonNode body) {
+        String include = Fields.text(body, "include", "include", 20, false);
+        if (include != null && !INCLUDES.contains(include)) {
+            throw new ApiException(400, "invalid_field", "include must be data (stored messages), events (device presence events)"
+                    + " or both", "include");
+        }
+        return include;
+    }
+
     private static List<UUID> replayIds(JsonNode ids) {
         List<UUID> list = new ArrayList<>();
         if (ids == null || ids.isNull()) {
@@ -506,6 +525,7 @@ public final class SinksApi {
         v.put("topicFilter", s.topicFilter());
         v.put("deviceId", s.deviceId());
         v.put("body", s.body());
+        v.put("include", s.include());
         v.put("maxAttempts", s.maxAttempts());
         v.put("paused", s.paused());
         v.put("createdAt", instant(s.createdAt()));

@@ -54,6 +54,10 @@ public final class SinkDispatcher implements AutoCloseable {
     public static final String DEVICE_ID = "mqiDeviceId";
     public static final String INTEGRATION_ID = "mqiIntegrationId";
     public static final String RECEIVED_AT = "mqiReceivedAt";
+    /** Set for a device presence event only: its type ({@code presence}); a stored message has none. */
+    public static final String EVENT = "mqiEvent";
+    /** The topic level an event's topic ({@code <device id>/presence}) ends with. */
+    public static final String PRESENCE_LEVEL = "presence";
     public static final String CONTENT_TYPE = "Content-Type";
 
     private final CamelContext context;
@@ -234,7 +238,13 @@ public final class SinkDispatcher implements AutoCloseable {
                 });
     }
 
-    /** The exchange a sink's route gets for one message: its body as the sink renders it, and the headers above. */
+    /**
+     * The exchange a sink's route gets for one message: its body as the sink renders it, and the
+     * headers above. A presence event has no topic of its own: its topic is {@code <device id>/presence}
+     * (what an MQTT sink's {@code ${header.mqiTopic}} gives, so that {@code forwarded/${header.mqiTopic}}
+     * puts it beside the device's data), its message id the transition's, its receive time the
+     * transition's, and header {@value #EVENT} says that it is one.
+     */
     static Exchange exchange(CamelContext context, UUID sinkId, SinkBodies.Format format, OutboxEntry e) {
         SinkBodies.Body body = SinkBodies.render(format, e);
         Exchange exchange = new DefaultExchange(context);
@@ -243,7 +253,12 @@ public final class SinkDispatcher implements AutoCloseable {
         exchange.getMessage().setHeader(SINK_ID, sinkId.toString());
         exchange.getMessage().setHeader(MESSAGE_ID, e.messageId().toString());
         exchange.getMessage().setHeader(INTEGRATION_ID, e.integrationId().toString());
-        exchange.getMessage().setHeader(TOPIC, e.topic());
+        if (e.event()) {
+            exchange.getMessage().setHeader(TOPIC, e.deviceId() + "/" + PRESENCE_LEVEL);
+            exchange.getMessage().setHeader(EVENT, PRESENCE_LEVEL);
+        } else {
+            exchange.getMessage().setHeader(TOPIC, e.topic());
+        }
         exchange.getMessage().setHeader(RECEIVED_AT, e.receivedAt().toInstant().toString());
         if (e.deviceId() != null) {
             exchange.getMessage().setHeader(DEVICE_ID, e.deviceId());

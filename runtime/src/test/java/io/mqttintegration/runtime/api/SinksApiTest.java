@@ -292,6 +292,33 @@ class SinksApiTest {
     }
 
     @Test
+    void includeSaysWhetherASinkForwardsDataEventsOrBothAndIsCheckedOnCreateAndPatch() {
+        JsonNode plain = create(webhook("data by default", "https://hooks.example/d"));
+        assertEquals("data", plain.path("include").asText(), "a sink forwards stored messages unless it says otherwise");
+        assertEquals("data", stored(plain).include());
+        createRefused(400, "invalid_field", "include",
+                "{\"name\":\"i\",\"kind\":\"webhook\",\"include\":\"presence\",\"settings\":{\"url\":\"https://hooks.example/\"}}");
+        createRefused(400, "invalid_field", "include",
+                "{\"name\":\"i\",\"kind\":\"webhook\",\"include\":[\"data\"],\"settings\":{\"url\":\"https://hooks.example/\"}}");
+
+        JsonNode events = create("{\"name\":\"presence\",\"kind\":\"webhook\",\"include\":\"events\",\"body\":\"cloudevents\","
+                + "\"settings\":{\"url\":\"https://hooks.example/e\"}}");
+        assertEquals("events", events.path("include").asText());
+        assertEquals("events", stored(events).include(), "stored as asked");
+        Map<String, String> at = path(integration, events.path("id").asText());
+        assertEquals("events", json(api.get(request(reader, at))).path("include").asText());
+        assertTrue(json(api.list(request(reader, path(integration, null)))).path("items").findValuesAsText("include").contains("events"));
+
+        assertEquals("both", json(api.update(request(admin, at, null, "{\"include\":\"both\"}"))).path("include").asText());
+        assertEquals("both", json(api.update(request(admin, at, null, "{\"maxAttempts\":3}"))).path("include").asText(),
+                "a patch without include keeps it");
+        assertEquals("include", refused(400, () -> api.update(request(admin, at, null, "{\"include\":\"all\"}"))).field());
+        assertEquals("data", json(api.update(request(admin, at, null, "{\"include\":null}"))).path("include").asText(),
+                "null: the default");
+        assertTrue(log().contains("\"include\""), "the change is in the activity log: " + log());
+    }
+
+    @Test
     void aReceiverUrlMustBeHttpWithAHostAndNoQueryTheClientWouldTakeAsItsOwnOptions() {
         for (String url : List.of("ftp://hooks.example/x", "hooks.example/x", "https:///x", "http://", "not a url",
                 "https://user:pw@hooks.example/x", "https://hooks.example/x#frag", "https://hooks.example/x?proxyHost=10.0.0.1",

@@ -120,6 +120,53 @@ class KafkaSinkTest {
         }
     }
 
+    /**
+     * A sink with include events: a device's presence event becomes a record keyed by its device (the
+     * partition of its messages), its value the event, with the header mqi-event beside the others.
+     */
+    @Test
+    void aPresenceEventBecomesARecordKeyedByItsDeviceAndMarkedAsAnEvent() throws Exception {
+        DataSource db = TestDatabase.newDatabase();
+        try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"));
+                RuntimeHarness service = RuntimeHarness.start(db, work, Map.of("sinks.pollMillis", "20")).withIngestKey()) {
+            kafka.createTopic("presence", 3);
+            UUID org = UUID.fromString(service.organizationId);
+            UUID integration = UUID.fromString(service.integrationId);
+            SinkRecord sink = new SinkRecord(MessageIds.next(), org, integration, "presence-to-kafka", "kafka",
+                    "{\"brokers\":\"" + kafka.bootstrapServers() + "\",\"topic\":\"presence\",\"timeoutMillis\":\"10000\"}", null, "#", null,
+                    "raw", "events", false, 100, null, null);
+            new Tenancy(db).inOrg(org, c -> service.runtime.sinks().store().insert(c, sink));
+            service.runtime.sinks().dispatcher().claim();
+            ingest(service, 0, 6); // data: not this sink's
+            PresenceEvents.Written w = new PresenceEvents(new Tenancy(db), org, integration).transition("d4", "offline", "node_lost");
+
+            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+            Properties p = new Properties();
+            p.put("bootstrap.servers", kafka.bootstrapServers());
+            p.put("group.id", "test");
+            p.put("auto.offset.reset", "earliest");
+            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+                consumer.subscribe(List.of("presence"));
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+                    return !records.isEmpty() && service.runtime.sinks().store().backlog(org, sink.id()).messages() == 0;
+                });
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            }
+            assertEquals(1, records.size(), "the event, and none of the messages");
+            ConsumerRecord<String, byte[]> r = records.get(0);
+            assertEquals("d4", r.key(), "keyed by its device");
+            assertEquals(Json.strict().readTree(w.eventJson()), Json.strict().readTree(r.value()), "the event as written");
+            assertEquals("presence", header(r, "mqi-event"));
+            assertEquals(w.id().toString(), header(r, "mqi-message-id"), "the transition's id");
+            assertEquals("d4", header(r, "mqi-device-id"));
+            assertEquals("d4/presence", header(r, "mqi-topic"));
+            assertEquals("application/json", header(r, "content-type"));
+            assertEquals(Set.of("content-type", "mqi-message-id", "mqi-topic", "mqi-device-id", "mqi-received-at", "mqi-event"),
+                    headerNames(r));
+        }
+    }
+
     private static String header(ConsumerRecord<String, byte[]> r, String name) {
         var h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);

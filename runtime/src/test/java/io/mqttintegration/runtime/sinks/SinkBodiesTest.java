@@ -23,6 +23,16 @@ class SinkBodiesTest {
                 contentType, readings);
     }
 
+    private static final UUID TRANSITION = UUID.fromString("0190a000-0000-7000-8000-000000000003");
+    /** As PostgreSQL's jsonb gives it back: its keys in an order of its own. */
+    private static final String EVENT = "{\"at\": \"2026-12-07T10:00:00.123456Z\", \"id\": \"" + TRANSITION + "\", \"node\": \"n1\", "
+            + "\"type\": \"presence\", \"state\": \"offline\", \"reason\": \"keep_alive_timeout\", \"details\": {\"clientId\": \"c1\"}, "
+            + "\"deviceId\": \"d1\", \"integrationId\": \"" + INTEGRATION + "\"}";
+
+    private static OutboxEntry event() {
+        return new OutboxEntry(8, TRANSITION, AT, "d1", 0, INTEGRATION, null, null, null, null, null, EVENT);
+    }
+
     private static JsonNode json(SinkBodies.Body body) throws Exception {
         return Json.strict().readTree(body.bytes());
     }
@@ -64,5 +74,33 @@ class SinkBodiesTest {
         assertEquals("MjEuNTtD", binary.path("data_base64").asText());
         assertEquals("text/plain", binary.path("datacontenttype").asText());
         assertFalse(binary.has("data"));
+    }
+
+    @Test
+    void anEventIsItselfAsRawAndAsReadingsItsKeysInTheContractsOrder() throws Exception {
+        for (SinkBodies.Format format : new SinkBodies.Format[] {SinkBodies.Format.RAW, SinkBodies.Format.READINGS}) {
+            SinkBodies.Body body = SinkBodies.render(format, event());
+            assertEquals("application/json", body.contentType(), format.label());
+            assertEquals("{\"type\":\"presence\",\"id\":\"" + TRANSITION + "\",\"integrationId\":\"" + INTEGRATION + "\",\"deviceId\":\"d1\","
+                    + "\"state\":\"offline\",\"reason\":\"keep_alive_timeout\",\"at\":\"2026-12-07T10:00:00.123456Z\",\"node\":\"n1\","
+                    + "\"details\":{\"clientId\":\"c1\"}}", new String(body.bytes(), StandardCharsets.UTF_8), format.label());
+        }
+    }
+
+    @Test
+    void anEventAsACloudEventIsAPresenceEventOfItsDevice() throws Exception {
+        SinkBodies.Body body = SinkBodies.render(SinkBodies.Format.CLOUDEVENTS, event());
+        assertEquals("application/cloudevents+json", body.contentType());
+        JsonNode e = json(body);
+        assertEquals("1.0", e.path("specversion").asText());
+        assertEquals(TRANSITION.toString(), e.path("id").asText(), "the transition's id");
+        assertEquals("/integrations/" + INTEGRATION, e.path("source").asText(), "as a message's");
+        assertEquals("io.mqttintegration.device.presence", e.path("type").asText());
+        assertEquals("d1", e.path("subject").asText(), "the device");
+        assertEquals("2026-12-07T10:00:00.123456Z", e.path("time").asText(), "when it happened");
+        assertEquals("d1", e.path("mqidevice").asText());
+        assertEquals("application/json", e.path("datacontenttype").asText());
+        assertEquals(Json.strict().readTree(EVENT), e.path("data"), "the event as data");
+        assertFalse(e.has("data_base64"));
     }
 }

@@ -71,7 +71,8 @@ public final class SinkOutbox {
 
     /**
      * The next messages of a sink, in outbox order, up to {@code limit}: those due, except those of a
-     * device with an earlier message waiting for its retry.
+     * device with an earlier message waiting for its retry. A device's presence events are in the
+     * same order (an event's row carries the event, {@link OutboxEntry#eventJson}).
      *
      * @param readings with each message's readings (a sink whose body is made of them)
      */
@@ -102,7 +103,7 @@ public final class SinkOutbox {
                     while (rs.next()) {
                         page.add(new OutboxEntry(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, OffsetDateTime.class),
                                 rs.getString(4), rs.getInt(5), rs.getObject(6, UUID.class), rs.getString(7), rs.getString(8),
-                                rs.getBytes(9), rs.getString(10), rs.getString(11)));
+                                rs.getBytes(9), rs.getString(10), rs.getString(11), rs.getString(12)));
                     }
                 }
                 return page;

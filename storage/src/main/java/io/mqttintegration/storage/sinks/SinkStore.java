@@ -58,8 +58,9 @@ public final class SinkStore {
             ps.setString(9, TopicFilter.toRegex(s.topicFilter()));
             ps.setString(10, s.deviceId());
             ps.setString(11, s.body());
-            ps.setBoolean(12, s.paused());
-            ps.setInt(13, s.maxAttempts());
+            ps.setString(12, s.include());
+            ps.setBoolean(13, s.paused());
+            ps.setInt(14, s.maxAttempts());
             return single(ps).orElseThrow();
         }
     }
@@ -74,10 +75,11 @@ public final class SinkStore {
             ps.setString(5, TopicFilter.toRegex(s.topicFilter()));
             ps.setString(6, s.deviceId());
             ps.setString(7, s.body());
-            ps.setBoolean(8, s.paused());
-            ps.setInt(9, s.maxAttempts());
-            uuid(ps, 10, s.organizationId());
-            uuid(ps, 11, s.id());
+            ps.setString(8, s.include());
+            ps.setBoolean(9, s.paused());
+            ps.setInt(10, s.maxAttempts());
+            uuid(ps, 11, s.organizationId());
+            uuid(ps, 12, s.id());
             return single(ps);
         }
     }
@@ -123,7 +125,7 @@ public final class SinkStore {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         sinks.add(map(rs));
-                        nodes.add(rs.getString(15));
+                        nodes.add(rs.getString(16));
                     }
                 }
             }
@@ -165,7 +167,7 @@ public final class SinkStore {
         }
     }
 
-    /** The newest dead letters of a sink first. */
+    /** The newest dead letters of a sink first (an event's with the event itself). */
     public List<SinkDeadLetter> deadLetters(UUID organizationId, UUID sinkId, int limit) {
         return tenancy.inOrg(organizationId, c -> {
             try (PreparedStatement ps = c.prepareStatement(deadLettersSql)) {
@@ -177,7 +179,7 @@ public final class SinkStore {
                     while (rs.next()) {
                         page.add(new SinkDeadLetter(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
                                 rs.getObject(4, OffsetDateTime.class), rs.getString(5), rs.getInt(6), rs.getString(7),
-                                rs.getObject(8, OffsetDateTime.class), rs.getObject(9, OffsetDateTime.class)));
+                                rs.getObject(8, OffsetDateTime.class), rs.getObject(9, OffsetDateTime.class), rs.getString(10)));
                     }
                 }
                 return page;
@@ -221,7 +223,7 @@ public final class SinkStore {
     private static SinkRecord map(ResultSet rs) throws SQLException {
         return new SinkRecord(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
                 rs.getString(4), rs.getString(5), rs.getString(6), rs.getBytes(7), rs.getString(8), rs.getString(9),
-                rs.getString(10), rs.getBoolean(11), rs.getInt(12), rs.getObject(13, OffsetDateTime.class),
-                rs.getObject(14, OffsetDateTime.class));
+                rs.getString(10), rs.getString(11), rs.getBoolean(12), rs.getInt(13), rs.getObject(14, OffsetDateTime.class),
+                rs.getObject(15, OffsetDateTime.class));
     }
 }

@@ -10,4 +10,4 @@ WITH mine AS (
 UPDATE sinks s SET lease_node = ?, lease_until = now() + make_interval(secs => ?)
 FROM mine WHERE s.id = mine.id
 RETURNING s.id, s.organization_id, s.integration_id, s.name, s.kind, s.settings::text, s.secrets, s.topic_filter,
-          s.device_id, s.body, s.paused, s.max_attempts, s.created_at, s.updated_at
+          s.device_id, s.body, s.include, s.paused, s.max_attempts, s.created_at, s.updated_at

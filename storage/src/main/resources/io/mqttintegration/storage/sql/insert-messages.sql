@@ -7,7 +7,9 @@
 -- partition) is caught as well; two copies in one batch insert one key and the first copy's rows.
 -- Each stored message then goes into the outbox of every sink of its integration whose topic filter
 -- (and device, when it names one) it matches, in the batch's order: in the same statement, so a
--- message is forwarded if and only if it was committed, and a copy not stored is not forwarded.
+-- message is forwarded if and only if it was committed, and a copy not stored is not forwarded. Only
+-- sinks that forward data (include data or both) take messages; presence events enter the outbox of
+-- those that forward events through the presence engine's own statement.
 WITH r AS (
     SELECT message_id, seq, organization_id, integration_id, source, topic, payload, content_type,
            device_id, ts::timestamptz AS ts, metrics::jsonb AS metrics, units::jsonb AS units, parse_status, parse_error,
@@ -37,5 +39,6 @@ INSERT INTO sink_outbox (sink_id, organization_id, message_id, received_at, devi
 SELECT s.id, r.organization_id, r.message_id, r.received_at, r.device_id
 FROM stored JOIN r ON r.message_id = stored.message_id AND r.seq = stored.seq
 JOIN sinks s ON s.integration_id = r.integration_id
-WHERE stored.seq = 0 AND r.topic ~ s.topic_pattern AND (s.device_id IS NULL OR s.device_id = r.device_id)
+WHERE stored.seq = 0 AND s.include IN ('data', 'both') AND r.topic ~ s.topic_pattern
+  AND (s.device_id IS NULL OR s.device_id = r.device_id)
 ORDER BY r.ord, s.id

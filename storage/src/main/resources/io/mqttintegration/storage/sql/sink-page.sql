@@ -7,9 +7,10 @@
 -- the limit, PostgreSQL read, joined and sorted the sink's whole backlog for every page (1.1 s for
 -- that backlog, measured on the assembly). The message itself is read from mqtt_messages (its first
 -- row; with readings, every row's reading); a message the retention purge removed first comes back
--- without topic.
+-- without topic. A presence event's row carries the event (message_id is then the transition's id):
+-- it is not looked up in mqtt_messages, and its integration is the event's.
 WITH page AS MATERIALIZED (
-    SELECT o.seq, o.message_id, o.received_at, o.device_id, o.attempts
+    SELECT o.seq, o.message_id, o.received_at, o.device_id, o.attempts, o.event
     FROM sink_outbox o
     WHERE o.sink_id = ? AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= now())
       AND o.seq NOT IN (SELECT unnest(?::bigint[]))
@@ -19,13 +20,15 @@ WITH page AS MATERIALIZED (
     ORDER BY o.sink_id, o.seq
     LIMIT ?
 )
-SELECT p.seq, p.message_id, p.received_at, p.device_id, p.attempts, m.integration_id, m.source, m.topic, m.payload,
-       m.content_type,
-       CASE WHEN ? THEN (SELECT jsonb_agg(jsonb_build_object('deviceId', x.device_id, 'ts', x.ts, 'metrics', x.metrics,
-                                                             'units', x.units) ORDER BY x.seq)
-                         FROM mqtt_messages x
-                         WHERE x.message_id = p.message_id AND x.received_at = p.received_at AND x.ts IS NOT NULL)::text
-       END
+SELECT p.seq, p.message_id, p.received_at, p.device_id, p.attempts,
+       coalesce(m.integration_id, (p.event ->> 'integrationId')::uuid), m.source, m.topic, m.payload, m.content_type,
+       CASE WHEN ? AND p.event IS NULL
+            THEN (SELECT jsonb_agg(jsonb_build_object('deviceId', x.device_id, 'ts', x.ts, 'metrics', x.metrics,
+                                                      'units', x.units) ORDER BY x.seq)
+                  FROM mqtt_messages x
+                  WHERE x.message_id = p.message_id AND x.received_at = p.received_at AND x.ts IS NOT NULL)::text
+       END,
+       p.event::text
 FROM page p
-LEFT JOIN mqtt_messages m ON m.message_id = p.message_id AND m.received_at = p.received_at AND m.seq = 0
+LEFT JOIN mqtt_messages m ON p.event IS NULL AND m.message_id = p.message_id AND m.received_at = p.received_at AND m.seq = 0
 ORDER BY p.seq

@@ -1,6 +1,7 @@
 package io.mqttintegration.storage.sinks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,9 +64,57 @@ class SinkOutboxTest {
     }
 
     private SinkRecord sink(String name, String filter, String device) {
+        return sink(name, filter, device, SinkRecord.DATA);
+    }
+
+    private SinkRecord sink(String name, String filter, String device, String include) {
         SinkRecord s = new SinkRecord(MessageIds.next(), org, integration, name, "webhook", "{\"url\":\"https://example.com/in\"}",
-                null, filter, device, "raw", false, 3, null, null);
+                null, filter, device, "raw", include, false, 3, null, null);
         return tenancy.inOrg(org, c -> sinks.insert(c, s));
+    }
+
+    /**
+     * A device's transition as the presence engine writes it (the contract): the transition and, in
+     * the same statement, one outbox row per sink of its integration that forwards events (and takes
+     * that device), carrying the event. Returns the transition's id.
+     */
+    private UUID transition(String device, String state, String reason, Instant at) {
+        UUID id = MessageIds.next();
+        String event = "{\"type\":\"presence\",\"id\":\"" + id + "\",\"integrationId\":\"" + integration + "\",\"deviceId\":\"" + device
+                + "\",\"state\":\"" + state + "\",\"reason\":\"" + reason + "\",\"at\":\"" + at + "\",\"node\":null,\"details\":{}}";
+        tenancy.asOperator(c -> {
+            try (var ps = c.prepareStatement("""
+                    WITH t AS (
+                        INSERT INTO device_transitions (id, organization_id, integration_id, device_id, state, reason, at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?::timestamptz) RETURNING id, organization_id, integration_id, device_id, at
+                    )
+                    INSERT INTO sink_outbox (sink_id, organization_id, message_id, received_at, device_id, event)
+                    SELECT s.id, t.organization_id, t.id, t.at, t.device_id, ?::jsonb
+                    FROM t JOIN sinks s ON s.integration_id = t.integration_id
+                    WHERE s.include IN ('events', 'both') AND (s.device_id IS NULL OR s.device_id = t.device_id)
+                    """)) {
+                ps.setObject(1, id);
+                ps.setObject(2, org);
+                ps.setObject(3, integration);
+                ps.setString(4, device);
+                ps.setString(5, state);
+                ps.setString(6, reason);
+                ps.setString(7, at.toString());
+                ps.setString(8, event);
+                return ps.executeUpdate();
+            }
+        });
+        return id;
+    }
+
+    /** Each entry as "n" (a message's number) or "state" (an event's), in outbox order. */
+    private static List<String> kinds(List<OutboxEntry> entries) {
+        List<String> all = new ArrayList<>();
+        for (OutboxEntry e : entries) {
+            all.add(e.event() ? e.eventJson().replaceAll(".*\"state\": \"([a-z]+)\".*", "$1")
+                    : new String(e.payload(), StandardCharsets.UTF_8).replaceAll("\\D", ""));
+        }
+        return all;
     }
 
     private InboundMessage message(UUID integrationId, String topic, String device, int n, String clientId) {
@@ -108,6 +157,126 @@ class SinkOutboxTest {
     }
 
     @Test
+    void aSinkTakesDataEventsOrBothAsItsIncludeSaysInOneOrder() {
+        SinkRecord data = sink("data", "#", null);
+        SinkRecord events = sink("events", "#", null, "events");
+        SinkRecord both = sink("both", "#", null, "both");
+        SinkRecord onlyB = sink("only b", "#", "b", "both");
+        assertEquals("data", data.include(), "a sink forwards data unless it says otherwise");
+        writer.write(List.of(message(integration, "t", "a", 1, null)));
+        UUID online = transition("a", "online", "connected", NOW.plusSeconds(1));
+        writer.write(List.of(message(integration, "t", "a", 2, null), message(integration, "t", "b", 3, null)));
+        transition("b", "offline", "inactivity", NOW.plusSeconds(2));
+
+        assertEquals(List.of("1", "2", "3"), kinds(outbox.next(data.id(), 100, false)), "a data sink takes no events");
+        assertEquals(List.of("online", "offline"), kinds(outbox.next(events.id(), 100, false)), "an events sink takes no data");
+        assertEquals(List.of("1", "online", "2", "3", "offline"), kinds(outbox.next(both.id(), 100, true)), "both, in one order");
+        assertEquals(List.of("3", "offline"), kinds(outbox.next(onlyB.id(), 100, false)), "a sink's device filter holds for events");
+
+        OutboxEntry event = outbox.next(events.id(), 1, true).get(0);
+        assertEquals(online, event.messageId(), "an event's id is the transition's");
+        assertEquals(NOW.plusSeconds(1), event.receivedAt().toInstant());
+        assertEquals("a", event.deviceId());
+        assertEquals(integration, event.integrationId(), "the event's integration");
+        assertNull(event.topic());
+        assertNull(event.readingsJson(), "an event has no readings");
+        assertTrue(!event.purged(), "an event carries itself: it is never a purged message");
+        assertTrue(event.eventJson().contains("\"reason\": \"connected\""), event.eventJson());
+    }
+
+    @Test
+    void anEventBecomesADeadLetterWithItsEventAndIsReplayedWithIt() {
+        SinkRecord events = sink("events", "#", null, "events");
+        UUID id = transition("a", "offline", "keep_alive_timeout", NOW);
+        OutboxEntry entry = outbox.next(events.id(), 10, false).get(0);
+        assertEquals(1, outbox.deadLetter(events.id(), List.of(entry.seq()), "HTTP 500 after 3 attempts"));
+        SinkDeadLetter dead = sinks.deadLetters(org, events.id(), 10).get(0);
+        assertEquals(id, dead.messageId());
+        assertEquals(entry.eventJson(), dead.eventJson(), "the dead letter keeps the event");
+
+        assertEquals(1, (int) tenancy.<Integer>inOrg(org, c -> sinks.replay(c, org, events.id(), List.of())));
+        OutboxEntry replayed = outbox.next(events.id(), 10, false).get(0);
+        assertEquals(id, replayed.messageId());
+        assertEquals(entry.eventJson(), replayed.eventJson(), "replayed as it was written");
+        assertNotNull(sinks.deadLetters(org, events.id(), 10).get(0).replayedAt(), "marked replayed");
+    }
+
+    /**
+     * The commit's statement (insert-messages.sql) takes only the sinks that forward data: a filter on
+     * the sinks it already joins, not another join or scan. Its plan, for a batch of 100 over 2,000
+     * stored messages and sinks of each include, has the same nodes as without the filter.
+     */
+    @Test
+    void theIncludeFilterLeavesTheCommitsPlanAsItWas() throws Exception {
+        sink("data", "#", null);
+        sink("events", "#", null, "events");
+        sink("both", "site/+/telemetry", null, "both");
+        List<InboundMessage> stored = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            stored.add(message(integration, "site/a/telemetry", "d" + i % 20, i, null));
+        }
+        writer.write(stored);
+        try (var c = ds.getConnection(); var st = c.createStatement()) {
+            st.execute("ANALYZE");
+        }
+        String sql = io.mqttintegration.storage.SqlFiles.load("insert-messages");
+        String filter = "s.include IN ('data', 'both') AND ";
+        assertTrue(sql.contains(filter), "the statement filters on include");
+        List<String> with = planNodes(sql);
+        List<String> without = planNodes(sql.replace(filter, ""));
+        System.out.println("insert-messages.sql's plan nodes with the include filter: " + with);
+        assertEquals(without, with);
+    }
+
+    /** The plan's nodes (EXPLAIN without costs, filter and condition lines left out) for a batch of 100 messages. */
+    private List<String> planNodes(String sql) {
+        int n = 100;
+        Object[] ids = new Object[n];
+        Object[] seqs = new Object[n];
+        Object[] orgs = new Object[n];
+        Object[] integrations = new Object[n];
+        Object[][] texts = new Object[11][n];
+        byte[][] payloads = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            ids[i] = MessageIds.next();
+            seqs[i] = 0;
+            orgs[i] = org;
+            integrations[i] = integration;
+            payloads[i] = ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8);
+            String[] row = {"http", "site/a/telemetry", "application/json", "d" + i % 20, NOW.toString(), "{\"n\":1}", null, "parsed",
+                    null, NOW.toString(), null};
+            for (int k = 0; k < row.length; k++) {
+                texts[k][i] = row[k];
+            }
+        }
+        return tenancy.asOperator(c -> {
+            List<String> nodes = new ArrayList<>();
+            try (var ps = c.prepareStatement("EXPLAIN (COSTS OFF) " + sql)) {
+                int p = 1;
+                ps.setArray(p++, c.createArrayOf("uuid", ids));
+                ps.setArray(p++, c.createArrayOf("int4", seqs));
+                ps.setArray(p++, c.createArrayOf("uuid", orgs));
+                ps.setArray(p++, c.createArrayOf("uuid", integrations));
+                ps.setArray(p++, c.createArrayOf("text", texts[0]));
+                ps.setArray(p++, c.createArrayOf("text", texts[1]));
+                ps.setArray(p++, c.createArrayOf("bytea", payloads));
+                for (int k = 2; k < texts.length; k++) {
+                    ps.setArray(p++, c.createArrayOf("text", texts[k]));
+                }
+                try (var rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String line = rs.getString(1).trim();
+                        if (!line.contains(":")) {
+                            nodes.add(line);
+                        }
+                    }
+                }
+            }
+            return nodes;
+        });
+    }
+
+    @Test
     void aCopyNotStoredAgainIsNotForwardedAgain() {
         SinkRecord all = sink("all", "#", null);
         writer.write(List.of(message(integration, "t", "d0", 1, "client-1")));
@@ -136,6 +305,7 @@ class SinkOutboxTest {
         assertEquals(1, dead.size());
         assertEquals("HTTP 500 after 3 attempts", dead.get(0).reason());
         assertEquals(2, dead.get(0).attempts());
+        assertNull(dead.get(0).eventJson(), "a message's dead letter has no event");
 
         assertEquals(1, (int) tenancy.<Integer>inOrg(org, c -> sinks.replay(c, org, all.id(), List.of())));
         assertEquals(List.of(1, 2, 0), numbers(outbox.next(all.id(), 100, false)), "replayed at the end of the outbox");
