@@ -135,7 +135,10 @@ public final class DeviceSecurityManager implements ActiveMQSecurityManager5 {
      * Tells device presence how a device's connection failed: Artemis' check of the connection's TTL
      * (one and a half times the device's keep-alive) fails it with a timeout; anything else (the
      * socket closed or broke) is a lost connection. A reason marked before (a DISCONNECT, a takeover,
-     * a revocation, a refusal) stays.
+     * a revocation, a refusal) stays. It also releases the connection: Artemis 2.40's TTL check
+     * (RemotingServiceImpl.FailureCheckAndFlushThread) removes an expired connection itself and then
+     * fails it, and the broker plugins' afterDestroyConnection is never called for it (measured:
+     * without this its device kept its slot of the cap and stayed online).
      */
     private record Ends(ConnectedDevices connected, Object connectionId) implements FailureListener {
 
@@ -143,6 +146,7 @@ public final class DeviceSecurityManager implements ActiveMQSecurityManager5 {
         public void connectionFailed(ActiveMQException e, boolean failedOver) {
             connected.ending(connectionId, e instanceof ActiveMQConnectionTimedOutException
                     ? DisconnectReason.KEEP_ALIVE_TIMEOUT : DisconnectReason.CONNECTION_LOST);
+            connected.release(connectionId);
         }
 
         @Override
