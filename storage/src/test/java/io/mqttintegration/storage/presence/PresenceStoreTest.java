@@ -225,6 +225,19 @@ class PresenceStoreTest {
     }
 
     @Test
+    void aConnectStormOfTenThousandDevicesIsOneStatement() {
+        UUID events = sink("events", "events", null);
+        List<ConnectionChange> storm = new ArrayList<>();
+        Instant t = Instant.now();
+        for (int i = 0; i < 10_000; i++) {
+            storm.add(connect("s" + i, "a/" + i, t));
+        }
+        assertEquals(10_000, store.connections("node-a", storm).size());
+        assertEquals(List.of("10000"), strings("SELECT count(*) FROM device_presence WHERE node = ? AND state = 'online'", "node-a"));
+        assertEquals(List.of("10000"), strings("SELECT count(*) FROM sink_outbox WHERE sink_id = ?::uuid", events.toString()));
+    }
+
+    @Test
     void trimKeepsTheNewestTransitionsOfEachDevice() {
         Instant t = Instant.now().minus(Duration.ofHours(1));
         for (int i = 0; i < 5; i++) {
