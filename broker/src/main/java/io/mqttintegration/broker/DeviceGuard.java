@@ -1,5 +1,6 @@
 package io.mqttintegration.broker;
 
+import io.mqttintegration.spi.broker.DisconnectReason;
 import io.mqttintegration.spi.broker.Refusal;
 import io.mqttintegration.spi.broker.DeviceNamespace;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
@@ -8,6 +9,7 @@ import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import javax.security.auth.Subject;
 import org.apache.activemq.artemis.core.protocol.mqtt.MQTTInterceptor;
 import org.apache.activemq.artemis.core.protocol.mqtt.MQTTReasonCodes;
@@ -31,6 +33,10 @@ import org.apache.activemq.artemis.spi.core.security.jaas.UserPrincipal;
  * An MQTT 5 device is first sent DISCONNECT with the reason: 135 (Not authorized) or 150 (Message rate
  * too high). MQTT 5 QoS 1 gets its reason code 135 from the security manager, and MQTT 3.1.1 loses its
  * connection there; those are left to Artemis. The rate of QoS 1 is checked by {@link DeviceLimitsPlugin}.
+ *
+ * <p>Device presence: it notes whether a CONNECT sets a last will, marks a connection it closes as
+ * refused, and a DISCONNECT from the device (with its reason code: 0 discards the will) as the
+ * device's own end ({@link ConnectedDevices#ending}).
  */
 public final class DeviceGuard implements MQTTInterceptor {
 
@@ -46,7 +52,14 @@ public final class DeviceGuard implements MQTTInterceptor {
     public boolean intercept(MqttMessage packet, RemotingConnection connection) {
         MqttMessageType type = packet.fixedHeader().messageType();
         if (type == MqttMessageType.CONNECT && packet instanceof MqttConnectMessage connect) {
+            devices.connecting(connection.getID(), connect.variableHeader().isWillFlag());
             return connect.variableHeader().version() != MQTT_3_1;
+        }
+        if (type == MqttMessageType.DISCONNECT) {
+            // MQTT 3.1.1's DISCONNECT has no reason code: always normal.
+            int reason = packet.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h ? h.reasonCode() & 0xFF : 0;
+            devices.disconnecting(connection.getID(), reason);
+            return true;
         }
         if (type == MqttMessageType.PUBLISH && packet instanceof MqttPublishMessage publish) {
             MqttQoS qos = packet.fixedHeader().qosLevel();
@@ -58,6 +71,7 @@ public final class DeviceGuard implements MQTTInterceptor {
                     if (DeviceReplies.isMqtt5(connection)) {
                         DeviceReplies.write(connection, MqttMessageBuilders.disconnect().reasonCode(MQTTReasonCodes.NOT_AUTHORIZED).build());
                     }
+                    devices.ending(connection.getID(), DisconnectReason.REFUSED);
                     return false;
                 }
             }
@@ -68,6 +82,7 @@ public final class DeviceGuard implements MQTTInterceptor {
                 if (DeviceReplies.isMqtt5(connection)) {
                     DeviceReplies.write(connection, MqttMessageBuilders.disconnect().reasonCode(MQTTReasonCodes.MESSAGE_RATE_TOO_HIGH).build());
                 }
+                devices.ending(connection.getID(), DisconnectReason.REFUSED);
                 return false;
             }
         }

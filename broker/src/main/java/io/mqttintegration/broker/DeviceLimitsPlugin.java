@@ -1,5 +1,6 @@
 package io.mqttintegration.broker;
 
+import io.mqttintegration.spi.broker.DisconnectReason;
 import org.apache.activemq.artemis.api.core.ActiveMQException;
 import org.apache.activemq.artemis.api.core.ActiveMQSecurityException;
 import org.apache.activemq.artemis.api.core.Message;
@@ -18,7 +19,8 @@ import org.apache.activemq.artemis.spi.core.protocol.RemotingConnection;
  * 151 by {@link DeviceReplies}) or by closing the connection (MQTT 3.1.1), and the message is not
  * stored (QoS 0 and 2 are limited earlier, by {@link DeviceGuard});</li>
  * <li>counts the messages the broker took from each device;</li>
- * <li>releases a device's slot of its organization's cap when its connection is gone.</li>
+ * <li>releases a device's slot of its organization's cap when its connection is gone (and so reports
+ * its end to device presence).</li>
  * </ul>
  */
 public final class DeviceLimitsPlugin implements ActiveMQServerPlugin {
@@ -35,6 +37,9 @@ public final class DeviceLimitsPlugin implements ActiveMQServerPlugin {
         RemotingConnection connection = mqtt(session);
         if (connection != null && message.getObjectProperty(MQTTUtil.MQTT_QOS_LEVEL_KEY) instanceof Integer qos && qos == 1
                 && !devices.tryPublish(connection.getID(), true)) {
+            if (!DeviceReplies.isMqtt5(connection)) {
+                devices.ending(connection.getID(), DisconnectReason.REFUSED); // MQTT 3.1.1: Artemis closes the connection
+            }
             throw new ActiveMQSecurityException("message rate of the device exceeded");
         }
     }

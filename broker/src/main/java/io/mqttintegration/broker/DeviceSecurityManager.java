@@ -1,5 +1,6 @@
 package io.mqttintegration.broker;
 
+import io.mqttintegration.spi.broker.DisconnectReason;
 import io.mqttintegration.spi.broker.Refusal;
 import io.mqttintegration.spi.broker.DeviceNamespace;
 import io.mqttintegration.spi.broker.DeviceIdentity;
@@ -10,6 +11,9 @@ import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 import javax.security.auth.Subject;
+import org.apache.activemq.artemis.api.core.ActiveMQConnectionTimedOutException;
+import org.apache.activemq.artemis.api.core.ActiveMQException;
+import org.apache.activemq.artemis.core.remoting.FailureListener;
 import org.apache.activemq.artemis.core.security.CheckType;
 import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.spi.core.protocol.RemotingConnection;
@@ -83,9 +87,13 @@ public final class DeviceSecurityManager implements ActiveMQSecurityManager5 {
         // Over its organization's cap: refused here like a bad login, and marked so that DeviceReplies
         // answers CONNACK 151 (Quota exceeded) instead of Artemis' 134.
         try {
+            boolean known = connected.device(connection.getID()) != null;
             if (!connected.admit(connection.getID(), device.get(), connection.getClientID(), connection.getRemoteAddress())) {
                 LOG.debug("Device {} refused: its organization {} has its cap of connected devices", user, device.get().organizationId());
                 return null;
+            }
+            if (!known) {
+                connection.addFailureListener(new Ends(connected, connection.getID()));
             }
         } catch (RuntimeException e) {
             LOG.warn("The limits of device {}'s organization could not be read: {}", user, e.getMessage());
@@ -121,6 +129,30 @@ public final class DeviceSecurityManager implements ActiveMQSecurityManager5 {
     @Override
     public boolean validateUserAndRole(String user, String password, Set<Role> roles, CheckType checkType) {
         throw new UnsupportedOperationException("ActiveMQSecurityManager5: authorize() is used");
+    }
+
+    /**
+     * Tells device presence how a device's connection failed: Artemis' check of the connection's TTL
+     * (one and a half times the device's keep-alive) fails it with a timeout; anything else (the
+     * socket closed or broke) is a lost connection. A reason marked before (a DISCONNECT, a takeover,
+     * a revocation, a refusal) stays. It also releases the connection: Artemis 2.40's TTL check
+     * (RemotingServiceImpl.FailureCheckAndFlushThread) removes an expired connection itself and then
+     * fails it, and the broker plugins' afterDestroyConnection is never called for it (measured:
+     * without this its device kept its slot of the cap and stayed online).
+     */
+    private record Ends(ConnectedDevices connected, Object connectionId) implements FailureListener {
+
+        @Override
+        public void connectionFailed(ActiveMQException e, boolean failedOver) {
+            connected.ending(connectionId, e instanceof ActiveMQConnectionTimedOutException
+                    ? DisconnectReason.KEEP_ALIVE_TIMEOUT : DisconnectReason.CONNECTION_LOST);
+            connected.release(connectionId);
+        }
+
+        @Override
+        public void connectionFailed(ActiveMQException e, boolean failedOver, String scaleDownTargetNodeID) {
+            connectionFailed(e, failedOver);
+        }
     }
 
     private static Subject subject(String user, String role) {

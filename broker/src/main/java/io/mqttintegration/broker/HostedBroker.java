@@ -1,6 +1,7 @@
 package io.mqttintegration.broker;
 
 import io.mqttintegration.spi.broker.DeviceNamespace;
+import io.mqttintegration.spi.broker.DisconnectReason;
 import io.mqttintegration.spi.broker.HostedService;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -137,6 +138,7 @@ public final class HostedBroker implements AutoCloseable {
         for (String user : revokedAmong.apply(byUser.keySet())) {
             for (RemotingConnection c : byUser.getOrDefault(user, List.of())) {
                 LOG.info("Closing the session of device {}: its credential was revoked", user);
+                connected.ending(c.getID(), DisconnectReason.REVOKED);
                 c.fail(new ActiveMQSecurityException("credential revoked"));
                 closed++;
             }

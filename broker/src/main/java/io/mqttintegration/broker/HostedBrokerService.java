@@ -39,7 +39,7 @@ public final class HostedBrokerService implements RunningBroker, AutoCloseable {
             return null;
         }
         ConnectedDevices connected = new ConnectedDevices(service::deviceLimits, service.deviceBurstSeconds(), Clock.systemUTC(),
-                System::nanoTime);
+                System::nanoTime, service);
         HostedBroker broker = new HostedBroker(config, service, connected);
         HostedIngest ingest = null;
         HostedPublisher publisher = null;
@@ -112,12 +112,14 @@ public final class HostedBrokerService implements RunningBroker, AutoCloseable {
     }
 
     /**
-     * Detached from the service first (the API's publishing answers 503 from then on), then the
-     * publisher, the consumer (it finishes its round: what it took is committed and acknowledged),
-     * and the broker.
+     * Every connected device reported gone (node_stopped) and detached from the service, which writes
+     * those ends before the handle's close returns (the API's publishing answers 503 from then on);
+     * then the publisher, the consumer (it finishes its round: what it took is committed and
+     * acknowledged), and the broker.
      */
     @Override
     public void close() {
+        broker.connected().stopping();
         AutoCloseable handle = attached;
         attached = null;
         if (handle != null) {

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * works: mosquitto_pub with a credential generated through the API publishes, the message is stored
  * as a hosted row of the credential's integration; a wrong password, a topic outside the device's
  * namespace and a revoked credential are refused; a command sent through the API reaches the device;
- * mqtt:device-list and /metrics show a connected device.
+ * mqtt:device-list and /metrics show a connected device, and device presence has it online, then offline.
  */
 class HostedBrokerIT {
 
@@ -85,10 +85,20 @@ class HostedBrokerIT {
                 System.out.println("HOSTED: /metrics\n" + broker);
                 assertTrue(broker.contains("mqi_broker_devices_connected{organization=\"" + org + "\"} 1.0"), broker);
                 assertTrue(broker.contains("mqi_broker_messages_received_total 1.0"), broker);
+                // Device presence (docs/devices.md): online on this node with its connection.
+                String presence = awaitQuery(db, "SELECT state || '|' || reason || '|' || client_id || '|' || (node IS NOT NULL)"
+                        + " || '|' || last_source FROM device_presence WHERE device_id = '" + user + "' AND client_id = 'sensor-17'",
+                        Duration.ofSeconds(20));
+                System.out.println("HOSTED: device_presence " + presence);
+                assertEquals("online|connected|sensor-17|true|hosted", presence);
             } finally {
                 listening.destroy();
                 listening.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
             }
+            String ended = awaitQuery(db, "SELECT state || '|' || reason FROM device_presence WHERE device_id = '" + user
+                    + "' AND state = 'offline'", Duration.ofSeconds(20));
+            System.out.println("HOSTED: device_presence after mosquitto_sub ended " + ended);
+            assertTrue(ended != null && ended.startsWith("offline|"), "its end is recorded: " + ended);
 
             DeviceClient.Result wrong = DeviceClient.publish(karaf.brokerPort, user, password + "x", "devices/" + user + "/t", "1");
             System.out.println("HOSTED: wrong password -> exit " + wrong.exitCode() + " '" + wrong.output() + "'");

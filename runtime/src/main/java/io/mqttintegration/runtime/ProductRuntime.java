@@ -15,6 +15,7 @@ import io.mqttintegration.runtime.ingest.IngestWiring;
 import io.mqttintegration.runtime.metrics.DevicesOnline;
 import io.mqttintegration.runtime.metrics.Metrics;
 import io.mqttintegration.runtime.metrics.MetricsWiring;
+import io.mqttintegration.runtime.presence.PresenceWiring;
 import io.mqttintegration.runtime.mqtt.BrokerTargets;
 import io.mqttintegration.runtime.quotas.Quotas;
 import io.mqttintegration.runtime.quotas.QuotasWiring;
@@ -54,6 +55,7 @@ public final class ProductRuntime implements AutoCloseable {
     private SubscriptionsWiring.Parts subscriptions;
     private HostedParts hostedParts;
     private SinksWiring.Parts sinks;
+    private PresenceWiring.Parts presence;
     private ProductConsole console;
 
     /**
@@ -84,7 +86,10 @@ public final class ProductRuntime implements AutoCloseable {
         subscriptions = SubscriptionsWiring.wire(context, config, resolver, auth.secrets(), storage, deployer.transitions(),
                 metrics.registry(), metrics::beforeScrape);
         Quotas quotas = QuotasWiring.wire(config.quotas(), storage.tenancy());
-        hostedParts = BrokerWiring.wire(config, storage.tenancy(), auth.secrets(), ingest.queue(), quotas, metrics.registry());
+        presence = PresenceWiring.wire(config.presence(), storage.tenancy(), ingest.writer(), subscriptions.integrationTargets().nodeId(),
+                metrics.registry());
+        hostedParts = BrokerWiring.wire(config, storage.tenancy(), auth.secrets(), ingest.queue(), quotas, metrics.registry(),
+                presence.hosted());
         sinks = SinksWiring.wire(context, config, storage, subscriptions, hostedParts.commands(), metrics.registry(), http.vertx());
         ApiWiring.Parts api = ApiWiring.wire(context.getRegistry(), new ApiWiring.Needs(config, http.vertx(), routeFiles.operations(),
                 storage, auth, ingest, subscriptions, quotas, hostedParts, sinks));
@@ -100,6 +105,7 @@ public final class ProductRuntime implements AutoCloseable {
                 rejected, config.http().host(), http.port());
         subscriptions.start(deployer);
         sinks.start();
+        presence.start();
         serving = true;
         storage.maintenance().schedule(config.ingest().storage().maintenanceIntervalMinutes());
         devicesOnline.start(DevicesOnline.REFRESH);
@@ -147,6 +153,8 @@ public final class ProductRuntime implements AutoCloseable {
         ifMade(sinks, () -> sinks.close());
         ifMade(routeFiles, () -> routeFiles.context().stop());
         ifMade(devicesOnline, () -> devicesOnline.close());
+        // After Camel: the pipeline has committed what it held, so the last flush has its last seen.
+        ifMade(presence, () -> presence.close());
         ifMade(metrics, () -> metrics.close());
         ifMade(http, () -> http.close());
         ifMade(routeFiles, () -> LOG.info("mqtt-integration stopped"));

@@ -62,6 +62,20 @@ public final class MessageWriter {
         this.batchListener = listener;
     }
 
+    /**
+     * Told of the messages of each commit once their outcomes are complete, on the writer's thread
+     * (device presence merges their devices' last seen into memory): it must not block.
+     */
+    public interface CommitListener {
+        void committed(List<InboundMessage> stored);
+    }
+
+    private volatile CommitListener commitListener;
+
+    public void onCommit(CommitListener listener) {
+        this.commitListener = listener;
+    }
+
     public MessageWriter(DataSource dataSource, DeadLetterStore deadLetters) {
         this(dataSource, deadLetters, new TelemetryIndex());
     }
@@ -98,6 +112,7 @@ public final class MessageWriter {
                 }
                 batch.forEach(m -> m.outcome().complete(StoreOutcome.STORED));
                 storedMessages.addAndGet(batch.size());
+                committed(batch);
             } catch (SQLException e) {
                 if (!c.getAutoCommit()) {
                     rollbackQuietly(c);
@@ -135,6 +150,27 @@ public final class MessageWriter {
     }
 
     private void writeOneByOne(Connection c, List<InboundMessage> batch) throws SQLException {
+        List<InboundMessage> stored = new ArrayList<>(batch.size());
+        try {
+            writeOneByOne(c, batch, stored);
+        } finally {
+            committed(stored);
+        }
+    }
+
+    /** A listener's failure is logged, never the batch's: its messages are committed. */
+    private void committed(List<InboundMessage> stored) {
+        CommitListener listener = commitListener;
+        if (listener != null && !stored.isEmpty()) {
+            try {
+                listener.committed(stored);
+            } catch (RuntimeException e) {
+                LOG.warn("A commit listener failed: {}", e.toString());
+            }
+        }
+    }
+
+    private void writeOneByOne(Connection c, List<InboundMessage> batch, List<InboundMessage> stored) throws SQLException {
         for (InboundMessage m : batch) {
             try {
                 TelemetryIndex.Additions added = insert(c, List.of(m));
@@ -142,6 +178,7 @@ public final class MessageWriter {
                 index.learn(added);
                 m.outcome().complete(StoreOutcome.STORED);
                 storedMessages.incrementAndGet();
+                stored.add(m);
             } catch (SQLException e) {
                 rollbackQuietly(c);
                 if (!SqlErrors.isRowError(e)) {

@@ -3,8 +3,11 @@ package io.mqttintegration.runtime.broker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mqttintegration.runtime.http.QueueFullException;
 import io.mqttintegration.runtime.ingest.IngestQueue;
+import io.mqttintegration.runtime.presence.HostedPresence;
 import io.mqttintegration.security.DevicePasswords;
+import io.mqttintegration.spi.broker.DeviceConnection;
 import io.mqttintegration.spi.broker.DeviceIdentity;
+import io.mqttintegration.spi.broker.DisconnectReason;
 import io.mqttintegration.spi.broker.DeviceLimits;
 import io.mqttintegration.spi.broker.DeviceMessage;
 import io.mqttintegration.spi.broker.HostedService;
@@ -25,7 +28,8 @@ import java.util.function.Function;
  * ({@link DeviceAuthenticator}), each organization's limits on the broker with the burst of a
  * device's rate ({@code quotas.deviceBurstSeconds}), the ingestion queue (with how long a commit may
  * take), and, while the broker runs, the API's way to it ({@link HostedCommands}) and its figures in
- * the registry of {@code /metrics} ({@link BrokerMetrics}).
+ * the registry of {@code /metrics} ({@link BrokerMetrics}); the devices' connections go to device
+ * presence ({@link HostedPresence}), which also counts those connected to the other nodes.
  */
 public final class HostedParts implements HostedService {
 
@@ -37,10 +41,15 @@ public final class HostedParts implements HostedService {
     private final int deviceBurstSeconds;
     private final HostedCommands commands;
     private final MeterRegistry meters;
+    private final HostedPresence presence;
 
-    /** @param meters the registry of {@code /metrics}, or null: no figures */
+    /**
+     * @param meters   the registry of {@code /metrics}, or null: no figures
+     * @param presence where the devices' connections go ({@link HostedPresence#NONE}: nowhere)
+     */
     public HostedParts(CredentialStore credentials, DeviceAuthenticator devices, IngestQueue queue, long commitTimeoutMs,
-            Function<UUID, DeviceLimits> deviceLimits, int deviceBurstSeconds, HostedCommands commands, MeterRegistry meters) {
+            Function<UUID, DeviceLimits> deviceLimits, int deviceBurstSeconds, HostedCommands commands, MeterRegistry meters,
+            HostedPresence presence) {
         this.credentials = credentials;
         this.devices = devices;
         this.queue = queue;
@@ -49,6 +58,7 @@ public final class HostedParts implements HostedService {
         this.deviceBurstSeconds = deviceBurstSeconds;
         this.commands = commands;
         this.meters = meters;
+        this.presence = presence;
     }
 
     @Override
@@ -97,6 +107,10 @@ public final class HostedParts implements HostedService {
         return inbound.stream().<CompletableFuture<?>>map(InboundMessage::outcome).toList();
     }
 
+    /**
+     * The handle's close (the broker stopping, after it reported its connections as node_stopped)
+     * writes the queued connection events before it returns.
+     */
     @Override
     public AutoCloseable attach(RunningBroker broker) {
         commands.attach(broker);
@@ -106,7 +120,23 @@ public final class HostedParts implements HostedService {
                 metrics.close();
             }
             commands.detach(broker);
+            presence.flush();
         };
+    }
+
+    @Override
+    public void connected(DeviceConnection connection) {
+        presence.connected(connection);
+    }
+
+    @Override
+    public void disconnected(DeviceConnection connection, DisconnectReason reason, boolean willPublished) {
+        presence.disconnected(connection, reason, willPublished);
+    }
+
+    @Override
+    public int connectedElsewhere(UUID organizationId) {
+        return presence.connectedElsewhere(organizationId);
     }
 
     /** The API's way to the broker (the same object the API holds). */

@@ -13,15 +13,16 @@ import java.util.List;
  * ({@link Settings#asProperties}).
  */
 public record ProductConfig(HttpConfig http, IngestConfig ingest, MqttConfig mqtt, QuotasConfig quotas, RoutesConfig routes,
-        SecurityConfig security, SinksConfig sinks) {
+        SecurityConfig security, SinksConfig sinks, PresenceConfig presence) {
 
     /** The PIDs the service reads (the hosted broker, its own bundle, reads {@code mqtt.integration.broker}). */
     public static final List<ConfigPid> PIDS = List.of(HttpConfig.PID, IngestConfig.PID, RoutesConfig.PID, SecurityConfig.PID,
-            MqttConfig.PID, QuotasConfig.PID, SinksConfig.PID);
+            MqttConfig.PID, QuotasConfig.PID, SinksConfig.PID, PresenceConfig.PID);
 
     /** @param home the folder relative paths and {@code file:} secrets are resolved against (the Karaf base) */
     public static ProductConfig from(Settings s, Path home) {
         return new ProductConfig(HttpConfig.from(s, home), IngestConfig.from(s), MqttConfig.from(s), QuotasConfig.from(s),
-                RoutesConfig.from(s, home), SecurityConfig.from(s, home), SinksConfig.from(s));
+                RoutesConfig.from(s, home), SecurityConfig.from(s, home), SinksConfig.from(s),
+                PresenceConfig.from(s));
     }
 }

@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
 public record BrokerSettings(String protocol, String host, Integer port, String path, String clientId, String username,
         String password, Integer keepAliveSeconds, Long sessionExpirySeconds, Integer qos, List<String> topics,
         String sharedGroup, Tls tls, String parser, List<ParserRule> parsers, String deviceIdPattern,
-        MessageIdentity messageIdentity) {
+        MessageIdentity messageIdentity, Integer inactivityTimeoutSeconds) {
 
     /** TLS for mqtts and wss: a CA (else the JVM's trust store), an optional client certificate and key. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -68,10 +68,13 @@ public record BrokerSettings(String protocol, String host, Integer port, String 
 
     static final Set<String> FIELDS = Set.of("protocol", "host", "port", "path", "clientId", "username", "password",
             "keepAliveSeconds", "sessionExpirySeconds", "qos", "topics", "sharedGroup", "tls", "parser", "parsers", "deviceIdPattern",
-            "messageIdentity");
+            "messageIdentity", "inactivityTimeoutSeconds");
     static final Set<String> TLS_FIELDS = Set.of("caCertPem", "clientCertPem", "clientKeyPem", "verifyHostname");
     static final Map<String, Integer> DEFAULT_PORTS = Map.of("mqtt", 1883, "mqtts", 8883, "ws", 80, "wss", 443);
     public static final int MAX_TOPICS = 100;
+    /** Ten minutes without a message: offline (inactivityTimeoutSeconds). */
+    public static final int DEFAULT_INACTIVITY_TIMEOUT_SECONDS = 600;
+    static final int MAX_INACTIVITY_TIMEOUT_SECONDS = 31_536_000;
     static final int MAX_PEM = 64 * 1024;
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
@@ -87,7 +90,7 @@ public record BrokerSettings(String protocol, String host, Integer port, String 
 
     /** Nothing given: what a new integration's settings apply to. */
     public static BrokerSettings empty() {
-        return new BrokerSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new BrokerSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     // ---- defaults: the only place they are written down
@@ -141,6 +144,15 @@ public record BrokerSettings(String protocol, String host, Integer port, String 
 
     public List<ParserRule> parsersOrDefault() {
         return parsers == null ? List.of() : parsers;
+    }
+
+    /**
+     * Device presence: a device of the integration without a hosted connection goes offline when its
+     * last stored message is older than this (s); 0: never. The sweep reads the stored value in SQL
+     * and is given this default (docs/devices.md).
+     */
+    public int inactivityTimeoutSecondsOrDefault() {
+        return inactivityTimeoutSeconds == null ? DEFAULT_INACTIVITY_TIMEOUT_SECONDS : inactivityTimeoutSeconds;
     }
 
     /** A stable client id from the integration id, within MQTT's guaranteed 23 characters. */
@@ -219,7 +231,8 @@ public record BrokerSettings(String protocol, String host, Integer port, String 
                 : tls == null ? new Tls(null, null, key, null)
                 : new Tls(tls.caCertPem(), tls.clientCertPem(), key, tls.verifyHostname());
         return new BrokerSettings(protocol, host, port, path, clientId, username, secrets.get("password"), keepAliveSeconds,
-                sessionExpirySeconds, qos, topics, sharedGroup, t, parser, parsers, deviceIdPattern, messageIdentity);
+                sessionExpirySeconds, qos, topics, sharedGroup, t, parser, parsers, deviceIdPattern, messageIdentity,
+                inactivityTimeoutSeconds);
     }
 
     // ---- validation: every refusal names the field at fault
@@ -333,6 +346,7 @@ public record BrokerSettings(String protocol, String host, Integer port, String 
         if (identity != null) {
             checkMessageIdentity(identity);
         }
+        Fields.integer(s, "inactivityTimeoutSeconds", "settings.inactivityTimeoutSeconds", 0, MAX_INACTIVITY_TIMEOUT_SECONDS);
     }
 
     /** Exactly one of {@code userProperty} (a name) and {@code jsonPointer} (RFC 6901, "/a/b"). */

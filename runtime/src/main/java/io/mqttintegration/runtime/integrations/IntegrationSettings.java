@@ -115,6 +115,7 @@ public final class IntegrationSettings {
         if (s.messageIdentity() != null) {
             v.put("messageIdentity", s.messageIdentity());
         }
+        v.put("inactivityTimeoutSeconds", s.inactivityTimeoutSecondsOrDefault());
         return v;
     }
 }

@@ -10,6 +10,7 @@ import io.mqttintegration.runtime.config.QuotasConfig;
 import io.mqttintegration.runtime.config.RoutesConfig;
 import io.mqttintegration.runtime.config.SecurityConfig;
 import io.mqttintegration.runtime.config.SinksConfig;
+import io.mqttintegration.runtime.config.PresenceConfig;
 import io.mqttintegration.spi.broker.HostedService;
 import io.mqttintegration.spi.console.OperatorConsole;
 import java.net.InetAddress;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
  */
 @Component(name = "io.mqttintegration.runtime", immediate = true,
         configurationPid = {HttpConfig.PID_NAME, IngestConfig.PID_NAME, RoutesConfig.PID_NAME, SecurityConfig.PID_NAME,
-            MqttConfig.PID_NAME, QuotasConfig.PID_NAME, SinksConfig.PID_NAME},
+            MqttConfig.PID_NAME, QuotasConfig.PID_NAME, SinksConfig.PID_NAME, PresenceConfig.PID_NAME},
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 public class ServiceComponent {
 

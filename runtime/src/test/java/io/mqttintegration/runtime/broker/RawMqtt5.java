@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * An MQTT 5 client written byte by byte, for what Paho cannot be made to do: choose the packet id of
- * a PUBLISH (to reuse one).
+ * a PUBLISH (to reuse one), or fall silent after its CONNECT (no PINGREQ within its keep-alive).
  */
 final class RawMqtt5 implements AutoCloseable {
 
@@ -33,12 +33,17 @@ final class RawMqtt5 implements AutoCloseable {
     }
 
     Packet connect(String clientId, String username, String password, boolean cleanStart) throws IOException {
+        return connect(clientId, username, password, cleanStart, 60);
+    }
+
+    /** @param keepAliveSeconds the Keep Alive the CONNECT asks for (this client sends no PINGREQ) */
+    Packet connect(String clientId, String username, String password, boolean cleanStart, int keepAliveSeconds) throws IOException {
         ByteArrayOutputStream v = new ByteArrayOutputStream();
         string(v, "MQTT");
         v.write(5);
         v.write(cleanStart ? 0xC2 : 0xC0); // username, password (, clean start)
-        v.write(0);
-        v.write(60);
+        v.write(keepAliveSeconds >> 8);
+        v.write(keepAliveSeconds & 0xFF);
         if (cleanStart) {
             v.write(0); // no properties
         } else {

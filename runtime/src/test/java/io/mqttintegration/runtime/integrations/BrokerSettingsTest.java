@@ -84,6 +84,15 @@ class BrokerSettingsTest {
     }
 
     @Test
+    void theInactivityTimeoutDefaultsToTenMinutesZeroMeaningNever() {
+        assertEquals(600, create("{\"host\":\"h\"}").inactivityTimeoutSecondsOrDefault());
+        assertEquals(600, IntegrationSettings.view(create("{\"host\":\"h\"}"), ID).get("inactivityTimeoutSeconds"));
+        assertEquals(0, create("{\"host\":\"h\",\"inactivityTimeoutSeconds\":0}").inactivityTimeoutSecondsOrDefault());
+        assertEquals("{\"host\":\"h\",\"inactivityTimeoutSeconds\":2}", create("{\"host\":\"h\",\"inactivityTimeoutSeconds\":2}").storedJson(),
+                "stored as given: the sweep reads it in SQL");
+    }
+
+    @Test
     void refusesEachBadFieldNamingIt() {
         Map<String, String> cases = new java.util.LinkedHashMap<>();
         cases.put("{\"host\":\"h\",\"color\":\"red\"}", "settings.color");
@@ -120,6 +129,8 @@ class BrokerSettingsTest {
         cases.put("{\"host\":\"h\",\"messageIdentity\":{\"jsonPointer\":\"id\"}}", "settings.messageIdentity.jsonPointer");
         cases.put("{\"host\":\"h\",\"messageIdentity\":{\"userProperty\":\"\"}}", "settings.messageIdentity.userProperty");
         cases.put("{\"host\":\"h\",\"messageIdentity\":{\"header\":\"id\"}}", "settings.messageIdentity.header");
+        cases.put("{\"host\":\"h\",\"inactivityTimeoutSeconds\":-1}", "settings.inactivityTimeoutSeconds");
+        cases.put("{\"host\":\"h\",\"inactivityTimeoutSeconds\":\"600\"}", "settings.inactivityTimeoutSeconds");
         cases.forEach((patch, field) -> {
             ApiException e = assertThrows(ApiException.class, () -> create(patch), patch + " must be refused");
             assertEquals(400, e.status(), patch);
