@@ -60,6 +60,19 @@ public record BrokerConfig(boolean enabled, String host, int port, int tlsPort, 
             "the user the brokers of the cluster log in to each other with (the same on every node)", "MQI_BROKER_CLUSTER_USER");
     static final ConfigKey CLUSTER_PASSWORD = PID.secret("broker.cluster.password", "env:MQI_BROKER_CLUSTER_PASSWORD",
             "where the cluster user's password is (env:NAME or file:PATH), the same on every node; required when peers are set");
+    static final ConfigKey CLUSTER_TRUST_STORE = PID.optional("broker.cluster.tls.trustStore",
+            "PKCS12 or JKS trust store of the nodes' certificates (or their CA), relative to the Karaf base: set, the cluster link "
+                    + "is TLS both ways with broker.tls.keyStore as each node's certificate; empty: the link is plain",
+            "MQI_BROKER_CLUSTER_TLS_TRUSTSTORE");
+    static final ConfigKey CLUSTER_TRUST_STORE_PASSWORD = PID.secret("broker.cluster.tls.trustStorePassword",
+            "env:MQI_BROKER_CLUSTER_TLS_TRUSTSTORE_PASSWORD", "where the trust store's password is (env:NAME or file:PATH)");
+
+    public BrokerConfig {
+        if (cluster.trustStore() != null && tlsKeyStore == null) {
+            throw new IllegalArgumentException("configuration key 'broker.cluster.tls.trustStore' is set but 'broker.tls.keyStore' "
+                    + "is not: over TLS each node presents the broker's key store to the others");
+        }
+    }
 
     /** Without a cluster: the other keys' defaults, no peers. */
     public BrokerConfig(boolean enabled, String host, int port, int tlsPort, Path tlsKeyStore, String tlsKeyStorePassword,
@@ -80,11 +93,18 @@ public record BrokerConfig(boolean enabled, String host, int port, int tlsPort, 
      *
      * @param peers    {@code host:port} of the other nodes' cluster acceptors; empty: no cluster, no acceptor
      * @param password the cluster user's password; required when there are peers
+     * @param trustStore the nodes' certificates (or their CA), or null: the link is not encrypted
      */
-    public record Cluster(List<Peer> peers, String host, int port, String user, String password) {
+    public record Cluster(List<Peer> peers, String host, int port, String user, String password, Path trustStore,
+            String trustStorePassword) {
 
         /** No peers: the defaults of the other keys. */
         public static final Cluster OFF = new Cluster(List.of(), "127.0.0.1", 61616, "mqi.cluster", null);
+
+        /** Without TLS. */
+        public Cluster(List<Peer> peers, String host, int port, String user, String password) {
+            this(peers, host, port, user, password, null, null);
+        }
 
         public Cluster {
             peers = List.copyOf(peers);
@@ -102,7 +122,8 @@ public record BrokerConfig(boolean enabled, String host, int port, int tlsPort, 
         @Override
         public String toString() {
             return "Cluster[peers=" + peers + ", host=" + host + ", port=" + port + ", user=" + user + ", password="
-                    + (password == null ? null : "********") + "]";
+                    + (password == null ? null : "********") + ", trustStore=" + trustStore + ", trustStorePassword="
+                    + (trustStorePassword == null ? null : "********") + "]";
         }
     }
 
@@ -118,8 +139,11 @@ public record BrokerConfig(boolean enabled, String host, int port, int tlsPort, 
     public static BrokerConfig from(Settings s, Path home) {
         String keyStore = s.optional(TLS_KEY_STORE);
         List<Peer> peers = peers(s.optional(CLUSTER_PEERS));
+        String trustStore = peers.isEmpty() ? null : s.optional(CLUSTER_TRUST_STORE);
         Cluster cluster = new Cluster(peers, s.text(CLUSTER_HOST), s.integer(CLUSTER_PORT), s.text(CLUSTER_USER),
-                peers.isEmpty() ? null : s.secret(CLUSTER_PASSWORD, home));
+                peers.isEmpty() ? null : s.secret(CLUSTER_PASSWORD, home),
+                trustStore == null ? null : home.resolve(trustStore).normalize(),
+                trustStore == null ? null : s.secret(CLUSTER_TRUST_STORE_PASSWORD, home));
         return new BrokerConfig(s.flag(ENABLED), s.text(HOST), s.integer(PORT), s.integer(TLS_PORT),
                 keyStore == null ? null : home.resolve(keyStore).normalize(),
                 keyStore == null ? null : s.secret(TLS_KEY_STORE_PASSWORD, home),

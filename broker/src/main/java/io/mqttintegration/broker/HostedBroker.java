@@ -126,8 +126,8 @@ public final class HostedBroker implements AutoCloseable {
         LOG.info("Hosted MQTT broker listening on {}:{}{} (journal {})", config.host(), config.port(),
                 config.tlsKeyStore() == null ? "" : ", TLS on " + config.host() + ":" + config.tlsPort(), config.journalDir());
         if (config.cluster().on()) {
-            LOG.info("Hosted MQTT broker clustered: cluster acceptor on {}:{}, peers {}", config.cluster().host(),
-                    config.cluster().port(), config.cluster().peers());
+            LOG.info("Hosted MQTT broker clustered: cluster acceptor on {}:{}{}, peers {}", config.cluster().host(),
+                    config.cluster().port(), config.cluster().trustStore() == null ? "" : " (TLS)", config.cluster().peers());
         }
     }
 
@@ -254,7 +254,23 @@ public final class HostedBroker implements AutoCloseable {
         own.put(TransportConstants.PORT_PROP_NAME, cluster.port());
         own.put(TransportConstants.USE_EPOLL_PROP_NAME, false);
         own.put(TransportConstants.USE_KQUEUE_PROP_NAME, false);
+        if (cluster.trustStore() != null) {
+            // TLS both ways: each node presents the broker's key store and accepts only peers whose
+            // certificate the trust store vouches for (no login reaches the broker without one).
+            own.put(TransportConstants.SSL_ENABLED_PROP_NAME, true);
+            own.put(TransportConstants.KEYSTORE_PATH_PROP_NAME, config.tlsKeyStore().toString());
+            if (config.tlsKeyStorePassword() != null) {
+                own.put(TransportConstants.KEYSTORE_PASSWORD_PROP_NAME, config.tlsKeyStorePassword());
+            }
+            own.put(TransportConstants.TRUSTSTORE_PATH_PROP_NAME, cluster.trustStore().toString());
+            if (cluster.trustStorePassword() != null) {
+                own.put(TransportConstants.TRUSTSTORE_PASSWORD_PROP_NAME, cluster.trustStorePassword());
+            }
+        }
         Map<String, Object> acceptor = new HashMap<>(own);
+        if (cluster.trustStore() != null) {
+            acceptor.put(TransportConstants.NEED_CLIENT_AUTH_PROP_NAME, true);
+        }
         // Core only, the protocol of the cluster's bridges: never MQTT, so no device logs in here.
         acceptor.put(TransportConstants.PROTOCOLS_PROP_NAME, "CORE");
         c.addAcceptorConfiguration(new TransportConfiguration(NettyAcceptorFactory.class.getName(), acceptor, "cluster"));

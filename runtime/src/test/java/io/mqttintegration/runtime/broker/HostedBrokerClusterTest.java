@@ -323,6 +323,51 @@ class HostedBrokerClusterTest {
         assertNull(onA.poll(2, TimeUnit.SECONDS), "a subscriber on node A does not");
     }
 
+    @Test
+    void withATrustStoreTheLinkIsTlsBothWaysAndNoClientWithoutANodeCertificateReachesTheLogin() throws Exception {
+        io.mqttintegration.devdb.TestCertificates certs = io.mqttintegration.devdb.TestCertificates.create(work.resolve("tls"), "node.test");
+        Path keyStore = certs.pkcs12(work.resolve("tls/node.p12"), "store-pw");
+        Path trustStore = work.resolve("tls/trust.p12");
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (var in = java.nio.file.Files.newInputStream(certs.caCert())) {
+            trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        try (var out = java.nio.file.Files.newOutputStream(trustStore)) {
+            trust.store(out, "trust-pw".toCharArray());
+        }
+        a.hosted().close();
+        b.hosted().close();
+        a = overTls(a, keyStore, trustStore);
+        b = overTls(b, keyStore, trustStore);
+
+        Device d = device();
+        BlockingQueue<Arrived> arrived = new LinkedBlockingQueue<>();
+        connect(a, d, d.username(), true, arrived, "devices/" + d.username() + "/commands/#");
+        awaitSubscriberSeenBy(b, d, 1);
+        assertEquals(200, command(b, d, "devices/" + d.username() + "/commands/tls", "\"payload\":\"tls\",\"qos\":1").statusCode());
+        Arrived got = arrived.poll(10, TimeUnit.SECONDS);
+        assertNotNull(got, "the command went from node B to node A over the TLS link");
+        assertEquals("tls", got.text());
+
+        String at = "tcp://127.0.0.1:" + a.config().cluster().port();
+        String trusting = "?sslEnabled=true&trustStorePath=" + trustStore + "&trustStorePassword=trust-pw";
+        assertThrows(ActiveMQException.class, () -> coreSession(at, "mqi.cluster", CLUSTER_PASSWORD), "no plain client");
+        assertThrows(ActiveMQException.class, () -> coreSession(at + trusting, "mqi.cluster", CLUSTER_PASSWORD),
+                "no TLS client without a certificate the trust store vouches for, even with the cluster password");
+        coreSession(at + trusting + "&keyStorePath=" + keyStore + "&keyStorePassword=store-pw", "mqi.cluster", CLUSTER_PASSWORD);
+    }
+
+    /** The node's broker again, on the same ports and journal, with TLS on its cluster link. */
+    Node overTls(Node n, Path keyStore, Path trustStore) throws Exception {
+        BrokerConfig c = n.config();
+        BrokerConfig.Cluster cl = c.cluster();
+        BrokerConfig tls = new BrokerConfig(true, c.host(), c.port(), RuntimeHarness.freePort(), keyStore, "store-pw", c.journalDir(),
+                c.ingestBatch(), c.ingestConsumers(), c.revocationCheckSeconds(),
+                new BrokerConfig.Cluster(cl.peers(), cl.host(), cl.port(), cl.user(), cl.password(), trustStore, "trust-pw"));
+        return new Node(n.name(), n.service(), HostedBrokerService.start(tls, n.service().runtime.hostedParts()), tls);
+    }
+
     // --- helpers ---
 
     Device device() throws Exception {
@@ -422,7 +467,11 @@ class HostedBrokerClusterTest {
     }
 
     static ClientSession coreSession(int port, String user, String password) throws Exception {
-        try (ServerLocator locator = ActiveMQClient.createServerLocator("tcp://127.0.0.1:" + port)) {
+        return coreSession("tcp://127.0.0.1:" + port, user, password);
+    }
+
+    static ClientSession coreSession(String url, String user, String password) throws Exception {
+        try (ServerLocator locator = ActiveMQClient.createServerLocator(url)) {
             locator.setReconnectAttempts(0).setInitialConnectAttempts(1).setCallTimeout(5_000);
             try (ClientSessionFactory factory = locator.createSessionFactory()) {
                 ClientSession session = factory.createSession(user, password, false, true, true, false, 0);
