@@ -196,6 +196,31 @@ class HostedBrokerClusterTest {
     }
 
     @Test
+    void whatWaitedForADeviceOnAStoppedNodeReachesItOnTheOtherNodeOnceTheStoppedNodeIsBack() throws Exception {
+        Device d = device();
+        String filter = "devices/" + d.username() + "/commands/#";
+        MqttAsyncClient first = connect(a, d, d.username(), false, new LinkedBlockingQueue<>(), filter);
+        awaitSubscriberSeenBy(b, d, 1);
+        first.disconnect().waitForCompletion(10_000);
+        awaitSubscriberSeenBy(b, d, 0);
+        assertEquals(200, command(a, d, "devices/" + d.username() + "/commands/1", "\"payload\":1,\"qos\":1").statusCode());
+        await().atMost(Duration.ofSeconds(10)).until(() -> queuedFor(a, d) == 1);
+
+        a.hosted().close(); // node A's broker stops with the command in its journal
+        BlockingQueue<Arrived> onB = new LinkedBlockingQueue<>();
+        connect(b, d, d.username(), false, onB, filter);
+        assertEquals(200, command(b, d, "devices/" + d.username() + "/commands/2", "\"payload\":2,\"qos\":1").statusCode());
+        assertEquals("2", onB.poll(10, TimeUnit.SECONDS).text(), "node B serves the device meanwhile");
+        assertNull(onB.poll(1, TimeUnit.SECONDS), "what waits on node A stays there while it is down");
+
+        a = new Node(a.name(), a.service(), HostedBrokerService.start(a.config(), a.service().runtime.hostedParts()), a.config());
+        Arrived waited = onB.poll(30, TimeUnit.SECONDS);
+        assertNotNull(waited, "node A, back, handed what waited for the device to node B");
+        assertEquals("1", waited.text());
+        assertEquals(0, queuedFor(a, d));
+    }
+
+    @Test
     void aDeviceWithACleanStartThatMovesToNodeBReceivesOnceSubscribedThereAndNothingFromWhileItHadNoSession() throws Exception {
         Device d = device();
         String filter = "devices/" + d.username() + "/commands/#";
