@@ -10,6 +10,7 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
+import java.util.Set;
 import javax.security.auth.Subject;
 import org.apache.activemq.artemis.core.protocol.mqtt.MQTTInterceptor;
 import org.apache.activemq.artemis.core.protocol.mqtt.MQTTReasonCodes;
@@ -23,6 +24,9 @@ import org.apache.activemq.artemis.spi.core.security.jaas.UserPrincipal;
  * <ul>
  * <li>MQTT 3.1 (protocol level 3) at CONNECT: a 3.1 client's QoS 1 PUBLISH outside its namespace
  * gets a plain PUBACK and the message is dropped;</li>
+ * <li>a CONNECT with one of the broker's own usernames (the cluster user, Artemis' default one, the
+ * internal user): Artemis checks the cluster user's password itself, on every acceptor, and then
+ * skips every permission check; over MQTT no one is that user;</li>
  * <li>a QoS 0 PUBLISH outside the device's namespace: QoS 0 has no acknowledgement to carry a
  * refusal, so the connection is closed instead of the message vanishing;</li>
  * <li>a QoS 2 PUBLISH outside the device's namespace: Artemis would answer PUBREC 135 but keep its
@@ -43,15 +47,23 @@ public final class DeviceGuard implements MQTTInterceptor {
     static final int MQTT_3_1 = 3;
 
     private final ConnectedDevices devices;
+    private final Set<String> reserved;
 
-    public DeviceGuard(ConnectedDevices devices) {
+    /** @param reserved usernames no MQTT client may connect with */
+    public DeviceGuard(ConnectedDevices devices, Set<String> reserved) {
         this.devices = devices;
+        this.reserved = Set.copyOf(reserved);
     }
 
     @Override
     public boolean intercept(MqttMessage packet, RemotingConnection connection) {
         MqttMessageType type = packet.fixedHeader().messageType();
         if (type == MqttMessageType.CONNECT && packet instanceof MqttConnectMessage connect) {
+            String username = connect.payload() == null ? null : connect.payload().userName();
+            if (username != null && reserved.contains(username)) {
+                devices.refused(Refusal.BAD_LOGIN);
+                return false;
+            }
             devices.connecting(connection.getID(), connect.variableHeader().isWillFlag());
             return connect.variableHeader().version() != MQTT_3_1;
         }

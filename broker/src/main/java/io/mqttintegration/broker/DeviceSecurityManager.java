@@ -14,6 +14,7 @@ import javax.security.auth.Subject;
 import org.apache.activemq.artemis.api.core.ActiveMQConnectionTimedOutException;
 import org.apache.activemq.artemis.api.core.ActiveMQException;
 import org.apache.activemq.artemis.core.remoting.FailureListener;
+import org.apache.activemq.artemis.core.remoting.impl.invm.InVMConnection;
 import org.apache.activemq.artemis.core.security.CheckType;
 import org.apache.activemq.artemis.core.security.Role;
 import org.apache.activemq.artemis.spi.core.protocol.RemotingConnection;
@@ -26,7 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Artemis' security manager for the hosted broker. Authentication: an MQTT client is a device
  * ({@link HostedService}); the service's own in-VM consumer is the one internal user, with a
- * random password that lives only in this JVM. Authorization: a device may send to, subscribe to and
+ * random password that lives only in this JVM, accepted only over the in-VM acceptor; any other core
+ * client (the cluster acceptor speaks core) is refused, whatever its credentials, except the cluster
+ * user, whom Artemis checks itself before this manager. Authorization: a device may send to, subscribe to and
  * make subscription queues on addresses of its own namespace ({@link DeviceNamespace}) only;
  * management, browsing and deleting addresses never.
  */
@@ -59,7 +62,9 @@ public final class DeviceSecurityManager implements ActiveMQSecurityManager5 {
         }
         if (user.equals(internalUser)) {
             // The service's own in-VM consumer; no device has this name (it is not a valid username).
-            return MessageDigest.isEqual(internalPassword, password.getBytes(StandardCharsets.UTF_8))
+            // In-VM only: never over a socket (the cluster acceptor speaks core too).
+            boolean inVm = connection != null && connection.getTransportConnection() instanceof InVMConnection;
+            return inVm && MessageDigest.isEqual(internalPassword, password.getBytes(StandardCharsets.UTF_8))
                     ? subject(internalUser, INTERNAL_ROLE) : null;
         }
         // "MQTT" at CONNECT, "MQTT5" after an MQTT 5 CONNECT: only MQTT clients are devices.

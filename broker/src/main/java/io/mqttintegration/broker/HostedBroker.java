@@ -13,19 +13,23 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.activemq.artemis.api.core.ActiveMQSecurityException;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.TransportConfiguration;
+import org.apache.activemq.artemis.core.config.ClusterConnectionConfiguration;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.protocol.mqtt.MQTTProtocolManagerFactory;
 import org.apache.activemq.artemis.core.remoting.impl.invm.InVMAcceptorFactory;
 import org.apache.activemq.artemis.core.remoting.impl.netty.NettyAcceptorFactory;
+import org.apache.activemq.artemis.core.remoting.impl.netty.NettyConnectorFactory;
 import org.apache.activemq.artemis.core.remoting.impl.netty.TransportConstants;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.server.JournalType;
+import org.apache.activemq.artemis.core.server.cluster.impl.MessageLoadBalancingType;
 import org.apache.activemq.artemis.core.server.impl.ActiveMQServerImpl;
 import org.apache.activemq.artemis.core.settings.impl.AddressFullMessagePolicy;
 import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
@@ -42,6 +46,17 @@ import org.slf4j.LoggerFactory;
  * device's QoS 1 PUBLISH is acknowledged once it is in the journal. Every message published under
  * {@code devices/} is also routed to the durable queue {@value #INGEST_QUEUE} (bound to the
  * wildcard address {@code devices.#}), which {@link HostedIngest} empties into the pipeline.
+ * <p>
+ * With {@code broker.cluster.peers}, the broker is one node of an Artemis cluster: a core-only
+ * acceptor on {@code broker.cluster.host:broker.cluster.port} that only the cluster user may use, and
+ * a cluster connection with static connectors to the peers. Only the devices' addresses are
+ * clustered ({@value #CLUSTER_ADDRESSES}): a device's subscription queue is known to every node, so a
+ * message published on any node reaches it (ON_DEMAND: a node forwards only to queues with a consumer
+ * or to the only queue of that name), and the messages of a queue left without consumer move to the
+ * node where a queue of the same name has one (redistribution, at once). The ingest queue's own
+ * address {@code devices.#} is left out: each node's ingest queue takes only what devices published
+ * to that node, so every message is stored once, by the node that acknowledged it to the device.
+ * Retained messages and MQTT session state ({@code $sys.mqtt.*}) stay on their node.
  */
 public final class HostedBroker implements AutoCloseable {
 
@@ -51,12 +66,19 @@ public final class HostedBroker implements AutoCloseable {
     static final String INGEST_ADDRESS = DeviceNamespace.ROOT + ".#";
     /** Not a valid device username (it has a dot), so no device can be it. */
     public static final String INTERNAL_USER = "mqi.internal";
-    private static final int IN_VM_ID = 7_316;
+    /** The addresses the cluster connection spans: the devices', except the ingest queue's own (see above). */
+    static final String CLUSTER_ADDRESSES = DeviceNamespace.ROOT + ",!" + INGEST_ADDRESS;
+    static final String CLUSTER_CONNECTION = "mqi-devices";
+    /** Artemis' built-in cluster user, valid with its default password unless one is set (it always is here). */
+    static final String ARTEMIS_DEFAULT_CLUSTER_USER = "ACTIVEMQ.CLUSTER.ADMIN.USER";
+    /** In-VM acceptor ids are global to the JVM: each broker of this JVM (tests run two) gets its own. */
+    private static final AtomicInteger IN_VM_IDS = new AtomicInteger(7_316);
 
     private final BrokerConfig config;
     private final HostedService devices;
     private final ConnectedDevices connected;
     private final String internalPassword;
+    private final int inVmId = IN_VM_IDS.getAndIncrement();
     private ActiveMQServer server;
     private ScheduledExecutorService revocations;
 
@@ -76,7 +98,8 @@ public final class HostedBroker implements AutoCloseable {
         // Inside an OSGi bundle Artemis' ServiceLoader may not see the protocol: named here.
         made.addProtocolManagerFactory(new MQTTProtocolManagerFactory());
         // Instances (they share the connected devices), in place before any acceptor opens.
-        made.getServiceRegistry().addIncomingInterceptor(new DeviceGuard(connected));
+        made.getServiceRegistry().addIncomingInterceptor(new DeviceGuard(connected,
+                Set.of(INTERNAL_USER, config.cluster().user(), ARTEMIS_DEFAULT_CLUSTER_USER)));
         made.getServiceRegistry().addOutgoingInterceptor(new DeviceReplies(connected));
         made.registerBrokerPlugin(new DeviceLimitsPlugin(connected));
         server = made;
@@ -90,15 +113,23 @@ public final class HostedBroker implements AutoCloseable {
         if (!server.waitForActivation(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("the hosted broker did not become active within 30 s");
         }
-        for (String name : List.of("mqtt", "mqtt-tls")) {
+        for (String name : List.of("mqtt", "mqtt-tls", "cluster")) {
             Acceptor acceptor = server.getRemotingService().getAcceptor(name);
             if (acceptor != null && !acceptor.isStarted()) {
                 throw new IllegalStateException("the hosted broker could not listen (acceptor " + name + ", port in use?): "
-                        + config.host() + ":" + (name.equals("mqtt") ? config.port() : config.tlsPort()));
+                        + switch (name) {
+                            case "mqtt" -> config.host() + ":" + config.port();
+                            case "mqtt-tls" -> config.host() + ":" + config.tlsPort();
+                            default -> config.cluster().host() + ":" + config.cluster().port();
+                        });
             }
         }
         LOG.info("Hosted MQTT broker listening on {}:{}{} (journal {})", config.host(), config.port(),
                 config.tlsKeyStore() == null ? "" : ", TLS on " + config.host() + ":" + config.tlsPort(), config.journalDir());
+        if (config.cluster().on()) {
+            LOG.info("Hosted MQTT broker clustered: cluster acceptor on {}:{}{}, peers {}", config.cluster().host(),
+                    config.cluster().port(), config.cluster().trustStore() == null ? "" : " (TLS)", config.cluster().peers());
+        }
     }
 
     /**
@@ -192,7 +223,8 @@ public final class HostedBroker implements AutoCloseable {
             c.addAcceptorConfiguration(new TransportConfiguration(NettyAcceptorFactory.class.getName(), tls, "mqtt-tls"));
         }
         c.addAcceptorConfiguration(new TransportConfiguration(InVMAcceptorFactory.class.getName(),
-                Map.of(org.apache.activemq.artemis.core.remoting.impl.invm.TransportConstants.SERVER_ID_PROP_NAME, IN_VM_ID), "in-vm"));
+                Map.of(org.apache.activemq.artemis.core.remoting.impl.invm.TransportConstants.SERVER_ID_PROP_NAME, inVmId), "in-vm"));
+        cluster(c);
 
         c.addQueueConfiguration(QueueConfiguration.of(INGEST_QUEUE).setAddress(INGEST_ADDRESS)
                 .setRoutingType(RoutingType.MULTICAST).setDurable(true));
@@ -200,14 +232,73 @@ public final class HostedBroker implements AutoCloseable {
         // as it takes: never to a dead-letter address (the pipeline keeps its own dead letters).
         c.addAddressSetting(INGEST_ADDRESS, new AddressSettings().setMaxDeliveryAttempts(-1).setRedeliveryDelay(1_000)
                 .setRedeliveryMultiplier(2).setMaxRedeliveryDelay(30_000)
-                .setAddressFullMessagePolicy(AddressFullMessagePolicy.PAGE));
+                .setAddressFullMessagePolicy(AddressFullMessagePolicy.PAGE)
+                // Clustered: what waits in a device's queue on this node moves at once to the node
+                // where the device subscribed again (no effect without a cluster, nor on the ingest queue).
+                .setRedistributionDelay(0));
         return c;
+    }
+
+    /**
+     * The cluster user's password is always set: Artemis' default cluster user would otherwise log in
+     * with Artemis' published default password, on any acceptor, past every permission check. Without
+     * peers it is random and never leaves this JVM; DeviceGuard refuses both names at an MQTT CONNECT.
+     */
+    private void cluster(Configuration c) {
+        BrokerConfig.Cluster cluster = config.cluster();
+        c.setClusterUser(cluster.user());
+        c.setClusterPassword(cluster.on() ? cluster.password() : internalPassword);
+        if (!cluster.on()) {
+            return;
+        }
+        Map<String, Object> own = new HashMap<>();
+        own.put(TransportConstants.HOST_PROP_NAME, cluster.host());
+        own.put(TransportConstants.PORT_PROP_NAME, cluster.port());
+        own.put(TransportConstants.USE_EPOLL_PROP_NAME, false);
+        own.put(TransportConstants.USE_KQUEUE_PROP_NAME, false);
+        if (cluster.trustStore() != null) {
+            // TLS both ways: each node presents the broker's key store and accepts only peers whose
+            // certificate the trust store vouches for (no login reaches the broker without one).
+            own.put(TransportConstants.SSL_ENABLED_PROP_NAME, true);
+            own.put(TransportConstants.KEYSTORE_PATH_PROP_NAME, config.tlsKeyStore().toString());
+            if (config.tlsKeyStorePassword() != null) {
+                own.put(TransportConstants.KEYSTORE_PASSWORD_PROP_NAME, config.tlsKeyStorePassword());
+            }
+            own.put(TransportConstants.TRUSTSTORE_PATH_PROP_NAME, cluster.trustStore().toString());
+            if (cluster.trustStorePassword() != null) {
+                own.put(TransportConstants.TRUSTSTORE_PASSWORD_PROP_NAME, cluster.trustStorePassword());
+            }
+        }
+        Map<String, Object> acceptor = new HashMap<>(own);
+        if (cluster.trustStore() != null) {
+            acceptor.put(TransportConstants.NEED_CLIENT_AUTH_PROP_NAME, true);
+        }
+        // Core only, the protocol of the cluster's bridges: never MQTT, so no device logs in here.
+        acceptor.put(TransportConstants.PROTOCOLS_PROP_NAME, "CORE");
+        c.addAcceptorConfiguration(new TransportConfiguration(NettyAcceptorFactory.class.getName(), acceptor, "cluster"));
+        // What the other nodes are told to connect to.
+        c.addConnectorConfiguration("cluster-self", new TransportConfiguration(NettyConnectorFactory.class.getName(), own, "cluster-self"));
+        List<String> peers = new java.util.ArrayList<>();
+        for (BrokerConfig.Peer peer : cluster.peers()) {
+            String name = "peer-" + peers.size();
+            Map<String, Object> params = new HashMap<>(own);
+            params.put(TransportConstants.HOST_PROP_NAME, peer.host());
+            params.put(TransportConstants.PORT_PROP_NAME, peer.port());
+            c.addConnectorConfiguration(name, new TransportConfiguration(NettyConnectorFactory.class.getName(), params, name));
+            peers.add(name);
+        }
+        c.addClusterConfiguration(new ClusterConnectionConfiguration().setName(CLUSTER_CONNECTION)
+                .setAddress(CLUSTER_ADDRESSES).setConnectorName("cluster-self").setStaticConnectors(peers)
+                .setMessageLoadBalancingType(MessageLoadBalancingType.ON_DEMAND).setMaxHops(1)
+                // A peer that is down (or not started yet) is tried again every second, for as long as it takes.
+                .setRetryInterval(1_000).setRetryIntervalMultiplier(1).setMaxRetryInterval(1_000)
+                .setInitialConnectAttempts(-1).setReconnectAttempts(-1).setDuplicateDetection(true));
     }
 
     /** The in-VM connector of this broker, for {@link HostedIngest}. */
     TransportConfiguration inVmConnector() {
         return new TransportConfiguration("org.apache.activemq.artemis.core.remoting.impl.invm.InVMConnectorFactory",
-                Map.of(org.apache.activemq.artemis.core.remoting.impl.invm.TransportConstants.SERVER_ID_PROP_NAME, IN_VM_ID));
+                Map.of(org.apache.activemq.artemis.core.remoting.impl.invm.TransportConstants.SERVER_ID_PROP_NAME, inVmId));
     }
 
     String internalUser() {

@@ -127,6 +127,32 @@ class HostedBrokerTest extends HostedBrokerCase {
         assertEquals(134, e2.getReasonCode(), "an unknown username too: " + e2);
     }
 
+    /**
+     * Artemis knows a cluster user of its own and checks its password itself, on every acceptor,
+     * then skips every permission check: with Artemis' published default password that login would
+     * read every device's messages. The broker sets its own password and the guard refuses the name.
+     */
+    @Test
+    void artemisBuiltInClusterUserCannotLogInWithItsDefaultPasswordNorReadOtherDevicesMessages() throws Exception {
+        Device d = device("acme");
+        MqttAsyncClient intruder = client("intruder");
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        intruder.setCallback(new Callback(lost -> { }, seen::add));
+        MqttConnectionOptions o = login("ACTIVEMQ.CLUSTER.ADMIN.USER", "CHANGE ME!!");
+        boolean connected;
+        try {
+            intruder.connect(o).waitForCompletion(10_000);
+            intruder.subscribe(new MqttSubscription[] {new MqttSubscription("#", 1)}).waitForCompletion(10_000);
+            connected = true;
+        } catch (MqttException refused) {
+            connected = false;
+        }
+        publish(connected(d), "devices/" + d.username() + "/telemetry", "{\"secret\":1}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> hostedRows(d) == 1);
+        assertEquals(List.of(), seen, "nothing reached the built-in cluster user");
+        assertFalse(connected, "refused at CONNECT");
+    }
+
     @Test
     void revokedCredentialLosesItsSessionAndIsRefusedAtItsNextConnect() throws Exception {
         Device d = device("acme");
