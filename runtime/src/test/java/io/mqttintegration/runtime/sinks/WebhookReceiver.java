@@ -12,13 +12,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP receiver for webhook sinks (Vert.x, on a port of its own): keeps every request it
- * answered 2xx (headers, body), and answers {@code status} (500 to refuse) for the next
+ * answered 2xx (path, headers, body), and answers {@code status} (500 to refuse) for the next
  * {@link #refuseNext} requests or for all while {@link #refusing} is set. {@link #stop} closes its
  * port (a receiver that is down: each connection refused) until {@link #start} opens the same port again.
  */
 final class WebhookReceiver implements AutoCloseable {
 
-    record Request(Map<String, String> headers, byte[] body) {
+    record Request(String path, Map<String, String> headers, byte[] body) {
 
         String header(String name) {
             return headers.get(name.toLowerCase(java.util.Locale.ROOT));
@@ -47,7 +47,7 @@ final class WebhookReceiver implements AutoCloseable {
             }
             Map<String, String> headers = new TreeMap<>();
             req.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
-            accepted.add(new Request(headers, body.getBytes()));
+            accepted.add(new Request(req.path(), headers, body.getBytes()));
             req.response().setStatusCode(204).end();
         })).listen(onPort, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
