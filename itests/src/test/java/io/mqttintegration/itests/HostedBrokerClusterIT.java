@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * show it online on n1;</li>
  * <li>it moves to node 2 (same client id, subscribes again) and gets a command sent through node 1;
  * both nodes show it online on n2;</li>
+ * <li>node 2's console ({@code mqtt:device-list}) lists the devices of both nodes;</li>
  * <li>{@code kill -9} of node 1: a device that was connected to it is offline, reason
  * {@code node_lost}, through node 2 once node 1's heartbeat is older than
  * {@code presence.nodeTimeoutSeconds} (10 here; how long it took is printed), while the device on
@@ -70,6 +71,9 @@ class HostedBrokerClusterIT {
                 // As an operator would set it: a lost node is noticed within 10 s (the shipped 30 s is a longer wait).
                 Files.writeString(n.home.resolve("etc/mqtt.integration.presence.cfg"),
                         "\npresence.sweepSeconds = 2\npresence.nodeTimeoutSeconds = 10\n", StandardOpenOption.APPEND);
+            }
+            KarafConsole console = KarafConsole.enable(n2.home, work, n2.sshPort);
+            for (KarafProcess n : List.of(n1, n2)) {
                 n.start();
             }
             n1.awaitHealthy(KarafProcess.BOOT_TIMEOUT);
@@ -105,6 +109,11 @@ class HostedBrokerClusterIT {
             String stayerUser = stayer.path("username").asText();
             device(n1, stayer, "sensor-2", new CopyOnWriteArrayList<>(), clients);
             awaitDevice(n2, admin, integration, stayerUser, d -> "online".equals(d.path("state").asText()) && "n1".equals(d.path("node").asText()));
+            // The console of node 2 lists both nodes' devices.
+            String listed = console.await("mqtt:device-list", out -> out.contains(stayerUser) && out.contains(moverUser), WITHIN);
+            System.out.println("CLUSTER: the console of n2:\n" + console.transcript());
+            assertTrue(listed.lines().anyMatch(l -> l.contains(stayerUser) && l.contains(" n1 ")), listed);
+            assertTrue(listed.lines().anyMatch(l -> l.contains(moverUser) && l.contains(" n2 ")), listed);
             n1.kill();
             long killed = System.nanoTime();
             System.out.println("CLUSTER: kill -9 of n1 (pid " + n1.pid() + ") with device " + stayerUser + " connected to it");
