@@ -76,9 +76,11 @@ class HostedBrokerIT {
                     "mqttv5", "-q", "1", "-u", user, "-P", password, "-i", "sensor-17", "-t", "devices/" + user + "/commands", "-W", "30")
                     .redirectErrorStream(true).start();
             try {
-                String devices = console.await("mqtt:device-list", out -> out.contains(user), Duration.ofSeconds(20));
+                // The publish above was a connection of its own (no client id): wait for this one's row, not that one's.
+                String devices = console.await("mqtt:device-list",
+                        out -> out.lines().anyMatch(l -> l.contains(user) && l.contains("sensor-17")), Duration.ofSeconds(20));
                 System.out.println("HOSTED: karaf@root()> mqtt:device-list\n" + devices);
-                String row = devices.lines().filter(l -> l.contains(user)).findFirst().orElseThrow();
+                String row = devices.lines().filter(l -> l.contains(user) && l.contains("sensor-17")).findFirst().orElseThrow();
                 assertTrue(row.contains(org) && row.contains(integration) && row.contains("sensor-17"), row);
                 String metrics = karaf.send("GET", "/metrics", operator, null).body();
                 String broker = metrics.lines().filter(l -> l.startsWith("mqi_broker_")).collect(java.util.stream.Collectors.joining("\n"));
