@@ -20,6 +20,7 @@ import org.apache.activemq.artemis.api.core.QueueConfiguration;
 import org.apache.activemq.artemis.api.core.RoutingType;
 import org.apache.activemq.artemis.api.core.TransportConfiguration;
 import org.apache.activemq.artemis.core.config.ClusterConnectionConfiguration;
+import org.apache.activemq.artemis.core.config.CoreAddressConfiguration;
 import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.protocol.mqtt.MQTTProtocolManagerFactory;
@@ -64,6 +65,11 @@ public final class HostedBroker implements AutoCloseable {
     /** The queue every device message is copied to, read by the service itself. */
     public static final String INGEST_QUEUE = "mqi.hosted.ingest";
     static final String INGEST_ADDRESS = DeviceNamespace.ROOT + ".#";
+    /** Artemis' MQTT session store (MQTTUtil.MQTT_SESSION_STORE), kept empty (see {@link #configuration}). */
+    public static final String SESSION_STORE = "$sys.mqtt.sessions";
+    /** Every session record has its client id in this property (Message.HDR_LAST_VALUE_NAME): none passes. */
+    static final String SESSION_STORE_FILTER = "_AMQ_LVQ_NAME IS NULL";
+
     /** Not a valid device username (it has a dot), so no device can be it. */
     public static final String INTERNAL_USER = "mqi.internal";
     /** The addresses the cluster connection spans: the devices', except the ingest queue's own (see above). */
@@ -201,6 +207,19 @@ public final class HostedBroker implements AutoCloseable {
         // 131), measured with 100 devices. Unbounded: threads are made under a connect storm and end
         // after 60 s idle.
         c.setThreadPoolMaxSize(-1);
+        // MQTT session state in memory only (Artemis' own map), none in its session store. Artemis 2.40
+        // writes a record there at every CONNECT with a clean start and every disconnect, subscriptions
+        // or not, each waiting for the journal, and removes it with a scan of the whole store under the
+        // store's lock: with 10,000 devices connected, each disconnect scanned 10,000 records, and when
+        // they all closed at once the broker took minutes to end them (thousands of threads waiting on
+        // that lock, /metrics unanswered; a bare Artemis 2.40 88 s). A filter no record matches keeps
+        // the store empty: what Artemis 2.42 made a setting (mqtt-subscription-persistence-enabled=false).
+        // What it costs: after a restart of the broker a persistent session no longer knows its
+        // subscriptions (CONNACK session present 0) and the device subscribes again, as it must anyway
+        // when it moves to another node; the messages queued for it are kept (its queues stay durable).
+        c.addAddressConfiguration(new CoreAddressConfiguration().setName(SESSION_STORE).addRoutingType(RoutingType.ANYCAST)
+                .addQueueConfiguration(QueueConfiguration.of(SESSION_STORE).setAddress(SESSION_STORE).setRoutingType(RoutingType.ANYCAST)
+                        .setDurable(false).setLastValue(true).setInternal(true).setFilterString(SESSION_STORE_FILTER)));
         c.setGracefulShutdownEnabled(true);
         c.setGracefulShutdownTimeout(10_000);
 

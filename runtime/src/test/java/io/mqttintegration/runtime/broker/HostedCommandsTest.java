@@ -256,6 +256,61 @@ class HostedCommandsTest extends HostedBrokerCase {
         assertEquals("1", arrived.poll(10, TimeUnit.SECONDS).text());
     }
 
+    /**
+     * A persistent session (clean start off, an expiry) keeps its subscription while the device is
+     * away, and what is sent meanwhile waits for it. Artemis' session store is kept empty (see
+     * HostedBroker: scanning it made 10,000 disconnects take minutes), so after a restart of the broker
+     * the session no longer knows its subscription: the device sees session present 0, subscribes
+     * again and gets what was queued for it before the restart.
+     */
+    @Test
+    void aPersistentSessionKeepsItsSubscriptionWhileAwayAndAfterABrokerRestartTheDeviceSubscribesAgainToGetWhatWaited()
+            throws Exception {
+        Device d = device("acme");
+        String filter = "devices/" + d.username() + "/commands/#";
+        BlockingQueue<Arrived> arrived = new LinkedBlockingQueue<>();
+        MqttAsyncClient c = persistent(d, arrived);
+        c.connect(persistentOptions(d)).waitForCompletion(10_000);
+        c.subscribe(new MqttSubscription[] {new MqttSubscription(filter, 1)}).waitForCompletion(10_000);
+        assertEquals(0, hosted.broker().server().locateQueue(HostedBroker.SESSION_STORE).getMessageCount(),
+                "no session record is stored");
+        c.disconnect().waitForCompletion(10_000);
+
+        assertEquals(200, command(d, "devices/" + d.username() + "/commands/a", "\"payload\":1,\"qos\":1").statusCode());
+        IMqttToken back = c.connect(persistentOptions(d));
+        back.waitForCompletion(10_000);
+        assertTrue(back.getSessionPresent(), "the broker kept the session while the device was away");
+        Arrived a = arrived.poll(10, TimeUnit.SECONDS);
+        assertTrue(a != null && a.text().equals("1"), "what was sent while it was away arrives without a new SUBSCRIBE: " + a);
+        c.disconnect().waitForCompletion(10_000);
+
+        assertEquals(200, command(d, "devices/" + d.username() + "/commands/b", "\"payload\":2,\"qos\":1").statusCode());
+        hosted.close();
+        hosted = HostedBrokerService.start(config, service.runtime.hostedParts());
+        IMqttToken afterRestart = c.connect(persistentOptions(d));
+        afterRestart.waitForCompletion(10_000);
+        assertFalse(afterRestart.getSessionPresent(), "after a restart of the broker the session has no subscriptions to resume");
+        c.subscribe(new MqttSubscription[] {new MqttSubscription(filter, 1)}).waitForCompletion(10_000);
+        Arrived b = arrived.poll(10, TimeUnit.SECONDS);
+        assertTrue(b != null && b.text().equals("2"), "what was queued before the restart arrives once subscribed again: " + b);
+    }
+
+    private MqttAsyncClient persistent(Device d, BlockingQueue<Arrived> arrived) throws MqttException {
+        MqttAsyncClient c = client(d.username());
+        c.setCallback(new Callback(arrived));
+        return c;
+    }
+
+    private static MqttConnectionOptions persistentOptions(Device d) {
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setUserName(d.username());
+        o.setPassword(d.password().getBytes(StandardCharsets.UTF_8));
+        o.setConnectionTimeout(10);
+        o.setCleanStart(false);
+        o.setSessionExpiryInterval(3600L);
+        return o;
+    }
+
     /** Paho's callback: each arriving message into the queue. */
     record Callback(BlockingQueue<Arrived> arrived) implements MqttCallback {
         @Override
