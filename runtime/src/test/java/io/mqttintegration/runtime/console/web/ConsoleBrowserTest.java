@@ -66,7 +66,7 @@ class ConsoleBrowserTest {
     WebDriver browser;
     WebDriverWait wait;
     String integrationId;
-    final HttpClient http = HttpClient.newHttpClient();
+    final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
 
     @BeforeAll
     void start() throws Exception {
