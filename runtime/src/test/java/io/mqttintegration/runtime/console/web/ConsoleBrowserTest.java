@@ -56,9 +56,6 @@ class ConsoleBrowserTest {
             + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
     static final Path SHOTS = Path.of(System.getProperty("mqi.routes.dir")).resolve("../docs/console").normalize();
 
-    @TempDir
-    Path work;
-
     MosquittoBroker broker;
     RuntimeHarness service;
     RuntimeHarness.Tenant acme;
@@ -69,7 +66,7 @@ class ConsoleBrowserTest {
     final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
 
     @BeforeAll
-    void start() throws Exception {
+    void start(@TempDir Path work) throws Exception {
         broker = MosquittoBroker.start(work.resolve("mosquitto"), Map.of());
         service = RuntimeHarness.start(TestDatabase.newDatabase(), work.resolve("service"), Map.of());
         acme = service.createOrganization("acme");
