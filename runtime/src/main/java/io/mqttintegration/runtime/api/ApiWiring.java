@@ -1,9 +1,11 @@
 package io.mqttintegration.runtime.api;
 
 import io.mqttintegration.runtime.auth.AuthWiring;
+import io.mqttintegration.runtime.auth.SessionsApi;
 import io.mqttintegration.runtime.broker.HostedParts;
 import io.mqttintegration.runtime.config.ProductConfig;
 import io.mqttintegration.runtime.http.JsonRequests;
+import io.mqttintegration.runtime.ingest.DeadLetterReplay;
 import io.mqttintegration.runtime.ingest.IngestWiring;
 import io.mqttintegration.runtime.integrations.IntegrationSettings;
 import io.mqttintegration.runtime.mqtt.ConnectionTester;
@@ -14,6 +16,9 @@ import io.mqttintegration.runtime.sinks.SinksWiring;
 import io.mqttintegration.runtime.storage.StorageWiring;
 import io.mqttintegration.runtime.subscriptions.Subscriptions;
 import io.mqttintegration.runtime.subscriptions.SubscriptionsWiring;
+import io.mqttintegration.runtime.routes.RouteFileDeployer;
+import io.mqttintegration.runtime.web.LiveStreams;
+import io.mqttintegration.runtime.web.WebFiles;
 import io.mqttintegration.storage.presence.DeviceStore;
 import io.mqttintegration.storage.tenants.OrganizationStore;
 import io.mqttintegration.storage.tenants.TelemetryStore;
@@ -33,14 +38,17 @@ public final class ApiWiring {
     /** Where the OpenAPI document of the REST operations is served. */
     public static final String OPENAPI_PATH = "/api/v1/openapi.json";
 
-    /** What the other areas need of the API: its broker connection test (the console runs it too). */
-    public record Parts(ConnectionTester tester) {
+    /**
+     * What the other areas need of the API: its broker connection test (the console runs it too), and
+     * the live message streams (ended before Camel stops: an open stream is an exchange in flight).
+     */
+    public record Parts(ConnectionTester tester, LiveStreams liveStreams) {
     }
 
     /** The areas the API's beans use. */
     public record Needs(ProductConfig config, Vertx vertx, ApiOperations operations, StorageWiring.Parts storage,
             AuthWiring.Parts auth, IngestWiring.Parts ingest, SubscriptionsWiring.Parts subscriptions, Quotas quotas,
-            HostedParts hosted, SinksWiring.Parts sinks) {
+            HostedParts hosted, SinksWiring.Parts sinks, RouteFileDeployer deployer) {
     }
 
     private ApiWiring() {
@@ -56,6 +64,9 @@ public final class ApiWiring {
         HostedParts hosted = needs.hosted();
         OrganizationStore organizations = new OrganizationStore(storage.tenancy());
         registry.bind("apiRequests", new ApiRequests(new JsonRequests(config.http().maxBodyBytes()), needs.operations()));
+        // The web console: its files and Swagger UI (routes/console.camel.yaml), its sessions (api-session.camel.yaml).
+        registry.bind("webFiles", new WebFiles(config.console().enabled()));
+        registry.bind("sessionsApi", new SessionsApi(auth.authenticator(), auth.sessions(), new JsonRequests(config.http().maxBodyBytes())));
         registry.bind("organizationsApi", new OrganizationsApi(organizations, quotas, config.ingest().storage().retentionDays()));
         registry.bind("apiKeysApi", new ApiKeysApi(auth.apiKeys(), auth.keys(), organizations, storage.integrations(), auth.liveKeys()));
         registry.bind("subscriptionsApi", new SubscriptionsApi(storage.tenancy(), storage.integrations(), subs.store(), storage.activity(),
@@ -80,7 +91,16 @@ public final class ApiWiring {
         registry.bind("sinksApi", new SinksApi(storage.tenancy(), storage.integrations(), sinks.store(), storage.activity(), sinks.kinds(),
                 sinks.secrets(), subs.brokerTargets(), sinks.tester(), hosted.commands(), new RateLimiter<>(config.mqtt().testsPerMinute()),
                 sinks.dispatcher()::claim));
-        return new Parts(tester);
+        // The console's operations: a parser dry-run, live messages, the route files (operator).
+        registry.bind("parsersApi", new ParsersApi(storage.integrations(), ingest.parsers()));
+        // Each open stream holds a worker thread (Camel pumps its body from one): a quarter of them at most.
+        LiveStreams liveStreams = new LiveStreams(config.console().liveEventsPerSecond(), Math.max(1, config.http().workerThreads() / 4));
+        ingest.writer().onCommit(liveStreams);
+        registry.bind("liveApi", new LiveApi(storage.integrations(), liveStreams));
+        registry.bind("routeFilesApi", new RouteFilesApi(needs.deployer()));
+        registry.bind("deadLettersApi", new DeadLettersApi(ingest.deadLetters(), new DeadLetterReplay(ingest.queue(), ingest.parsing(),
+                ingest.deadLetters(), config.ingest().commitTimeoutMs(), java.time.Clock.systemUTC())));
+        return new Parts(tester, liveStreams);
     }
 
     /**

@@ -4,7 +4,10 @@ import io.mqttintegration.runtime.http.ApiException;
 import io.mqttintegration.runtime.routes.ApiOperations;
 import io.mqttintegration.security.ApiKeys;
 import io.mqttintegration.security.OperatorKey;
+import io.mqttintegration.storage.tenants.ConsoleSession;
 import io.mqttintegration.storage.tenants.StoredKey;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.Set;
 import io.mqttintegration.runtime.mqtt.RateLimiter;
@@ -25,18 +28,21 @@ public final class Authenticator {
     private final LiveKeys keys;
     private final RateLimiter<String> failures;
     private final ApiOperations operations;
+    private final ConsoleSessions sessions;
 
     /**
      * @param failures wrong keys allowed per client address per minute; beyond, 429 until the window frees
      * @param operations the scope each REST operation of the route files declares
+     * @param sessions   the web console's sessions, or null when the console is off (the cookie is then ignored)
      */
     public Authenticator(OperatorKey operatorKey, ApiKeys apiKeys, LiveKeys keys, RateLimiter<String> failures,
-            ApiOperations operations) {
+            ApiOperations operations, ConsoleSessions sessions) {
         this.operatorKey = operatorKey;
         this.apiKeys = apiKeys;
         this.keys = keys;
         this.failures = failures;
         this.operations = operations;
+        this.sessions = sessions;
     }
 
     /**
@@ -44,9 +50,17 @@ public final class Authenticator {
      * operation the one its {@code security} declares, in any other route the operator key (a
      * route that is not a declared operation, such as {@code /metrics}, is the operator's unless
      * declared otherwise). 401 without a valid key, 403 without the scope.
+     *
+     * <p>Without {@code Authorization}, a web console session's cookie stands for the key it was made
+     * from (same organization, scopes as the key has them now); then every method but GET and HEAD
+     * needs the session's {@code X-CSRF-Token} (403 {@code csrf} otherwise).
      */
     public void authenticate(Exchange exchange) {
-        Principal principal = principal(exchange, bearer(exchange.getMessage().getHeader("Authorization", String.class)));
+        String key = bearer(exchange.getMessage().getHeader("Authorization", String.class));
+        Principal principal = key == null && sessions != null && requestHeader(exchange, "Cookie") != null
+                && ConsoleSessions.tokenIn(requestHeader(exchange, "Cookie")) != null
+                ? sessionPrincipal(exchange)
+                : principal(exchange, key);
         String scope = operations.scopeOf(exchange.getFromRouteId()).orElse("operator");
         if (scope.equals("operator")) {
             principal.requireOperator();
@@ -54,6 +68,53 @@ public final class Authenticator {
             principal.requireScope(scope);
         }
         exchange.setProperty(Principal.PROPERTY, principal);
+    }
+
+    /**
+     * The console's own session operations (GET and DELETE /api/v1/session): the cookie alone, with
+     * the CSRF check for DELETE. 401 without a live session.
+     */
+    public void authenticateSession(Exchange exchange) {
+        if (sessions == null) {
+            throw ApiException.notFound("session");
+        }
+        Principal principal = sessionPrincipal(exchange);
+        exchange.setProperty(Principal.PROPERTY, principal);
+    }
+
+    /**
+     * Sign-in: the key a console user typed (in the body, not a header), checked like any key,
+     * wrong keys counted against the client's address.
+     */
+    public Principal signIn(Exchange exchange, String key) {
+        return principal(exchange, key);
+    }
+
+    private Principal sessionPrincipal(Exchange exchange) {
+        String token = ConsoleSessions.tokenIn(requestHeader(exchange, "Cookie"));
+        ConsoleSession session = sessions.find(token)
+                .orElseThrow(() -> unauthorized("the console session ended (signed out, expired or its key revoked): sign in again"));
+        String method = exchange.getMessage().getHeader(Exchange.HTTP_METHOD, String.class);
+        if (!"GET".equals(method) && !"HEAD".equals(method)) {
+            String presented = requestHeader(exchange, ConsoleSessions.CSRF_HEADER);
+            if (presented == null || !MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
+                    session.csrfToken().getBytes(StandardCharsets.UTF_8))) {
+                throw new ApiException(403, "csrf", "a request made with the console's session cookie needs its X-CSRF-Token header");
+            }
+        }
+        exchange.setProperty(ConsoleSessions.PROPERTY, session);
+        return ConsoleSessions.principal(session);
+    }
+
+    /**
+     * A header as the client sent it: platform-http merges query parameters into the message's
+     * headers, where {@code ?Cookie=} or {@code ?X-CSRF-Token=} in a link could stand in for one.
+     */
+    static String requestHeader(Exchange exchange, String name) {
+        if (exchange.getMessage() instanceof HttpMessage http) {
+            return http.getRequest().getHeader(name);
+        }
+        return exchange.getMessage().getHeader(name, String.class);
     }
 
     public void authenticateIngest(Exchange exchange) {
