@@ -20,8 +20,8 @@ export function render(main) {
     try {
       const page = await get(`/api/v1/dead-letters${query({ integrationId, limit: 100, cursor })}`);
       show(list, page.items.length === 0 ? h('p', {}, 'No dead letter.') : [
-        table(`${page.items.length} dead letters`, ['Failed', 'Topic', 'Device', 'Reason', 'Replayed', ''], page.items.map((d) => [
-          time(d.failedAt || d.createdAt), d.topic || '—', d.deviceId || '—', d.reason || d.error || '—', time(d.replayedAt),
+        table(`${page.items.length} dead letters`, ['Failed', 'Source', 'Topic', 'Reason', 'Replayed', ''], page.items.map((d) => [
+          time(d.createdAt), d.source || '—', d.topic || '—', d.reason || '—', time(d.replayedAt),
           h('button', { type: 'button', class: 'secondary', onclick: () => replay(d.id) }, 'Replay'),
         ])),
         page.next ? h('button', { type: 'button', class: 'secondary', onclick: () => load(page.next) }, 'Next page') : null,
@@ -33,8 +33,8 @@ export function render(main) {
 
   async function replay(id) {
     try {
-      await call('POST', `/api/v1/dead-letters/${id}/replay`);
-      status.textContent = 'Replayed.';
+      const answer = await call('POST', `/api/v1/dead-letters/${id}/replay`);
+      status.textContent = `Replay: ${answer.status}${answer.detail ? ` (${answer.detail})` : ''}.`;
       await load();
     } catch (error) {
       status.textContent = error.message;

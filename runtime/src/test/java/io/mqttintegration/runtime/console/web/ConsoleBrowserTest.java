@@ -139,7 +139,7 @@ class ConsoleBrowserTest {
         shot("integrations");
 
         browser.get(url("/console/#live"));
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("live-status"), "Connected"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("live-status"), "Listening"));
         publishUntilShown("{\"temperature\":21.5,\"humidity\":48}", "temperature=21.5");
         broker.publishLines("site/devices/sensor-1/telemetry", List.of("not json"), 1, null, null);
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("live-rows"), "failed"));
@@ -154,7 +154,7 @@ class ConsoleBrowserTest {
         org.awaitility.Awaitility.await("the message sent while paused is stored").atMost(Duration.ofSeconds(20)).until(() ->
                 service.send("GET", "/api/v1/telemetry/latest?deviceId=sensor-1", acme.adminKey(), null).body().contains("99"));
         click("live-pause");
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("live-status"), "Connected"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("live-status"), "Listening"));
         publishUntilShown("{\"temperature\":23.5}", "temperature=23.5");
         assertFalse(browser.findElement(By.id("live-rows")).getText().contains("temperature=99"),
                 "what was stored while paused is not shown; what came after resuming is");
