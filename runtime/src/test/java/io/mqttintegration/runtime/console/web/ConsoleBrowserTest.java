@@ -315,7 +315,13 @@ class ConsoleBrowserTest {
     private void publishUntilShown(String payload, String shown) throws Exception {
         WebDriverWait live = new WebDriverWait(browser, Duration.ofSeconds(3));
         for (int i = 0; !browser.findElement(By.id("live-rows")).getText().contains(shown); i++) {
-            assertTrue(i < 10, "a message published to Mosquitto shows in the live view: " + shown);
+            assertTrue(i < 10, "a message published to Mosquitto shows in the live view: " + shown + "; the view says: "
+                    + browser.findElement(By.id("live-status")).getText() + "; the API's stream answers: " + js(
+                    "const c = new AbortController(); setTimeout(() => c.abort(), 2000);"
+                    + " return fetch(document.getElementById('live-integration').value ? '/api/v1/integrations/'"
+                    + " + document.getElementById('live-integration').value + '/live' : '', {signal: c.signal,"
+                    + " headers: {Accept: 'text/event-stream'}}).then(r => r.status + ' ' + r.headers.get('content-type'),"
+                    + " e => 'no answer within 2 s: ' + e);"));
             broker.publishLines("site/devices/sensor-1/telemetry", List.of(payload), 1, null, null);
             try {
                 live.until(ExpectedConditions.textToBePresentInElementLocated(By.id("live-rows"), shown));
