@@ -75,7 +75,8 @@ export function render(main) {
     }
     chart.replaceChildren();
     plot = new window.uPlot({
-      width: Math.max(280, chart.clientWidth - 16),
+      // The frame is hidden while empty, so its own width is 0 before the first drawing: take the page's.
+      width: Math.max(280, main.clientWidth - 48),
       height: 320,
       scales: { x: { time: true, min: from / 1000, max: to / 1000 } },
       series: [{}, { label: `${answer.fn}(${answer.metric})`, stroke: '#1f5fbf', width: 2, points: { show: true } }],
