@@ -392,7 +392,7 @@ final class AssemblyStack implements AutoCloseable {
 
     /** GET /metrics (Prometheus text) with the operator key. */
     String metrics() throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base() + "/metrics")).header("Authorization", "Bearer " + OPERATOR).GET()
+        return http.send(HttpRequest.newBuilder(URI.create(base() + "/metrics")).header("Authorization", "Bearer " + OPERATOR).timeout(Duration.ofSeconds(10)).GET()
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 

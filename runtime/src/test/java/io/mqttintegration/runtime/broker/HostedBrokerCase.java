@@ -1,15 +1,19 @@
 package io.mqttintegration.runtime.broker;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.mqttintegration.broker.HostedBrokerService;
+import io.mqttintegration.parsers.Json;
 import io.mqttintegration.devdb.TestDatabase;
 import io.mqttintegration.runtime.RuntimeHarness;
 import io.mqttintegration.broker.BrokerConfig;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,6 +34,18 @@ abstract class HostedBrokerCase {
     HostedBrokerService hosted;
     BrokerConfig config;
     final List<MqttAsyncClient> clients = new CopyOnWriteArrayList<>();
+
+    /** The JSON of an API answer. */
+    static JsonNode json(HttpResponse<String> r) throws Exception {
+        return Json.strict().readTree(r.body());
+    }
+
+    /** A Paho v5 client of the hosted broker, disconnected and closed after the test. */
+    MqttAsyncClient client(String clientId) throws MqttException {
+        MqttAsyncClient c = new MqttAsyncClient("tcp://127.0.0.1:" + config.port(), clientId, new MemoryPersistence());
+        clients.add(c);
+        return c;
+    }
 
     /** Service settings of this test class (none by default). */
     Map<String, String> settings() {

@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.Rows;
 import io.mqttintegration.runtime.RuntimeHarness;
 import io.mqttintegration.broker.BrokerConfig;
@@ -58,16 +57,6 @@ class HostedBrokerTest extends HostedBrokerCase {
         JsonNode credential = json(created);
         return new Device(tenant.organizationId(), integrationId, credential.path("id").asText(),
                 credential.path("username").asText(), credential.path("password").asText());
-    }
-
-    static JsonNode json(HttpResponse<String> r) throws Exception {
-        return Json.strict().readTree(r.body());
-    }
-
-    MqttAsyncClient client(String clientId) throws MqttException {
-        MqttAsyncClient c = new MqttAsyncClient("tcp://127.0.0.1:" + config.port(), clientId, new MemoryPersistence());
-        clients.add(c);
-        return c;
     }
 
     static MqttConnectionOptions login(String username, String password) {

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.Rows;
 import io.mqttintegration.runtime.RuntimeHarness;
 import java.net.http.HttpResponse;
@@ -64,10 +63,6 @@ class HostedCommandsTest extends HostedBrokerCase {
     Device device(String organizationName) throws Exception {
         RuntimeHarness.Tenant t = tenant(organizationName);
         return device(t, integration(t));
-    }
-
-    static JsonNode json(HttpResponse<String> r) throws Exception {
-        return Json.strict().readTree(r.body());
     }
 
     HttpResponse<String> command(Device from, String topic, String fields) throws Exception {

@@ -61,10 +61,6 @@ class HostedMqttSinkTest extends HostedBrokerCase {
         return new Device(c.path("id").asText(), c.path("username").asText(), c.path("password").asText());
     }
 
-    static JsonNode json(HttpResponse<String> r) throws Exception {
-        return Json.strict().readTree(r.body());
-    }
-
     HttpResponse<String> createSink(String integrationId, String key, String body) throws Exception {
         return service.send("POST", "/api/v1/integrations/" + integrationId + "/sinks", key, body);
     }

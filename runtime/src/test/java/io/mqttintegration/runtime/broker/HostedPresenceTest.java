@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.junit.jupiter.api.Test;
@@ -53,16 +52,6 @@ class HostedPresenceTest extends HostedBrokerCase {
         JsonNode c = json(created);
         return new Device(tenant.organizationId(), tenant.adminKey(), integrationId, c.path("id").asText(), c.path("username").asText(),
                 c.path("password").asText());
-    }
-
-    static JsonNode json(HttpResponse<String> r) throws Exception {
-        return Json.strict().readTree(r.body());
-    }
-
-    MqttAsyncClient client(String clientId) throws MqttException {
-        MqttAsyncClient c = new MqttAsyncClient("tcp://127.0.0.1:" + config.port(), clientId, new MemoryPersistence());
-        clients.add(c);
-        return c;
     }
 
     MqttConnectionOptions login(Device d) {
