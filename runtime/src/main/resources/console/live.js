@@ -35,8 +35,9 @@ export function render(main) {
     const id = document.getElementById('live-integration').value;
     source = new EventSource(`/api/v1/integrations/${id}/live`);
     pause.textContent = 'Pause';
-    status.textContent = 'Listening: new messages appear below.';
-    source.addEventListener('open', () => { status.textContent = 'Listening (connected): new messages appear below.'; });
+    status.textContent = 'Connecting…';
+    // The server sends the stream's head and a first comment at once: open means it listens.
+    source.addEventListener('open', () => { status.textContent = 'Listening: new messages appear below.'; });
     source.addEventListener('error', () => { status.textContent = 'Connection lost: reconnecting…'; });
     source.addEventListener('message', (event) => add(JSON.parse(event.data)));
     source.addEventListener('dropped', (event) => {

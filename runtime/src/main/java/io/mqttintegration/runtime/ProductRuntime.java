@@ -103,6 +103,7 @@ public final class ProductRuntime implements AutoCloseable {
         http.addServer();
         context.start();
         http.listening(() -> serving);
+        api.live().install(context, http.port());
         ingest.deployParsers(config.routes().parsersDir());
         int rejected = routeFiles.deployAll().size();
         LOG.info("Loaded {} route files from {} ({} rejected); HTTP API on {}:{}", deployer.files().size(), config.routes().routesDir(),
@@ -155,7 +156,7 @@ public final class ProductRuntime implements AutoCloseable {
         // clients still acknowledge) what is in flight, each sink finishing its page; the broker keeps each session.
         ifMade(subscriptions, () -> subscriptions.close());
         ifMade(sinks, () -> sinks.close());
-        // An open live stream is an exchange in flight that only its client would end.
+        // An open live stream ends only when its client leaves: the service ends it.
         ifMade(liveStreams, () -> liveStreams.closeAll());
         ifMade(routeFiles, () -> routeFiles.context().stop());
         ifMade(devicesOnline, () -> devicesOnline.close());

@@ -40,9 +40,9 @@ public final class ApiWiring {
 
     /**
      * What the other areas need of the API: its broker connection test (the console runs it too), and
-     * the live message streams (ended before Camel stops: an open stream is an exchange in flight).
+     * the live message streams (ended before Camel stops) and their handler, installed on the HTTP server once it listens.
      */
-    public record Parts(ConnectionTester tester, LiveStreams liveStreams) {
+    public record Parts(ConnectionTester tester, LiveStreams liveStreams, LiveApi live) {
     }
 
     /** The areas the API's beans use. */
@@ -93,14 +93,15 @@ public final class ApiWiring {
                 sinks.dispatcher()::claim));
         // The console's operations: a parser dry-run, live messages, the route files (operator).
         registry.bind("parsersApi", new ParsersApi(storage.integrations(), ingest.parsers()));
-        // Each open stream holds a worker thread (Camel pumps its body from one): a quarter of them at most.
+        // Live streams at once on this node: a quarter of the worker threads, as when each held one.
         LiveStreams liveStreams = new LiveStreams(config.console().liveEventsPerSecond(), Math.max(1, config.http().workerThreads() / 4));
         ingest.writer().onCommit(liveStreams);
-        registry.bind("liveApi", new LiveApi(storage.integrations(), liveStreams));
+        LiveApi live = new LiveApi(auth.authenticator(), storage.integrations(), liveStreams);
+        registry.bind("liveApi", live);
         registry.bind("routeFilesApi", new RouteFilesApi(needs.deployer()));
         registry.bind("deadLettersApi", new DeadLettersApi(ingest.deadLetters(), new DeadLetterReplay(ingest.queue(), ingest.parsing(),
                 ingest.deadLetters(), config.ingest().commitTimeoutMs(), java.time.Clock.systemUTC())));
-        return new Parts(tester, liveStreams);
+        return new Parts(tester, liveStreams, live);
     }
 
     /**

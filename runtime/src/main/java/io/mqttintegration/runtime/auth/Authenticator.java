@@ -11,6 +11,8 @@ import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.Set;
 import io.mqttintegration.runtime.mqtt.RateLimiter;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.function.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
@@ -56,18 +58,38 @@ public final class Authenticator {
      * needs the session's {@code X-CSRF-Token} (403 {@code csrf} otherwise).
      */
     public void authenticate(Exchange exchange) {
-        String key = bearer(exchange.getMessage().getHeader("Authorization", String.class));
-        Principal principal = key == null && sessions != null && requestHeader(exchange, "Cookie") != null
-                && ConsoleSessions.tokenIn(requestHeader(exchange, "Cookie")) != null
-                ? sessionPrincipal(exchange)
-                : principal(exchange, key);
-        String scope = operations.scopeOf(exchange.getFromRouteId()).orElse("operator");
+        Principal principal = authenticate(exchange.getFromRouteId(), exchange.getMessage().getHeader("Authorization", String.class),
+                requestHeader(exchange, "Cookie"), exchange.getMessage().getHeader(Exchange.HTTP_METHOD, String.class),
+                requestHeader(exchange, ConsoleSessions.CSRF_HEADER), clientAddress(exchange),
+                session -> exchange.setProperty(ConsoleSessions.PROPERTY, session));
+        exchange.setProperty(Principal.PROPERTY, principal);
+    }
+
+    /**
+     * The same check for a request served by a Vert.x handler of its own rather than a route (the
+     * live stream, {@code LiveApi}): the scope is the one the operation whose route has this id
+     * declares. Reads the database: call it off the event loop.
+     */
+    public Principal authenticate(HttpServerRequest request, String routeId) {
+        return authenticate(routeId, request.getHeader("Authorization"), request.getHeader("Cookie"), request.method().name(),
+                request.getHeader(ConsoleSessions.CSRF_HEADER),
+                request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress(), session -> {
+                });
+    }
+
+    private Principal authenticate(String routeId, String authorization, String cookie, String method, String csrf, String client,
+            Consumer<ConsoleSession> sessionFound) {
+        String key = bearer(authorization);
+        Principal principal = key == null && sessions != null && cookie != null && ConsoleSessions.tokenIn(cookie) != null
+                ? sessionPrincipal(cookie, method, csrf, sessionFound)
+                : principal(client, key);
+        String scope = operations.scopeOf(routeId).orElse("operator");
         if (scope.equals("operator")) {
             principal.requireOperator();
         } else {
             principal.requireScope(scope);
         }
-        exchange.setProperty(Principal.PROPERTY, principal);
+        return principal;
     }
 
     /**
@@ -78,7 +100,9 @@ public final class Authenticator {
         if (sessions == null) {
             throw ApiException.notFound("session");
         }
-        Principal principal = sessionPrincipal(exchange);
+        Principal principal = sessionPrincipal(requestHeader(exchange, "Cookie"),
+                exchange.getMessage().getHeader(Exchange.HTTP_METHOD, String.class), requestHeader(exchange, ConsoleSessions.CSRF_HEADER),
+                session -> exchange.setProperty(ConsoleSessions.PROPERTY, session));
         exchange.setProperty(Principal.PROPERTY, principal);
     }
 
@@ -87,22 +111,20 @@ public final class Authenticator {
      * wrong keys counted against the client's address.
      */
     public Principal signIn(Exchange exchange, String key) {
-        return principal(exchange, key);
+        return principal(clientAddress(exchange), key);
     }
 
-    private Principal sessionPrincipal(Exchange exchange) {
-        String token = ConsoleSessions.tokenIn(requestHeader(exchange, "Cookie"));
+    private Principal sessionPrincipal(String cookie, String method, String csrf, Consumer<ConsoleSession> sessionFound) {
+        String token = ConsoleSessions.tokenIn(cookie);
         ConsoleSession session = sessions.find(token)
                 .orElseThrow(() -> unauthorized("the console session ended (signed out, expired or its key revoked): sign in again"));
-        String method = exchange.getMessage().getHeader(Exchange.HTTP_METHOD, String.class);
         if (!"GET".equals(method) && !"HEAD".equals(method)) {
-            String presented = requestHeader(exchange, ConsoleSessions.CSRF_HEADER);
-            if (presented == null || !MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
+            if (csrf == null || !MessageDigest.isEqual(csrf.getBytes(StandardCharsets.UTF_8),
                     session.csrfToken().getBytes(StandardCharsets.UTF_8))) {
                 throw new ApiException(403, "csrf", "a request made with the console's session cookie needs its X-CSRF-Token header");
             }
         }
-        exchange.setProperty(ConsoleSessions.PROPERTY, session);
+        sessionFound.accept(session);
         return ConsoleSessions.principal(session);
     }
 
@@ -118,7 +140,7 @@ public final class Authenticator {
     }
 
     public void authenticateIngest(Exchange exchange) {
-        Principal principal = principal(exchange, ingestKey(exchange));
+        Principal principal = principal(clientAddress(exchange), ingestKey(exchange));
         principal.requireScope("ingest");
         exchange.setProperty(Principal.PROPERTY, principal);
     }
@@ -144,8 +166,7 @@ public final class Authenticator {
      * Key guessing is throttled per client address: after too many wrong keys in a minute, every
      * request from there is 429 with Retry-After (even one with a right key) until the window frees.
      */
-    private Principal principal(Exchange exchange, String key) {
-        String client = clientAddress(exchange);
+    private Principal principal(String client, String key) {
         long wait = failures.blockedFor(client);
         if (wait > 0) {
             throw new ApiException(429, "too_many_failures", "too many requests with a missing or wrong API key from "

@@ -4,51 +4,62 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.parsers.Reading;
 import io.mqttintegration.storage.InboundMessage;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * One client's live message stream as the body of its HTTP answer ({@code text/event-stream}). The
- * writer's thread only {@link #offer}s committed messages: a few counters and a non-blocking queue
- * offer, never a wait. Within one second at most {@code eventsPerSecond} are taken; the rest are
- * counted and announced as {@code event: dropped}. The answer's reads (Camel's pump, on a worker
- * thread) encode them; a read waits at most a second, and after {@link #PING_NANOS} without an event
- * sends a {@code : ping} comment, so proxies and the server's idle timeout keep the connection.
+ * One client's live message stream ({@code text/event-stream}), written event by event on the
+ * connection's event loop ({@link Output}). The writer's thread only {@link #offer}s committed
+ * messages: a few counters and a hand-off to the event loop, never a wait. Within one second at most
+ * {@code eventsPerSecond} are taken; the rest, and any the client is too slow to take (its write
+ * queue full), are counted and announced as {@code event: dropped} at the next {@link #tick} (once a
+ * second), which also sends a {@code : ping} comment after {@link #PING_NANOS} without an event, so
+ * proxies and the server's idle timeout keep the connection.
  */
-public final class LiveStream extends InputStream {
+public final class LiveStream {
 
     static final long PING_NANOS = TimeUnit.SECONDS.toNanos(15);
-    private static final Object STOP = new Object();
+
+    /** Where the events go; called on the connection's event loop only. */
+    public interface Output {
+
+        /** Writes one event; false if the client is not reading fast enough (the event is then dropped). */
+        boolean write(String text);
+
+        /** Ends the answer (the service stops). */
+        void end();
+    }
 
     private final UUID integrationId;
     private final int eventsPerSecond;
     private final LongSupplier nanos;
-    private final BlockingQueue<Object> queue;
+    private final Executor loop;
+    private final Output output;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private long window = Long.MIN_VALUE;
     private int inWindow;
-    private byte[] pending = ": live\n\n".getBytes(StandardCharsets.UTF_8);
-    private int position;
     private long lastWrite;
     private volatile boolean stopped;
 
-    LiveStream(UUID integrationId, int eventsPerSecond, LongSupplier nanos) {
+    /**
+     * @param loop   runs a task on the connection's event loop, after the answer's head is written
+     * @param output the answer, written from {@code loop} only
+     */
+    LiveStream(UUID integrationId, int eventsPerSecond, LongSupplier nanos, Executor loop, Output output) {
         this.integrationId = integrationId;
         this.eventsPerSecond = eventsPerSecond;
         this.nanos = nanos;
-        this.queue = new ArrayBlockingQueue<>(eventsPerSecond + 1);
+        this.loop = loop;
+        this.output = output;
         this.lastWrite = nanos.getAsLong();
     }
 
@@ -56,7 +67,7 @@ public final class LiveStream extends InputStream {
         return integrationId;
     }
 
-    /** From the writer's thread, after the commit: takes the message or counts it dropped; never blocks. */
+    /** From the writer's thread, after the commit: hands the message to the event loop or counts it dropped; never blocks. */
     void offer(InboundMessage message) {
         if (stopped) {
             return;
@@ -68,83 +79,63 @@ public final class LiveStream extends InputStream {
                 window = second;
                 inWindow = 0;
             }
-            taken = inWindow < eventsPerSecond && queue.offer(message);
+            taken = inWindow < eventsPerSecond;
             if (taken) {
                 inWindow++;
             }
         }
-        if (!taken) {
+        if (taken) {
+            loop.execute(() -> send(message));
+        } else {
             dropped.incrementAndGet();
         }
     }
 
-    /** The client went away or the service stops: the next read ends the answer. */
+    private void send(InboundMessage message) {
+        if (stopped) {
+            return;
+        }
+        if (write("event: message\ndata: " + json(message) + "\n\n")) {
+            sent.incrementAndGet();
+        } else {
+            dropped.incrementAndGet();
+        }
+    }
+
+    /** Once a second on the event loop: announces what was dropped, or pings after 15 s of silence. */
+    public void tick() {
+        if (stopped) {
+            return;
+        }
+        long lost = dropped.getAndSet(0);
+        if (lost > 0) {
+            if (!write("event: dropped\ndata: {\"dropped\":" + lost + "}\n\n")) {
+                dropped.addAndGet(lost);
+            }
+        } else if (nanos.getAsLong() - lastWrite >= PING_NANOS) {
+            write(": ping\n\n");
+        }
+    }
+
+    private boolean write(String text) {
+        if (!output.write(text)) {
+            return false;
+        }
+        lastWrite = nanos.getAsLong();
+        return true;
+    }
+
+    /** The client went away or the service stops: nothing more is written, and the answer is ended. */
     public void stop() {
-        stopped = true;
-        queue.offer(STOP);
+        if (!stopped) {
+            stopped = true;
+            loop.execute(output::end);
+        }
     }
 
     /** Events written (the dropped announcements not counted). */
     public long sent() {
         return sent.get();
-    }
-
-    @Override
-    public int read() {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) {
-        if (len == 0) {
-            return 0;
-        }
-        while (pending == null || position == pending.length) {
-            if (stopped) {
-                return -1;
-            }
-            pending = next();
-            position = 0;
-        }
-        int n = Math.min(len, pending.length - position);
-        System.arraycopy(pending, position, b, off, n);
-        position += n;
-        return n;
-    }
-
-    /** The next bytes to send, or null after a second with nothing to say. */
-    private byte[] next() {
-        long lost = dropped.getAndSet(0);
-        if (lost > 0) {
-            return written("event: dropped\ndata: {\"dropped\":" + lost + "}\n\n");
-        }
-        Object item;
-        try {
-            item = queue.poll(1, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stopped = true;
-            return null;
-        }
-        if (item == STOP || stopped) {
-            stopped = true;
-            return null;
-        }
-        if (item instanceof InboundMessage message) {
-            sent.incrementAndGet();
-            return written("event: message\ndata: " + json(message) + "\n\n");
-        }
-        if (nanos.getAsLong() - lastWrite >= PING_NANOS) {
-            return written(": ping\n\n");
-        }
-        return null;
-    }
-
-    private byte[] written(String text) {
-        lastWrite = nanos.getAsLong();
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /** One message as the event's data, on one line (JSON has no raw newline). */

@@ -8,13 +8,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The open live message streams of this node (GET /api/v1/integrations/{id}/live), fed by the
  * writer after each commit ({@link MessageWriter#onCommit}). With no stream open a commit costs one
- * map lookup. Each stream holds a worker thread while it is open (Camel pumps its body from one),
- * so a node opens at most {@code maxStreams} at once; another gets 503 with Retry-After.
+ * map lookup. Each stream is an open connection and a timer on an event loop, so a node opens at
+ * most {@code maxStreams} at once; another gets 503 with Retry-After.
  */
 public final class LiveStreams implements MessageWriter.CommitListener {
 
@@ -32,13 +33,19 @@ public final class LiveStreams implements MessageWriter.CommitListener {
         this.maxStreams = maxStreams;
     }
 
-    public LiveStream open(UUID integrationId) {
+    /**
+     * A new stream of the integration's messages, fed from now on.
+     *
+     * @param loop   runs a task on the connection's event loop
+     * @param output the answer, whose head is written already
+     */
+    public LiveStream open(UUID integrationId, Executor loop, LiveStream.Output output) {
         if (open.incrementAndGet() > maxStreams) {
             open.decrementAndGet();
             throw new ApiException(503, "streams_busy", "this node has " + maxStreams + " live streams open; retry in 10 s")
                     .retryAfter(10);
         }
-        LiveStream stream = new LiveStream(integrationId, eventsPerSecond, System::nanoTime);
+        LiveStream stream = new LiveStream(integrationId, eventsPerSecond, System::nanoTime, loop, output);
         byIntegration.computeIfAbsent(integrationId, k -> ConcurrentHashMap.newKeySet()).add(stream);
         return stream;
     }
