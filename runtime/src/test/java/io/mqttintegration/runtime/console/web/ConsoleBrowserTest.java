@@ -46,7 +46,18 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The console in a real browser (Debian's headless Chromium, driven through its chromedriver so that
  * nothing is downloaded) against the real service, PostgreSQL and Mosquitto: what a user does, in
  * order, one organization's session through every page, then another organization's and the
- * operator's. Each page's screenshot goes to docs/console/ (docs/console.md shows them).
+ * operator's.
+ *
+ * <p>The tests are steps of one story and run in their {@link Order}: one service, broker and
+ * database serve them all (starting them per test would take minutes), and each test opens a fresh
+ * browser, so no session is carried over. Step 1 creates and subscribes the integration the later
+ * steps use ({@link #integrationId}, sensor-1's messages); each later step names what it needs of
+ * the earlier ones and fails with that precondition's name when it is missing, not with a confusing
+ * symptom.
+ *
+ * <p>Screenshots go to {@code runtime/target/console-screenshots/}, so that a test run changes no
+ * tracked file; {@code -Dconsole.screenshots=docs/console} (a path relative to the project's root)
+ * writes them where docs/console.md shows them, to regenerate those.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -54,7 +65,11 @@ class ConsoleBrowserTest {
 
     static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-    static final Path SHOTS = Path.of(System.getProperty("mqi.routes.dir")).resolve("../docs/console").normalize();
+    /** The project's root (the routes folder's parent). */
+    static final Path ROOT = Path.of(System.getProperty("mqi.routes.dir")).toAbsolutePath().normalize().getParent();
+    static final Path SHOTS = System.getProperty("console.screenshots", "").isBlank()
+            ? ROOT.resolve("runtime/target/console-screenshots")
+            : ROOT.resolve(System.getProperty("console.screenshots")).normalize();
 
     MosquittoBroker broker;
     RuntimeHarness service;
@@ -62,7 +77,9 @@ class ConsoleBrowserTest {
     RuntimeHarness.Tenant other;
     WebDriver browser;
     WebDriverWait wait;
+    /** Step 1's integration, and whether it was subscribed: the later steps' preconditions. */
     String integrationId;
+    boolean subscribed;
     final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
 
     @BeforeAll
@@ -103,9 +120,10 @@ class ConsoleBrowserTest {
         }
     }
 
+    /** Step 1, needs nothing: makes the integration every later step uses, subscribed to Mosquitto's site/#. */
     @Test
     @Order(1)
-    void anIntegrationIsCreatedTestedAndSubscribedAndItsMessagesAppearLive() throws Exception {
+    void anIntegrationIsCreatedTestedAndSubscribed() throws Exception {
         browser.get(url("/console/"));
         wait.until(ExpectedConditions.urlContains("signin.html"));
         shot("signin");
@@ -137,8 +155,16 @@ class ConsoleBrowserTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("subscription-state"), "connected"));
         broker.subscribed("site/#");
         shot("integrations");
+        subscribed = true;
 
-        browser.get(url("/console/#live"));
+    }
+
+    /** Needs step 1: the integration subscribed to Mosquitto's site/#. */
+    @Test
+    @Order(2)
+    void itsMessagesAppearLiveAndPausingStopsThem() throws Exception {
+        requireSubscribedIntegration();
+        signInAt("#live", acme.adminKey());
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("live-status"), "Listening"));
         publishUntilShown("{\"temperature\":21.5,\"humidity\":48}", "temperature=21.5");
         broker.publishLines("site/devices/sensor-1/telemetry", List.of("not json"), 1, null, null);
@@ -160,9 +186,11 @@ class ConsoleBrowserTest {
                 "what was stored while paused is not shown; what came after resuming is");
     }
 
+    /** Needs step 1: an integration to run the parser of. */
     @Test
-    @Order(2)
+    @Order(3)
     void theParserDryRunShowsReadingsOrTheError() throws Exception {
+        requireIntegration();
         signInAt("#parser", acme.adminKey());
         WebElement payload = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("p-payload")));
         payload.clear();
@@ -180,9 +208,11 @@ class ConsoleBrowserTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("parse-status"), "failed"));
     }
 
+    /** Needs step 1: the subscription stores what is published to Mosquitto. */
     @Test
-    @Order(3)
+    @Order(4)
     void aChartOfIngestedReadingsHasTheirPoints() throws Exception {
+        requireSubscribedIntegration();
         // Three readings of sensor-2, each in its own hour of the last 24: three 1-hour buckets.
         long hour = Instant.now().getEpochSecond() / 3600 * 3600;
         List<Double> values = List.of(18.5, 20.25, 22.0);
@@ -210,11 +240,16 @@ class ConsoleBrowserTest {
         shot("chart");
     }
 
+    /** Needs step 1: the subscription stores the message that makes sensor-5 a device. */
     @Test
-    @Order(4)
+    @Order(5)
     void devicesSinksAndDeadLettersPagesShowTheOrganizationsData() throws Exception {
+        requireSubscribedIntegration();
+        broker.publishLines("site/devices/sensor-5/telemetry", List.of("{\"temperature\":17.5}"), 1, null, null);
+        org.awaitility.Awaitility.await("sensor-5's reading is stored").atMost(Duration.ofSeconds(20)).until(() ->
+                service.send("GET", "/api/v1/telemetry/latest?deviceId=sensor-5", acme.adminKey(), null).body().contains("17.5"));
         signInAt("#devices", acme.adminKey());
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("device-results"), "sensor-1"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("device-results"), "sensor-5"));
         shot("devices");
         browser.get(url("/console/#sinks"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("sink-list"), "no sink"));
@@ -232,10 +267,11 @@ class ConsoleBrowserTest {
         shot("integrations-360");
     }
 
+    /** Needs step 1: acme's integration, which the other organization must not see. */
     @Test
-    @Order(5)
+    @Order(6)
     void anotherOrganizationsKeySeesNoneOfIt() throws Exception {
-        assertNotNull(integrationId);
+        requireIntegration();
         signInAt("#integrations", other.adminKey());
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("integration-list"), "No integration yet"));
         browser.get(url("/console/#devices"));
@@ -250,9 +286,11 @@ class ConsoleBrowserTest {
         assertEquals(404L, ((Number) live).longValue(), "nor its live stream");
     }
 
+    /** Needs step 1: an integration to list (the page is then fully loaded). */
     @Test
-    @Order(6)
+    @Order(7)
     void signingOutEndsTheSession() throws Exception {
+        requireIntegration();
         signInAt("#integrations", acme.adminKey());
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[data-open]")));
         Cookie cookie = browser.manage().getCookieNamed("mqi_session");
@@ -273,8 +311,9 @@ class ConsoleBrowserTest {
         wait.until(ExpectedConditions.urlContains("signin.html"));
     }
 
+    /** Needs nothing of the earlier steps. */
     @Test
-    @Order(7)
+    @Order(8)
     void theOperatorSeesTheRouteFiles() throws Exception {
         browser.get(url("/console/operator.html"));
         type("key", RuntimeHarness.OPERATOR_KEY);
@@ -283,8 +322,9 @@ class ConsoleBrowserTest {
         shot("route-files");
     }
 
+    /** Needs nothing of the earlier steps. */
     @Test
-    @Order(8)
+    @Order(9)
     void pagesCarryTheSecurityHeadersAndChangesNeedTheCsrfToken() throws Exception {
         for (String path : List.of("/console/", "/console/app.js", "/console/signin.html", "/api/docs")) {
             HttpResponse<String> page = http.send(HttpRequest.newBuilder(service.uri(path)).build(), HttpResponse.BodyHandlers.ofString());
@@ -306,6 +346,15 @@ class ConsoleBrowserTest {
                 .header("Cookie", "mqi_session=" + cookie).header("X-CSRF-Token", csrf).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(201, accepted.statusCode(), accepted.body());
+    }
+
+    private void requireIntegration() {
+        assertNotNull(integrationId, "precondition: step 1 (anIntegrationIsCreatedTestedAndSubscribed) created the integration");
+    }
+
+    private void requireSubscribedIntegration() {
+        requireIntegration();
+        assertTrue(subscribed, "precondition: step 1 (anIntegrationIsCreatedTestedAndSubscribed) subscribed the integration to site/#");
     }
 
     /**
