@@ -5,7 +5,6 @@ import io.mqttintegration.runtime.auth.SessionsApi;
 import io.mqttintegration.runtime.broker.HostedParts;
 import io.mqttintegration.runtime.config.ProductConfig;
 import io.mqttintegration.runtime.http.JsonRequests;
-import io.mqttintegration.runtime.ingest.DeadLetterReplay;
 import io.mqttintegration.runtime.ingest.IngestWiring;
 import io.mqttintegration.runtime.integrations.IntegrationSettings;
 import io.mqttintegration.runtime.mqtt.ConnectionTester;
@@ -99,8 +98,7 @@ public final class ApiWiring {
         LiveApi live = new LiveApi(auth.authenticator(), storage.integrations(), liveStreams);
         registry.bind("liveApi", live);
         registry.bind("routeFilesApi", new RouteFilesApi(needs.deployer()));
-        registry.bind("deadLettersApi", new DeadLettersApi(ingest.deadLetters(), new DeadLetterReplay(ingest.queue(), ingest.parsing(),
-                ingest.deadLetters(), config.ingest().commitTimeoutMs(), java.time.Clock.systemUTC())));
+        registry.bind("deadLettersApi", new DeadLettersApi(ingest.deadLetters(), ingest.deadLetterReplay()));
         return new Parts(tester, liveStreams, live);
     }
 
