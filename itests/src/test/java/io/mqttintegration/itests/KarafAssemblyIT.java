@@ -119,6 +119,30 @@ class KarafAssemblyIT {
     }
 
     @Test
+    @Order(3)
+    void theConsoleSwaggerUiAndASessionWorkInsideTheBundle() throws Exception {
+        // The pages and the WebJars are read from the bundle's class path (its embedded jars) inside Karaf.
+        for (String path : new String[] {"/console/", "/console/lib/uplot/uPlot.iife.min.js", "/api/docs/",
+                "/api/docs/swagger-ui-bundle.js", "/api/docs/swagger-initializer.js"}) {
+            HttpResponse<String> r = karaf.get(path);
+            assertEquals(200, r.statusCode(), path + ": " + r.body());
+            assertTrue(r.headers().firstValue("Content-Security-Policy").orElse("").startsWith("default-src 'self'"), path);
+            assertEquals("nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(null), path);
+        }
+        assertEquals(404, karaf.get("/console/nothing.js").statusCode());
+        // A session made from the operator key answers like the key.
+        HttpResponse<String> signIn = karaf.send("POST", "/api/v1/session", null, "{\"key\":\"" + operator + "\"}");
+        assertEquals(201, signIn.statusCode(), signIn.body());
+        String cookie = signIn.headers().firstValue("Set-Cookie").orElseThrow();
+        assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), cookie);
+        HttpResponse<String> health = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                signIn.uri().resolve("/api/v1/route-files")).header("Cookie", cookie.substring(0, cookie.indexOf(';'))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, health.statusCode(), health.body());
+        assertTrue(health.body().contains("console.camel.yaml"), health.body());
+    }
+
+    @Test
     @Order(4)
     void flywayAppliedEveryMigrationInsideTheBundle() throws Exception {
         assertEquals(Integer.toString(latestMigration()), query(db, "SELECT max(version::int) FROM flyway_schema_history WHERE success"),

@@ -24,6 +24,7 @@ import io.mqttintegration.runtime.routes.RoutesWiring;
 import io.mqttintegration.runtime.storage.StorageWiring;
 import io.mqttintegration.runtime.subscriptions.Subscriptions;
 import io.mqttintegration.runtime.subscriptions.SubscriptionsWiring;
+import io.mqttintegration.runtime.web.LiveStreams;
 import io.mqttintegration.storage.presence.DeviceStore;
 import java.nio.file.Path;
 import javax.sql.DataSource;
@@ -57,6 +58,7 @@ public final class ProductRuntime implements AutoCloseable {
     private SinksWiring.Parts sinks;
     private PresenceWiring.Parts presence;
     private ProductConsole console;
+    private LiveStreams liveStreams;
 
     /**
      * @param home     the folder relative paths in the settings are resolved against (the Karaf base)
@@ -79,7 +81,8 @@ public final class ProductRuntime implements AutoCloseable {
         http = HttpWiring.wire(context, config.http(), config.ingest().retryAfterSeconds());
         metrics = MetricsWiring.wire(context, storage.maintenance(), id -> !Subscriptions.isSubscriptionRoute(id));
         devicesOnline = new DevicesOnline(metrics.registry(), new DeviceStore(storage.tenancy()));
-        AuthWiring.Parts auth = AuthWiring.wire(context.getRegistry(), config.security(), storage.tenancy(), routeFiles.operations());
+        AuthWiring.Parts auth = AuthWiring.wire(context.getRegistry(), config.security(), config.console(), storage.tenancy(),
+                routeFiles.operations());
         IngestWiring.Parts ingest = IngestWiring.wire(context, dataSource, config, storage.integrations(), auth.authenticator(),
                 http.vertx(), metrics.registry(), metrics::batch);
         HealthWiring.wire(context, dataSource, ingest, deployer);
@@ -92,13 +95,15 @@ public final class ProductRuntime implements AutoCloseable {
                 presence.hosted());
         sinks = SinksWiring.wire(context, config, storage, subscriptions, hostedParts.commands(), metrics.registry(), http.vertx());
         ApiWiring.Parts api = ApiWiring.wire(context.getRegistry(), new ApiWiring.Needs(config, http.vertx(), routeFiles.operations(),
-                storage, auth, ingest, subscriptions, quotas, hostedParts, sinks));
+                storage, auth, ingest, subscriptions, quotas, hostedParts, sinks, deployer));
+        liveStreams = api.liveStreams();
         console = ConsoleWiring.wire(context, config, deployer, metrics, storage, ingest, subscriptions, sinks, api.tester(),
                 hostedParts.commands());
 
         http.addServer();
         context.start();
         http.listening(() -> serving);
+        api.live().install(context, http.port());
         ingest.deployParsers(config.routes().parsersDir());
         int rejected = routeFiles.deployAll().size();
         LOG.info("Loaded {} route files from {} ({} rejected); HTTP API on {}:{}", deployer.files().size(), config.routes().routesDir(),
@@ -151,6 +156,8 @@ public final class ProductRuntime implements AutoCloseable {
         // clients still acknowledge) what is in flight, each sink finishing its page; the broker keeps each session.
         ifMade(subscriptions, () -> subscriptions.close());
         ifMade(sinks, () -> sinks.close());
+        // An open live stream ends only when its client leaves: the service ends it.
+        ifMade(liveStreams, () -> liveStreams.closeAll());
         ifMade(routeFiles, () -> routeFiles.context().stop());
         ifMade(devicesOnline, () -> devicesOnline.close());
         // After Camel: the pipeline has committed what it held, so the last flush has its last seen.

@@ -29,6 +29,7 @@ public final class DeadLetterStore {
     private final String listSql = SqlFiles.load("list-dead-letters");
     private final String getSql = SqlFiles.load("get-dead-letter");
     private final String markReplayedSql = SqlFiles.load("mark-dead-letter-replayed");
+    private final String pageSql = SqlFiles.load("page-dead-letters");
     private final AtomicLong kept = new AtomicLong();
     private final AtomicLong lost = new AtomicLong();
 
@@ -94,6 +95,36 @@ public final class DeadLetterStore {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 Optional<DeadLetter> found = rs.next() ? Optional.of(map(rs)) : Optional.empty();
+                c.commit();
+                return found;
+            }
+        }
+    }
+
+    /**
+     * One organization's dead letters, newest first, optionally of one integration, older than the
+     * cursor's ({@code beforeCreatedAt}, {@code beforeId}) when given; read under the organization's
+     * row-level security.
+     */
+    public List<DeadLetter> page(UUID organizationId, UUID integrationId, OffsetDateTime beforeCreatedAt, UUID beforeId, int limit)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            Tenancy.enter(c, organizationId, false);
+            try (PreparedStatement ps = c.prepareStatement(pageSql)) {
+                ps.setObject(1, organizationId, Types.OTHER);
+                ps.setObject(2, integrationId, Types.OTHER);
+                ps.setObject(3, integrationId, Types.OTHER);
+                ps.setObject(4, beforeCreatedAt, Types.TIMESTAMP_WITH_TIMEZONE);
+                ps.setObject(5, beforeCreatedAt, Types.TIMESTAMP_WITH_TIMEZONE);
+                ps.setObject(6, beforeId, Types.OTHER);
+                ps.setInt(7, limit);
+                List<DeadLetter> found = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.add(map(rs));
+                    }
+                }
                 c.commit();
                 return found;
             }

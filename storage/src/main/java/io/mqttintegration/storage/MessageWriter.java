@@ -70,10 +70,11 @@ public final class MessageWriter {
         void committed(List<InboundMessage> stored);
     }
 
-    private volatile CommitListener commitListener;
+    /** Device presence, the console's live streams: each told in turn, in the order they were added. */
+    private final List<CommitListener> commitListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public void onCommit(CommitListener listener) {
-        this.commitListener = listener;
+        commitListeners.add(listener);
     }
 
     public MessageWriter(DataSource dataSource, DeadLetterStore deadLetters) {
@@ -160,8 +161,10 @@ public final class MessageWriter {
 
     /** A listener's failure is logged, never the batch's: its messages are committed. */
     private void committed(List<InboundMessage> stored) {
-        CommitListener listener = commitListener;
-        if (listener != null && !stored.isEmpty()) {
+        if (stored.isEmpty()) {
+            return;
+        }
+        for (CommitListener listener : commitListeners) {
             try {
                 listener.committed(stored);
             } catch (RuntimeException e) {

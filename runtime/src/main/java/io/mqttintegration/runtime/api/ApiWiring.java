@@ -1,6 +1,7 @@
 package io.mqttintegration.runtime.api;
 
 import io.mqttintegration.runtime.auth.AuthWiring;
+import io.mqttintegration.runtime.auth.SessionsApi;
 import io.mqttintegration.runtime.broker.HostedParts;
 import io.mqttintegration.runtime.config.ProductConfig;
 import io.mqttintegration.runtime.http.JsonRequests;
@@ -14,6 +15,9 @@ import io.mqttintegration.runtime.sinks.SinksWiring;
 import io.mqttintegration.runtime.storage.StorageWiring;
 import io.mqttintegration.runtime.subscriptions.Subscriptions;
 import io.mqttintegration.runtime.subscriptions.SubscriptionsWiring;
+import io.mqttintegration.runtime.routes.RouteFileDeployer;
+import io.mqttintegration.runtime.web.LiveStreams;
+import io.mqttintegration.runtime.web.WebFiles;
 import io.mqttintegration.storage.presence.DeviceStore;
 import io.mqttintegration.storage.tenants.OrganizationStore;
 import io.mqttintegration.storage.tenants.TelemetryStore;
@@ -33,14 +37,17 @@ public final class ApiWiring {
     /** Where the OpenAPI document of the REST operations is served. */
     public static final String OPENAPI_PATH = "/api/v1/openapi.json";
 
-    /** What the other areas need of the API: its broker connection test (the console runs it too). */
-    public record Parts(ConnectionTester tester) {
+    /**
+     * What the other areas need of the API: its broker connection test (the console runs it too), and
+     * the live message streams (ended before Camel stops) and their handler, installed on the HTTP server once it listens.
+     */
+    public record Parts(ConnectionTester tester, LiveStreams liveStreams, LiveApi live) {
     }
 
     /** The areas the API's beans use. */
     public record Needs(ProductConfig config, Vertx vertx, ApiOperations operations, StorageWiring.Parts storage,
             AuthWiring.Parts auth, IngestWiring.Parts ingest, SubscriptionsWiring.Parts subscriptions, Quotas quotas,
-            HostedParts hosted, SinksWiring.Parts sinks) {
+            HostedParts hosted, SinksWiring.Parts sinks, RouteFileDeployer deployer) {
     }
 
     private ApiWiring() {
@@ -56,6 +63,9 @@ public final class ApiWiring {
         HostedParts hosted = needs.hosted();
         OrganizationStore organizations = new OrganizationStore(storage.tenancy());
         registry.bind("apiRequests", new ApiRequests(new JsonRequests(config.http().maxBodyBytes()), needs.operations()));
+        // The web console: its files and Swagger UI (routes/console.camel.yaml), its sessions (api-session.camel.yaml).
+        registry.bind("webFiles", new WebFiles(config.console().enabled()));
+        registry.bind("sessionsApi", new SessionsApi(auth.authenticator(), auth.sessions(), new JsonRequests(config.http().maxBodyBytes())));
         registry.bind("organizationsApi", new OrganizationsApi(organizations, quotas, config.ingest().storage().retentionDays()));
         registry.bind("apiKeysApi", new ApiKeysApi(auth.apiKeys(), auth.keys(), organizations, storage.integrations(), auth.liveKeys()));
         registry.bind("subscriptionsApi", new SubscriptionsApi(storage.tenancy(), storage.integrations(), subs.store(), storage.activity(),
@@ -80,7 +90,16 @@ public final class ApiWiring {
         registry.bind("sinksApi", new SinksApi(storage.tenancy(), storage.integrations(), sinks.store(), storage.activity(), sinks.kinds(),
                 sinks.secrets(), subs.brokerTargets(), sinks.tester(), hosted.commands(), new RateLimiter<>(config.mqtt().testsPerMinute()),
                 sinks.dispatcher()::claim));
-        return new Parts(tester);
+        // The console's operations: a parser dry-run, live messages, the route files (operator).
+        registry.bind("parsersApi", new ParsersApi(storage.integrations(), ingest.parsers()));
+        // Live streams at once on this node: a quarter of the worker threads, as when each held one.
+        LiveStreams liveStreams = new LiveStreams(config.console().liveEventsPerSecond(), Math.max(1, config.http().workerThreads() / 4));
+        ingest.writer().onCommit(liveStreams);
+        LiveApi live = new LiveApi(auth.authenticator(), storage.integrations(), liveStreams);
+        registry.bind("liveApi", live);
+        registry.bind("routeFilesApi", new RouteFilesApi(needs.deployer()));
+        registry.bind("deadLettersApi", new DeadLettersApi(ingest.deadLetters(), ingest.deadLetterReplay()));
+        return new Parts(tester, liveStreams, live);
     }
 
     /**

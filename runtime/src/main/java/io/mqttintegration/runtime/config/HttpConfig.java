@@ -37,6 +37,14 @@ public record HttpConfig(String host, int port, int maxBodyBytes, int workerThre
     static final ConfigKey EXPORTS_AT_ONCE = PID.integer("http.exportsAtOnce", 2, 1, 1024,
             "telemetry exports running at once (each holds a database connection)", "MQI_HTTP_EXPORTS_AT_ONCE");
 
+    // The web console (issue 31) is served by this server, so its keys live in this PID.
+    static final ConfigKey CONSOLE_ENABLED = PID.flag("console.enabled", true,
+            "serve the web console at /console/, Swagger UI at /api/docs and console sessions", "MQI_CONSOLE_ENABLED");
+    static final ConfigKey CONSOLE_SESSION_MINUTES = PID.integer("console.sessionMinutes", 60, 1, 10_080,
+            "how long a console session lasts after sign-in (min)", "MQI_CONSOLE_SESSION_MINUTES");
+    static final ConfigKey CONSOLE_LIVE_EVENTS_PER_SECOND = PID.integer("console.liveEventsPerSecond", 20, 1, 10_000,
+            "events at most per second on one live message stream; the excess is counted and announced", "MQI_CONSOLE_LIVE_EVENTS_PER_SECOND");
+
     public static HttpConfig from(Settings s, Path home) {
         String keyStore = s.optional(KEY_STORE);
         return new HttpConfig(s.text(HOST), s.integer(PORT), s.integer(MAX_BODY_BYTES), s.integer(WORKER_THREADS),

@@ -13,7 +13,7 @@ import java.util.List;
  * ({@link Settings#asProperties}).
  */
 public record ProductConfig(HttpConfig http, IngestConfig ingest, MqttConfig mqtt, QuotasConfig quotas, RoutesConfig routes,
-        SecurityConfig security, SinksConfig sinks, PresenceConfig presence) {
+        SecurityConfig security, SinksConfig sinks, PresenceConfig presence, ConsoleConfig console) {
 
     /** The PIDs the service reads (the hosted broker, its own bundle, reads {@code mqtt.integration.broker}). */
     public static final List<ConfigPid> PIDS = List.of(HttpConfig.PID, IngestConfig.PID, RoutesConfig.PID, SecurityConfig.PID,
@@ -23,6 +23,6 @@ public record ProductConfig(HttpConfig http, IngestConfig ingest, MqttConfig mqt
     public static ProductConfig from(Settings s, Path home) {
         return new ProductConfig(HttpConfig.from(s, home), IngestConfig.from(s), MqttConfig.from(s), QuotasConfig.from(s),
                 RoutesConfig.from(s, home), SecurityConfig.from(s, home), SinksConfig.from(s),
-                PresenceConfig.from(s));
+                PresenceConfig.from(s), ConsoleConfig.from(s));
     }
 }

@@ -1,31 +1,27 @@
 package io.mqttintegration.runtime.console;
 
 import io.mqttintegration.parsers.ParserDefinition;
+import io.mqttintegration.runtime.ingest.DeadLetterReplay;
 import io.mqttintegration.runtime.ingest.IngestQueue;
-import io.mqttintegration.runtime.ingest.MessageParsing;
 import io.mqttintegration.runtime.metrics.Metrics;
 import io.mqttintegration.runtime.parsers.ParserRegistry;
 import io.mqttintegration.spi.console.ConsoleAnswer;
 import io.mqttintegration.spi.console.ConsoleTable;
 import io.mqttintegration.storage.DeadLetter;
 import io.mqttintegration.storage.DeadLetterStore;
-import io.mqttintegration.storage.InboundMessage;
 import io.mqttintegration.storage.MessageWriter;
-import io.mqttintegration.storage.StoreOutcome;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The console's answers about the ingestion pipeline: its queue and writer, its parsers, and the dead
  * letters it kept ({@code mqtt:queue-stats}, {@code mqtt:parser-list}, {@code mqtt:dead-letters}).
  */
-record PipelineAnswers(IngestQueue queue, MessageParsing parsing, MessageWriter writer, Metrics metrics, ParserRegistry parserRegistry, DeadLetterStore deadLetters, long commitTimeoutMillis, Clock clock) {
+record PipelineAnswers(IngestQueue queue, MessageWriter writer, Metrics metrics, ParserRegistry parserRegistry, DeadLetterStore deadLetters,
+        DeadLetterReplay replayer) {
 
     /** mqtt:queue-stats: the ingestion queue and the writer. */
     public ConsoleAnswer queueStats() {
@@ -73,36 +69,19 @@ record PipelineAnswers(IngestQueue queue, MessageParsing parsing, MessageWriter 
     }
 
     /**
-     * mqtt:dead-letters --replay: sends the kept message through the pipeline again (parse, batch,
-     * commit) and marks the dead letter replayed once it is stored. A message that fails again is
-     * kept as a new dead letter; the first stays unreplayed.
+     * mqtt:dead-letters --replay: the API's replay ({@link DeadLetterReplay}), its outcome said in a
+     * sentence for the Karaf console.
      */
     public String replay(UUID id) throws SQLException, InterruptedException {
         DeadLetter d = deadLetters().find(id).orElseThrow(() -> new IllegalArgumentException("no dead letter " + id));
-        if (d.replayedAt() != null) {
-            return "dead letter " + id + " was already replayed at " + d.replayedAt().toInstant();
-        }
-        if (d.organizationId() == null || d.integrationId() == null || d.topic() == null || d.payload() == null) {
-            return "dead letter " + id + " cannot be replayed: it was refused before it had an integration (" + d.reason() + ")";
-        }
-        InboundMessage message = new InboundMessage(
-                "mqtt".equals(d.source()) ? InboundMessage.Source.MQTT : InboundMessage.Source.HTTP, d.topic(), d.payload(),
-                null, clock().instant(), d.organizationId(), d.integrationId());
-        queue().enqueue(parsing().parse(message));
-        StoreOutcome outcome;
-        try {
-            outcome = message.outcome().get(commitTimeoutMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            return "dead letter " + id + " was queued but not committed within " + commitTimeoutMillis() + " ms; "
-                    + "check mqtt:queue-stats, then mqtt:dead-letters";
-        } catch (java.util.concurrent.ExecutionException e) {
-            return "dead letter " + id + " was not stored: " + e.getCause().getMessage();
-        }
-        if (outcome == StoreOutcome.DEAD_LETTERED) {
-            return "dead letter " + id + " failed again and was kept as a new dead letter (see mqtt:dead-letters)";
-        }
-        deadLetters().markReplayed(id);
-        return "dead letter " + id + " replayed: stored as message " + message.id() + " (" + d.payload().length + " bytes, topic "
-                + d.topic() + ")";
+        DeadLetterReplay.Result r = replayer().replay(d);
+        return switch (r.status()) {
+            case REPLAYED -> "dead letter " + id + " replayed: stored as message " + r.messageId() + " (" + d.payload().length
+                    + " bytes, topic " + d.topic() + ")";
+            case ALREADY_REPLAYED -> "dead letter " + id + " was " + r.detail();
+            case NOT_REPLAYABLE -> "dead letter " + id + " cannot be replayed: it was " + r.detail();
+            case FAILED_AGAIN -> "dead letter " + id + " " + r.detail() + " (see mqtt:dead-letters)";
+            case NOT_COMMITTED -> "dead letter " + id + " was " + r.detail() + "; check mqtt:queue-stats, then mqtt:dead-letters";
+        };
     }
 }

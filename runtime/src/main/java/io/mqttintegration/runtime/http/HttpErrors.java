@@ -2,6 +2,8 @@ package io.mqttintegration.runtime.http;
 
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.storage.StorageUnavailableException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -56,6 +58,41 @@ public final class HttpErrors {
         String id = UUID.randomUUID().toString();
         LOG.error("Unexpected failure {} in route {}", id, exchange.getFromRouteId(), e);
         reply(exchange, 500, body("internal_error", "unexpected error; the service log has it under id " + id, null));
+    }
+
+    /**
+     * The same answers for a request a Vert.x handler serves itself (the live stream): an
+     * {@link ApiException} as its status and JSON error, anything else a 500 with a logged id.
+     */
+    public static void reply(HttpServerResponse response, Throwable failure) {
+        if (response.headWritten() || response.closed()) {
+            return;
+        }
+        int status;
+        Map<String, Object> body;
+        if (failure instanceof ApiException e) {
+            status = e.status();
+            body = body(e.code(), e.getMessage(), e.field());
+            e.extra().forEach(body::putIfAbsent);
+            if (status == 401) {
+                response.putHeader("WWW-Authenticate", "Bearer");
+            }
+            if (e.retryAfterSeconds() > 0) {
+                response.putHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
+            }
+        } else {
+            String id = UUID.randomUUID().toString();
+            LOG.error("Unexpected failure {} serving {}", id, "an HTTP request", failure);
+            status = 500;
+            body = body("internal_error", "unexpected error; the service log has it under id " + id, null);
+        }
+        byte[] bytes;
+        try {
+            bytes = Json.strict().writeValueAsBytes(body);
+        } catch (Exception e) {
+            bytes = "{\"error\":\"internal_error\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        response.setStatusCode(status).putHeader("Content-Type", "application/json").end(Buffer.buffer(bytes));
     }
 
     static Map<String, Object> body(String code, String detail, String field) {

@@ -31,7 +31,8 @@ public final class IngestWiring {
 
     /** What the other areas need of ingestion. */
     public record Parts(IngestQueue queue, MessageWriter writer, DeadLetterStore deadLetters, MessageParsing parsing,
-            ParserRegistry parserRegistry, IntegrationParsers parsers, ParserFiles parserFiles, IngestTargets targets) {
+            ParserRegistry parserRegistry, IntegrationParsers parsers, ParserFiles parserFiles, IngestTargets targets,
+            DeadLetterReplay deadLetterReplay) {
 
         /** Once Camel runs, before the route files: the parser files of the folder. */
         public void deployParsers(Path dir) throws IOException {
@@ -75,6 +76,8 @@ public final class IngestWiring {
         registry.bind("ingestIntegrationLookup", new WorkerHop(vertx, e -> targets.assignNeedsNoLookup(e, parsers::holds)));
         IngestMeters.bind(meters, queue);
         writer.onBatch(batches);
-        return new Parts(queue, writer, deadLetterStore, parsing, parserRegistry, parsers, parserFiles, targets);
+        // One replay for the API (POST /api/v1/dead-letters/{id}/replay) and the Karaf console (mqtt:dead-letters --replay).
+        DeadLetterReplay replay = new DeadLetterReplay(queue, parsing, deadLetterStore, ingest.commitTimeoutMs(), Clock.systemUTC());
+        return new Parts(queue, writer, deadLetterStore, parsing, parserRegistry, parsers, parserFiles, targets, replay);
     }
 }

@@ -50,6 +50,7 @@ public final class RouteFileDeployer implements FileDeployer {
     private final Model model;
     private final Map<Path, Deployment> deployed = new LinkedHashMap<>();
     private final Map<Path, String> rejected = new LinkedHashMap<>();
+    private final Map<Path, java.time.Instant> loadedAt = new LinkedHashMap<>();
 
     private record Deployment(String sha256, RoutesDefinition definitions, List<RouteDefinition> routes,
             List<RouteConfigurationDefinition> configs, List<RouteTemplateDefinition> templates, List<RestDefinition> rests,
@@ -175,6 +176,7 @@ public final class RouteFileDeployer implements FileDeployer {
     @Override
     public synchronized void undeploy(Path file) {
         rejected.remove(file);
+        loadedAt.remove(file);
         Deployment current = deployed.remove(file);
         if (current == null) {
             return;
@@ -304,6 +306,7 @@ public final class RouteFileDeployer implements FileDeployer {
         }
         deployed.put(file, new Deployment(sha, next.definitions(), next.routes(), next.configs(), next.templates(), next.rests(),
                 next.declared()));
+        loadedAt.put(file, java.time.Instant.now());
         rejected.remove(file);
         if (previous != null && !next.configs().isEmpty()) {
             restartRoutesUsing(file, next.configs());
@@ -406,6 +409,23 @@ public final class RouteFileDeployer implements FileDeployer {
                 + (deployed.containsKey(file) ? ", its last good version keeps running: " : ": ") + reason;
         LOG.error(message);
         return message;
+    }
+
+    /**
+     * One route file as the operator's API shows it: the routes it runs, when its running content was
+     * deployed (null if none of it ever was), and why its latest content was refused (null if it was not).
+     */
+    public record FileState(String file, List<String> routeIds, java.time.Instant loadedAt, String lastError) {
+    }
+
+    /** Every file deployed or refused, by name. */
+    public synchronized List<FileState> states() {
+        java.util.TreeMap<String, FileState> states = new java.util.TreeMap<>();
+        deployed.forEach((file, d) -> states.put(file.getFileName().toString(),
+                new FileState(file.getFileName().toString(), d.routeIds(), loadedAt.get(file), rejected.get(file))));
+        rejected.forEach((file, reason) -> states.putIfAbsent(file.getFileName().toString(),
+                new FileState(file.getFileName().toString(), List.of(), null, reason)));
+        return List.copyOf(states.values());
     }
 
     /** Files whose latest content was refused, with the reason (a file deployed since is not listed). */

@@ -254,6 +254,31 @@ class OpenApiContractTest {
         call("GET", "/api/v1/devices", "/api/v1/devices?state=asleep", admin, null);
         call("GET", "/api/v1/devices/{id}", "/api/v1/devices/" + deviceRow, admin, null);
         call("GET", "/api/v1/devices/{id}", "/api/v1/devices/" + deviceRow + "?limit=0", admin, null);
+        call("POST", "/api/v1/integrations/{id}/parsers/test", integration + "/parsers/test", admin,
+                "{\"topic\":\"contract/d1\",\"payload\":\"{\\\"t\\\":1}\"}");
+        call("GET", "/api/v1/route-files", op(), null);
+        // The live stream ends only when its client leaves: its first bytes are read, then it is closed.
+        HttpResponse<java.io.InputStream> live = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(service.uri(integration + "/live")).header("Authorization", "Bearer " + admin).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (java.io.InputStream events = live.body()) {
+            assertEquals(200, live.statusCode());
+            assertTrue(live.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"), live.headers().map().toString());
+            assertTrue(events.read() >= 0, "the stream starts at once");
+        }
+        seen.computeIfAbsent("GET /api/v1/integrations/{id}/live", k -> new TreeSet<>()).add("200");
+        // An ingestion dead letter as the pipeline keeps one (written here as the operator), then replayed.
+        String deadLetter = UUID.randomUUID().toString();
+        try (java.sql.Connection c = db.getConnection(); java.sql.Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("SELECT set_config('mqi.operator', 'on', true)");
+            st.execute("INSERT INTO dead_letters (id, message_id, organization_id, integration_id, source, topic, payload, reason, route_id)"
+                    + " VALUES ('" + deadLetter + "', gen_random_uuid(), '" + org + "', '" + id + "', 'http', 'contract/d2',"
+                    + " convert_to('{\"t\":2}', 'UTF8'), 'contract', 'ingest-pipeline')");
+            c.commit();
+        }
+        call("GET", "/api/v1/dead-letters", "/api/v1/dead-letters?integrationId=" + id, admin, null);
+        call("POST", "/api/v1/dead-letters/{id}/replay", "/api/v1/dead-letters/" + deadLetter + "/replay", admin, null);
         call("DELETE", "/api/v1/integrations/{id}", integration, admin, null);
 
         List<String> unseen = new ArrayList<>();

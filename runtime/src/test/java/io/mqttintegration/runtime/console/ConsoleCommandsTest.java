@@ -140,7 +140,7 @@ class ConsoleCommandsTest {
         assertNull(service.runtime.camelContext().getRoute("hello-console"), "a dry run starts nothing");
 
         assertEquals("reloaded   hello.camel.yaml\n", run(new RouteReloadCommand(), "file", "hello.camel.yaml"));
-        assertEquals("v1", get("/console/hello-console"));
+        assertEquals("v1", get("/hello/hello-console"));
         assertEquals("unchanged  hello.camel.yaml\n", run(new RouteReloadCommand(), "file", "hello.camel.yaml"));
 
         Files.writeString(file, hello("hello-console", "v2").replace("platform-http:", "platfrom-http:"));
@@ -148,7 +148,7 @@ class ConsoleCommandsTest {
         assertTrue(typo.startsWith("rejected   hello.camel.yaml: ") && typo.contains("unknown component 'platfrom-http'"), typo);
         String refused = run(new RouteReloadCommand(), "file", "hello.camel.yaml");
         assertTrue(refused.startsWith("rejected   hello.camel.yaml") && refused.endsWith("(the running version is kept)\n"), refused);
-        assertEquals("v1", get("/console/hello-console"), "the last good version still answers");
+        assertEquals("v1", get("/hello/hello-console"), "the last good version still answers");
 
         // A candidate outside the folder is checked as the file it would replace: its ids may repeat that file's only.
         Path candidate = work.resolve("hello.camel.yaml");
@@ -163,7 +163,7 @@ class ConsoleCommandsTest {
         Files.writeString(file, hello("hello-console", "v2"));
         String all = run(new RouteReloadCommand());
         assertTrue(all.contains("reloaded   hello.camel.yaml\n") && all.contains("unchanged  http-ingest.camel.yaml\n"), all);
-        assertEquals("v2", get("/console/hello-console"));
+        assertEquals("v2", get("/hello/hello-console"));
     }
 
     @Test
@@ -171,8 +171,8 @@ class ConsoleCommandsTest {
         Path file = service.routesDir.resolve("hello.camel.yaml");
         Files.writeString(file, hello("hello-console", "v1"));
         assertEquals("reloaded   hello.camel.yaml\n", run(new RouteReloadCommand(), "file", "hello.camel.yaml"));
-        assertEquals("v1", get("/console/hello-console"));
-        assertEquals("v1", get("/console/hello-console"));
+        assertEquals("v1", get("/hello/hello-console"));
+        assertEquals("v1", get("/hello/hello-console"));
         // An exchange is counted when Camel is done with it, which may come just after the answer.
         await("both counted").atMost(Duration.ofSeconds(5))
                 .until(() -> line(run(new RouteListCommand()), "hello-console ").matches(helloRow(2)));
@@ -180,7 +180,7 @@ class ConsoleCommandsTest {
         Files.writeString(file, hello("hello-console", "v2"));
         assertEquals("reloaded   hello.camel.yaml\n", run(new RouteReloadCommand(), "file", "hello.camel.yaml"));
         assertTrue(line(run(new RouteListCommand()), "hello-console ").matches(helloRow(2)), "the route came back with its counts");
-        assertEquals("v2", get("/console/hello-console"));
+        assertEquals("v2", get("/hello/hello-console"));
         await("the new version's request counted on top").atMost(Duration.ofSeconds(5))
                 .until(() -> line(run(new RouteListCommand()), "hello-console ").matches(helloRow(3)));
     }
@@ -461,7 +461,7 @@ class ConsoleCommandsTest {
                 - route:
                     id: %s
                     from:
-                      uri: platform-http:/console/%s
+                      uri: platform-http:/hello/%s
                       steps:
                         - setBody:
                             constant: "%s"
