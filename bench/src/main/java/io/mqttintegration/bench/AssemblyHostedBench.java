@@ -77,7 +77,7 @@ public final class AssemblyHostedBench {
 
                 // ---- the bare broker: its subscriber's rate, then the connects (Artemis takes minutes to end
                 // 10,000 sessions, and an ingest meanwhile measured that: 2,850 msg/s instead of ~17,000) ----
-                double bareStored = bareIngest(barePort, pubs, messages, window, total);
+                double bareStored = bareIngest(bare, barePort, pubs, messages, window, total);
                 connectAll(barePort, all.subList(0, Math.min(100, devices)), "warm").close();
                 double bareRate;
                 try (Connected c = connectAll(barePort, all.subList(0, devices), "bare Artemis (no authentication)")) {
@@ -164,8 +164,12 @@ public final class AssemblyHostedBench {
         return all;
     }
 
-    /** The bare broker's QoS 1 ingest: warm-up, then the moment its subscriber has every message; its rate. */
-    private static double bareIngest(int barePort, List<Device> pubs, int messages, int window, long total) throws Exception {
+    /**
+     * The bare broker's QoS 1 ingest: warm-up, then the moment its subscriber has every message; its
+     * rate, and the broker process's CPU per message (the subscriber runs in this JVM), to set beside
+     * Karaf's, which holds the same broker work plus the pipeline.
+     */
+    private static double bareIngest(Process bare, int barePort, List<Device> pubs, int messages, int window, long total) throws Exception {
         int warmupSeconds = Integer.getInteger("bench.warmupSeconds", 30);
         try (BareSubscriber warm = new BareSubscriber(barePort, "bench-bare-sub")) {
             long warmUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
@@ -177,13 +181,17 @@ public final class AssemblyHostedBench {
         }
         try (BareSubscriber sub = new BareSubscriber(barePort, "bench-bare-sub")) {
             sub.expect(total);
+            long cpu = Machine.cpuMillis(bare.pid());
             long start = System.nanoTime();
             long acked = publishAll(barePort, pubs, messages, window);
             long received = sub.await();
+            long used = Machine.cpuMillis(bare.pid()) - cpu;
             double rate = total / ((received - start) / 1e9);
             System.out.printf("bare Artemis: %,d PUBACKs after %.2f s (%.0f msg/s); the subscriber had all after %.2f s:"
                     + " %.0f msg/s; load %s%n", total, (acked - start) / 1e9, total / ((acked - start) / 1e9),
                     (received - start) / 1e9, rate, Machine.load());
+            System.out.printf("  bare Artemis JVM CPU: %.2f cores, %.0f µs per message%n", used / 1000.0 / ((received - start) / 1e9),
+                    1000.0 * used / total);
             return rate;
         }
     }

@@ -93,7 +93,7 @@ public final class ApiWiring {
         // The console's operations: a parser dry-run, live messages, the route files (operator).
         registry.bind("parsersApi", new ParsersApi(storage.integrations(), ingest.parsers()));
         // Live streams at once on this node: a quarter of the worker threads, as when each held one.
-        LiveStreams liveStreams = new LiveStreams(config.console().liveEventsPerSecond(), Math.max(1, config.http().workerThreads() / 4));
+        LiveStreams liveStreams = new LiveStreams(config.console().liveEventsPerSecond(), config.console().liveStreams());
         ingest.writer().onCommit(liveStreams);
         LiveApi live = new LiveApi(auth.authenticator(), storage.integrations(), liveStreams);
         registry.bind("liveApi", live);

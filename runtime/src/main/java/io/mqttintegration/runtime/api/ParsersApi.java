@@ -62,7 +62,7 @@ public final class ParsersApi {
                 error = parser.name() + " failed: " + e;
             }
         }
-        answer.put("parseStatus", error == null ? "ok" : "failed");
+        answer.put("parseStatus", error == null ? "parsed" : "failed");
         answer.put("error", error);
         answer.put("readings", readings(readings));
         return answer;

@@ -44,6 +44,8 @@ public record HttpConfig(String host, int port, int maxBodyBytes, int workerThre
             "how long a console session lasts after sign-in (min)", "MQI_CONSOLE_SESSION_MINUTES");
     static final ConfigKey CONSOLE_LIVE_EVENTS_PER_SECOND = PID.integer("console.liveEventsPerSecond", 20, 1, 10_000,
             "events at most per second on one live message stream; the excess is counted and announced", "MQI_CONSOLE_LIVE_EVENTS_PER_SECOND");
+    static final ConfigKey CONSOLE_LIVE_STREAMS = PID.integer("console.liveStreams", 16, 1, 10_000,
+            "live message streams open at once on this node; another is answered 503 streams_busy", "MQI_CONSOLE_LIVE_STREAMS");
 
     public static HttpConfig from(Settings s, Path home) {
         String keyStore = s.optional(KEY_STORE);

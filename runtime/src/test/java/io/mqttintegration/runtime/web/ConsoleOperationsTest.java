@@ -75,7 +75,7 @@ class ConsoleOperationsTest {
         String standard = integration("");
         JsonNode ok = dryRun(standard, "{\"topic\":\"acme/devices/sensor-17/telemetry\",\"payload\":\"{\\\"temperature\\\":21.5,\\\"ok\\\":true}\"}");
         assertEquals("standard", ok.path("parser").asText());
-        assertEquals("ok", ok.path("parseStatus").asText());
+        assertEquals("parsed", ok.path("parseStatus").asText());
         assertTrue(ok.path("error").isNull());
         assertEquals(1, ok.path("readings").size(), ok.toString());
         assertEquals("sensor-17", ok.path("readings").get(0).path("deviceId").asText(), "the device from the topic, as the pipeline does");
@@ -98,7 +98,7 @@ class ConsoleOperationsTest {
         String raw = integration(",\"parser\":\"raw\"");
         JsonNode rawRun = dryRun(raw, "{\"topic\":\"t/x\",\"payload\":\"anything at all\"}");
         assertEquals("raw", rawRun.path("parser").asText());
-        assertEquals("ok", rawRun.path("parseStatus").asText());
+        assertEquals("parsed", rawRun.path("parseStatus").asText());
         assertEquals(0, rawRun.path("readings").size());
 
         String csv = integration(",\"parser\":\"standard\",\"parsers\":[{\"topic\":\"lines/#\",\"parser\":\"csv-line\"}]");

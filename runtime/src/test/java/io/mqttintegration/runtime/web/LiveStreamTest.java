@@ -51,6 +51,23 @@ class LiveStreamTest {
     }
 
     @Test
+    void aNodeKeepsAtMostItsLimitOfStreamsOpenAndAClosedOneFreesItsPlace() {
+        LiveStreams streams = new LiveStreams(5, 2);
+        LiveStream first = streams.open(integration, Runnable::run, output);
+        streams.open(UUID.randomUUID(), Runnable::run, output);
+        io.mqttintegration.runtime.http.ApiException busy = org.junit.jupiter.api.Assertions.assertThrows(
+                io.mqttintegration.runtime.http.ApiException.class, () -> streams.open(integration, Runnable::run, output));
+        assertEquals(503, busy.status());
+        assertEquals("streams_busy", busy.code());
+        assertEquals(2, streams.open(), "the refused one is not counted");
+        streams.closed(first);
+        streams.closed(first);
+        assertEquals(1, streams.open(), "closed twice, counted once");
+        streams.open(integration, Runnable::run, output);
+        assertEquals(2, streams.open());
+    }
+
+    @Test
     void eachTakenMessageIsWrittenAsOneEventAtOnce() {
         LiveStream s = stream(5);
         s.offer(message(20.5));

@@ -197,7 +197,7 @@ class ConsoleBrowserTest {
         payload.sendKeys("{\"temperature\": 19.25, \"ts\": \"2026-11-26T10:00:00Z\"}");
         type("p-topic", "site/devices/sensor-9/telemetry");
         click("p-run");
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("parse-status"), "ok"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("parse-status"), "parsed"));
         String readings = browser.findElement(By.id("parser-result")).getText();
         assertTrue(readings.contains("sensor-9") && readings.contains("temperature") && readings.contains("19.25"), readings);
         shot("parser");
