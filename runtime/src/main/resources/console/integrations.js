@@ -1,5 +1,6 @@
 // Integrations: the list, a form to create or edit one (the API's 400 shown at its field), and the
-// chosen one's connection test and persistent subscription, whose state is read again every 2 s.
+// chosen one's connection test and persistent subscription, whose state is read again every 2 s:
+// this node's, and one line per node that runs it (with several nodes, from each node's last round).
 import { call, get, showError, clearErrors } from './api.js';
 import { h, field, table, show, time } from './dom.js';
 
@@ -37,6 +38,7 @@ export function render(main) {
     clearInterval(poll);
     const integration = await get(`/api/v1/integrations/${id}`);
     const state = h('p', { id: 'subscription-state' });
+    const nodes = h('div', { id: 'subscription-nodes' });
     const result = h('div', { id: 'test-result' });
     const topics = h('input', { name: 'topics', id: 'sub-topics', value: integration.settings.topics.join(', ') });
     const subscribeForm = h('form', { id: 'subscribe-form', novalidate: true },
@@ -51,7 +53,7 @@ export function render(main) {
       h('div', { class: 'actions' },
         h('button', { type: 'button', id: 'run-test', onclick: runTest }, 'Test the connection'),
         h('button', { type: 'button', class: 'secondary', id: 'edit', onclick: () => form.edit(integration) }, 'Edit')),
-      result, state, subscribeForm);
+      result, state, nodes, subscribeForm);
     showState(integration.subscription);
     poll = setInterval(async () => {
       try {
@@ -66,6 +68,25 @@ export function render(main) {
         'Subscription: ', h('strong', { class: `state-${s.state}` }, s.state),
         ` · topics ${s.topics.join(', ')} · QoS ${s.qos} · received ${s.received}, stored ${s.stored}, failed ${s.failed}`,
         s.lastError ? ` · last error: ${s.lastError} (${time(s.lastErrorAt)})` : '']);
+      if (s && s.nodes) {
+        showNodes(s.nodes);
+      } else if (!s) {
+        show(nodes);
+      } // a subscribe call's answer has no nodes: the next poll brings them
+    }
+
+    // A stale node stopped or beats no more: its line is what it last wrote, not a live state.
+    function showNodes(list) {
+      show(nodes, list.length === 0 ? h('p', { class: 'hint' }, 'No node runs it.')
+        : table('The subscription on each node', ['Node', 'State', 'Connected since', 'Received', 'Stored', 'Failed', 'Reconnects',
+          'Last error', 'Updated'], list.map((n) => [
+          n.node,
+          n.stale ? h('span', { class: 'bad', title: 'the node stopped or its heartbeat is late' }, `${n.state} (node not live)`)
+            : h('span', { class: `state-${n.state}` }, n.state),
+          time(n.connectedSince), String(n.received), String(n.stored), String(n.failed), String(n.reconnects),
+          n.lastError ? `${n.lastError} (${time(n.lastErrorAt)})` : '—',
+          time(n.updatedAt),
+        ])));
     }
 
     async function runTest() {

@@ -32,7 +32,8 @@ class SchemaMigrationsTest {
         // Partitions of mqtt_messages are not tables of the schema of their own (PartitionMaintenanceTest).
         assertEquals(List.of("activity_log", "api_keys", "console_sessions", "dead_letters", "device_presence", "device_transitions", "flyway_schema_history",
                 "integrations", "mqtt_client_message_ids", "mqtt_credentials", "mqtt_device_catalog", "mqtt_messages", "mqtt_ts_bounds",
-                "organizations", "service_nodes", "sink_dead_letters", "sink_outbox", "sinks", "subscription_sessions", "subscriptions"),
+                "organizations", "service_nodes", "sink_dead_letters", "sink_outbox", "sinks", "subscription_nodes", "subscription_sessions",
+                "subscriptions"),
                 tables);
     }
 }

@@ -1,10 +1,12 @@
 package io.mqttintegration.runtime.subscriptions;
 
+import io.mqttintegration.storage.tenants.SubscriptionState;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -105,6 +107,12 @@ public final class SubscriptionStatus {
 
     public long failed() {
         return failed.get();
+    }
+
+    /** This status as this node writes it to {@code subscription_nodes} each reconciliation round. */
+    public SubscriptionState snapshot(UUID integrationId) {
+        return new SubscriptionState(integrationId, state.name().toLowerCase(Locale.ROOT), connectedSince, lastError, lastErrorAt,
+                received.get(), stored.get(), failed.get(), connection.get());
     }
 
     public Map<String, Object> view() {

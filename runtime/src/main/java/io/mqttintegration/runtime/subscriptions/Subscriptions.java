@@ -8,6 +8,7 @@ import io.mqttintegration.storage.tenants.ActivityLog;
 import io.mqttintegration.storage.tenants.IntegrationRecord;
 import io.mqttintegration.storage.tenants.IntegrationStore;
 import io.mqttintegration.storage.tenants.SubscriptionRecord;
+import io.mqttintegration.storage.tenants.SubscriptionNodes;
 import io.mqttintegration.storage.tenants.SubscriptionStore;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -45,7 +46,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Several nodes: {@link #sync}, every {@code mqtt.subscription.syncSeconds}, reconciles this
  * node's routes with the {@code subscriptions} table, so a subscription created, changed or removed
- * through another node is started, restarted or stopped here too. An integration with a
+ * through another node is started, restarted or stopped here too; each round then writes this
+ * node's view of what it runs to {@code subscription_nodes} ({@link NodeStates}), which
+ * {@link #view} shows beside its own. An integration with a
  * {@code sharedGroup} subscribes as {@code $share/<group>/<filter>} with a client id of this node's
  * own ({@link IntegrationTargets#subscriptionTarget}): each node holds its own session in the group.
  * One without a shared group runs on one node only, its row's {@code owner_node}: the node that
@@ -82,13 +85,16 @@ public final class Subscriptions implements AutoCloseable {
      * @param drainSeconds how long stopping waits for the messages in flight to be stored
      * @param nodeId this node's id: the suffix of its client ids in shared subscriptions
      * @param syncSeconds how often this node reconciles its routes with the table (0: only at start)
+     * @param nodeTimeoutSeconds another node's rows are stale when its heartbeat is older ({@code presence.nodeTimeoutSeconds})
      */
     public record Settings(int connectTimeoutSeconds, int connackTimeoutSeconds, int maxRetrySeconds, int maxReconnectDelayMs, int maxRedeliverySeconds,
             int drainSeconds,
-            String nodeId, int syncSeconds) {
+            String nodeId, int syncSeconds, int nodeTimeoutSeconds) {
     }
 
     private final SubscriptionStore store;
+    /** Every node's view of the subscriptions it runs: this node writes its own each round. */
+    private final NodeStates nodes;
     private final IntegrationStore integrations;
     private final IntegrationTargets targets;
     private final Settings settings;
@@ -128,10 +134,11 @@ public final class Subscriptions implements AutoCloseable {
     private final Map<UUID, Long> changedAt = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    public Subscriptions(CamelContext context, SubscriptionStore store, IntegrationStore integrations,
+    public Subscriptions(CamelContext context, SubscriptionStore store, SubscriptionNodes nodes, IntegrationStore integrations,
             IntegrationTargets targets, BrokerTargets guard, ActivityLog activity, Settings settings,
             RouteTransitions transitions) {
         this.store = store;
+        this.nodes = new NodeStates(nodes, settings.nodeId(), settings.nodeTimeoutSeconds());
         this.integrations = integrations;
         this.targets = targets;
         this.settings = settings;
@@ -172,12 +179,31 @@ public final class Subscriptions implements AutoCloseable {
     }
 
     /**
-     * Makes this node's routes follow the {@code subscriptions} table ({@link SubscriptionReconciler}).
+     * Makes this node's routes follow the {@code subscriptions} table ({@link SubscriptionReconciler}),
+     * then writes what runs here ({@link #report}).
      *
      * @return the number of subscriptions started
      */
     public int sync() {
-        return reconciler.sync();
+        int started = reconciler.sync();
+        report();
+        return started;
+    }
+
+    /**
+     * This node's view of each subscription it runs, in one statement: its rows of the others go.
+     * Not once the node closes: its rows stay, and show stale once its heartbeat says it stopped. A
+     * failure costs this round's view only (the next round writes it all again).
+     */
+    void report() {
+        if (closed) {
+            return;
+        }
+        try {
+            nodes.report(statuses());
+        } catch (RuntimeException e) {
+            LOG.warn("Could not write this node's subscription states to the database: {}", e.getMessage());
+        }
     }
 
     /** How many times this node has read the table to reconcile its routes. */
@@ -316,13 +342,18 @@ public final class Subscriptions implements AutoCloseable {
         return Optional.ofNullable(running.get(integrationId));
     }
 
-    /** The status shown for an integration: running, stored but stopped, or none. */
+    /**
+     * The status shown for an integration: running, stored but stopped, or none; with
+     * {@code nodes}, every node's view of it (this node's as it is now, the others' as of their
+     * last round), by node.
+     */
     public Optional<Map<String, Object>> view(UUID organizationId, UUID integrationId) {
         SubscriptionSupervisor run = running.get(integrationId);
-        if (run != null) {
-            return Optional.of(run.status().view());
-        }
-        return store.get(organizationId, integrationId).map(r -> SubscriptionStatus.stopped(r.topics(), r.qos()).view());
+        Optional<Map<String, Object>> view = run != null
+                ? Optional.of(run.status().view())
+                : store.get(organizationId, integrationId).map(r -> SubscriptionStatus.stopped(r.topics(), r.qos()).view());
+        view.ifPresent(v -> v.put("nodes", nodes.views(organizationId, integrationId, run == null ? null : run.status())));
+        return view;
     }
 
     public Map<UUID, SubscriptionStatus> statuses() {

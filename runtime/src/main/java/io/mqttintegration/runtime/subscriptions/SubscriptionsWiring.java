@@ -11,6 +11,7 @@ import io.mqttintegration.runtime.routes.RouteTransitions;
 import io.mqttintegration.runtime.storage.StorageWiring;
 import io.mqttintegration.security.SecretBox;
 import io.mqttintegration.security.ServerSecrets;
+import io.mqttintegration.storage.tenants.SubscriptionNodes;
 import io.mqttintegration.storage.tenants.SubscriptionStore;
 import java.io.IOException;
 import java.time.Clock;
@@ -69,13 +70,14 @@ public final class SubscriptionsWiring {
         SecretBox secretBox = new SecretBox(secrets.masterKey());
         IntegrationTargets integrationTargets = new IntegrationTargets(secretBox, nodeId);
         SubscriptionStore store = new SubscriptionStore(storage.tenancy());
-        Subscriptions subscriptions = new Subscriptions(context, store, storage.integrations(), integrationTargets, brokerTargets,
+        Subscriptions subscriptions = new Subscriptions(context, store, new SubscriptionNodes(storage.tenancy()), storage.integrations(), integrationTargets, brokerTargets,
                 storage.activity(),
                 new Subscriptions.Settings(mqtt.connectTimeoutSeconds(), mqtt.connackTimeoutSeconds(), mqtt.maxRetrySeconds(),
                         mqtt.maxReconnectDelayMs(),
                         mqtt.maxRedeliverySeconds(),
                         // as long as a message may take to commit
-                        config.ingest().commitTimeoutSeconds(), nodeId, mqtt.syncSeconds()), transitions);
+                        config.ingest().commitTimeoutSeconds(), nodeId, mqtt.syncSeconds(),
+                        config.presence().nodeTimeoutSeconds()), transitions);
         Registry registry = context.getRegistry();
         registry.bind("mqttInbound", new MqttInbound(subscriptions, Clock.systemUTC()));
         registry.bind("mqttAwaitStored", new AwaitStored(subscriptions::stored));
