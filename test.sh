@@ -9,38 +9,26 @@
 # chromium chromium-driver). The tests start their own brokers on free ports.
 set -euo pipefail
 cd "$(dirname "$0")"
-if ! command -v mosquitto >/dev/null 2>&1 || ! command -v mosquitto_sub >/dev/null 2>&1; then
+# need "<what>" "<commands>" "<packages>": installs the Debian packages (as root, with apt-get) when one
+# of the commands is missing, or says what to install and stops.
+need() {
+  local what=$1 commands=$2 packages=$3 missing=
+  for c in $commands; do command -v "$c" >/dev/null 2>&1 || missing=yes; done
+  [ -z "$missing" ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing Mosquitto (apt) ..."
+    echo "Installing $what (apt) ..."
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto mosquitto-clients >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages >/dev/null
   else
-    echo "Mosquitto is needed by the tests: apt-get install mosquitto mosquitto-clients" >&2
+    echo "$what is needed by the tests: apt-get install $packages" >&2
     exit 1
   fi
-fi
+}
+need Mosquitto "mosquitto mosquitto_sub" "mosquitto mosquitto-clients"
 # The Karaf console tests script it as operators do: OpenSSH with a key (bin/client needs a terminal).
-if ! command -v ssh >/dev/null 2>&1 || ! command -v ssh-keygen >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing the OpenSSH client (apt) ..."
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-client >/dev/null
-  else
-    echo "ssh and ssh-keygen are needed by the tests: apt-get install openssh-client" >&2
-    exit 1
-  fi
-fi
+need "the OpenSSH client" "ssh ssh-keygen" openssh-client
 # The console's browser tests (ConsoleBrowserTest) drive Debian's headless Chromium through its own
 # chromedriver, so that Selenium downloads nothing at test time.
-if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing Chromium and its driver (apt) ..."
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
-  else
-    echo "Chromium is needed by the console's browser tests: apt-get install chromium chromium-driver" >&2
-    exit 1
-  fi
-fi
+need "Chromium and its driver" "chromium chromedriver" "chromium chromium-driver"
 # The packaged broker's own service is not needed (the tests start theirs).
 mvn -B verify "$@"

@@ -4,113 +4,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.mqttintegration.devdb.MosquittoBroker;
-import io.mqttintegration.devdb.TestDatabase;
-import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.Rows;
 import io.mqttintegration.runtime.RuntimeHarness;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
-import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Scale-out: two service nodes (two ProductRuntimes, node ids na and nb) on one PostgreSQL and one
  * Mosquitto, one integration subscribed with an MQTT 5 shared group.
  */
-class SharedSubscriptionTest {
-
-    static final String TOPIC = "plant/+/devices/+/telemetry";
-    static final int SYNC_SECONDS = 2;
-    /** Every node of a deployment shares these (the sealed broker password, the API keys' hashes). */
-    static final Map<String, String> SHARED = Map.of(
-            "security.masterKey", Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'm'),
-            "security.keyHashSecret", Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'k'),
-            "mqtt.subscription.syncSeconds", Integer.toString(SYNC_SECONDS));
-
-    @TempDir
-    Path work;
-    MosquittoBroker broker;
-    DataSource db;
-    RuntimeHarness a;
-    RuntimeHarness b;
-    String admin;
-
-    @BeforeEach
-    void start() throws Exception {
-        broker = MosquittoBroker.start(work.resolve("mosquitto"), Map.of("svc", "broker-pw"));
-        db = TestDatabase.newDatabase();
-        a = node("na");
-        b = node("nb");
-        admin = a.createOrganization("o").adminKey();
-    }
-
-    RuntimeHarness node(String nodeId) throws Exception {
-        Map<String, String> settings = new java.util.HashMap<>(SHARED);
-        settings.put("mqtt.nodeId", nodeId);
-        return RuntimeHarness.start(db, work.resolve(nodeId), settings);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (RuntimeHarness node : new RuntimeHarness[] {a, b}) {
-            if (node != null) {
-                node.close();
-            }
-        }
-        broker.close();
-    }
-
-    static JsonNode json(HttpResponse<String> r) throws Exception {
-        return Json.strict().readTree(r.body());
-    }
-
-    String integration(String sharedGroup) throws Exception {
-        HttpResponse<String> r = a.send("POST", "/api/v1/integrations", admin, "{\"name\":\"b\",\"settings\":{"
-                + "\"host\":\"127.0.0.1\",\"port\":" + broker.port() + ",\"username\":\"svc\",\"password\":\"broker-pw\""
-                + (sharedGroup == null ? "" : ",\"sharedGroup\":\"" + sharedGroup + "\"") + "}}");
-        assertEquals(201, r.statusCode(), r.body());
-        return json(r).path("id").asText();
-    }
-
-    void subscribe(RuntimeHarness node, String id) throws Exception {
-        HttpResponse<String> r = node.send("POST", "/api/v1/integrations/" + id + "/subscribe", admin,
-                "{\"topics\":[\"" + TOPIC + "\"],\"qos\":1}");
-        assertEquals(200, r.statusCode(), r.body());
-    }
-
-    static Optional<SubscriptionStatus> status(RuntimeHarness node, String id) {
-        return node.runtime.subscriptions().running(UUID.fromString(id)).map(SubscriptionSupervisor::status);
-    }
-
-    static boolean connected(RuntimeHarness node, String id) {
-        return status(node, id).map(s -> s.state() == SubscriptionStatus.State.CONNECTED).orElse(false);
-    }
+class SharedSubscriptionTest extends TwoNodesCase {
 
     String states(String id) {
         return "a=" + status(a, id).map(SubscriptionStatus::state).orElse(null) + " b="
                 + status(b, id).map(SubscriptionStatus::state).orElse(null);
     }
 
-    static List<String> payloads(int count) {
-        return IntStream.range(0, count).mapToObj(i -> "{\"seq\":" + i + ",\"temperature\":21.5}").toList();
-    }
-
     @Test
     void twoNodesPublishForOneIntegrationWithoutKnockingEachOtherOff() throws Exception {
-        String id = integration(null);
+        String id = integration("b", null);
         for (int i = 0; i < 10; i++) {
             for (RuntimeHarness node : new RuntimeHarness[] {a, b}) {
                 HttpResponse<String> r = node.send("POST", "/api/v1/integrations/" + id + "/publish", admin,
@@ -127,7 +41,7 @@ class SharedSubscriptionTest {
 
     @Test
     void eachMessageIsStoredOnceByOneOfTwoNodes() throws Exception {
-        String id = integration("mqi");
+        String id = integration("b", "mqi");
         subscribe(a, id);
         SubscriptionTest.await("both nodes subscribed to the shared group", Duration.ofSeconds(30), () -> states(id),
                 () -> connected(a, id) && connected(b, id));
@@ -162,7 +76,7 @@ class SharedSubscriptionTest {
 
     @Test
     void aSubscriptionMadeThroughOneNodeStartsAndStopsOnTheOther() throws Exception {
-        String id = integration("mqi");
+        String id = integration("b", "mqi");
         assertTrue(status(b, id).isEmpty());
         subscribe(a, id);
         long subscribed = System.nanoTime();
@@ -191,7 +105,7 @@ class SharedSubscriptionTest {
 
     @Test
     void aChangedIntegrationIsFollowedOnTheOtherNode() throws Exception {
-        String id = integration(null);
+        String id = integration("b", null);
         subscribe(a, id);
         SubscriptionTest.await("a plain subscription, on node a", Duration.ofSeconds(SYNC_SECONDS + 10), () -> states(id),
                 () -> connected(a, id));
@@ -207,7 +121,7 @@ class SharedSubscriptionTest {
 
     @Test
     void withoutASharedGroupOneNodeRunsTheSubscriptionAndASubscribeCallMovesIt() throws Exception {
-        String id = integration(null);
+        String id = integration("b", null);
         subscribe(a, id);
         SubscriptionTest.await("node a connected", Duration.ofSeconds(10), () -> states(id), () -> connected(a, id));
         long round = b.runtime.subscriptions().syncRounds();

@@ -5,88 +5,47 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mqttintegration.devdb.MosquittoBroker;
-import io.mqttintegration.devdb.TestDatabase;
 import io.mqttintegration.parsers.Json;
 import io.mqttintegration.runtime.Rows;
 import io.mqttintegration.runtime.RuntimeHarness;
 import io.mqttintegration.storage.Tenancy;
 import io.mqttintegration.storage.tenants.SubscriptionNodes;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The subscription's state on every node (issue 31): two service nodes (na, nb) on one PostgreSQL
  * and one Mosquitto, one integration subscribed in a shared group, so that both run it; {@code GET
  * /api/v1/integrations/{id}} through either lists both nodes' states in {@code subscription.nodes}.
  */
-class SubscriptionNodesTest {
+class SubscriptionNodesTest extends TwoNodesCase {
 
-    static final String TOPIC = SharedSubscriptionTest.TOPIC;
-    static final int SYNC_SECONDS = SharedSubscriptionTest.SYNC_SECONDS;
-
-    @TempDir
-    Path work;
-    MosquittoBroker broker;
-    DataSource db;
-    RuntimeHarness a;
-    RuntimeHarness b;
-    String admin;
     UUID organization;
     String otherAdmin;
     UUID otherOrganization;
 
+    @Override
+    Map<String, String> nodeSettings() {
+        return Map.of("presence.sweepSeconds", "1"); // the heartbeat
+    }
+
     @BeforeEach
-    void start() throws Exception {
-        broker = MosquittoBroker.start(work.resolve("mosquitto"), Map.of("svc", "broker-pw"));
-        db = TestDatabase.newDatabase();
-        a = node("na");
-        b = node("nb");
-        RuntimeHarness.Tenant tenant = a.createOrganization("o");
-        admin = tenant.adminKey();
+    void organizations() throws Exception {
         organization = UUID.fromString(tenant.organizationId());
         RuntimeHarness.Tenant other = a.createOrganization("other");
         otherAdmin = other.adminKey();
         otherOrganization = UUID.fromString(other.organizationId());
     }
 
-    RuntimeHarness node(String nodeId) throws Exception {
-        Map<String, String> settings = new HashMap<>(SharedSubscriptionTest.SHARED);
-        settings.put("mqtt.nodeId", nodeId);
-        settings.put("presence.sweepSeconds", "1"); // the heartbeat
-        return RuntimeHarness.start(db, work.resolve(nodeId), settings);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (RuntimeHarness node : new RuntimeHarness[] {a, b}) {
-            if (node != null) {
-                node.close();
-            }
-        }
-        broker.close();
-    }
-
     String subscribedIntegration() throws Exception {
-        HttpResponse<String> r = a.send("POST", "/api/v1/integrations", admin, "{\"name\":\"plant\",\"settings\":{"
-                + "\"host\":\"127.0.0.1\",\"port\":" + broker.port() + ",\"username\":\"svc\",\"password\":\"broker-pw\""
-                + ",\"sharedGroup\":\"mqi\"}}");
-        assertEquals(201, r.statusCode(), r.body());
-        String id = Json.strict().readTree(r.body()).path("id").asText();
-        HttpResponse<String> s = a.send("POST", "/api/v1/integrations/" + id + "/subscribe", admin,
-                "{\"topics\":[\"" + TOPIC + "\"],\"qos\":1}");
-        assertEquals(200, s.statusCode(), s.body());
+        String id = integration("plant", "mqi");
+        subscribe(a, id);
         return id;
     }
 
@@ -130,9 +89,9 @@ class SubscriptionNodesTest {
     void eitherNodeListsBothNodesStatesAndUnsubscribingRemovesThem() throws Exception {
         String id = subscribedIntegration();
         SubscriptionTest.await("both nodes subscribed to the shared group", Duration.ofSeconds(30), () -> nodes(a, id).toString(),
-                () -> SharedSubscriptionTest.connected(a, id) && SharedSubscriptionTest.connected(b, id));
+                () -> connected(a, id) && connected(b, id));
         broker.subscribed("$share/mqi/" + TOPIC);
-        broker.publishLines("plant/p1/devices/d1/telemetry", SharedSubscriptionTest.payloads(200), 1, "svc", "broker-pw");
+        broker.publishLines("plant/p1/devices/d1/telemetry", payloads(200), 1, "svc", "broker-pw");
         SubscriptionTest.await("both nodes' rows connected, with every message counted where it was stored",
                 Duration.ofSeconds(SYNC_SECONDS * 3L + 30), () -> nodes(a, id).toString(),
                 () -> {
@@ -168,7 +127,7 @@ class SubscriptionNodesTest {
         assertTrue(get(a, id, admin).path("subscription").isNull());
         long round = b.runtime.subscriptions().syncRounds();
         SubscriptionTest.await("node b reconciled twice since (stopping the subscription there)", Duration.ofSeconds(3 * SYNC_SECONDS + 10),
-                () -> b.runtime.subscriptions().syncRounds() >= round + 2 && SharedSubscriptionTest.status(b, id).isEmpty());
+                () -> b.runtime.subscriptions().syncRounds() >= round + 2 && status(b, id).isEmpty());
         assertEquals(0, rows(id), "no node writes a row for a subscription it no longer runs");
     }
 
