@@ -22,6 +22,7 @@
 #                                                     (subscriptions catching up on untuned brokers; 10000: a smoke run)
 #   bench/run.sh assembly-sinks [messagesPerRequest=100] [connections=10, 50 with 1 per request] [seconds=20]
 #                                                     (0, 1 and 3 webhook, then Kafka sinks; lag at half rate; bare receiver and producer beside)
+#   bench/run.sh assembly-sink-drain [kind=webhook|kafka] [fillSeconds=20]  (one sink's backlog delivered with nothing beside it; -Dbench.jfr=<file>)
 #
 # JAVA_OPTS is passed to the benchmark's JVM (-Dbench.assembly=<dir> runs another build of the assembly,
 # e.g. an earlier commit's, for a before/after measured in one session); -Dmqi.set.<key>=<value> overrides a service setting
@@ -52,6 +53,7 @@ case "$what" in
   writer) main=io.mqttintegration.bench.WriterBench ;;
   assembly-http) main=io.mqttintegration.bench.AssemblyHttpBench ;;
   assembly-sinks) main=io.mqttintegration.bench.AssemblySinksBench ;;
+  assembly-sink-drain) main=io.mqttintegration.bench.AssemblySinkDrainBench ;;
   assembly-http-latency) main=io.mqttintegration.bench.AssemblyHttpLatency ;;
   assembly-mqtt) main=io.mqttintegration.bench.AssemblyMqttBench ;;
   assembly-subscriptions) main=io.mqttintegration.bench.AssemblySubscriptionsBench ;;

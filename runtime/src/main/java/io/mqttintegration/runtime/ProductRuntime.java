@@ -5,6 +5,7 @@ import io.mqttintegration.runtime.api.ApiWiring;
 import io.mqttintegration.runtime.auth.AuthWiring;
 import io.mqttintegration.runtime.broker.BrokerWiring;
 import io.mqttintegration.runtime.broker.HostedParts;
+import io.mqttintegration.runtime.sinks.SinkKinds;
 import io.mqttintegration.runtime.sinks.SinksWiring;
 import io.mqttintegration.runtime.config.ProductConfig;
 import io.mqttintegration.runtime.console.ConsoleWiring;
@@ -79,7 +80,7 @@ public final class ProductRuntime implements AutoCloseable {
         CamelContext context = routeFiles.context();
         RouteFileDeployer deployer = routeFiles.deployer();
         http = HttpWiring.wire(context, config.http(), config.ingest().retryAfterSeconds());
-        metrics = MetricsWiring.wire(context, storage.maintenance(), id -> !Subscriptions.isSubscriptionRoute(id));
+        metrics = MetricsWiring.wire(context, storage.maintenance(), id -> !Subscriptions.isSubscriptionRoute(id) && !SinkKinds.isSinkRoute(id));
         devicesOnline = new DevicesOnline(metrics.registry(), new DeviceStore(storage.tenancy()));
         AuthWiring.Parts auth = AuthWiring.wire(context.getRegistry(), config.security(), config.console(), storage.tenancy(),
                 routeFiles.operations());

@@ -22,6 +22,23 @@ public final class SinkKinds {
     public static final String SINK_ID = "sinkId";
 
     /**
+     * A sink's own route ({@code sink-<sink id>}), not a template: one per sink, counted by the sink's
+     * meters ({@code mqi_sink_*}) rather than Camel's route policy, whose per-exchange timer and
+     * counters cost a delivery as much as signing it.
+     */
+    public static boolean isSinkRoute(String routeId) {
+        if (routeId == null || !routeId.startsWith(PREFIX) || routeId.length() != PREFIX.length() + 36) {
+            return false;
+        }
+        try {
+            java.util.UUID.fromString(routeId.substring(PREFIX.length()));
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
      * A parameter of a kind's template.
      *
      * @param secret its value is sealed at rest and never shown by the API: a name ending in

@@ -12,6 +12,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.apache.camel.Body;
+import org.apache.camel.Header;
 
 /**
  * The signature a webhook receiver checks, as Stripe's and GitHub's webhooks do: header
@@ -55,7 +57,7 @@ public final class SinkSignatures {
      *
      * @throws IllegalStateException a sink this node does not deliver, or one without a secret
      */
-    public String sign(String sinkId, byte[] body) {
+    public String sign(@Header(SinkDispatcher.SINK_ID) String sinkId, @Body byte[] body) {
         byte[] key = keys.get(sinkId);
         if (key == null) {
             throw new IllegalStateException("no signing secret for sink " + sinkId + " on this node");

@@ -14,7 +14,10 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Clock;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.kafka.KafkaHeaderFilterStrategy;
 import org.apache.camel.component.vertx.http.VertxHttpComponent;
+import org.apache.camel.component.vertx.http.VertxHttpHeaderFilterStrategy;
+import org.apache.camel.spi.HeaderFilterStrategy;
 
 /**
  * The sinks' wiring: their store, the kinds the route files declare, the webhook signatures (bean
@@ -52,6 +55,8 @@ public final class SinksWiring {
         context.getRegistry().bind("sinkSignatures", signatures);
         context.getComponent("vertx-http", VertxHttpComponent.class).setVertx(vertx);
         context.getRegistry().bind("sinkWebClientOptions", webClientOptions(config.sinks()));
+        context.getRegistry().bind("sinkHeaderFilter", webhookHeaderFilter());
+        context.getRegistry().bind("sinkKafkaHeaderFilter", kafkaHeaderFilter());
         SealedSecrets secrets = new SealedSecrets(subscriptions.secretBox());
         SinkDispatcher dispatcher = new SinkDispatcher(context, new SinkOutbox(storage.tenancy()), signatures, secrets, meters,
                 config.sinks(), subscriptions.integrationTargets().nodeId(), Clock.systemUTC());
@@ -60,6 +65,28 @@ public final class SinksWiring {
         context.getRegistry().bind("sinkMqttPublisher", mqtt);
         SinkTester tester = new SinkTester(context, signatures, secrets, mqtt, config.sinks().timeoutMillis(), Clock.systemUTC());
         return new Parts(new SinkStore(storage.tenancy()), new SinkKinds(context), secrets, dispatcher, tester, mqtt);
+    }
+
+    /**
+     * What a webhook request leaves out of the exchange's headers: Vert.x HTTP's own filter (Camel's
+     * headers, hop-by-hop ones) and the service's {@code mqi*} headers, which the template has turned
+     * into its {@code X-MQI-*} ones. Matched by prefix, once per header.
+     */
+    static HeaderFilterStrategy webhookHeaderFilter() {
+        VertxHttpHeaderFilterStrategy filter = new VertxHttpHeaderFilterStrategy();
+        filter.setOutFilterStartsWith("Camel", "camel", "org.apache.camel.", "mqi");
+        return filter;
+    }
+
+    /**
+     * What a Kafka record leaves out of the exchange's headers: camel-kafka's own filter (Camel's and
+     * {@code kafka.*} headers) and the service's {@code mqi<Name>} headers, which the template has
+     * turned into its {@code mqi-*} record headers (those stay). One pattern, compiled once.
+     */
+    static HeaderFilterStrategy kafkaHeaderFilter() {
+        KafkaHeaderFilterStrategy filter = new KafkaHeaderFilterStrategy();
+        filter.setOutFilterPattern("mqi[A-Z].*");
+        return filter;
     }
 
     /**

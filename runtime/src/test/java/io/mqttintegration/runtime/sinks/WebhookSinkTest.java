@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -127,6 +128,8 @@ class WebhookSinkTest {
                     "the signature verifies: " + r.header(SinkSignatures.HEADER));
             assertEquals(sink.id().toString(), r.header("X-MQI-Sink-Id"));
             assertEquals("application/cloudevents+json", r.header("Content-Type"), "the sink's body");
+            assertTrue(r.headers().keySet().stream().noneMatch(h -> h.toLowerCase(Locale.ROOT).startsWith("mqi")
+                    || h.toLowerCase(Locale.ROOT).startsWith("camel")), "the service's own headers stay home: " + r.headers().keySet());
             JsonNode event = Json.strict().readTree(r.body());
             int n = event.path("data").path("n").asInt();
             String device = "d" + n % 10;
@@ -167,6 +170,8 @@ class WebhookSinkTest {
         byDevice(got).forEach((device, numbers) -> assertEquals(numbers.stream().sorted().toList(), numbers, device + " in order"));
         String metrics = service.send("GET", "/metrics", RuntimeHarness.OPERATOR_KEY, null).body();
         assertTrue(metrics.lines().anyMatch(l -> l.startsWith("mqi_sink_failed_total{") && l.endsWith(" 7.0")), metrics);
+        assertTrue(metrics.lines().noneMatch(l -> l.startsWith("camel_") && l.contains("routeId=\"sink-")),
+                "a sink's route is counted by its mqi_sink_* meters, not Camel's route policy");
     }
 
     @Test
