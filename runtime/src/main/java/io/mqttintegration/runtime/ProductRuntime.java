@@ -13,7 +13,6 @@ import io.mqttintegration.runtime.console.ProductConsole;
 import io.mqttintegration.runtime.health.HealthWiring;
 import io.mqttintegration.runtime.http.HttpWiring;
 import io.mqttintegration.runtime.ingest.IngestWiring;
-import io.mqttintegration.runtime.metrics.DevicesOnline;
 import io.mqttintegration.runtime.metrics.Metrics;
 import io.mqttintegration.runtime.metrics.MetricsWiring;
 import io.mqttintegration.runtime.presence.PresenceWiring;
@@ -25,8 +24,6 @@ import io.mqttintegration.runtime.routes.RoutesWiring;
 import io.mqttintegration.runtime.storage.StorageWiring;
 import io.mqttintegration.runtime.subscriptions.Subscriptions;
 import io.mqttintegration.runtime.subscriptions.SubscriptionsWiring;
-import io.mqttintegration.runtime.web.LiveStreams;
-import io.mqttintegration.storage.presence.DeviceStore;
 import java.nio.file.Path;
 import javax.sql.DataSource;
 import org.apache.camel.CamelContext;
@@ -52,14 +49,13 @@ public final class ProductRuntime implements AutoCloseable {
     private StorageWiring.Parts storage;
     private HttpWiring http;
     private Metrics metrics;
-    private DevicesOnline devicesOnline;
     private RoutesWiring routeFiles;
     private SubscriptionsWiring.Parts subscriptions;
     private HostedParts hostedParts;
     private SinksWiring.Parts sinks;
     private PresenceWiring.Parts presence;
     private ProductConsole console;
-    private LiveStreams liveStreams;
+    private ApiWiring.Parts api;
 
     /**
      * @param home     the folder relative paths in the settings are resolved against (the Karaf base)
@@ -81,7 +77,6 @@ public final class ProductRuntime implements AutoCloseable {
         RouteFileDeployer deployer = routeFiles.deployer();
         http = HttpWiring.wire(context, config.http(), config.ingest().retryAfterSeconds());
         metrics = MetricsWiring.wire(context, storage.maintenance(), id -> !Subscriptions.isSubscriptionRoute(id) && !SinkKinds.isSinkRoute(id));
-        devicesOnline = new DevicesOnline(metrics.registry(), new DeviceStore(storage.tenancy()));
         AuthWiring.Parts auth = AuthWiring.wire(context.getRegistry(), config.security(), config.console(), storage.tenancy(),
                 routeFiles.operations());
         IngestWiring.Parts ingest = IngestWiring.wire(context, dataSource, config, storage.integrations(), auth.authenticator(),
@@ -95,9 +90,8 @@ public final class ProductRuntime implements AutoCloseable {
         hostedParts = BrokerWiring.wire(config, storage.tenancy(), auth.secrets(), ingest.queue(), quotas, metrics.registry(),
                 presence.hosted());
         sinks = SinksWiring.wire(context, config, storage, subscriptions, hostedParts.commands(), metrics.registry(), http.vertx());
-        ApiWiring.Parts api = ApiWiring.wire(context.getRegistry(), new ApiWiring.Needs(config, http.vertx(), routeFiles.operations(),
+        api = ApiWiring.wire(context.getRegistry(), new ApiWiring.Needs(config, http.vertx(), routeFiles.operations(),
                 storage, auth, ingest, subscriptions, quotas, hostedParts, sinks, deployer));
-        liveStreams = api.liveStreams();
         console = ConsoleWiring.wire(context, config, deployer, metrics, storage, ingest, subscriptions, sinks, api.tester(),
                 hostedParts.commands());
 
@@ -114,7 +108,6 @@ public final class ProductRuntime implements AutoCloseable {
         presence.start();
         serving = true;
         storage.maintenance().schedule(config.ingest().storage().maintenanceIntervalMinutes());
-        devicesOnline.start(DevicesOnline.REFRESH);
         routeFiles.watch(ingest.parserFiles());
     }
 
@@ -158,9 +151,8 @@ public final class ProductRuntime implements AutoCloseable {
         ifMade(subscriptions, () -> subscriptions.close());
         ifMade(sinks, () -> sinks.close());
         // An open live stream ends only when its client leaves: the service ends it.
-        ifMade(liveStreams, () -> liveStreams.closeAll());
+        ifMade(api, () -> api.liveStreams().closeAll());
         ifMade(routeFiles, () -> routeFiles.context().stop());
-        ifMade(devicesOnline, () -> devicesOnline.close());
         // After Camel: the pipeline has committed what it held, so the last flush has its last seen.
         ifMade(presence, () -> presence.close());
         ifMade(metrics, () -> metrics.close());
