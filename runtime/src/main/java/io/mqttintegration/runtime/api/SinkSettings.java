@@ -116,6 +116,7 @@ record SinkSettings(ObjectNode plain, Map<String, String> secrets) {
         if (kind.name().equals(MQTT)) {
             applied.checkMqttTarget();
         }
+        applied.checkConcurrency();
         return applied;
     }
 
@@ -171,6 +172,19 @@ record SinkSettings(ObjectNode plain, Map<String, String> secrets) {
             if (!text.matches("[0-9]{1,6}") || Integer.parseInt(text) < 100 || Integer.parseInt(text) > 600_000) {
                 throw new ApiException(400, "invalid_field", "settings.timeoutMillis must be a whole number from 100 to 600000",
                         "settings.timeoutMillis");
+            }
+        }
+    }
+
+    /** A sink's deliveries in flight at once, when its template declares the parameter and the request sets it. */
+    private void checkConcurrency() {
+        JsonNode value = plain.get(SinkKinds.CONCURRENCY);
+        if (value != null) {
+            String text = value.isTextual() ? value.textValue() : value.toString();
+            if (!text.matches("[0-9]{1,4}") || Integer.parseInt(text) < 1 || Integer.parseInt(text) > SinkKinds.MAX_CONCURRENCY) {
+                String path = "settings." + SinkKinds.CONCURRENCY;
+                throw new ApiException(400, "invalid_field", path + " must be a whole number from 1 to " + SinkKinds.MAX_CONCURRENCY,
+                        path);
             }
         }
     }

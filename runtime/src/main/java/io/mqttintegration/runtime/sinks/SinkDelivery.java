@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * The delivery of one sink's outbox on this node, as a pipeline: the outbox is read ahead while
  * earlier messages are still on their way, and what was delivered leaves the outbox in batches.
  * <ul>
- * <li><b>Lanes.</b> Each message goes to one of {@code sinks.concurrency} lanes by its device, and a
+ * <li><b>Lanes.</b> Each message goes to one of the sink's concurrency lanes by its device, and a
  * lane sends one message at a time, waiting for the receiver's answer: a device's messages go out in
  * outbox order, different devices' side by side.</li>
  * <li><b>Reading ahead.</b> When the lanes hold at most half a page, the next page is read (in order,
@@ -85,7 +85,7 @@ final class SinkDelivery {
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
     SinkDelivery(UUID sinkId, int maxAttempts, boolean readings, SinkOutbox outbox, Sender sender, SinkMeters meters,
-            SinksConfig config, ScheduledExecutorService database, Executor lanesExecutor) {
+            SinksConfig config, int concurrency, ScheduledExecutorService database, Executor lanesExecutor) {
         this.sinkId = sinkId;
         this.maxAttempts = maxAttempts;
         this.readings = readings;
@@ -97,7 +97,7 @@ final class SinkDelivery {
         this.lanesExecutor = lanesExecutor;
         this.pageSize = Math.max(1, config.pageSize());
         this.flushAt = Math.max(1, pageSize / 2);
-        int n = Math.max(1, config.concurrency());
+        int n = Math.max(1, concurrency);
         for (int i = 0; i < n; i++) {
             lanes.add(new ArrayDeque<>());
         }

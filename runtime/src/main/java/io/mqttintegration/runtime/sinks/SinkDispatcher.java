@@ -117,13 +117,13 @@ public final class SinkDispatcher implements AutoCloseable {
         final SinkBodies.Format format;
         final SinkDelivery delivery;
 
-        Running(SinkRecord sink, RouteTemplateDefinition template) {
+        Running(SinkRecord sink, RouteTemplateDefinition template, int concurrency) {
             this.sink = sink;
             this.template = template;
             this.meters = new SinkMeters(registry, clock, sink.id(), sink.organizationId(), sink.kind());
             this.format = SinkBodies.Format.of(sink.body());
             this.delivery = new SinkDelivery(sink.id(), sink.maxAttempts(), format == SinkBodies.Format.READINGS, outbox,
-                    e -> send(this, e), meters, config, scheduler, lanes);
+                    e -> send(this, e), meters, config, concurrency, scheduler, lanes);
         }
     }
 
@@ -195,13 +195,33 @@ public final class SinkDispatcher implements AutoCloseable {
                 signatures.put(s.id(), secret);
             }
             routes.add(s.id(), SinkRoutes.routeId(s.id()), s.kind(), settings);
-            Running r = new Running(s, template);
+            Running r = new Running(s, template, concurrency(settings, template, config.concurrency()));
             running.put(s.id(), r);
             r.delivery.start();
             LOG.info("Sink {} ({}, {}) delivered by this node", s.id(), s.kind(), s.name());
         } catch (Exception e) {
             LOG.warn("Sink {} ({}) cannot be delivered: {}", s.id(), s.kind(), describeAll(e));
         }
+    }
+
+    /**
+     * The sink's deliveries in flight at once: its setting {@value SinkKinds#CONCURRENCY}, else its
+     * template's default for it, else {@code sinks.concurrency} (the API checks a sink's own value;
+     * a template's that is no whole number from 1 to {@value SinkKinds#MAX_CONCURRENCY} is not used).
+     */
+    static int concurrency(Map<String, String> settings, RouteTemplateDefinition template, int fallback) {
+        String value = settings.get(SinkKinds.CONCURRENCY);
+        if (value == null && template != null && template.getTemplateParameters() != null) {
+            value = template.getTemplateParameters().stream().filter(p -> SinkKinds.CONCURRENCY.equals(p.getName()))
+                    .map(p -> p.getDefaultValue()).filter(Objects::nonNull).findFirst().orElse(null);
+        }
+        if (value != null && value.matches("[0-9]{1,4}")) {
+            int n = Integer.parseInt(value);
+            if (n >= 1 && n <= SinkKinds.MAX_CONCURRENCY) {
+                return n;
+            }
+        }
+        return fallback;
     }
 
     /** The template's parameters of a sink: its settings and its opened secrets. */

@@ -20,6 +20,14 @@ public final class SinkKinds {
     public static final String PREFIX = "sink-";
     /** The parameter the service fills in itself: the sink's id (its route consumes {@code direct:sink-{{sinkId}}}). */
     public static final String SINK_ID = "sinkId";
+    /**
+     * A parameter a template may declare for the service rather than its route: the sink's deliveries
+     * in flight at once (one device's messages still go one after another), 1 to {@value #MAX_CONCURRENCY};
+     * without it, {@code sinks.concurrency}. The Kafka template declares 128: a producer batches what is
+     * in flight, so more in flight is faster and costs less CPU per record.
+     */
+    public static final String CONCURRENCY = "concurrency";
+    public static final int MAX_CONCURRENCY = 1_000;
 
     /**
      * A sink's own route ({@code sink-<sink id>}), not a template: one per sink, counted by the sink's

@@ -372,6 +372,20 @@ class SinksApiTest {
     }
 
     @Test
+    void aKafkaSinksConcurrencyIsAWholeNumberFromOneToAThousand() {
+        for (String bad : List.of("0", "1001", "-3", "lots", "12.5")) {
+            createRefused(400, "invalid_field", "settings.concurrency", "{\"name\":\"c\",\"kind\":\"kafka\",\"settings\":{\"brokers\":"
+                    + "\"hooks.example:9092\",\"topic\":\"t\",\"concurrency\":\"" + bad + "\"}}");
+        }
+        JsonNode sink = create("{\"name\":\"c\",\"kind\":\"kafka\",\"settings\":{\"brokers\":\"hooks.example:9092\",\"topic\":\"t\","
+                + "\"concurrency\":16}}");
+        assertEquals(16, sink.path("settings").path("concurrency").asInt());
+        // A kind whose template does not declare it has no such setting.
+        createRefused(400, "unknown_field", "settings.concurrency", "{\"name\":\"w\",\"kind\":\"webhook\",\"settings\":{\"url\":"
+                + "\"https://hooks.example/\",\"concurrency\":16}}");
+    }
+
+    @Test
     void theTestCallChecksTheReceiverAgainAndReachesNoPrivateAddress() {
         // Stored as they would be had the names resolved elsewhere when the sinks were made.
         for (String[] sink : new String[][] {{"webhook", "{\"url\":\"http://internal.example/hook\"}"},

@@ -154,7 +154,7 @@ class SinkDeliveryTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         SinkMeters meters = new SinkMeters(registry, Clock.systemUTC(), sink.id(), org, "webhook");
         // Pages of 50 in 8 lanes: the pipeline reads ahead many times while deliveries and retries are in flight.
-        SinkDelivery delivery = new SinkDelivery(sink.id(), sink.maxAttempts(), false, outbox, receiver, meters, config(50, 8), threads, laneThreads);
+        SinkDelivery delivery = new SinkDelivery(sink.id(), sink.maxAttempts(), false, outbox, receiver, meters, config(50, 8), 8, threads, laneThreads);
         delivery.start();
         await(Duration.ofSeconds(120), () -> received.values().stream().mapToInt(List::size).sum() >= count && backlog(sink.id()) == 0);
         delivery.stop(Duration.ofSeconds(10));
@@ -184,7 +184,7 @@ class SinkDeliveryTest {
         };
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         SinkMeters meters = new SinkMeters(registry, Clock.systemUTC(), sink.id(), org, "webhook");
-        SinkDelivery delivery = new SinkDelivery(sink.id(), sink.maxAttempts(), false, outbox, receiver, meters, config(40, 4), threads, laneThreads);
+        SinkDelivery delivery = new SinkDelivery(sink.id(), sink.maxAttempts(), false, outbox, receiver, meters, config(40, 4), 4, threads, laneThreads);
         delivery.start();
         await(Duration.ofSeconds(120), () -> backlog(sink.id()) == 0);
         delivery.stop(Duration.ofSeconds(10));
@@ -209,7 +209,7 @@ class SinkDeliveryTest {
         SinkDelivery.Sender receiver = e -> taken.incrementAndGet() <= 50 ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.runAsync(() -> never.join(), receiverThreads);
         SinkMeters meters = new SinkMeters(new SimpleMeterRegistry(), Clock.systemUTC(), sink.id(), org, "webhook");
-        SinkDelivery delivery = new SinkDelivery(sink.id(), sink.maxAttempts(), false, outbox, receiver, meters, config(100, 2), threads, laneThreads);
+        SinkDelivery delivery = new SinkDelivery(sink.id(), sink.maxAttempts(), false, outbox, receiver, meters, config(100, 2), 2, threads, laneThreads);
         delivery.start();
         await(Duration.ofSeconds(60), () -> taken.get() >= 52);
         never.complete(null); // the two deliveries in flight are answered while the delivery stops
