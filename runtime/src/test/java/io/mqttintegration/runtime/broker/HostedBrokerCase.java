@@ -24,6 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
  * settings of {@link #settings()}), and the hosted broker on free ports with the shipped ingest
  * defaults (rounds of 500, two consumers, revocation checked every second). The Paho clients a test
  * adds to {@link #clients} are disconnected after it, then the broker and the service stop.
+ *
+ * <p>A class whose tests keep to their own organizations may share all of it instead: it declares
+ * {@code @TestInstance(PER_CLASS)}, answers {@link #sharedByClass()} with its own folder, and calls
+ * {@link #closeAll()} from its {@code @AfterAll}. After each of its tests the broker runs again with
+ * the first configuration if the test stopped it or started it with another.
  */
 abstract class HostedBrokerCase {
 
@@ -33,6 +38,8 @@ abstract class HostedBrokerCase {
     RuntimeHarness service;
     HostedBrokerService hosted;
     BrokerConfig config;
+    /** The broker configuration {@link #start()} made (a test may replace {@link #config}). */
+    BrokerConfig first;
     final List<MqttAsyncClient> clients = new CopyOnWriteArrayList<>();
 
     /** The JSON of an API answer. */
@@ -52,17 +59,27 @@ abstract class HostedBrokerCase {
         return Map.of();
     }
 
+    /** The folder of the database, service and broker the whole class shares; null (the default): each test has its own. */
+    Path sharedByClass() {
+        return null;
+    }
+
     @BeforeEach
     void start() throws Exception {
+        if (service != null) {
+            return; // the class's, started for an earlier test
+        }
+        Path home = sharedByClass() == null ? work : sharedByClass();
         db = TestDatabase.newDatabase();
-        service = RuntimeHarness.start(db, work, settings());
+        service = RuntimeHarness.start(db, home, settings());
         config = new BrokerConfig(true, "127.0.0.1", RuntimeHarness.freePort(), RuntimeHarness.freePort(), null, null,
-                work.resolve("broker"), 500, 2, 1);
+                home.resolve("broker"), 500, 2, 1);
+        first = config;
         hosted = HostedBrokerService.start(config, service.runtime.hostedParts());
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         clients.parallelStream().forEach(c -> {
             try {
                 if (c.isConnected()) {
@@ -73,6 +90,20 @@ abstract class HostedBrokerCase {
                 // already gone
             }
         });
+        clients.clear();
+        if (sharedByClass() == null) {
+            closeAll();
+        } else if (hosted == null || config != first) {
+            if (hosted != null) {
+                hosted.close();
+            }
+            config = first;
+            hosted = HostedBrokerService.start(config, service.runtime.hostedParts());
+        }
+    }
+
+    /** Stops the broker and the service. */
+    void closeAll() {
         if (hosted != null) {
             hosted.close();
         }

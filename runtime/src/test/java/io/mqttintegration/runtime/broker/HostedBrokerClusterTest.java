@@ -43,6 +43,7 @@ import org.apache.activemq.artemis.api.core.client.ClientSessionFactory;
 import org.apache.activemq.artemis.api.core.client.ServerLocator;
 import org.apache.activemq.artemis.core.server.ActiveMQServer;
 import org.apache.activemq.artemis.core.server.cluster.RemoteQueueBinding;
+import org.apache.activemq.artemis.core.server.cluster.impl.ClusterConnectionImpl;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -50,9 +51,11 @@ import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -62,7 +65,14 @@ import org.junit.jupiter.api.io.TempDir;
  * with real Paho v5 devices. Commands published through one node reach a device on the other; a
  * device that moves keeps receiving; each device message is stored once; the cluster acceptor is
  * the cluster user's only.
+ *
+ * <p>The database and the two nodes are the whole class's (they take most of its time to start): each
+ * test makes its own organization, integration and devices (unique names, so no test sees another's
+ * data, and what a test counts in {@code mqtt_messages} is its own devices' topics) and closes the
+ * clients it opened. A test that stops or reconfigures a node's broker leaves it to
+ * {@link #restoreNodes()}, which starts the node's plain broker again (same ports, same journal).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostedBrokerClusterTest {
 
     static final String CLUSTER_PASSWORD = "cluster-secret-0123456789";
@@ -72,10 +82,12 @@ class HostedBrokerClusterTest {
             "security.keyHashSecret", Base64.getEncoder().encodeToString(new byte[32]).replace('A', 'k'));
 
     @TempDir
-    Path work;
+    static Path work;
     DataSource db;
     Node a;
     Node b;
+    /** Each node's broker as the class shares it (no TLS), by node name. */
+    final Map<String, BrokerConfig> plain = new java.util.HashMap<>();
     final List<MqttAsyncClient> clients = new CopyOnWriteArrayList<>();
 
     /** One node: the service and its hosted broker. */
@@ -92,7 +104,7 @@ class HostedBrokerClusterTest {
     record Device(String organizationId, String adminKey, String integrationId, String username, String password) {
     }
 
-    @BeforeEach
+    @BeforeAll
     void start() throws Exception {
         db = TestDatabase.newDatabase();
         int clusterA = RuntimeHarness.freePort();
@@ -110,11 +122,13 @@ class HostedBrokerClusterTest {
                 dir.resolve("broker"), 500, 2, 1).withCluster(new BrokerConfig.Cluster(
                         List.of(new BrokerConfig.Peer("127.0.0.1", peerPort)), "127.0.0.1", clusterPort, "mqi.cluster", CLUSTER_PASSWORD));
         HostedBrokerService hosted = HostedBrokerService.start(config, service.runtime.hostedParts());
+        plain.put(name, config);
         return new Node(name, service, hosted, config);
     }
 
+    /** The clients the test opened closed, then the nodes as the class shares them ({@link #restoreNodes()}). */
     @AfterEach
-    void stop() {
+    void cleanUp() throws Exception {
         clients.parallelStream().forEach(c -> {
             try {
                 if (c.isConnected()) {
@@ -125,9 +139,57 @@ class HostedBrokerClusterTest {
                 // already gone
             }
         });
+        clients.clear();
+        restoreNodes();
+    }
+
+    /**
+     * After a test that stopped a node's broker or started it with another configuration: the node's
+     * plain broker again, on the same ports and journal, and the cluster link both ways before the
+     * next test.
+     */
+    void restoreNodes() throws Exception {
+        closeTogether(java.util.stream.Stream.of(a, b).filter(n -> !running(n)).toArray(Node[]::new));
+        a = restored(a);
+        b = restored(b);
+        await().atMost(Duration.ofSeconds(30)).until(() -> linked(a, b) && linked(b, a));
+    }
+
+    /** Whether the node's broker is the class's plain one, started. */
+    boolean running(Node n) {
+        return n.config() == plain.get(n.name()) && n.server() != null && n.server().isStarted();
+    }
+
+    /** Node {@code n} with the class's plain broker: itself when it runs it, else a new one ({@link #closeTogether} closed the old). */
+    Node restored(Node n) throws Exception {
+        if (running(n)) {
+            return n;
+        }
+        BrokerConfig shared = plain.get(n.name());
+        return new Node(n.name(), n.service(), HostedBrokerService.start(shared, n.service().runtime.hostedParts()), shared);
+    }
+
+    /** Whether {@code from}'s cluster bridge to {@code to} is connected. */
+    static boolean linked(Node from, Node to) {
+        // The hosted broker has one cluster connection.
+        return from.server().getClusterManager().getClusterConnections().stream()
+                .map(c -> ((ClusterConnectionImpl) c).getRecords().get(to.server().getNodeID().toString()))
+                .anyMatch(r -> r != null && r.getBridge() != null && r.getBridge().isConnected());
+    }
+
+    /**
+     * Closes the nodes' brokers at once: a broker that stops while its peer runs waits about ten
+     * seconds in Artemis' stop (measured here); two that stop together do not wait for each other in turn.
+     */
+    static void closeTogether(Node... nodes) {
+        java.util.Arrays.stream(nodes).parallel().forEach(n -> n.hosted().close());
+    }
+
+    @AfterAll
+    void stop() {
+        closeTogether(java.util.stream.Stream.of(a, b).filter(java.util.Objects::nonNull).toArray(Node[]::new));
         for (Node n : new Node[] {a, b}) {
             if (n != null) {
-                n.hosted().close();
                 n.service().close();
             }
         }
@@ -153,7 +215,7 @@ class HostedBrokerClusterTest {
         assertEquals("2", arrived.poll(10, TimeUnit.SECONDS).text());
         awaitIngestQueuesEmpty();
         assertNull(arrived.poll(1, TimeUnit.SECONDS), "each command arrived once");
-        assertEquals(0, rows(), "commands are never stored, on either node");
+        assertEquals(0, rows(d), "commands are never stored, on either node");
     }
 
     @Test
@@ -195,6 +257,7 @@ class HostedBrokerClusterTest {
         assertNull(onB.poll(1, TimeUnit.SECONDS), "each once");
     }
 
+    /** Stops node A's broker and starts it again as it was: the shared node is whole at the end. */
     @Test
     void whatWaitedForADeviceOnAStoppedNodeReachesItOnTheOtherNodeOnceTheStoppedNodeIsBack() throws Exception {
         Device d = device();
@@ -276,11 +339,11 @@ class HostedBrokerClusterTest {
             t.waitForCompletion(10_000);
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> watch1.size() == n && watch2.size() == n);
-        await().atMost(Duration.ofSeconds(30)).until(() -> rows() >= 2L * n);
+        await().atMost(Duration.ofSeconds(30)).until(() -> rows(d1, d2) >= 2L * n);
         awaitIngestQueuesEmpty();
 
-        assertEquals(2L * n, rows(), "each message stored once across the two nodes");
-        assertEquals(2L * n, Rows.count(db, "SELECT count(DISTINCT client_message_id) FROM mqtt_messages"));
+        assertEquals(2L * n, rows(d1, d2), "each message stored once across the two nodes");
+        assertEquals(2L * n, Rows.count(db, "SELECT count(DISTINCT client_message_id) FROM mqtt_messages WHERE " + ofDevices(d1, d2)));
         String nodeA = "hosted:" + a.server().getNodeID() + ":%";
         String nodeB = "hosted:" + b.server().getNodeID() + ":%";
         assertNotEquals(nodeA, nodeB);
@@ -348,6 +411,10 @@ class HostedBrokerClusterTest {
         assertNull(onA.poll(2, TimeUnit.SECONDS), "a subscriber on node A does not");
     }
 
+    /**
+     * Starts both nodes' brokers again with TLS on their link (same ports and journals);
+     * {@link #restoreNodes()} puts the shared plain brokers back afterwards.
+     */
     @Test
     void withATrustStoreTheLinkIsTlsBothWaysAndNoClientWithoutANodeCertificateReachesTheLogin() throws Exception {
         io.mqttintegration.devdb.TestCertificates certs = io.mqttintegration.devdb.TestCertificates.create(work.resolve("tls"), "node.test");
@@ -361,8 +428,7 @@ class HostedBrokerClusterTest {
         try (var out = java.nio.file.Files.newOutputStream(trustStore)) {
             trust.store(out, "trust-pw".toCharArray());
         }
-        a.hosted().close();
-        b.hosted().close();
+        closeTogether(a, b);
         a = overTls(a, keyStore, trustStore);
         b = overTls(b, keyStore, trustStore);
 
@@ -487,8 +553,15 @@ class HostedBrokerClusterTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> a.hosted().ingestQueueMessages() == 0 && b.hosted().ingestQueueMessages() == 0);
     }
 
-    long rows() {
-        return Rows.count(db, "SELECT count(*) FROM mqtt_messages");
+    /** Rows stored on the devices' topics (the class's database holds every test's). */
+    long rows(Device... devices) {
+        return Rows.count(db, "SELECT count(*) FROM mqtt_messages WHERE " + ofDevices(devices));
+    }
+
+    /** SQL condition: the row's topic is in one of the devices' namespaces ({@code devices/<username>/}). */
+    static String ofDevices(Device... devices) {
+        return java.util.Arrays.stream(devices).map(d -> "starts_with(topic, 'devices/" + d.username() + "/')")
+                .collect(java.util.stream.Collectors.joining(" OR ", "(", ")"));
     }
 
     static ClientSession coreSession(int port, String user, String password) throws Exception {

@@ -34,13 +34,31 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The hosted broker in the test JVM with the real service and a real PostgreSQL: devices connect
- * with Paho v5 using the credentials the API generates.
+ * with Paho v5 using the credentials the API generates. One database, service and broker serve the
+ * class: each test makes its own organizations and devices and counts only their rows.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostedBrokerTest extends HostedBrokerCase {
+
+    @TempDir
+    static Path shared;
+
+    @Override
+    Path sharedByClass() {
+        return shared;
+    }
+
+    @AfterAll
+    void stopAll() {
+        closeAll();
+    }
 
     /** A device credential as the API answered it, with the integration and organization it belongs to. */
     record Device(String organizationId, String integrationId, String credentialId, String username, String password) {
@@ -100,7 +118,8 @@ class HostedBrokerTest extends HostedBrokerCase {
         assertEquals("devices/" + d.username() + "/telemetry", Rows.text(db, "SELECT topic" + where));
         assertEquals(d.organizationId(), Rows.text(db, "SELECT organization_id" + where));
         assertEquals("{\"t\":21.5}", Rows.text(db, "SELECT convert_from(payload, 'UTF8')" + where));
-        assertEquals(1, Rows.count(db, "SELECT count(*) FROM mqtt_messages WHERE source = 'hosted'"), "stored once");
+        assertEquals(1, Rows.count(db, "SELECT count(*) FROM mqtt_messages WHERE source = 'hosted' AND organization_id = '"
+                + d.organizationId() + "'"), "stored once");
     }
 
     @Test
@@ -175,7 +194,8 @@ class HostedBrokerTest extends HostedBrokerCase {
         IMqttToken ok = publish(c, "devices/" + a.username() + "/t", "1");
         assertEquals(0, ok.getReasonCodes()[0]);
         await().atMost(Duration.ofSeconds(20)).until(() -> hostedRows(a) == 1);
-        assertEquals(2, Rows.count(db, "SELECT count(*) FROM mqtt_messages WHERE source = 'hosted'"),
+        assertEquals(2, Rows.count(db, "SELECT count(*) FROM mqtt_messages WHERE source = 'hosted' AND organization_id IN ('"
+                + a.organizationId() + "', '" + b.organizationId() + "')"),
                 "only the messages inside their namespaces are stored");
         assertEquals(1, hostedRows(b), "nothing a published reached b's integration");
     }
@@ -306,6 +326,7 @@ class HostedBrokerTest extends HostedBrokerCase {
                 () -> wrong.connect(login(d.username(), "not-it")).waitForCompletion(10_000)).getReasonCode());
     }
 
+    /** Stops the class's broker and starts it again as it was. */
     @Test
     void messageAcknowledgedToTheDeviceSurvivesAStopBeforeItsCommit() throws Exception {
         Device d = device("acme");
@@ -330,6 +351,7 @@ class HostedBrokerTest extends HostedBrokerCase {
         assertEquals(1, hostedRows(d), "stored once, after the restart, from the broker's journal");
     }
 
+    /** Starts the class's broker again with a key store; the plain one is back after the test. */
     @Test
     void withAKeyStoreDevicesConnectOverTlsToo() throws Exception {
         Device d = device("acme");
@@ -337,7 +359,7 @@ class HostedBrokerTest extends HostedBrokerCase {
         io.mqttintegration.devdb.TestCertificates certs = io.mqttintegration.devdb.TestCertificates.create(work.resolve("tls"),
                 "broker.test");
         Path store = certs.pkcs12(work.resolve("tls/broker.p12"), "store-pw");
-        config = new BrokerConfig(true, "127.0.0.1", config.port(), RuntimeHarness.freePort(), store, "store-pw", work.resolve("broker"),
+        config = new BrokerConfig(true, "127.0.0.1", config.port(), RuntimeHarness.freePort(), store, "store-pw", config.journalDir(),
                 500, 2, 1);
         hosted = HostedBrokerService.start(config, service.runtime.hostedParts());
 

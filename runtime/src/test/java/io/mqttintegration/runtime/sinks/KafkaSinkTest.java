@@ -29,6 +29,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,11 +38,29 @@ import org.junit.jupiter.api.io.TempDir;
  * Kafka sinks against a real Kafka broker (KRaft, its own JVM): what is ingested becomes records of
  * the sink's topic, keyed by device, each device's in order, with the message id in a header; a
  * broker that restarts gets every message (at least once: the few whose acknowledgement it lost, twice).
+ * One broker serves the class (each test its own topic, database and service); the test that restarts
+ * it leaves it running.
  */
 class KafkaSinkTest {
 
     @TempDir
+    static Path kafkaDir;
+    static KafkaBroker kafka;
+
+    @TempDir
     Path work;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = KafkaBroker.start(kafkaDir.resolve("kafka"));
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
 
     static final int MESSAGES = 10_000;
     static final int DEVICES = 6;
@@ -55,8 +75,7 @@ class KafkaSinkTest {
     @Test
     void everyCommittedMessageBecomesARecordKeyedByItsDeviceEvenAcrossABrokerRestart() throws Exception {
         DataSource db = TestDatabase.newDatabase();
-        try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"));
-                RuntimeHarness service = RuntimeHarness.start(db, work, Map.of("sinks.pollMillis", "20", "sinks.retryBaseMillis", "200",
+        try (RuntimeHarness service = RuntimeHarness.start(db, work, Map.of("sinks.pollMillis", "20", "sinks.retryBaseMillis", "200",
                         "sinks.retryMaxSeconds", "2")).withIngestKey()) {
             kafka.createTopic("telemetry", 3);
             UUID org = UUID.fromString(service.organizationId);
@@ -127,10 +146,9 @@ class KafkaSinkTest {
     @Test
     void aPresenceEventBecomesARecordKeyedByItsDeviceAndMarkedAsAnEvent() throws Exception {
         DataSource db = TestDatabase.newDatabase();
-        try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"));
-                // The event is the test's own (PresenceEvents): presence off, or its engine would add the
-                // devices' "online, message" events for the data ingested here.
-                RuntimeHarness service = RuntimeHarness.start(db, work, Map.of("sinks.pollMillis", "20", "presence.enabled", "false"))
+        // The event is the test's own (PresenceEvents): presence off, or its engine would add the
+        // devices' "online, message" events for the data ingested here.
+        try (RuntimeHarness service = RuntimeHarness.start(db, work, Map.of("sinks.pollMillis", "20", "presence.enabled", "false"))
                         .withIngestKey()) {
             kafka.createTopic("presence", 3);
             UUID org = UUID.fromString(service.organizationId);
