@@ -180,8 +180,7 @@ record SinkSettings(ObjectNode plain, Map<String, String> secrets) {
     private void checkConcurrency() {
         JsonNode value = plain.get(SinkKinds.CONCURRENCY);
         if (value != null) {
-            String text = value.isTextual() ? value.textValue() : value.toString();
-            if (!text.matches("[0-9]{1,4}") || Integer.parseInt(text) < 1 || Integer.parseInt(text) > SinkKinds.MAX_CONCURRENCY) {
+            if (SinkKinds.concurrency(value.isTextual() ? value.textValue() : value.toString()).isEmpty()) {
                 String path = "settings." + SinkKinds.CONCURRENCY;
                 throw new ApiException(400, "invalid_field", path + " must be a whole number from 1 to " + SinkKinds.MAX_CONCURRENCY,
                         path);

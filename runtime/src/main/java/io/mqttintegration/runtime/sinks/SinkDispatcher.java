@@ -31,6 +31,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.model.RouteTemplateDefinition;
+import org.apache.camel.model.RouteTemplateParameterDefinition;
 import org.apache.camel.support.DefaultExchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -213,15 +214,9 @@ public final class SinkDispatcher implements AutoCloseable {
         String value = settings.get(SinkKinds.CONCURRENCY);
         if (value == null && template != null && template.getTemplateParameters() != null) {
             value = template.getTemplateParameters().stream().filter(p -> SinkKinds.CONCURRENCY.equals(p.getName()))
-                    .map(p -> p.getDefaultValue()).filter(Objects::nonNull).findFirst().orElse(null);
+                    .map(RouteTemplateParameterDefinition::getDefaultValue).filter(Objects::nonNull).findFirst().orElse(null);
         }
-        if (value != null && value.matches("[0-9]{1,4}")) {
-            int n = Integer.parseInt(value);
-            if (n >= 1 && n <= SinkKinds.MAX_CONCURRENCY) {
-                return n;
-            }
-        }
-        return fallback;
+        return SinkKinds.concurrency(value).orElse(fallback);
     }
 
     /** The template's parameters of a sink: its settings and its opened secrets. */

@@ -3,6 +3,8 @@ package io.mqttintegration.runtime.sinks;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.UUID;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteTemplateDefinition;
@@ -29,6 +31,15 @@ public final class SinkKinds {
     public static final String CONCURRENCY = "concurrency";
     public static final int MAX_CONCURRENCY = 1_000;
 
+    /** A {@value #CONCURRENCY} value: a whole number from 1 to {@value #MAX_CONCURRENCY}, else empty. */
+    public static OptionalInt concurrency(String value) {
+        if (value == null || !value.matches("[0-9]{1,4}")) {
+            return OptionalInt.empty();
+        }
+        int n = Integer.parseInt(value);
+        return n >= 1 && n <= MAX_CONCURRENCY ? OptionalInt.of(n) : OptionalInt.empty();
+    }
+
     /**
      * A sink's own route ({@code sink-<sink id>}), not a template: one per sink, counted by the sink's
      * meters ({@code mqi_sink_*}) rather than Camel's route policy, whose per-exchange timer and
@@ -39,7 +50,7 @@ public final class SinkKinds {
             return false;
         }
         try {
-            java.util.UUID.fromString(routeId.substring(PREFIX.length()));
+            UUID.fromString(routeId.substring(PREFIX.length()));
             return true;
         } catch (IllegalArgumentException e) {
             return false;
